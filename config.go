@@ -1,0 +1,174 @@
+package ascjwt
+
+import (
+	"crypto"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/jws"
+)
+
+// Audiences Apple's APIs expect in the "aud" claim.
+const (
+	// AudienceAppStoreConnect is the audience of the App Store Connect API and
+	// the App Store Server API. It is the default.
+	AudienceAppStoreConnect = "appstoreconnect-v1"
+	// AudienceEnterprise is the audience of the Apple Developer Enterprise
+	// Program API (fastlane's in_house keys).
+	AudienceEnterprise = "apple-developer-enterprise-v1"
+)
+
+// Lifetime limits that NewTokenSource enforces, from Apple's rules.
+const (
+	// DefaultLifetime is the lifetime of a token when Config.Lifetime is zero,
+	// and the longest Apple accepts for most App Store Connect API requests.
+	DefaultLifetime = claims.MaxLifetime
+	// MinLifetime is the shortest lifetime NewTokenSource accepts: a token is
+	// backdated by one minute and never used in its last minute, and needs
+	// room between the two to be refreshed in the background.
+	MinLifetime = 5 * time.Minute
+)
+
+// clockSkew is how far iat is backdated, so that a token is accepted by a
+// server whose clock runs up to this much behind or ahead of ours.
+const clockSkew = time.Minute
+
+// Config describes an App Store Connect API key and the tokens to make with
+// it. Pass it to NewTokenSource; only KeyID and PrivateKey are required for a
+// team key (set IssuerID too) or an individual key (leave IssuerID empty).
+type Config struct {
+	// KeyID is the "kid" header: the key's ID from App Store Connect, e.g.
+	// "2X9R4HXF34". Required.
+	KeyID string
+	// IssuerID is the "iss" claim for team keys: the issuer ID shown above
+	// the key list in App Store Connect. Empty means an individual key: the
+	// payload then carries "sub":"user" and no "iss".
+	IssuerID string
+	// PrivateKey signs the tokens. It must be a P-256 key: the
+	// *ecdsa.PrivateKey from LoadPrivateKey or ParsePrivateKey, or any
+	// crypto.Signer whose Public() is a P-256 *ecdsa.PublicKey, such as a key
+	// held in a KMS or HSM. Required.
+	PrivateKey crypto.Signer
+	// Audience is the "aud" claim. Empty means AudienceAppStoreConnect.
+	Audience string
+	// Lifetime is exp - iat. Zero means DefaultLifetime (20 minutes), which
+	// is also the limit, except: 60 minutes when BundleID is set, and 180 days
+	// when every Scope entry is a GET on a resource Apple allows long-lived
+	// tokens for (Xcode Cloud, SCM, perfPowerMetrics, diagnostic logs).
+	Lifetime time.Duration
+	// Scope is the optional "scope" claim: the only requests the token may
+	// make, each "METHOD /path?query", e.g. "GET /v1/apps?filter[platform]=IOS".
+	Scope []string
+	// BundleID is the optional "bid" claim, which the App Store Server API
+	// requires: your app's bundle ID.
+	BundleID string
+	// Now is the clock; nil means time.Now. Tests set it to move time.
+	Now func() time.Time
+}
+
+// String describes the configuration without key material, so that a Config
+// printed with %v or %+v in a log shows which key it uses and nothing secret.
+func (c Config) String() string {
+	key := "<nil>"
+	if c.PrivateKey != nil {
+		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
+	}
+	return fmt.Sprintf("ascjwt.Config{KeyID:%q IssuerID:%q PrivateKey:%s Audience:%q Lifetime:%s Scope:%q BundleID:%q}",
+		c.KeyID, c.IssuerID, key, c.Audience, c.Lifetime, c.Scope, c.BundleID)
+}
+
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
+
+// settings is a Config checked and with its defaults filled in.
+type settings struct {
+	keyID    string
+	static   claims.Static
+	lifetime time.Duration
+	now      func() time.Time
+	signer   *jws.Signer
+}
+
+// validate checks everything NewTokenSource can know before the first token,
+// so that a mistake shows at start-up and not at the first request.
+func (c Config) validate() (*settings, error) {
+	if err := checkField("KeyID", c.KeyID, "the key ID shown next to the key in App Store Connect (Users and Access > Integrations)"); err != nil {
+		return nil, err
+	}
+	if c.IssuerID != "" {
+		if err := checkField("IssuerID", c.IssuerID, "the issuer ID shown above the key list, or empty for an individual key"); err != nil {
+			return nil, err
+		}
+	}
+	if err := jws.CheckKey(c.PrivateKey); err != nil {
+		return nil, fmt.Errorf("ascjwt: Config.PrivateKey: %w", err)
+	}
+	audience := c.Audience
+	if audience == "" {
+		audience = AudienceAppStoreConnect
+	} else if err := checkField("Audience", audience, fmt.Sprintf("%q, or %q for the Enterprise Program API", AudienceAppStoreConnect, AudienceEnterprise)); err != nil {
+		return nil, err
+	}
+	if c.BundleID != "" {
+		if err := checkField("BundleID", c.BundleID, "your app's bundle ID, e.g. com.example.app"); err != nil {
+			return nil, err
+		}
+	}
+	scopes, err := claims.ParseScopes(c.Scope)
+	if err != nil {
+		return nil, fmt.Errorf("ascjwt: Config.Scope: %w", err)
+	}
+	lifetime, err := checkLifetime(c.Lifetime, scopes, c.BundleID)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := jws.NewSigner(c.PrivateKey, c.KeyID)
+	if err != nil {
+		return nil, fmt.Errorf("ascjwt: Config.PrivateKey: %w", err)
+	}
+	static := claims.Static{Issuer: c.IssuerID, Audience: audience, Scope: c.Scope, BundleID: c.BundleID}
+	if c.IssuerID == "" {
+		static.Subject = "user"
+	}
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &settings{keyID: c.KeyID, static: static, lifetime: lifetime, now: now, signer: signer}, nil
+}
+
+func checkLifetime(d time.Duration, scopes []claims.Scope, bundleID string) (time.Duration, error) {
+	if d == 0 {
+		return DefaultLifetime, nil
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is negative; leave it zero for the default %s", d, claims.FormatDuration(DefaultLifetime))
+	}
+	if d < MinLifetime {
+		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, claims.FormatDuration(clockSkew), claims.FormatDuration(MinLifetime))
+	}
+	if limit, rule := claims.Limit(scopes, bundleID); d > limit {
+		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is over Apple's limit of %s; Apple would refuse these tokens", d, rule)
+	}
+	return d, nil
+}
+
+// checkField refuses an empty value, and white space or control characters,
+// which come from copying IDs out of web pages and files and which Apple
+// refuses without saying why.
+func checkField(name, value, want string) error {
+	if value == "" {
+		return fmt.Errorf("ascjwt: Config.%s is empty; set it to %s", name, want)
+	}
+	if strings.TrimSpace(value) != value {
+		return fmt.Errorf("ascjwt: Config.%s %q has white space around it; remove it", name, value)
+	}
+	for _, r := range value {
+		if r < ' ' || r == 0x7f {
+			return fmt.Errorf("ascjwt: Config.%s %q holds a control character; set it to %s", name, value, want)
+		}
+	}
+	return nil
+}

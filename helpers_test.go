@@ -1,0 +1,161 @@
+package ascjwt
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
+)
+
+// epoch is where fake clocks start: a fixed, recent moment.
+var epoch = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+func newKey(t testing.TB) *ecdsa.PrivateKey {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// countingSigner wraps a key as a plain crypto.Signer (so it signs through
+// go-jose's OpaqueSigner) and counts signatures. before, when set, runs at
+// the start of each Sign: tests use it to hold a signature open, fail it or
+// panic in it.
+type countingSigner struct {
+	key    *ecdsa.PrivateKey
+	n      atomic.Int64
+	before func() error
+}
+
+func (s *countingSigner) Public() crypto.PublicKey { return s.key.Public() }
+
+func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if s.before != nil {
+		if err := s.before(); err != nil {
+			return nil, err
+		}
+	}
+	s.n.Add(1)
+	return s.key.Sign(r, digest, opts)
+}
+
+// fixture is a token source on a fake clock with a counting signer.
+type fixture struct {
+	src    *source
+	clock  *fakeclock.Clock
+	signer *countingSigner
+}
+
+func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
+	t.Helper()
+	f := &fixture{clock: fakeclock.New(epoch), signer: &countingSigner{key: newKey(t)}}
+	cfg := Config{KeyID: "TESTKEY123", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: f.signer, Now: f.clock.Now}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	src, err := NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.src = src.(*source)
+	return f
+}
+
+// waitRefresh returns when the refresh under way, if any, has ended.
+// singleflight's Do joins a call in flight; with none it runs the no-op.
+func (f *fixture) waitRefresh() {
+	f.src.flight.Do(refreshKey, func() (any, error) { return nil, nil })
+}
+
+// verified is a token checked by go-jose's verifier, a code path separate
+// from signing, with its header and claims decoded.
+type verified struct {
+	header map[string]any
+	claims map[string]any
+}
+
+// verify checks value's signature with pub through go-jose and returns its
+// parts, failing the test on anything malformed.
+func verify(t testing.TB, value string, pub *ecdsa.PublicKey) verified {
+	t.Helper()
+	obj, err := jose.ParseSignedCompact(value, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatalf("go-jose cannot parse the token: %v", err)
+	}
+	payload, err := obj.Verify(pub)
+	if err != nil {
+		t.Fatalf("go-jose does not verify the token with the public key: %v", err)
+	}
+	parts := strings.Split(value, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token has %d parts, want 3", len(parts))
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("signature is %d bytes (err %v), want the 64-byte R||S form", len(sig), err)
+	}
+	var v verified
+	headerJSON, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(headerJSON, &v.header); err != nil {
+		t.Fatal(err)
+	}
+	d := json.NewDecoder(strings.NewReader(string(payload)))
+	d.UseNumber()
+	if err := d.Decode(&v.claims); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// unix reads a numeric claim, failing unless it is a whole number of seconds.
+func (v verified) unix(t testing.TB, name string) int64 {
+	t.Helper()
+	n, ok := v.claims[name].(json.Number)
+	if !ok {
+		t.Fatalf("claim %s = %v (%T), want a number", name, v.claims[name], v.claims[name])
+	}
+	i, err := n.Int64()
+	if err != nil {
+		t.Fatalf("claim %s = %s, want whole seconds", name, n)
+	}
+	return i
+}
+
+func mustDecodePayload(t testing.TB, value string) []byte {
+	t.Helper()
+	parts := strings.Split(value, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token has %d parts", len(parts))
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustURL(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

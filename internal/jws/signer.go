@@ -1,0 +1,162 @@
+// Package jws signs App Store Connect tokens with go-jose: the compact JWS
+// with header {"alg":"ES256","kid":...,"typ":"JWT"} and a 64-byte R||S
+// signature, from either an in-memory key or any crypto.Signer.
+package jws
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Signer makes compact ES256 JWS strings for one key and key ID. It is safe
+// for concurrent use.
+type Signer struct {
+	js   jose.Signer // for keys that take no context
+	key  contextSigner
+	opts *jose.SignerOptions
+}
+
+// contextSigner is the root package's ContextSigner: a signer, typically a
+// remote KMS key, that takes a context.
+type contextSigner interface {
+	crypto.Signer
+	SignContext(ctx context.Context, rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error)
+}
+
+// NewSigner returns a Signer for key, which must have a P-256 public key. An
+// *ecdsa.PrivateKey signs through go-jose's own ECDSA code; any other
+// crypto.Signer (a KMS or HSM key) through go-jose's OpaqueSigner.
+func NewSigner(key crypto.Signer, keyID string) (*Signer, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), keyID)
+	var signingKey any = key
+	if _, ok := key.(*ecdsa.PrivateKey); !ok {
+		signingKey = opaque{key: key, ctx: context.Background()}
+	}
+	js, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: signingKey}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("set up ES256 signing: %w", err)
+	}
+	s := &Signer{js: js, opts: opts}
+	if cs, ok := key.(contextSigner); ok {
+		s.key = cs
+	}
+	return s, nil
+}
+
+// CheckKey reports whether key can sign ES256: its public key must be a
+// P-256 *ecdsa.PublicKey and, for an in-memory key, match its private scalar.
+func CheckKey(key crypto.Signer) error {
+	if key == nil {
+		return errors.New("no private key: set Config.PrivateKey, e.g. from LoadPrivateKey(\"AuthKey_KEYID.p8\")")
+	}
+	if k, ok := key.(*ecdsa.PrivateKey); ok {
+		return checkECDSA(k)
+	}
+	pub, ok := key.Public().(*ecdsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("the signer's public key is a %T; ES256 needs a P-256 *ecdsa.PublicKey", key.Public())
+	}
+	if pub.Curve != elliptic.P256() {
+		return fmt.Errorf("the signer's key is on curve %s; ES256 needs P-256", curveName(pub.Curve))
+	}
+	return nil
+}
+
+func checkECDSA(k *ecdsa.PrivateKey) error {
+	if k.Curve != elliptic.P256() {
+		return fmt.Errorf("the private key is on curve %s; ES256 needs P-256, the curve of App Store Connect's .p8 keys", curveName(k.Curve))
+	}
+	priv, err := k.ECDH()
+	if err != nil {
+		return errors.New("the private key is not a valid P-256 key; load it with ParsePrivateKey or LoadPrivateKey")
+	}
+	pub, err := k.PublicKey.ECDH()
+	if err != nil || !priv.PublicKey().Equal(pub) {
+		return errors.New("the private key's public half does not match its private scalar; load it with ParsePrivateKey or LoadPrivateKey")
+	}
+	return nil
+}
+
+func curveName(c elliptic.Curve) string {
+	if c == nil || c.Params() == nil {
+		return "<none>"
+	}
+	return c.Params().Name
+}
+
+// Sign returns the compact serialization of a JWS over payload. ctx reaches
+// only a key that takes a context.
+func (s *Signer) Sign(ctx context.Context, payload []byte) (string, error) {
+	js := s.js
+	if s.key != nil {
+		// go-jose's OpaqueSigner takes no context, so the context travels in
+		// a signer made for this one signature; next to a remote call, the
+		// cost of making it is nothing.
+		var err error
+		js, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: opaque{key: s.key, ctx: ctx}}, s.opts)
+		if err != nil {
+			return "", err
+		}
+	}
+	obj, err := js.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}
+
+// opaque adapts a crypto.Signer to go-jose's OpaqueSigner: it hashes the
+// signing input and converts the ASN.1 DER signature crypto.Signer returns to
+// the fixed 64-byte R||S form that JWS requires.
+type opaque struct {
+	key crypto.Signer
+	ctx context.Context // for a contextSigner
+}
+
+func (o opaque) Public() *jose.JSONWebKey {
+	return &jose.JSONWebKey{Key: o.key.Public(), Algorithm: string(jose.ES256)}
+}
+
+func (o opaque) Algs() []jose.SignatureAlgorithm { return []jose.SignatureAlgorithm{jose.ES256} }
+
+func (o opaque) SignPayload(payload []byte, alg jose.SignatureAlgorithm) ([]byte, error) {
+	if alg != jose.ES256 {
+		return nil, fmt.Errorf("algorithm %s requested; only ES256 is supported", alg)
+	}
+	digest := sha256.Sum256(payload)
+	var sig []byte
+	var err error
+	if cs, ok := o.key.(contextSigner); ok {
+		sig, err = cs.SignContext(o.ctx, rand.Reader, digest[:], crypto.SHA256)
+	} else {
+		sig, err = o.key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the signer failed: %w", err)
+	}
+	raw, err := RawSignature(sig)
+	if err != nil {
+		return nil, err
+	}
+	// A remote key costs milliseconds per signature; a local verification is
+	// cheap next to that, and turns a signer that answers with another key's
+	// signature into a clear error here instead of a 401 from Apple.
+	r, s := new(big.Int).SetBytes(raw[:32]), new(big.Int).SetBytes(raw[32:])
+	if !ecdsa.Verify(o.key.Public().(*ecdsa.PublicKey), digest[:], r, s) {
+		return nil, errors.New("the signer's signature does not verify with its own Public() key; is Public() the key that signs?")
+	}
+	return raw, nil
+}

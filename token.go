@@ -1,0 +1,68 @@
+package ascjwt
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Token is a signed App Store Connect token. Put Value in the Authorization
+// header as "Bearer " + Value; Transport does that for you.
+//
+// A Token prints redacted: with any fmt verb and through log/slog it shows
+// its key ID and expiry, never Value, so it is safe to log.
+type Token struct {
+	// Value is the compact JWS, header.payload.signature: the secret part.
+	Value string
+	// IssuedAt is the token's "iat" claim.
+	IssuedAt time.Time
+	// Expiry is the token's "exp" claim: Apple refuses the token from then on.
+	Expiry time.Time
+}
+
+// String describes the token without its value: key ID and expiry.
+func (t Token) String() string {
+	return fmt.Sprintf("ascjwt.Token{kid:%q expires:%s value:redacted}", t.keyID(), t.Expiry.UTC().Format(time.RFC3339))
+}
+
+// Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...) print
+// String, so that no format of a Token shows its value.
+func (t Token) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", t.String())
+		return
+	}
+	fmt.Fprint(f, t.String())
+}
+
+// LogValue keeps the value out of log/slog output, whichever handler is used.
+func (t Token) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("kid", t.keyID()),
+		slog.Time("expires", t.Expiry),
+		slog.String("value", "redacted"),
+	)
+}
+
+// keyID reads "kid" from the token's header, which is not secret. It returns
+// "?" for a value that is not a JWS.
+func (t Token) keyID() string {
+	head, _, ok := strings.Cut(t.Value, ".")
+	if !ok || len(head) > 1024 {
+		return "?"
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return "?"
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	if json.Unmarshal(raw, &h) != nil || h.Kid == "" || len(h.Kid) > 64 {
+		return "?"
+	}
+	return h.Kid
+}

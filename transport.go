@@ -1,0 +1,119 @@
+package ascjwt
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+)
+
+// Transport is an http.RoundTripper that adds "Authorization: Bearer <token>"
+// to every request, with tokens from Source. Use it to build your own
+// http.Client, or use NewClient to wrap an existing one.
+//
+// It follows the RoundTripper contract: it sends a copy of the request with
+// its own header map and never modifies the caller's request, and it closes
+// the request body on every path that does not pass it on.
+type Transport struct {
+	// Source supplies the tokens. Required.
+	Source TokenSource
+	// Base sends the requests. Nil means http.DefaultTransport.
+	Base http.RoundTripper
+
+	// bearer caches "Bearer " + the last token's value, so that the header
+	// value is built once per token rather than once per request.
+	bearer atomic.Pointer[bearerValue]
+}
+
+type bearerValue struct {
+	token  string
+	header string
+}
+
+var errNilSource = errors.New("ascjwt: Transport.Source is nil; set it to a TokenSource from NewTokenSource")
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Source == nil {
+		closeBody(req)
+		return nil, errNilSource
+	}
+	tok, err := t.Source.Token(req.Context())
+	if err != nil {
+		closeBody(req)
+		return nil, fmt.Errorf("ascjwt: no token for the request: %w", err)
+	}
+	out := new(http.Request)
+	*out = *req
+	out.Header = cloneWith(req.Header, "Authorization", t.headerFor(tok))
+	return t.base().RoundTrip(out)
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base != nil {
+		return t.Base
+	}
+	return http.DefaultTransport
+}
+
+// headerFor returns "Bearer " + tok.Value, built once per token. Comparing
+// values rather than pointers also serves sources that return a new *Token
+// for the same value; for the same string, the comparison stops at the
+// pointer.
+func (t *Transport) headerFor(tok *Token) string {
+	if b := t.bearer.Load(); b != nil && b.token == tok.Value {
+		return b.header
+	}
+	b := &bearerValue{token: tok.Value, header: "Bearer " + tok.Value}
+	t.bearer.Store(b)
+	return b.header
+}
+
+// cloneWith returns a copy of h with key set to the single value v. It makes
+// the same two allocations as h.Clone, sized for the extra key, where Clone
+// followed by Set would make more.
+func cloneWith(h http.Header, key, v string) http.Header {
+	n := 1
+	for _, vv := range h {
+		n += len(vv)
+	}
+	values := make([]string, n)
+	out := make(http.Header, len(h)+1)
+	for k, vv := range h {
+		if k == key {
+			continue
+		}
+		if vv == nil {
+			out[k] = nil // keep nil: it tells the transport not to send a default
+			continue
+		}
+		m := copy(values, vv)
+		out[k] = values[:m:m]
+		values = values[m:]
+	}
+	values[0] = v
+	out[key] = values[:1:1]
+	return out
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// NewClient returns a copy of base whose Transport adds tokens from src,
+// wrapping base's own Transport. base is not modified, and the copy keeps its
+// Timeout, Jar and CheckRedirect. A nil base means http.DefaultClient, so
+//
+//	client := ascjwt.NewClient(nil, src)
+//
+// is http.DefaultClient with tokens.
+func NewClient(base *http.Client, src TokenSource) *http.Client {
+	if base == nil {
+		base = http.DefaultClient
+	}
+	c := *base
+	c.Transport = &Transport{Source: src, Base: base.Transport}
+	return &c
+}

@@ -1,0 +1,228 @@
+package ascjwt
+
+import (
+	"context"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// recorder is an httptest server that keeps the Authorization header of
+// every request it sees.
+type recorder struct {
+	*httptest.Server
+	auth chan string
+}
+
+func newRecorder(t testing.TB) *recorder {
+	r := &recorder{auth: make(chan string, 100)}
+	r.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.auth <- req.Header.Get("Authorization")
+		io.WriteString(w, `{"data":[]}`)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func TestTransportAddsBearerToken(t *testing.T) {
+	f := newFixture(t)
+	srv := newRecorder(t)
+	client := NewClient(srv.Client(), f.src)
+	for range 3 {
+		resp, err := client.Get(srv.URL + "/v1/apps")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := <-srv.auth
+		value, ok := strings.CutPrefix(got, "Bearer ")
+		if !ok {
+			t.Fatalf("Authorization = %q, want Bearer <token>", got)
+		}
+		verify(t, value, &f.signer.key.PublicKey)
+	}
+	if n := f.signer.n.Load(); n != 1 {
+		t.Errorf("%d signatures for 3 requests, want 1", n)
+	}
+}
+
+// closeCounter is a request body that counts Close calls.
+type closeCounter struct {
+	io.Reader
+	closed atomic.Int32
+}
+
+func (c *closeCounter) Close() error { c.closed.Add(1); return nil }
+
+// baseFunc is a RoundTripper made of a function.
+type baseFunc func(*http.Request) (*http.Response, error)
+
+func (f baseFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestTransportErrorPathsCloseBodyOnce(t *testing.T) {
+	sourceErr := errors.New("kms down")
+	for _, tc := range []struct {
+		name    string
+		source  TokenSource
+		wantErr string
+	}{
+		{"nil source", nil, "Transport.Source is nil"},
+		{"source error", sourceFunc(func(context.Context) (*Token, error) { return nil, sourceErr }), "kms down"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent atomic.Int32
+			tr := &Transport{Source: tc.source, Base: baseFunc(func(*http.Request) (*http.Response, error) {
+				sent.Add(1)
+				return nil, errors.New("unreachable")
+			})}
+			body := &closeCounter{Reader: strings.NewReader("{}")}
+			req, _ := http.NewRequest("POST", "https://api.appstoreconnect.apple.com/v1/apps", body)
+			resp, err := tr.RoundTrip(req)
+			if resp != nil || err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "ascjwt: ") {
+				t.Fatalf("RoundTrip = %v, %v; want an ascjwt error saying %q", resp, err, tc.wantErr)
+			}
+			if tc.source != nil && !errors.Is(err, sourceErr) {
+				t.Errorf("error %v does not wrap the source's", err)
+			}
+			if n := body.closed.Load(); n != 1 {
+				t.Errorf("body closed %d times, want 1", n)
+			}
+			if n := sent.Load(); n != 0 {
+				t.Errorf("request sent %d times without a token", n)
+			}
+		})
+	}
+}
+
+type sourceFunc func(context.Context) (*Token, error)
+
+func (f sourceFunc) Token(ctx context.Context) (*Token, error) { return f(ctx) }
+
+func TestTransportLeavesCallerRequestAlone(t *testing.T) {
+	f := newFixture(t)
+	var seen *http.Request
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		seen = r
+		r.Header.Set("X-Base-Was-Here", "1") // a base may write to the copy it was given
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})}
+	req, _ := http.NewRequest("GET", "https://api.appstoreconnect.apple.com/v1/apps?limit=1", nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header["User-Agent"] = nil // nil value: "send no default"
+	header := req.Header
+	before := req.Header.Clone()
+	reqCopy := *req
+
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if seen == req || reflect.ValueOf(seen.Header).Pointer() == reflect.ValueOf(header).Pointer() {
+		t.Fatal("the base got the caller's request or header map, not copies")
+	}
+	if !maps.EqualFunc(req.Header, before, func(a, b []string) bool { return reflect.DeepEqual(a, b) }) {
+		t.Errorf("caller's header changed: %v, was %v", req.Header, before)
+	}
+	if reflect.ValueOf(req.Header).Pointer() != reflect.ValueOf(header).Pointer() || req.URL != reqCopy.URL || req.Method != reqCopy.Method {
+		t.Error("caller's request fields were reassigned")
+	}
+	if got := seen.Header.Get("Accept"); got != "application/json" {
+		t.Errorf("copy lost the caller's Accept header: %q", got)
+	}
+	if v, ok := seen.Header["User-Agent"]; !ok || v != nil {
+		t.Errorf("copy's User-Agent = %v (present %v), want the caller's nil value kept", v, ok)
+	}
+	if !strings.HasPrefix(seen.Header.Get("Authorization"), "Bearer ey") {
+		t.Errorf("copy's Authorization = %q", seen.Header.Get("Authorization"))
+	}
+}
+
+func TestTransportNilHeaderAndReplacedAuthorization(t *testing.T) {
+	f := newFixture(t)
+	var got []string
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		got = r.Header.Values("Authorization")
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})}
+	req := &http.Request{Method: "GET", URL: mustURL(t, "https://api.appstoreconnect.apple.com/v1/apps")}
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatalf("nil Header map: %v", err)
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "Bearer ") || req.Header != nil {
+		t.Errorf("nil Header map: sent %q, caller's header now %v", got, req.Header)
+	}
+	req.Header = http.Header{"Authorization": {"Bearer stale", "Basic x"}}
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] == "Bearer stale" {
+		t.Errorf("sent Authorization %q, want only ours", got)
+	}
+}
+
+func TestTransportPerRequestAllocations(t *testing.T) {
+	f := newFixture(t)
+	resp := &http.Response{StatusCode: 200, Body: http.NoBody}
+	base := baseFunc(func(*http.Request) (*http.Response, error) { return resp, nil })
+	tr := &Transport{Source: f.src, Base: base}
+	req, _ := http.NewRequest("GET", "https://api.appstoreconnect.apple.com/v1/apps", nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "test")
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := f.src.Token(context.Background())
+	// The floor: what any RoundTripper that follows the contract must do.
+	floor := func() {
+		out := new(http.Request)
+		*out = *req
+		out.Header = req.Header.Clone()
+		out.Header.Set("Authorization", "Bearer "+tok.Value)
+		_, _ = base.RoundTrip(out)
+	}
+	ours := testing.AllocsPerRun(1000, func() { _, _ = tr.RoundTrip(req) })
+	if want := testing.AllocsPerRun(1000, floor); ours > want {
+		t.Errorf("RoundTrip makes %v allocations per request; the floor (copy request, clone header, set it) makes %v", ours, want)
+	}
+}
+
+func TestNewClientCopiesBase(t *testing.T) {
+	f := newFixture(t)
+	jar, _ := cookiejar.New(nil)
+	baseTransport := &http.Transport{}
+	checkRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	base := &http.Client{Transport: baseTransport, Timeout: 7 * time.Second, Jar: jar, CheckRedirect: checkRedirect}
+	before := *base
+
+	c := NewClient(base, f.src)
+	if c == base {
+		t.Fatal("NewClient returned its base")
+	}
+	if base.Transport != before.Transport || base.Timeout != before.Timeout || base.Jar != before.Jar ||
+		reflect.ValueOf(base.CheckRedirect).Pointer() != reflect.ValueOf(before.CheckRedirect).Pointer() {
+		t.Fatal("NewClient modified its base")
+	}
+	tr, ok := c.Transport.(*Transport)
+	if !ok || tr.Base != baseTransport || tr.Source != f.src {
+		t.Fatalf("client Transport = %#v, want a Transport wrapping the base's", c.Transport)
+	}
+	if c.Timeout != 7*time.Second || c.Jar != jar || reflect.ValueOf(c.CheckRedirect).Pointer() != reflect.ValueOf(checkRedirect).Pointer() {
+		t.Error("client lost the base's Timeout, Jar or CheckRedirect")
+	}
+
+	defaultBefore := *http.DefaultClient
+	d := NewClient(nil, f.src)
+	if d == http.DefaultClient || http.DefaultClient.Transport != defaultBefore.Transport {
+		t.Fatal("NewClient(nil) returned or modified http.DefaultClient")
+	}
+	if tr := d.Transport.(*Transport); tr.Base != nil {
+		t.Errorf("NewClient(nil) base transport = %v, want nil (http.DefaultTransport)", tr.Base)
+	}
+}
