@@ -120,7 +120,7 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ascjwt: Config.Scope: %w", err)
 	}
-	lifetime, err := checkLifetime(c.Lifetime, scopes, c.BundleID)
+	lifetime, err := checkLifetime(c.Lifetime, audience, scopes, c.BundleID)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (c Config) validate() (*settings, error) {
 	return &settings{keyID: c.KeyID, static: static, lifetime: lifetime, now: now, signer: signer}, nil
 }
 
-func checkLifetime(d time.Duration, scopes []claims.Scope, bundleID string) (time.Duration, error) {
+func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bundleID string) (time.Duration, error) {
 	if d == 0 {
 		return DefaultLifetime, nil
 	}
@@ -149,7 +149,7 @@ func checkLifetime(d time.Duration, scopes []claims.Scope, bundleID string) (tim
 	if d < MinLifetime {
 		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, claims.FormatDuration(clockSkew), claims.FormatDuration(MinLifetime))
 	}
-	if limit, rule := claims.Limit(scopes, bundleID); d > limit {
+	if limit, rule := claims.Limit(audience, scopes, bundleID); d > limit {
 		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is over Apple's limit of %s; Apple would refuse these tokens", d, rule)
 	}
 	return d, nil

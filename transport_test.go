@@ -7,52 +7,12 @@ import (
 	"maps"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// recorder is an httptest server that keeps the Authorization header of
-// every request it sees.
-type recorder struct {
-	*httptest.Server
-	auth chan string
-}
-
-func newRecorder(t testing.TB) *recorder {
-	r := &recorder{auth: make(chan string, 100)}
-	r.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.auth <- req.Header.Get("Authorization")
-		io.WriteString(w, `{"data":[]}`)
-	}))
-	t.Cleanup(r.Close)
-	return r
-}
-
-func TestTransportAddsBearerToken(t *testing.T) {
-	f := newFixture(t)
-	srv := newRecorder(t)
-	client := NewClient(srv.Client(), f.src)
-	for range 3 {
-		resp, err := client.Get(srv.URL + "/v1/apps")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		got := <-srv.auth
-		value, ok := strings.CutPrefix(got, "Bearer ")
-		if !ok {
-			t.Fatalf("Authorization = %q, want Bearer <token>", got)
-		}
-		verify(t, value, &f.signer.key.PublicKey)
-	}
-	if n := f.signer.n.Load(); n != 1 {
-		t.Errorf("%d signatures for 3 requests, want 1", n)
-	}
-}
 
 // closeCounter is a request body that counts Close calls.
 type closeCounter struct {

@@ -17,15 +17,20 @@ const (
 	// MaxBundleLifetime is the limit for App Store Server API tokens, which
 	// carry a "bid" claim.
 	MaxBundleLifetime = 60 * time.Minute
-	// MaxLongLivedLifetime is the limit for tokens whose scope holds only GET
-	// requests on resources that allow long-lived tokens.
+	// MaxLongLivedLifetime is the limit for App Store Connect API tokens
+	// whose scope holds only GET requests on resources that allow long-lived
+	// tokens: Apple says "six months", taken here as 180 days.
 	MaxLongLivedLifetime = 180 * 24 * time.Hour
 )
 
 // longLived lists the resources Apple documents as accepting tokens that live
-// longer than 20 minutes, as path patterns where "*" stands for one resource
-// ID. A scope path matches a pattern when it equals it or continues it with
-// "/" (a related resource or relationship).
+// longer than 20 minutes ("Determine the Appropriate Token Lifetime": Build
+// Actions, Build Runs, Git References, Issues, macOS Versions, Products,
+// Providers, Power and Performance Metrics and Logs, Pull Requests,
+// Repositories, Test Results, Workflows, Xcode Versions), as the path
+// patterns of their endpoints, where "*" stands for one resource ID. A scope
+// path matches a pattern when it equals it or continues it with "/" (a
+// related resource or relationship).
 var longLived = []string{
 	"/v1/ciBuildActions",
 	"/v1/ciBuildRuns",
@@ -39,6 +44,7 @@ var longLived = []string{
 	"/v1/scmProviders",
 	"/v1/scmPullRequests",
 	"/v1/scmRepositories",
+	"/v1/apps/*/ciProduct",
 	"/v1/apps/*/perfPowerMetrics",
 	"/v1/builds/*/perfPowerMetrics",
 	"/v1/builds/*/diagnosticSignatures",
@@ -75,9 +81,10 @@ func matchPrefix(pattern, path string) bool {
 }
 
 // Limit returns the longest lifetime Apple accepts for a token with these
-// scopes and bundle ID, and the rule that sets it, for error messages.
-func Limit(scopes []Scope, bundleID string) (time.Duration, string) {
-	if len(scopes) > 0 && allLongLived(scopes) {
+// claims, and the rule that sets it, for error messages. Long-lived tokens
+// are an App Store Connect API exception: the Enterprise Program API has none.
+func Limit(audience string, scopes []Scope, bundleID string) (time.Duration, string) {
+	if audience == "appstoreconnect-v1" && len(scopes) > 0 && allLongLived(scopes) {
 		return MaxLongLivedLifetime, "180 days: the scope holds only GET requests on resources that allow long-lived tokens"
 	}
 	if bundleID != "" {

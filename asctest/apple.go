@@ -1,0 +1,53 @@
+package asctest
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// ErrorResponse is the body of the API's error answers.
+type ErrorResponse struct {
+	Errors []Error `json:"errors"`
+}
+
+// Error is one entry of an ErrorResponse, in Apple's shape.
+type Error struct {
+	Status string `json:"status"`
+	Code   string `json:"code"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, title, detail string) {
+	writeJSON(w, status, ErrorResponse{Errors: []Error{{
+		Status: fmt.Sprint(status), Code: code, Title: title, Detail: detail,
+	}}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// newKeyID makes a key ID in Apple's form: ten capital letters and digits.
+func newKeyID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 10)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// newUUID makes an issuer ID in Apple's form, a random (version 4) UUID.
+func newUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,294 @@
+package asctest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+)
+
+// Server is a fake App Store Connect API on an httptest.Server. It checks the
+// token of every request the way Apple does and answers a failure with
+// Apple's 401; requests that pass reach the default routes (/v1/apps) or
+// those added with Handle. URL, Client and Close come from the embedded
+// httptest.Server (whose own Config field is at srv.Server.Config).
+type Server struct {
+	*httptest.Server
+
+	mu       sync.Mutex
+	issuerID string
+	keys     map[string]*keyState
+	first    Key
+	clock    func() time.Time
+	offset   time.Duration
+	limit    int
+	stats    Stats
+	seen     map[string]struct{} // accepted token values, to count distinct ones
+	defaults *http.ServeMux
+	user     *http.ServeMux
+}
+
+// Key is an API key the server knows: its ID, its issuer (empty for an
+// individual key) and its private key, which lives in memory only.
+type Key struct {
+	ID         string
+	IssuerID   string // empty for an individual key
+	PrivateKey *ecdsa.PrivateKey
+}
+
+type keyState struct {
+	Key
+	revoked bool
+	window  time.Time // start of the current rate-limit hour
+	used    int       // requests in that hour
+}
+
+// Stats are the server's counters, for tests to assert on.
+type Stats struct {
+	Accepted      int    // requests whose token passed
+	Rejected      int    // requests answered 401
+	RateLimited   int    // requests answered 429
+	Tokens        int    // distinct tokens among accepted requests: reuse shows as 1
+	LastRejection string // the detail of the last 401, naming the rule
+}
+
+// DefaultRateLimit is the hourly request limit per key, as Apple's header
+// reports it.
+const DefaultRateLimit = 3500
+
+// NewServer starts a TLS server with one team key, made afresh in memory:
+// tokens for another server, or for this one after it is restarted, fail.
+// Use srv.Config() for a token source and srv.Client() as the base client.
+func NewServer() *Server {
+	s := NewUnstartedServer()
+	s.StartTLS()
+	return s
+}
+
+// NewUnstartedServer returns a server that is not yet listening, as
+// httptest.NewUnstartedServer does: call Start for plain HTTP (so that
+// http.DefaultClient can reach it) or StartTLS, and Close when done.
+func NewUnstartedServer() *Server {
+	s := &Server{
+		issuerID: newUUID(),
+		keys:     make(map[string]*keyState),
+		clock:    time.Now,
+		limit:    DefaultRateLimit,
+		seen:     make(map[string]struct{}),
+		defaults: http.NewServeMux(),
+		user:     http.NewServeMux(),
+	}
+	s.first = s.addKey(s.issuerID)
+	s.routeApps()
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Config returns an ascjwt.Config for the server's first key, on the
+// server's clock: pass it to ascjwt.NewTokenSource.
+func (s *Server) Config() ascjwt.Config { return s.ConfigFor(s.first) }
+
+// ConfigFor returns an ascjwt.Config for key k, on the server's clock.
+func (s *Server) ConfigFor(k Key) ascjwt.Config {
+	return ascjwt.Config{KeyID: k.ID, IssuerID: k.IssuerID, PrivateKey: k.PrivateKey, Now: s.Now}
+}
+
+// Key returns the server's first key, the one Config uses.
+func (s *Server) Key() Key { return s.first }
+
+// IssuerID returns the issuer ID of the server's team keys.
+func (s *Server) IssuerID() string { return s.issuerID }
+
+// AddKey makes a new team key the server accepts, for testing rotation.
+func (s *Server) AddKey() Key { return s.addKey(s.issuerID) }
+
+// AddIndividualKey makes a new individual key: its tokens carry sub "user"
+// and no iss.
+func (s *Server) AddIndividualKey() Key { return s.addKey("") }
+
+func (s *Server) addKey(issuerID string) Key {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic("asctest: generate key: " + err.Error()) // crypto/rand does not fail
+	}
+	k := Key{ID: newKeyID(), IssuerID: issuerID, PrivateKey: priv}
+	s.mu.Lock()
+	s.keys[k.ID] = &keyState{Key: k}
+	s.mu.Unlock()
+	return k
+}
+
+// Revoke makes every token of the key fail from now on, as revoking it in
+// App Store Connect does.
+func (s *Server) Revoke(keyID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k, ok := s.keys[keyID]; ok {
+		k.revoked = true
+	}
+}
+
+// Now returns the server's clock reading, which the configs it hands out
+// share: moving it moves the token sources' clocks too.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	clock, offset := s.clock, s.offset
+	s.mu.Unlock()
+	return clock().Add(offset)
+}
+
+// Advance moves the server's clock forward by d, to see tokens age and
+// expire without waiting.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}
+
+// SetClock replaces the server's clock; nil restores time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.mu.Lock()
+	s.clock, s.offset = now, 0
+	s.mu.Unlock()
+}
+
+// SetRateLimit sets the hourly request limit per key; past it, requests get
+// 429 RATE_LIMIT_EXCEEDED. Set it low to test how a client backs off.
+func (s *Server) SetRateLimit(perHour int) {
+	s.mu.Lock()
+	s.limit = perHour
+	s.mu.Unlock()
+}
+
+// Stats returns the counters so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// Handle adds a route for requests whose token passed, with the patterns of
+// http.ServeMux ("GET /v1/builds/{id}"). A route added here takes precedence
+// over the default ones.
+func (s *Server) Handle(pattern string, handler http.Handler) {
+	s.user.Handle(pattern, handler)
+}
+
+// serve checks the token, counts, applies the rate limit and routes.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	key, value, err := s.authenticate(r)
+	s.mu.Lock()
+	if err != nil {
+		s.stats.Rejected++
+		s.stats.LastRejection = err.Error()
+		s.mu.Unlock()
+		writeError(w, http.StatusUnauthorized, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.",
+			err.Error()+". Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens")
+		return
+	}
+	remaining, ok := s.spend(key)
+	if ok {
+		s.stats.Accepted++
+		if _, dup := s.seen[value]; !dup {
+			s.seen[value] = struct{}{}
+			s.stats.Tokens++
+		}
+	} else {
+		s.stats.RateLimited++
+	}
+	limit := s.limit
+	s.mu.Unlock()
+
+	w.Header().Set("X-Rate-Limit", fmt.Sprintf("user-hour-lim:%d;user-hour-rem:%d;", limit, remaining))
+	if !ok {
+		writeError(w, http.StatusTooManyRequests, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.",
+			"We've received too many requests for this API. Please wait and try again or slow down your request rate.")
+		return
+	}
+	if _, pattern := s.user.Handler(r); pattern != "" {
+		s.user.ServeHTTP(w, r) // ServeHTTP, not the handler: it sets PathValue
+		return
+	}
+	s.defaults.ServeHTTP(w, r)
+}
+
+// authenticate returns the key whose valid token r carries, and the token.
+func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return nil, "", ruleErr(RuleFormat, "no Authorization header; want \"Authorization: Bearer <token>\"")
+	}
+	value, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		return nil, "", ruleErr(RuleFormat, "the Authorization header is not \"Bearer <token>\"")
+	}
+	tok, err := Parse(value)
+	if err != nil {
+		return nil, "", err
+	}
+	// alg first: an HS256 or "none" token is refused before any key is
+	// looked at, so no key can be misused as an HMAC secret.
+	if err := tok.checkAlgorithm(); err != nil {
+		return nil, "", err
+	}
+	s.mu.Lock()
+	key, known := s.keys[tok.Header.KeyID]
+	var revoked bool
+	if known {
+		revoked = key.revoked
+	}
+	s.mu.Unlock()
+	switch {
+	case !known:
+		return nil, "", ruleErr(RuleKeyID, "header kid %q names no key of this server", tok.Header.KeyID)
+	case revoked:
+		return nil, "", ruleErr(RuleKeyID, "key %s has been revoked", tok.Header.KeyID)
+	}
+	err = tok.verify(&key.PrivateKey.PublicKey, VerifyOptions{
+		Now:        s.Now(),
+		KeyID:      key.ID,
+		IssuerID:   key.IssuerID,
+		Individual: key.IssuerID == "",
+		Request:    r,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return key, value, nil
+}
+
+// spend counts one request against the key's rolling hour and reports the
+// requests left. Call with s.mu held.
+func (s *Server) spend(k *keyState) (remaining int, ok bool) {
+	now := s.clock().Add(s.offset)
+	if now.Sub(k.window) >= time.Hour || now.Before(k.window) {
+		k.window, k.used = now, 0
+	}
+	if k.used >= s.limit {
+		return 0, false
+	}
+	k.used++
+	return s.limit - k.used, true
+}
+
+// PEM returns the private key as the contents of an Apple .p8 file
+// (PKCS#8 PEM), to write where code under test loads its key from.
+func (k Key) PEM() []byte {
+	der, err := x509.MarshalPKCS8PrivateKey(k.PrivateKey)
+	if err != nil {
+		panic("asctest: encode key: " + err.Error()) // a P-256 key always encodes
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+}

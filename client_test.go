@@ -1,0 +1,121 @@
+package ascjwt_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/asctest"
+)
+
+// These tests talk to asctest's fake API, which checks every token with
+// crypto/ecdsa and Apple's rules, a path separate from the go-jose signing.
+
+func TestClientAgainstFakeAPI(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	seen := make(chan string, 1)
+	srv.Handle("GET /v1/echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("Authorization")
+	}))
+	src, err := ascjwt.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ascjwt.NewClient(srv.Client(), src)
+
+	resp, err := client.Get(srv.URL + "/v1/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, srv.Stats().LastRejection)
+	}
+	value, ok := strings.CutPrefix(<-seen, "Bearer ")
+	if !ok {
+		t.Fatal("no Bearer token reached the handler")
+	}
+	// And a second, independent check: go-jose's verifier.
+	obj, err := jose.ParseSignedCompact(value, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := obj.Verify(&srv.Key().PrivateKey.PublicKey); err != nil {
+		t.Fatalf("go-jose does not verify the token: %v", err)
+	}
+}
+
+func TestIndividualAndScopedKeysAgainstFakeAPI(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	for name, cfg := range map[string]ascjwt.Config{
+		"individual": srv.ConfigFor(srv.AddIndividualKey()),
+		"scoped": func() ascjwt.Config {
+			c := srv.Config()
+			c.Scope = []string{"GET /v1/apps?filter[platform]=IOS"}
+			return c
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			src, err := ascjwt.NewTokenSource(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client := ascjwt.NewClient(srv.Client(), src)
+			resp, err := client.Get(srv.URL + "/v1/apps?limit=2&filter[platform]=IOS")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d: %s", resp.StatusCode, srv.Stats().LastRejection)
+			}
+		})
+	}
+	// A scoped token outside its scope is refused by the server.
+	c := srv.Config()
+	c.Scope = []string{"GET /v1/apps?filter[platform]=IOS"}
+	src, _ := ascjwt.NewTokenSource(c)
+	resp, err := ascjwt.NewClient(srv.Client(), src).Get(srv.URL + "/v1/apps/1000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(srv.Stats().LastRejection, "scope") {
+		t.Fatalf("out of scope: %d, %q", resp.StatusCode, srv.Stats().LastRejection)
+	}
+}
+
+func TestConcurrentRequestsShareOneToken(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	src, err := ascjwt.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ascjwt.NewClient(srv.Client(), src)
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Go(func() {
+			resp, err := client.Get(srv.URL + "/v1/apps")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	if st := srv.Stats(); st.Accepted != 200 || st.Tokens != 1 {
+		t.Fatalf("stats %+v, want 200 requests on one token", st)
+	}
+	if _, err := src.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
