@@ -54,23 +54,37 @@ type source struct {
 	flight     singleflight.Group
 }
 
-// entry is a token with the two moments that govern its use. Both are taken
-// from the clock reading at signing, so with time.Now they follow the
-// monotonic clock and a jump of the wall clock does not stretch a token's use.
+// entry is a token with the two moments that govern its use, each kept
+// twice: derived from the clock reading at signing, so that with time.Now
+// they follow the monotonic clock and a wall clock set back does not stretch
+// a token's use; and as wall-clock Unix nanoseconds, because the monotonic
+// clock stops while the machine sleeps and the token's exp does not. A token
+// is used only while both say so.
 type entry struct {
 	tok       Token
-	refreshAt time.Time // from here on, refresh in the background (a quarter of the lifetime left)
-	expireAt  time.Time // from here on, wait for a new token (one minute left)
+	refreshAt time.Time   // from here on, refresh in the background (a quarter of the lifetime left)
+	expireAt  time.Time   // from here on, wait for a new token (one minute left)
+	dropped   atomic.Bool // a server refused the token before its time
+
+	refreshWall, expireWall int64 // the same moments in Unix nanoseconds
+}
+
+func (e *entry) fresh(now time.Time) bool {
+	return now.Before(e.refreshAt) && now.UnixNano() < e.refreshWall
+}
+
+func (e *entry) usable(now time.Time) bool {
+	return now.Before(e.expireAt) && now.UnixNano() < e.expireWall
 }
 
 // Token implements TokenSource.
 func (s *source) Token(ctx context.Context) (*Token, error) {
 	now := s.now()
 	if e := s.cur.Load(); e != nil {
-		if now.Before(e.refreshAt) {
-			return &e.tok, nil // fresh
+		if e.fresh(now) {
+			return &e.tok, nil
 		}
-		if now.Before(e.expireAt) {
+		if e.usable(now) {
 			s.refreshInBackground(ctx) // stale: still good to hand out
 			return &e.tok, nil
 		}
@@ -94,14 +108,22 @@ func (s *source) await(ctx context.Context) (*Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ascjwt: no valid token and the context has ended: %w", err)
 	}
-	select {
-	case r := <-s.flight.DoChan(refreshKey, s.refresh(context.WithoutCancel(ctx))):
-		if r.Err != nil {
-			return nil, r.Err
+	for attempt := 1; ; attempt++ {
+		select {
+		case r := <-s.flight.DoChan(refreshKey, s.refresh(context.WithoutCancel(ctx))):
+			if r.Err != nil {
+				return nil, r.Err
+			}
+			e := r.Val.(*entry)
+			// A refresh that found a fresh token may hand it out just as a
+			// 401 drops it; then wait for the signature the drop calls for.
+			if e.dropped.Load() && attempt < 3 {
+				continue
+			}
+			return &e.tok, nil
+		case <-ctx.Done():
+			return nil, fmt.Errorf("ascjwt: gave up waiting for a new token: %w", ctx.Err())
 		}
-		return &r.Val.(*entry).tok, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("ascjwt: gave up waiting for a new token: %w", ctx.Err())
 	}
 }
 
@@ -120,7 +142,7 @@ func (s *source) refresh(ctx context.Context) func() (any, error) {
 			}
 		}()
 		now := s.now()
-		if e := s.cur.Load(); e != nil && now.Before(e.refreshAt) {
+		if e := s.cur.Load(); e != nil && !e.dropped.Load() && e.fresh(now) {
 			return e, nil // a refresh that ended just before this one began
 		}
 		e, err := s.mint(ctx, now)
@@ -152,9 +174,11 @@ func (s *source) mint(ctx context.Context, now time.Time) (*entry, error) {
 		refreshAt = expireAt
 	}
 	return &entry{
-		tok:       Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry},
-		refreshAt: refreshAt,
-		expireAt:  expireAt,
+		tok:         Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry},
+		refreshAt:   refreshAt,
+		expireAt:    expireAt,
+		refreshWall: refreshAt.UnixNano(),
+		expireWall:  expireAt.UnixNano(),
 	}, nil
 }
 
@@ -163,6 +187,7 @@ func (s *source) mint(ctx context.Context, now time.Time) (*entry, error) {
 // alone: many requests failing with one old token cause one new signature.
 func (s *source) invalidate(tok *Token) {
 	if e := s.cur.Load(); e != nil && &e.tok == tok {
+		e.dropped.Store(true)
 		s.cur.CompareAndSwap(e, nil)
 	}
 }

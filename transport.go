@@ -3,6 +3,7 @@ package ascjwt
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync/atomic"
 )
@@ -14,6 +15,13 @@ import (
 // It follows the RoundTripper contract: it sends a copy of the request with
 // its own header map and never modifies the caller's request, and it closes
 // the request body on every path that does not pass it on.
+//
+// Two things set it apart from a plain header-adding transport. A redirect
+// that leaves the origin (scheme, host and port) of the request that began
+// the chain goes out without the token, which Go's http.Client would not
+// strip for a header a RoundTripper adds. And a 401 answer to a request that
+// can be sent again is retried once with a new token, for a token the server
+// stopped accepting before its time (a clock that disagrees, a revocation).
 type Transport struct {
 	// Source supplies the tokens. Required.
 	Source TokenSource
@@ -38,13 +46,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errNilSource
 	}
+	if leavesOrigin(req) {
+		// A redirect to another origin, such as the storage a download is
+		// sent to, goes out as the client made it: without our token.
+		return t.base().RoundTrip(req)
+	}
 	tok, err := t.Source.Token(req.Context())
 	if err != nil {
 		closeBody(req)
 		return nil, fmt.Errorf("ascjwt: no token for the request: %w", err)
 	}
+	resp, err := t.send(req, tok, req.Body)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	return t.retry(req, tok, resp)
+}
+
+// send sends a copy of req with tok and body: a new header map, the caller's
+// own left as it was.
+func (t *Transport) send(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
 	out := new(http.Request)
 	*out = *req
+	out.Body = body
 	out.Header = cloneWith(req.Header, "Authorization", t.headerFor(tok))
 	return t.base().RoundTrip(out)
 }

@@ -32,7 +32,8 @@ type Server struct {
 	offset   time.Duration
 	limit    int
 	stats    Stats
-	seen     map[string]struct{} // accepted token values, to count distinct ones
+	seen     map[string]string   // accepted token values, with their key IDs
+	revoked  map[string]struct{} // token values refused by RevokeTokens
 	defaults *http.ServeMux
 	user     *http.ServeMux
 }
@@ -83,7 +84,8 @@ func NewUnstartedServer() *Server {
 		keys:     make(map[string]*keyState),
 		clock:    time.Now,
 		limit:    DefaultRateLimit,
-		seen:     make(map[string]struct{}),
+		seen:     make(map[string]string),
+		revoked:  make(map[string]struct{}),
 		defaults: http.NewServeMux(),
 		user:     http.NewServeMux(),
 	}
@@ -134,6 +136,20 @@ func (s *Server) Revoke(keyID string) {
 	defer s.mu.Unlock()
 	if k, ok := s.keys[keyID]; ok {
 		k.revoked = true
+	}
+}
+
+// RevokeTokens refuses from now on every token of the key that the server
+// has accepted so far, while new tokens of the key pass: what a client sees
+// when the server restarts, or stops trusting tokens issued before some
+// moment. It is the way to test the retry on 401.
+func (s *Server) RevokeTokens(keyID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for value, kid := range s.seen {
+		if kid == keyID {
+			s.revoked[value] = struct{}{}
+		}
 	}
 }
 
@@ -202,7 +218,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		s.stats.Accepted++
 		if _, dup := s.seen[value]; !dup {
-			s.seen[value] = struct{}{}
+			s.seen[value] = key.ID
 			s.stats.Tokens++
 		}
 	} else {
@@ -245,16 +261,19 @@ func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
 	}
 	s.mu.Lock()
 	key, known := s.keys[tok.Header.KeyID]
-	var revoked bool
+	var keyRevoked bool
 	if known {
-		revoked = key.revoked
+		keyRevoked = key.revoked
 	}
+	_, tokenRevoked := s.revoked[value]
 	s.mu.Unlock()
 	switch {
 	case !known:
 		return nil, "", ruleErr(RuleKeyID, "header kid %q names no key of this server", tok.Header.KeyID)
-	case revoked:
-		return nil, "", ruleErr(RuleKeyID, "key %s has been revoked", tok.Header.KeyID)
+	case keyRevoked:
+		return nil, "", ruleErr(RuleRevoked, "key %s has been revoked", tok.Header.KeyID)
+	case tokenRevoked:
+		return nil, "", ruleErr(RuleRevoked, "the token was revoked; sign a new one")
 	}
 	err = tok.verify(&key.PrivateKey.PublicKey, VerifyOptions{
 		Now:        s.Now(),

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,9 +201,9 @@ func TestServerRateLimit(t *testing.T) {
 func TestServerPaginationAndRoutes(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	var userRouteCalls int
+	var userRouteCalls atomic.Int32
 	srv.Handle("GET /v1/builds/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		userRouteCalls++
+		userRouteCalls.Add(1)
 		fmt.Fprintf(w, `{"data":{"type":"builds","id":%q}}`, r.PathValue("id"))
 	}))
 	src, _ := ascjwt.NewTokenSource(srv.Config())
@@ -239,11 +240,11 @@ func TestServerPaginationAndRoutes(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"42"`) || userRouteCalls != 1 {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"42"`) || userRouteCalls.Load() != 1 {
 		t.Errorf("user route: %d %s", resp.StatusCode, body)
 	}
-	if status, _, _ := get(t, srv, "/v1/builds/42", ""); status != 401 || userRouteCalls != 1 {
-		t.Errorf("user route reached without a token: %d, %d calls", status, userRouteCalls)
+	if status, _, _ := get(t, srv, "/v1/builds/42", ""); status != 401 || userRouteCalls.Load() != 1 {
+		t.Errorf("user route reached without a token: %d, %d calls", status, userRouteCalls.Load())
 	}
 	resp, _ = client.Get(srv.URL + "/v1/nothing")
 	resp.Body.Close()

@@ -19,7 +19,8 @@ const (
 	RuleFormat    = "format"    // not a compact JWS of JSON header and claims, or too large
 	RuleAlgorithm = "alg"       // header alg is not ES256
 	RuleType      = "typ"       // header typ is not JWT
-	RuleKeyID     = "kid"       // header kid missing, unknown, other than expected, or revoked
+	RuleKeyID     = "kid"       // header kid missing, unknown or other than expected
+	RuleRevoked   = "revoked"   // the key, or this token, was revoked (Server.Revoke, Server.RevokeTokens)
 	RuleSignature = "signature" // not a valid 64-byte R||S ES256 signature by the key
 	RuleAudience  = "aud"       // aud is not the expected audience
 	RuleIssuer    = "iss"       // iss wrong for a team key, or sub/iss wrong for an individual key

@@ -1,0 +1,148 @@
+package ascjwt_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/asctest"
+)
+
+// newCountingClient returns a client for srv whose signatures are counted.
+func newCountingClient(t *testing.T, srv *asctest.Server) (*http.Client, *counting, ascjwt.TokenSource) {
+	t.Helper()
+	cfg := srv.Config()
+	signer := &counting{Signer: cfg.PrivateKey}
+	cfg.PrivateKey = signer
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ascjwt.NewClient(srv.Client(), src), signer, src
+}
+
+func getStatus(t *testing.T, client *http.Client, url string) int {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestRetryOn401WithOneNewSignature(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	client, signer, _ := newCountingClient(t, srv)
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatalf("first request: %d", code)
+	}
+	srv.RevokeTokens(srv.Key().ID) // the server stops trusting the cached token
+
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+				t.Errorf("after revocation: %d (%s)", code, srv.Stats().LastRejection)
+			}
+		})
+	}
+	wg.Wait()
+	if n := signer.n.Load(); n != 2 {
+		t.Errorf("%d signatures, want 2: the first token and one replacement for 100 refused requests", n)
+	}
+	if st := srv.Stats(); st.Tokens != 2 || st.Accepted != 101 {
+		t.Errorf("server stats %+v", st)
+	}
+}
+
+func TestSecond401GoesBackToCaller(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	client, signer, _ := newCountingClient(t, srv)
+	srv.Revoke(srv.Key().ID) // no token of this key will pass
+
+	resp, err := client.Get(srv.URL + "/v1/apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !strings.Contains(string(body), "NOT_AUTHORIZED") {
+		t.Fatalf("got %d %s, want the second 401 with its body", resp.StatusCode, body)
+	}
+	if st := srv.Stats(); st.Rejected != 2 {
+		t.Errorf("server saw %d refused requests, want 2: one try and one retry", st.Rejected)
+	}
+	if n := signer.n.Load(); n != 2 {
+		t.Errorf("%d signatures, want 2", n)
+	}
+}
+
+func TestRetryReplaysBody(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	var mu sync.Mutex
+	var bodies []string
+	srv.Handle("POST /v1/echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		w.Write(b)
+	}))
+	client, _, src := newCountingClient(t, srv)
+	if _, err := src.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Make the server see the current token, then refuse it.
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatal(code)
+	}
+	srv.RevokeTokens(srv.Key().ID)
+
+	// bytes.Reader: NewRequest sets GetBody, so the request can be replayed.
+	resp, err := client.Post(srv.URL+"/v1/echo", "application/json", bytes.NewReader([]byte(`{"a":1}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if resp.StatusCode != 200 || string(got) != `{"a":1}` || len(bodies) != 1 {
+		t.Fatalf("replayed POST: %d %q, handler saw %q", resp.StatusCode, got, bodies)
+	}
+
+	// A body without GetBody cannot be sent twice: the 401 comes back.
+	srv.RevokeTokens(srv.Key().ID)
+	resp, err = client.Post(srv.URL+"/v1/echo", "application/json", io.MultiReader(strings.NewReader(`{"b":2}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("one-shot body: %d, want the 401 returned", resp.StatusCode)
+	}
+}
+
+func TestNoRetryWithForeignSource(t *testing.T) {
+	var sent int
+	tr := &ascjwt.Transport{Source: staticSource("t"), Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent++
+		return &http.Response{StatusCode: 401, Body: io.NopCloser(strings.NewReader("no")), Request: r}, nil
+	})}
+	req, _ := http.NewRequest("GET", "https://api.appstoreconnect.apple.com/v1/apps", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil || resp.StatusCode != 401 || sent != 1 {
+		t.Fatalf("got %v, %v after %d sends; want the 401 after one: a source that cannot drop a token gains nothing from a retry", resp, err, sent)
+	}
+}
