@@ -3,6 +3,7 @@ module github.com/ascjwt/ascjwt
 go 1.26.0
 
 require (
-	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
-	golang.org/x/sync v0.25.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9
+	go.uber.org/goleak v1.3.0
+	golang.org/x/sync v0.25.0
 )

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+	"time"
 )
 
 func TestScopeAllows(t *testing.T) {
@@ -67,5 +68,16 @@ func TestPayload(t *testing.T) {
 	}
 	if _, ok := got["sub"]; ok {
 		t.Error("empty sub encoded")
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		20 * time.Minute: "20m", time.Hour: "1h", 90 * time.Minute: "1h30m", 180 * 24 * time.Hour: "180d",
+		time.Minute: "1m", 90 * time.Second: "1m30s", 5 * time.Second: "5s",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

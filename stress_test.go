@@ -1,0 +1,81 @@
+package ascjwt_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/asctest"
+)
+
+// TestStress runs 64 goroutines through one client against the fake API,
+// in phases between which the shared clock jumps far enough to make the
+// token stale, with the server revoking every token it has seen in the
+// middle of one phase. Every request must succeed, and every signature must
+// be a token the server accepted: one signature per refresh, none wasted.
+func TestStress(t *testing.T) {
+	const (
+		workers   = 64
+		perPhase  = 6 // requests per worker per phase
+		phases    = 6
+		revokeAt  = 3 // phase in which the revocation comes
+		clockStep = 15 * time.Minute
+	)
+	if testing.Short() {
+		t.Skip("stress test")
+	}
+	srv := asctest.NewServer()
+	defer srv.Close()
+	client, signer, _ := newCountingClient(t, srv)
+
+	var failures, sent atomic.Int64
+	var revoke sync.Once
+	for phase := range phases {
+		if phase > 0 {
+			// A quarter of the lifetime is left: callers keep the token
+			// while one background refresh replaces it.
+			srv.Advance(clockStep)
+		}
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for range perPhase {
+					if phase == revokeAt && sent.Load()%(workers*perPhase) == workers*perPhase/2 {
+						revoke.Do(func() { srv.RevokeTokens(srv.Key().ID) })
+					}
+					if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+						failures.Add(1)
+					}
+					sent.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// Flush: a refresh started by the last requests may still be signing.
+	// Jump to where the current token may no longer be handed out but one
+	// signed just now is still good on the server: the next caller joins
+	// that refresh, or starts one, and sends its token, so every signature
+	// ends up in front of the server.
+	srv.Advance(18*time.Minute + 30*time.Second)
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		failures.Add(1)
+	}
+
+	st := srv.Stats()
+	if n := failures.Load(); n != 0 {
+		t.Fatalf("%d of %d requests failed; last rejection: %s", n, sent.Load()+1, st.LastRejection)
+	}
+	sigs := signer.n.Load()
+	if sigs != int64(st.Tokens) {
+		t.Errorf("%d signatures for %d distinct tokens the server accepted: a refresh signed twice", sigs, st.Tokens)
+	}
+	if min := int64(1 + (phases - 1) + 1); sigs < min {
+		t.Errorf("%d signatures: want at least %d (first token, one per clock step, the revocation)", sigs, min)
+	}
+	if revokeRejections := st.Rejected; revokeRejections == 0 {
+		t.Error("the revocation refused no request: the test did not exercise the retry")
+	}
+	t.Logf("%d requests, %d signatures, %d refused and retried", sent.Load()+1, sigs, st.Rejected)
+}
