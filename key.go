@@ -4,11 +4,8 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
@@ -36,34 +33,15 @@ func ParsePrivateKey(data []byte) (*ecdsa.PrivateKey, error) {
 // AuthKey_<KEYID>.p8 downloaded from App Store Connect. Its errors name the
 // file.
 func LoadPrivateKey(path string) (*ecdsa.PrivateKey, error) {
-	data, err := readKeyFile(path)
+	data, err := readFile(path, keyparse.MaxSize)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ascjwt: key file %w", err)
 	}
 	key, err := keyparse.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("ascjwt: key file %s: %w", path, err)
 	}
 	return key, nil
-}
-
-// readKeyFile reads at most keyparse.MaxSize+1 bytes, so that pointing at a
-// large file by mistake fails fast instead of reading it all.
-func readKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is in our message already
-		}
-		return nil, fmt.Errorf("ascjwt: key file %s: %w", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, keyparse.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("ascjwt: key file %s: %w", path, err)
-	}
-	return data, nil
 }
 
 // ContextSigner is a crypto.Signer that also takes a context, as clients of

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/ascjwt/ascjwt"
+)
+
+// credFlags are the flags that say which key signs, shared by token and api.
+type credFlags struct {
+	keyID, issuerID, key, apiKeyJSON string
+	bundleID, audience               string
+}
+
+func (f *credFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.keyID, "key-id", "", "the key's `ID`, e.g. 2X9R4HXF34 (else from the environment, the API key JSON or the key file's name)")
+	fs.StringVar(&f.issuerID, "issuer-id", "", "the team's issuer `ID`; omit for an individual key")
+	fs.StringVar(&f.key, "key", "", "the private key `file`, AuthKey_<KEYID>.p8")
+	fs.StringVar(&f.apiKeyJSON, "api-key-json", "", "a fastlane API key JSON `file` (key_id, issuer_id, key, ...)")
+	fs.StringVar(&f.bundleID, "bundle-id", "", "the app's bundle `ID`, for the App Store Server API (the bid claim)")
+	fs.StringVar(&f.audience, "audience", "", "the aud `claim` (default "+ascjwt.AudienceAppStoreConnect+"; "+ascjwt.AudienceEnterprise+" for the Enterprise Program API)")
+}
+
+// config finds the credentials and applies the flags that are not part of
+// them. A missing key ID or key is a usage error: the fix is a flag.
+func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
+	cfg, err := ascjwt.LoadConfig(ascjwt.LoadOptions{
+		Flags:     ascjwt.Credentials{KeyID: f.keyID, IssuerID: f.issuerID, KeyFile: f.key, APIKeyJSON: f.apiKeyJSON},
+		FlagNames: ascjwt.Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"},
+		LookupEnv: c.lookupEnv,
+		HomeDir:   c.homeDir,
+		WorkDir:   c.workDir,
+		Notify:    func(msg string) { fmt.Fprintln(c.stderr, msg) },
+	})
+	if errors.Is(err, ascjwt.ErrNoCredentials) {
+		return cfg, &usageError{err.Error()}
+	}
+	if err != nil {
+		return cfg, err
+	}
+	if f.bundleID != "" {
+		cfg.BundleID = f.bundleID
+	}
+	if f.audience != "" {
+		cfg.Audience = f.audience
+	}
+	cfg.Now = c.now
+	return cfg, nil
+}

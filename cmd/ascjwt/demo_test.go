@@ -1,0 +1,40 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDemo(t *testing.T) {
+	h := newHarness(t)
+	start := time.Now()
+	r := h.run("demo")
+	r.expect(t, exitOK)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the demo took %s; it must stay under 5s", d)
+	}
+	for _, want := range []string{
+		"requests sent:               300",
+		"accepted by the server:      300",
+		"answered 200 OK:             300",
+		"tokens signed:               1\n",
+		"distinct tokens it received: 1\n",
+		`"alg": "ES256"`, `"aud": "appstoreconnect-v1"`, "expires in:",
+		"21-minute lifetime", "HTTP 401 Unauthorized", `"code": "NOT_AUTHORIZED"`, "exp - iat is 21m0s",
+		"Done in",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+func TestDemoBadInput(t *testing.T) {
+	h := newHarness(t)
+	h.run("demo", "--requests", "0").expect(t, exitUsage, "--requests 0")
+	h.run("demo", "now").expect(t, exitUsage, `unexpected argument "now"`)
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/asctest"
+)
+
+// harness runs the command in the process with its own environment, home
+// and working directory, and checks every run for what must never happen:
+// a panic, a stack trace, key material in the output.
+type harness struct {
+	t       *testing.T
+	sys     *system
+	env     map[string]string
+	stdin   string
+	secrets []string // strings of private keys that no output may hold
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func newHarness(t *testing.T) *harness {
+	h := &harness{t: t, env: map[string]string{}}
+	h.sys = &system{
+		lookupEnv: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok },
+		homeDir:   t.TempDir(),
+		workDir:   t.TempDir(),
+		now:       time.Now,
+	}
+	return h
+}
+
+func (h *harness) run(args ...string) result {
+	h.t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(h.stdin), &stdout, &stderr, h.sys)
+	r := result{code, stdout.String(), stderr.String()}
+	all := r.stdout + r.stderr
+	for _, bad := range []string{"panic", "goroutine ", "internal error"} {
+		if strings.Contains(all, bad) {
+			h.t.Fatalf("ascjwt %s: output holds %q:\n%s", strings.Join(args, " "), bad, all)
+		}
+	}
+	for _, s := range h.secrets {
+		if strings.Contains(all, s) {
+			h.t.Fatalf("ascjwt %s: output holds key material:\n%s", strings.Join(args, " "), all)
+		}
+	}
+	return r
+}
+
+// expect fails unless the run ended with code and its stderr says each of
+// want.
+func (r result) expect(t *testing.T, code int, want ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Fatalf("stderr does not say %q:\n%s", w, r.stderr)
+		}
+	}
+}
+
+// addKeyPEM writes key as a .p8 in the working directory and remembers its
+// body as a secret.
+func (h *harness) addKeyPEM(name string, key *ecdsa.PrivateKey) string {
+	h.t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	text := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	h.rememberSecret(string(text))
+	p := filepath.Join(h.sys.workDir, name)
+	if err := os.WriteFile(p, text, 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+func (h *harness) rememberSecret(pemText string) {
+	for _, line := range strings.Split(pemText, "\n") {
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			h.secrets = append(h.secrets, line[:16])
+		}
+	}
+}
+
+// withServer starts an asctest server, makes its client the command's base
+// client, writes its key where --key finds it, and returns the flags that
+// name the key.
+func (h *harness) withServer() (*asctest.Server, []string) {
+	h.t.Helper()
+	srv := asctest.NewServer()
+	h.t.Cleanup(srv.Close)
+	h.sys.client = srv.Client()
+	k := srv.Key()
+	path := h.addKeyPEM("AuthKey_"+k.ID+".p8", k.PrivateKey)
+	return srv, []string{"--key-id", k.ID, "--issuer-id", k.IssuerID, "--key", path}
+}
+
+func newP256(t *testing.T) *ecdsa.PrivateKey {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func TestUsage(t *testing.T) {
+	h := newHarness(t)
+	h.run().expect(t, exitUsage, "Usage:", "token", "api", "decode", "keygen", "demo")
+	h.run("--help").expect(t, exitOK, "Usage:", "Exit status")
+	h.run("help").expect(t, exitOK, "Usage:")
+	h.run("help", "decode").expect(t, exitOK, "Usage: ascjwt decode")
+	h.run("help", "nope").expect(t, exitUsage, `no subcommand "nope"`)
+	h.run("frobnicate").expect(t, exitUsage, `unknown subcommand "frobnicate"`, "ascjwt --help")
+	for _, sc := range subcommands() {
+		for _, help := range []string{"--help", "-h", "-help"} {
+			r := h.run(sc.name, help)
+			r.expect(t, exitOK, "Usage: ascjwt "+sc.name)
+			if r.stdout != "" {
+				t.Errorf("%s %s wrote to stdout: %s", sc.name, help, r.stdout)
+			}
+		}
+		r := h.run(sc.name, "--no-such-flag")
+		r.expect(t, exitUsage, "flag provided but not defined", "run 'ascjwt "+sc.name+" --help'")
+		if strings.Contains(r.stderr, "Usage:") {
+			t.Errorf("a mistyped flag printed the whole usage:\n%s", r.stderr)
+		}
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	fs := (&cmd{system: &system{}, stderr: &bytes.Buffer{}}).newFlags("x", "", "")
+	v := fs.Bool("v", false, "")
+	rest, err := fs.parse([]string{"a", "-v", "b", "--", "-v"})
+	if err != nil || !*v || strings.Join(rest, " ") != "a b -v" {
+		t.Fatalf("rest %q, v %v, err %v", rest, *v, err)
+	}
+}
+
+func TestHuman(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 42 * time.Second: "42s", 19*time.Minute + 30*time.Second: "19m 30s", 20 * time.Minute: "20m",
+		2*time.Hour + 5*time.Minute + 3*time.Second: "2h 5m", 180 * 24 * time.Hour: "180d", -90 * time.Second: "-1m 30s",
+	} {
+		if got := human(d); got != want {
+			t.Errorf("human(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package ascjwt
+
+import "errors"
+
+// ErrNoCredentials is wrapped by the errors of ConfigFromEnv and LoadConfig
+// when no source names a key ID or a private key. Test it with errors.Is to
+// tell "not configured" (skip a test, fall back to other auth) from
+// "configured wrongly" (a file that does not load, a value that does not
+// parse), which is always worth reporting.
+var ErrNoCredentials = errors.New("ascjwt: no App Store Connect API key configured")
+
+// Credentials are the parts of an API key a caller knows itself, typically
+// from command-line flags. Every field is optional; a set field wins over
+// every other source in LoadConfig.
+type Credentials struct {
+	// KeyID is the key's ID, e.g. "2X9R4HXF34".
+	KeyID string
+	// IssuerID is the team's issuer ID; leave it empty for an individual key.
+	IssuerID string
+	// KeyFile is the path of the private key, usually AuthKey_<KEYID>.p8.
+	KeyFile string
+	// APIKeyJSON is the path of a fastlane API key JSON file.
+	APIKeyJSON string
+}
+
+// LoadOptions tell LoadConfig what the caller knows and where to look. The
+// zero value looks in the process environment, working directory and home
+// directory, as ConfigFromEnv does.
+type LoadOptions struct {
+	// Flags are values the caller was given explicitly; each set field wins
+	// over the environment and files.
+	Flags Credentials
+	// FlagNames are what users type to set each field of Flags, e.g.
+	// Credentials{KeyID: "--key-id"}. Errors suggest the names set here, so a
+	// library caller without flags leaves it empty and errors name only
+	// environment variables and files.
+	FlagNames Credentials
+	// LookupEnv reads the environment; nil means os.LookupEnv. Tests pass a
+	// map's lookup.
+	LookupEnv func(key string) (string, bool)
+	// HomeDir is where ~/private_keys and friends are; empty means
+	// os.UserHomeDir().
+	HomeDir string
+	// WorkDir resolves relative paths and ./private_keys; empty means the
+	// process's working directory.
+	WorkDir string
+	// Notify, when set, receives one message for each choice worth telling
+	// the user about: two sources that disagree (and which one won), a key
+	// ID that does not match its key file's name, a missing issuer ID. No
+	// message contains key material. A command prints them to stderr.
+	Notify func(message string)
+}
+
+// ConfigFromEnv builds a Config from the environment variables and files
+// that App Store Connect tooling already uses, so that code run under
+// fastlane, Codemagic or a CI secret finds its key without new set-up. It is
+// LoadConfig with zero LoadOptions; see LoadConfig for the sources and their
+// order. Pass the result to NewTokenSource, after setting Scope or BundleID
+// if you need them.
+func ConfigFromEnv() (Config, error) {
+	return LoadConfig(LoadOptions{})
+}
+
+// LoadConfig builds a Config from these sources, in this order, the first
+// that sets a value winning:
+//
+//  1. opts.Flags;
+//  2. the environment: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY (the key
+//     itself, PEM or base64), ASC_PRIVATE_KEY_B64, ASC_PRIVATE_KEY_PATH; then
+//     fastlane's APP_STORE_CONNECT_API_KEY_KEY_ID, _ISSUER_ID, _KEY,
+//     _KEY_FILEPATH, _IS_KEY_CONTENT_BASE64, _DURATION and _IN_HOUSE; then
+//     spaceship's SPACESHIP_CONNECT_API_KEY_ID, SPACESHIP_CONNECT_API_ISSUER_ID,
+//     SPACESHIP_CONNECT_API_KEY, _KEY_FILEPATH, _TOKEN_DURATION and _IN_HOUSE;
+//     then Codemagic's APP_STORE_CONNECT_KEY_IDENTIFIER,
+//     APP_STORE_CONNECT_ISSUER_ID and APP_STORE_CONNECT_PRIVATE_KEY (whose
+//     values may be "@file:PATH" or "@env:NAME", as in Codemagic's tools);
+//  3. a fastlane API key JSON file (key_id, issuer_id, key, filepath,
+//     is_key_content_base64, duration, in_house) named by opts.Flags.APIKeyJSON,
+//     ASC_API_KEY_JSON or APP_STORE_CONNECT_API_KEY_PATH;
+//  4. when a key ID is known but no key: AuthKey_<KEYID>.p8 in
+//     $API_PRIVATE_KEYS_DIR, ./private_keys, ~/private_keys, ~/.private_keys
+//     or ~/.appstoreconnect/private_keys, the folders xcrun altool searches.
+//
+// A key file named AuthKey_<KEYID>.p8 supplies the key ID when no source sets
+// one. A duration becomes Lifetime (raised to MinLifetime if shorter), and
+// in_house makes Audience AudienceEnterprise. Empty variables count as unset.
+//
+// Errors say which source held a bad value and, when nothing is found, name
+// every place looked and wrap ErrNoCredentials. No error or notice contains
+// key material.
+func LoadConfig(opts LoadOptions) (Config, error) {
+	l := newLoader(opts)
+	if err := l.collect(); err != nil {
+		return Config{}, err
+	}
+	return l.resolve()
+}

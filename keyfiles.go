@@ -1,0 +1,168 @@
+package ascjwt
+
+import (
+	"crypto/ecdsa"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/keyparse"
+)
+
+// keySource is a private key as a source gives it: content, or a file.
+type keySource struct {
+	source  string
+	content []byte // nil when path is set
+	path    string
+	base64  bool // content is base64 of the key (fastlane's is_key_content_base64)
+}
+
+// load parses the key. Errors name the source and the file, never the key.
+func (k keySource) load() (*ecdsa.PrivateKey, error) {
+	data := k.content
+	if k.path != "" {
+		var err error
+		if data, err = readFile(k.path, keyparse.MaxSize); err != nil {
+			return nil, fmt.Errorf("ascjwt: private key from %s: %w", k.source, err)
+		}
+	} else if k.base64 {
+		// Declared base64 (fastlane's is_key_content_base64): decode first,
+		// so that the error says so when it is not.
+		compact := strings.Join(strings.Fields(string(data)), "")
+		dec, err := base64.StdEncoding.DecodeString(compact)
+		if err != nil {
+			if dec, err = base64.RawStdEncoding.DecodeString(compact); err != nil {
+				return nil, fmt.Errorf("ascjwt: private key from %s: it is declared base64 but is not valid base64", k.source)
+			}
+		}
+		data = dec
+	}
+	key, err := keyparse.Parse(data)
+	if err != nil {
+		if k.path != "" {
+			return nil, fmt.Errorf("ascjwt: private key from %s: %s: %w", k.source, k.path, err)
+		}
+		if looksLikePath(data) {
+			return nil, fmt.Errorf("ascjwt: private key from %s: it holds a file name, not a key; name the file in a _PATH or _FILEPATH variable instead", k.source)
+		}
+		return nil, fmt.Errorf("ascjwt: private key from %s: %w", k.source, err)
+	}
+	return key, nil
+}
+
+// looksLikePath spots the common mistake of putting the key's path where its
+// content goes.
+func looksLikePath(data []byte) bool {
+	s := strings.TrimSpace(string(data))
+	return len(s) < 4096 && !strings.ContainsAny(s, "\n") && strings.HasSuffix(s, ".p8")
+}
+
+var authKeyName = regexp.MustCompile(`^AuthKey_([A-Za-z0-9]+)\.p8$`)
+
+// keyIDFromFileName reads the key ID from an App Store Connect download's
+// name, AuthKey_<KEYID>.p8.
+func keyIDFromFileName(path string) (string, bool) {
+	if path == "" {
+		return "", false
+	}
+	m := authKeyName.FindStringSubmatch(filepath.Base(path))
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// safeKeyID keeps a key ID that came from outside from naming a file outside
+// the key folders.
+var safeKeyID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// keyDirs lists the folders searched for AuthKey_<KEYID>.p8, in altool's
+// order, for the search and for the error that names them.
+func (l *loader) keyDirs() []setting[string] {
+	var dirs []setting[string]
+	if v, ok := l.env(keysDirVar); ok {
+		dirs = append(dirs, setting[string]{"$" + keysDirVar, l.path(strings.TrimSpace(v))})
+	}
+	dirs = append(dirs, setting[string]{"./private_keys", filepath.Join(l.work, "private_keys")})
+	if l.home != "" {
+		for _, d := range []string{"private_keys", ".private_keys", ".appstoreconnect/private_keys"} {
+			dirs = append(dirs, setting[string]{"~/" + d, filepath.Join(l.home, d)})
+		}
+	}
+	return dirs
+}
+
+func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
+	if !safeKeyID.MatchString(keyID) {
+		// Not ErrNoCredentials: the key ID is set, and wrong.
+		return keySource{}, fmt.Errorf("ascjwt: key ID %q is not letters and digits like Apple's, so no AuthKey file is looked for; check the key ID, or %s", keyID, setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))
+	}
+	name := "AuthKey_" + keyID + ".p8"
+	for _, dir := range l.keyDirs() {
+		p := filepath.Join(dir.v, name)
+		_, err := os.Stat(p)
+		if err == nil {
+			return keySource{source: name + " in " + dir.source, path: p}, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return keySource{}, fmt.Errorf("ascjwt: private key file %s: %w", p, err)
+		}
+	}
+	return keySource{}, &noCredentialsError{fmt.Sprintf("ascjwt: no private key for key ID %s: %s", keyID, l.keyHint(keyID))}
+}
+
+// keyHint names every place a key could have come from.
+func (l *loader) keyHint(keyID string) string {
+	var vars []string
+	for _, f := range envFamilies {
+		for _, name := range []string{f.keyPath, f.keyContent, f.keyBase64} {
+			if name != "" {
+				vars = append(vars, name)
+			}
+		}
+	}
+	var dirs []string
+	for _, d := range l.keyDirs() {
+		if d.source == d.v {
+			dirs = append(dirs, d.v)
+		} else {
+			dirs = append(dirs, fmt.Sprintf("%s (%s)", d.source, d.v))
+		}
+	}
+	if _, ok := l.env(keysDirVar); !ok {
+		dirs = append([]string{"$" + keysDirVar + " (unset)"}, dirs...)
+	}
+	return fmt.Sprintf("%s, key or filepath in %s, or put AuthKey_%s.p8 in one of %s",
+		setOr(l.opts.FlagNames.KeyFile, vars), l.jsonHint(), keyID, strings.Join(dirs, ", "))
+}
+
+// readFile reads a file of at most limit bytes, refusing a larger one
+// early. Its errors name the file but hold none of its bytes.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err == nil {
+		defer f.Close()
+		var data []byte
+		if data, err = io.ReadAll(io.LimitReader(f, limit+1)); err == nil {
+			if int64(len(data)) > limit {
+				return nil, fmt.Errorf("%s is over %d bytes, too large for what it should hold", path, limit)
+			}
+			return data, nil
+		}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is in the message already
+	}
+	return nil, fmt.Errorf("%s: %w", path, err)
+}
