@@ -40,14 +40,17 @@ func NewTokenSource(cfg Config) (TokenSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ascjwt: encode claims: %w", err)
 	}
-	return &source{settings: set, prefix: prefix}, nil
+	s := &source{settings: set, prefix: prefix}
+	s.refreshLocal = s.refresh(context.Background())
+	return s, nil
 }
 
 // source caches one token and refreshes it. Its fast path is one atomic load
 // and two time comparisons: no lock, no allocation.
 type source struct {
 	*settings
-	prefix []byte // static claims, encoded once
+	prefix       []byte              // static claims, encoded once
+	refreshLocal func() (any, error) // refresh for in-memory keys, made once
 
 	cur        atomic.Pointer[entry] // nil until the first token, and after Invalidate
 	refreshing atomic.Bool           // a background refresh is under way
@@ -109,21 +112,40 @@ func (s *source) await(ctx context.Context) (*Token, error) {
 		return nil, fmt.Errorf("ascjwt: no valid token and the context has ended: %w", err)
 	}
 	for attempt := 1; ; attempt++ {
-		select {
-		case r := <-s.flight.DoChan(refreshKey, s.refresh(context.WithoutCancel(ctx))):
-			if r.Err != nil {
-				return nil, r.Err
-			}
-			e := r.Val.(*entry)
-			// A refresh that found a fresh token may hand it out just as a
-			// 401 drops it; then wait for the signature the drop calls for.
-			if e.dropped.Load() && attempt < 3 {
-				continue
-			}
-			return &e.tok, nil
-		case <-ctx.Done():
-			return nil, fmt.Errorf("ascjwt: gave up waiting for a new token: %w", ctx.Err())
+		e, err := s.wait(ctx)
+		if err != nil {
+			return nil, err
 		}
+		// A refresh that found a fresh token may hand it out just as a 401
+		// drops it; then wait for the signature the drop calls for.
+		if e.dropped.Load() && attempt < 3 {
+			continue
+		}
+		return &e.tok, nil
+	}
+}
+
+// wait joins the refresh under way, or starts one, and returns its token.
+func (s *source) wait(ctx context.Context) (*entry, error) {
+	if s.signer.Local() {
+		// An in-memory key signs in tens of microseconds, less than it
+		// costs to hand the work to another goroutine and back (a new
+		// goroutine grows its stack for ECDSA; the wake-up crosses threads).
+		// So sign on this goroutine; no wait here outlasts one signature.
+		v, err, _ := s.flight.Do(refreshKey, s.refreshLocal)
+		if err != nil {
+			return nil, err
+		}
+		return v.(*entry), nil
+	}
+	select {
+	case r := <-s.flight.DoChan(refreshKey, s.refresh(context.WithoutCancel(ctx))):
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*entry), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("ascjwt: gave up waiting for a new token: %w", ctx.Err())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 )
 
@@ -104,8 +105,8 @@ func cloneWith(h http.Header, key, v string) http.Header {
 	values := make([]string, n)
 	out := make(http.Header, len(h)+1)
 	for k, vv := range h {
-		if k == key {
-			continue
+		if len(k) == len(key) && strings.EqualFold(k, key) {
+			continue // ours replaces it, however the caller spelt it
 		}
 		if vv == nil {
 			out[k] = nil // keep nil: it tells the transport not to send a default

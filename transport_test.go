@@ -118,12 +118,17 @@ func TestTransportNilHeaderAndReplacedAuthorization(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "Bearer ") || req.Header != nil {
 		t.Errorf("nil Header map: sent %q, caller's header now %v", got, req.Header)
 	}
-	req.Header = http.Header{"Authorization": {"Bearer stale", "Basic x"}}
+	req.Header = http.Header{"Authorization": {"Bearer stale", "Basic x"}, "authorization": {"Bearer lower"}}
+	var sent http.Header
+	tr.Base = baseFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r.Header
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})
 	if _, err := tr.RoundTrip(req); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0] == "Bearer stale" {
-		t.Errorf("sent Authorization %q, want only ours", got)
+	if len(sent) != 1 || len(sent["Authorization"]) != 1 || !strings.HasPrefix(sent["Authorization"][0], "Bearer ey") {
+		t.Errorf("sent header %q, want only our Authorization", sent)
 	}
 }
 

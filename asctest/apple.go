@@ -34,13 +34,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // newKeyID makes a key ID in Apple's form: ten capital letters and digits.
 func newKeyID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+	return rand.Text()[:10] // base32: A-Z and 2-7, uniformly
 }
 
 // newUUID makes an issuer ID in Apple's form, a random (version 4) UUID.
