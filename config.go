@@ -20,6 +20,18 @@ const (
 	AudienceEnterprise = "apple-developer-enterprise-v1"
 )
 
+// Base URLs of the APIs that take these tokens.
+const (
+	// AppStoreConnectURL is the App Store Connect API.
+	AppStoreConnectURL = "https://api.appstoreconnect.apple.com"
+	// AppStoreServerURL is the App Store Server API, whose tokens carry a
+	// bundle ID (Config.BundleID).
+	AppStoreServerURL = "https://api.storekit.apple.com"
+	// AppStoreServerSandboxURL is the App Store Server API for sandbox
+	// purchases.
+	AppStoreServerSandboxURL = "https://api.storekit-sandbox.apple.com"
+)
+
 // Lifetime limits that NewTokenSource enforces, from Apple's rules.
 const (
 	// DefaultLifetime is the lifetime of a token when Config.Lifetime is zero,

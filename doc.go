@@ -1,36 +1,65 @@
 // Package ascjwt signs the ES256 JSON Web Tokens that Apple's App Store
-// Connect API (and the App Store Server API, and the Enterprise Program API)
-// require, and attaches them to your HTTP requests.
+// Connect API requires (and the App Store Server API and the Enterprise
+// Program API, which take the same tokens), and attaches them to your HTTP
+// requests.
 //
-// The happy path is two lines:
+// The happy path is two lines, with the key from [LoadPrivateKey]:
 //
 //	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: issuerID, PrivateKey: key})
 //	client := ascjwt.NewClient(http.DefaultClient, src)
 //
-// where key comes from LoadPrivateKey("AuthKey_2X9R4HXF34.p8"). Every request
-// through client then carries "Authorization: Bearer <token>".
+// Every request through client then carries "Authorization: Bearer <token>".
+// [NewClient] wraps any [http.Client], so the same client serves generated
+// API clients (oapi-codegen's HttpRequestDoer, openapi-generator's
+// Configuration.HTTPClient); [Transport] is the [http.RoundTripper] to build
+// your own. [ConfigFromEnv] and [LoadConfig] find the key where fastlane,
+// Codemagic and CI secrets keep it. Package asctest is a fake App Store
+// Connect API for your tests, and cmd/ascjwt a command for the shell.
 //
 // # Tokens
 //
-// Tokens follow Apple's rules: header alg ES256, kid and typ JWT; payload
-// iss (or sub "user" for an individual key), iat, exp, aud, and scope and bid
-// when set. iat is backdated by a minute so that a server clock behind ours
-// does not see a token from the future, and exp is iat + Config.Lifetime, so
-// that a default token is never more than 19 minutes ahead of the local
-// clock. NewTokenSource refuses lifetimes Apple would refuse.
+// Tokens follow Apple's rules: header alg ES256, kid and typ JWT; claims iss
+// (or sub "user" for an individual key, when [Config].IssuerID is empty),
+// iat, exp and aud, with scope and bid when set. [NewTokenSource] checks the
+// whole [Config] at once and refuses what Apple would refuse later: a key
+// that is not P-256, a malformed scope, a lifetime over Apple's limit (20
+// minutes; 60 with a bundle ID; 180 days for a scope of GET requests on the
+// resources Apple lists). iat is backdated by a minute and exp is iat +
+// Lifetime, so that a server whose clock is up to a minute behind or ahead
+// of ours accepts the token: a default token is never more than 19 minutes
+// ahead of the local clock.
 //
-// # Reuse and refresh
+// # Lifecycle
 //
-// A TokenSource from NewTokenSource signs one token and hands it out for
-// three quarters of its life, with no lock and no allocation. Then the next
-// caller starts one refresh in the background while every caller keeps the
-// current token; only a token down to its last minute makes callers wait.
-// However many goroutines ask at once, one signature is made, and a caller
-// that waits gives up when its context ends without failing the refresh for
-// the others.
+// A token is fresh for three quarters of its life: every caller gets it from
+// an atomic load, with no lock and no allocation. Once it is stale, the next
+// caller starts one refresh in the background and every caller keeps the
+// current token meanwhile. A token is never handed out in its last minute:
+// then callers wait for its successor. A caller that waits gives up when its
+// context ends, while the refresh goes on for the others; a refresh runs on
+// a context detached from the caller's cancellation (see [ContextSigner]). A
+// failed refresh returns its cause to the callers that waited and keeps a
+// token that is still usable; the next call tries again.
 //
-// # Secrets
+// # Concurrency
 //
-// Token and Config print redacted with every fmt verb, and no error of this
-// package contains a token or key bytes.
+// A [TokenSource] from [NewTokenSource] and a [Transport] are safe for
+// concurrent use. However many goroutines ask at once, at a cold start or
+// after a token expired, one signature is made and all of them get its
+// token. A signer that panics becomes an error, never a crash.
+//
+// # On the wire
+//
+// [Transport] never modifies the caller's request, and closes its body on
+// every error path. A redirect to another origin (scheme, host or port) than
+// the request that began the chain goes out without the token. A 401 to a
+// request that can be sent again is retried once with a new token, the old
+// one dropped only if it is still the current one, so that many refused
+// requests cause one new signature.
+//
+// # What is never shown
+//
+// [Token] and [Config] print redacted with every fmt verb and through
+// log/slog: the key ID and expiry, never the token's value or key material.
+// No error of this package contains a token or a byte of a key.
 package ascjwt

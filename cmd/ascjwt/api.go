@@ -15,7 +15,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 )
 
-const defaultBaseURL = "https://api.appstoreconnect.apple.com"
+const defaultBaseURL = ascjwt.AppStoreConnectURL
 
 // Limits on what api holds in memory. A JSON answer is read whole to be
 // indented; other answers (report downloads) stream to stdout.
