@@ -67,11 +67,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // send sends a copy of req with tok and body: a new header map, the caller's
 // own left as it was.
 func (t *Transport) send(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
-	out := new(http.Request)
-	*out = *req
-	out.Body = body
-	out.Header = cloneWith(req.Header, "Authorization", t.headerFor(tok))
-	return t.base().RoundTrip(out)
+	c := new(requestCopy)
+	c.req = *req
+	c.req.Body = body
+	c.req.Header = cloneWith(req.Header, "Authorization", t.headerFor(tok), c.values[:0])
+	return t.base().RoundTrip(&c.req)
+}
+
+// requestCopy is the copy of a request that RoundTrip sends, and room for
+// its header values: one allocation for what would otherwise be two. Few
+// requests to Apple's APIs carry more than a handful of header values.
+type requestCopy struct {
+	req    http.Request
+	values [6]string
 }
 
 func (t *Transport) base() http.RoundTripper {
@@ -94,30 +102,32 @@ func (t *Transport) headerFor(tok *Token) string {
 	return b.header
 }
 
-// cloneWith returns a copy of h with key set to the single value v. It makes
-// the same two allocations as h.Clone, sized for the extra key, where Clone
-// followed by Set would make more.
-func cloneWith(h http.Header, key, v string) http.Header {
-	n := 1
-	for _, vv := range h {
-		n += len(vv)
-	}
-	values := make([]string, n)
+// cloneWith returns a copy of h with key set to the single value v. Like
+// h.Clone it puts the values in one backing array, buf when it has room, but
+// it sizes the map for the extra key and walks h once: the array is sized
+// for one value per key, and a rare key with more gets its own.
+func cloneWith(h http.Header, key, v string, buf []string) http.Header {
 	out := make(http.Header, len(h)+1)
-	for k, vv := range h {
-		if len(k) == len(key) && strings.EqualFold(k, key) {
-			continue // ours replaces it, however the caller spelt it
-		}
-		if vv == nil {
-			out[k] = nil // keep nil: it tells the transport not to send a default
-			continue
-		}
-		m := copy(values, vv)
-		out[k] = values[:m:m]
-		values = values[m:]
+	values := buf[:0]
+	if cap(values) < len(h)+1 {
+		values = make([]string, 0, len(h)+1)
 	}
-	values[0] = v
+	values = append(values, v)
 	out[key] = values[:1:1]
+	for k, vv := range h {
+		switch {
+		case len(k) == len(key) && strings.EqualFold(k, key):
+			// ours replaces it, however the caller spelt it
+		case vv == nil:
+			out[k] = nil // keep nil: it tells the transport not to send a default
+		case len(values)+len(vv) <= cap(values):
+			n := len(values)
+			values = append(values, vv...)
+			out[k] = values[n:len(values):len(values)]
+		default:
+			out[k] = append([]string(nil), vv...)
+		}
+	}
 	return out
 }
 
