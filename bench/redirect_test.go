@@ -1,0 +1,76 @@
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/asctest"
+)
+
+// TestRedirectLeak backs the README's comparison with x/oauth2: the API
+// redirects a download to storage on another origin, and the storage
+// records the Authorization header it receives. Go's http.Client strips that
+// header on a cross-origin redirect only when the caller set it, so
+// x/oauth2's Transport, which adds it below the client, sends its token to
+// the storage; ascjwt's Transport does not.
+func TestRedirectLeak(t *testing.T) {
+	api := asctest.NewServer()
+	defer api.Close()
+	var mu sync.Mutex
+	var seen []string
+	storage := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization"))
+		mu.Unlock()
+	}))
+	defer storage.Close()
+	api.Handle("GET /v1/salesReports", http.RedirectHandler(storage.URL+"/report.gz", http.StatusFound))
+
+	pool := x509.NewCertPool()
+	pool.AddCert(api.Certificate())
+	pool.AddCert(storage.Certificate())
+	base := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer base.CloseIdleConnections()
+
+	src, err := ascjwt.NewTokenSource(api.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := map[string]*http.Client{
+		"ascjwt": {Transport: &ascjwt.Transport{Source: src, Base: base}},
+		"oauth2": {Transport: &oauth2.Transport{
+			Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok.Value, TokenType: "Bearer"}),
+			Base:   base,
+		}},
+	}
+	for _, name := range []string{"ascjwt", "oauth2"} {
+		resp, err := clients[name].Get(api.URL + "/v1/salesReports")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 {
+		t.Fatalf("storage saw %d requests, want 2", len(seen))
+	}
+	if seen[0] != "" {
+		t.Errorf("ascjwt sent Authorization to the other origin")
+	}
+	if seen[1] != "Bearer "+tok.Value {
+		t.Errorf("x/oauth2 no longer sends its token to the other origin (got %q); update the README", seen[1])
+	}
+}
