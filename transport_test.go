@@ -191,3 +191,26 @@ func TestNewClientCopiesBase(t *testing.T) {
 		t.Errorf("NewClient(nil) base transport = %v, want nil (http.DefaultTransport)", tr.Base)
 	}
 }
+
+type ctxKey struct{}
+
+func TestTransportPassesRequestContext(t *testing.T) {
+	var got any
+	tr := &Transport{
+		Source: sourceFunc(func(ctx context.Context) (*Token, error) {
+			got = ctx.Value(ctxKey{})
+			return &Token{Value: "t"}, nil
+		}),
+		Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+		}),
+	}
+	ctx := context.WithValue(context.Background(), ctxKey{}, "trace-7")
+	req, _ := http.NewRequestWithContext(ctx, "GET", "https://api.appstoreconnect.apple.com/v1/apps", nil)
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if got != "trace-7" {
+		t.Fatalf("the source saw context value %v, want the request's", got)
+	}
+}

@@ -18,8 +18,8 @@ func (c *cmd) keygen(args []string) error {
 	flags := c.newFlags("keygen", "[--dir DIR] [--key-id ID]", `
 Make a new P-256 private key in the form App Store Connect issues (a PKCS#8
 PEM .p8 file), for tests and for servers that issue tokens of their own. It is
-written to DIR/AuthKey_<KEYID>.p8 with mode 0600 and never over an existing
-file. Stdout gets the key ID on the first line, then the public key PEM.`)
+written to DIR/AuthKey_<KEYID>.p8 with mode 0600 (DIR is made, mode 0700, if
+it does not exist) and never over an existing file. Stdout gets the key ID on the first line, then the public key PEM.`)
 	dir := flags.String("dir", ".", "the `directory` to write the key file in")
 	keyID := flags.String("key-id", "", "the key `ID` (default: 10 random capital letters and digits, like Apple's)")
 	rest, err := flags.parse(args)
@@ -49,7 +49,13 @@ file. Stdout gets the key ID on the first line, then the public key PEM.`)
 	if err != nil {
 		return fmt.Errorf("encode public key: %w", err)
 	}
-	path := filepath.Join(c.resolve(*dir), "AuthKey_"+id+".p8")
+	folder := c.resolve(*dir)
+	// A key folder such as ./private_keys may not exist yet; make it private
+	// to its owner, as the key inside is.
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", folder, err)
+	}
+	path := filepath.Join(folder, "AuthKey_"+id+".p8")
 	if err := writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
 		return err
 	}

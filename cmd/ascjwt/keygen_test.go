@@ -16,7 +16,7 @@ import (
 
 func TestKeygen(t *testing.T) {
 	h := newHarness(t)
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "private_keys") // not there yet: keygen makes it
 	r := h.run("keygen", "--dir", dir)
 	r.expect(t, exitOK, "wrote")
 
@@ -31,6 +31,9 @@ func TestKeygen(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	if di, err := os.Stat(dir); err != nil || (runtime.GOOS != "windows" && di.Mode().Perm() != 0o700) {
+		t.Errorf("key folder: %v, %v; want one made with mode 0700", di, err)
 	}
 	key, err := ascjwt.LoadPrivateKey(path)
 	if err != nil {
@@ -86,7 +89,9 @@ func TestKeygen(t *testing.T) {
 
 	t.Run("bad input", func(t *testing.T) {
 		h.run("keygen", "--key-id", "../evil").expect(t, exitUsage, "letters and digits")
-		h.run("keygen", "--dir", filepath.Join(dir, "missing")).expect(t, exitFail, "missing", "no such file")
+		file := filepath.Join(t.TempDir(), "a-file")
+		os.WriteFile(file, nil, 0o600)
+		h.run("keygen", "--dir", file).expect(t, exitFail, "a-file", "not a directory")
 		h.run("keygen", "extra").expect(t, exitUsage, `unexpected argument "extra"`)
 	})
 }
