@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -75,10 +76,12 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	return f
 }
 
-// waitRefresh returns when the refresh under way, if any, has ended.
-// singleflight's Do joins a call in flight; with none it runs the no-op.
+// waitRefresh returns when the background refresh under way, if any, has
+// ended: its flag clears only after it has left singleflight.
 func (f *fixture) waitRefresh() {
-	f.src.flight.Do(refreshKey, func() (any, error) { return nil, nil })
+	for f.src.refreshing.Load() {
+		runtime.Gosched()
+	}
 }
 
 // verified is a token checked by go-jose's verifier, a code path separate

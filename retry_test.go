@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
@@ -122,7 +123,10 @@ func TestRetryReplaysBody(t *testing.T) {
 		t.Fatalf("replayed POST: %d %q, handler saw %q", resp.StatusCode, got, bodies)
 	}
 
-	// A body without GetBody cannot be sent twice: the 401 comes back.
+	// A body without GetBody cannot be sent twice: the 401 comes back. The
+	// refused token is dropped all the same, so the next request carries a
+	// new one instead of being refused too.
+	srv.Advance(2 * time.Minute) // past the once-a-minute bound on drops
 	srv.RevokeTokens(srv.Key().ID)
 	resp, err = client.Post(srv.URL+"/v1/echo", "application/json", io.MultiReader(strings.NewReader(`{"b":2}`)))
 	if err != nil {
@@ -131,6 +135,37 @@ func TestRetryReplaysBody(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 401 {
 		t.Fatalf("one-shot body: %d, want the 401 returned", resp.StatusCode)
+	}
+	refused := srv.Stats().Rejected
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 || srv.Stats().Rejected != refused {
+		t.Fatalf("the request after it: %d, %d more refused; want a new token at once", code, srv.Stats().Rejected-refused)
+	}
+}
+
+func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	signer := &counting{Signer: cfg.PrivateKey}
+	cfg.PrivateKey = signer
+	cfg.Scope = []string{"GET /v1/apps"}
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ascjwt.NewClient(srv.Client(), src)
+	for range 10 {
+		if code := getStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
+			t.Fatalf("out of scope: %d, want 401", code)
+		}
+	}
+	// The first 401 drops the token and retries with a new one, which is
+	// refused too; within the minute no 401 drops another.
+	if n := signer.n.Load(); n != 2 {
+		t.Errorf("%d signatures for 10 refused requests, want 2", n)
+	}
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Errorf("in scope: %d", code)
 	}
 }
 

@@ -40,8 +40,8 @@ func NewTokenSource(cfg Config) (TokenSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ascjwt: encode claims: %w", err)
 	}
-	s := &source{settings: set, prefix: prefix}
-	s.refreshLocal = s.refresh(context.Background())
+	s := &source{settings: set, prefix: prefix, signTimeout: remoteSignTimeout}
+	s.refreshLocal = func() (any, error) { return s.refresh(context.Background()) }
 	return s, nil
 }
 
@@ -51,9 +51,11 @@ type source struct {
 	*settings
 	prefix       []byte              // static claims, encoded once
 	refreshLocal func() (any, error) // refresh for in-memory keys, made once
+	signTimeout  time.Duration       // remoteSignTimeout; shorter in tests
 
-	cur        atomic.Pointer[entry] // nil until the first token, and after Invalidate
+	cur        atomic.Pointer[entry] // nil until the first token, and after invalidate
 	refreshing atomic.Bool           // a background refresh is under way
+	lastDrop   atomic.Int64          // when invalidate last dropped a token, Unix ns
 	flight     singleflight.Group
 }
 
@@ -98,12 +100,27 @@ func (s *source) Token(ctx context.Context) (*Token, error) {
 // refreshKey names the one refresh singleflight runs at a time.
 const refreshKey = "token"
 
+// remoteSignTimeout bounds a signature by a key outside the process (a KMS
+// or HSM): a remote signer that hangs must not hold every caller that waits
+// for a token, nor stop the next refresh from being tried.
+const remoteSignTimeout = 30 * time.Second
+
+// dropInterval is how often a 401 may drop the current token. A fresh token
+// cures a token the server stopped trusting, but not a request the key may
+// not make (outside the token's scope, say): without a bound, each such
+// request would cost a signature.
+const dropInterval = time.Minute
+
 func (s *source) refreshInBackground(ctx context.Context) {
 	if !s.refreshing.CompareAndSwap(false, true) {
 		return // one is under way
 	}
-	// The result channel is buffered, so nobody needs to read it.
-	s.flight.DoChan(refreshKey, s.refresh(context.WithoutCancel(ctx)))
+	// The flag clears only once the refresh has left singleflight, so that a
+	// caller that comes after it cannot join a refresh that has ended.
+	go func() {
+		defer s.refreshing.Store(false)
+		s.flight.Do(refreshKey, s.refreshFunc(ctx))
+	}()
 }
 
 // await waits for a refresh (its own or one under way) or for ctx to end.
@@ -127,11 +144,11 @@ func (s *source) await(ctx context.Context) (*Token, error) {
 
 // wait joins the refresh under way, or starts one, and returns its token.
 func (s *source) wait(ctx context.Context) (*entry, error) {
-	if s.signer.Local() {
-		// An in-memory key signs in tens of microseconds, less than it
-		// costs to hand the work to another goroutine and back (a new
-		// goroutine grows its stack for ECDSA; the wake-up crosses threads).
-		// So sign on this goroutine; no wait here outlasts one signature.
+	if s.signer.Local() && ctx.Done() == nil {
+		// A context that cannot end needs no watching, and an in-memory key
+		// signs in tens of microseconds, less than handing the work to
+		// another goroutine and back costs (a new goroutine grows its stack
+		// for ECDSA; the wake-up crosses threads): sign on this goroutine.
 		v, err, _ := s.flight.Do(refreshKey, s.refreshLocal)
 		if err != nil {
 			return nil, err
@@ -139,7 +156,7 @@ func (s *source) wait(ctx context.Context) (*entry, error) {
 		return v.(*entry), nil
 	}
 	select {
-	case r := <-s.flight.DoChan(refreshKey, s.refresh(context.WithoutCancel(ctx))):
+	case r := <-s.flight.DoChan(refreshKey, s.refreshFunc(ctx)):
 		if r.Err != nil {
 			return nil, r.Err
 		}
@@ -149,30 +166,72 @@ func (s *source) wait(ctx context.Context) (*entry, error) {
 	}
 }
 
-// refresh returns the function singleflight runs: sign a token unless one
-// fresh enough appeared since the caller looked. The context is detached from
-// the caller that started the refresh, so that one impatient caller cannot
-// fail a signature other callers wait for.
-func (s *source) refresh(ctx context.Context) func() (any, error) {
-	return func() (_ any, err error) {
-		defer s.refreshing.Store(false)
-		// singleflight re-panics a panic in a new goroutine, which no one can
-		// recover: a buggy KMS client would take the process down.
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("ascjwt: signing panicked: %v", p)
-			}
-		}()
-		now := s.now()
-		if e := s.cur.Load(); e != nil && !e.dropped.Load() && e.fresh(now) {
-			return e, nil // a refresh that ended just before this one began
-		}
-		e, err := s.mint(ctx, now)
-		if err != nil {
-			return nil, err
-		}
-		s.cur.Store(e)
+// refreshFunc returns the function singleflight runs for a caller with ctx.
+// A remote signer gets a context that keeps ctx's values but not its
+// cancellation, so that one impatient caller cannot fail a signature others
+// wait for, and that ends after remoteSignTimeout. An in-memory key takes no
+// context, and its function is made once.
+func (s *source) refreshFunc(ctx context.Context) func() (any, error) {
+	if s.signer.Local() {
+		return s.refreshLocal
+	}
+	detached := context.WithoutCancel(ctx)
+	return func() (any, error) { return s.refresh(detached) }
+}
+
+// refresh signs a token and makes it current, unless a fresh one appeared
+// since the caller looked (a refresh that ended just before this one began).
+func (s *source) refresh(ctx context.Context) (any, error) {
+	now := s.now()
+	if e := s.cur.Load(); e != nil && !e.dropped.Load() && e.fresh(now) {
 		return e, nil
+	}
+	var e *entry
+	var err error
+	if s.signer.Local() {
+		e, err = s.mintSafely(ctx, now)
+	} else {
+		e, err = s.mintWithin(ctx, now, s.signTimeout)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.cur.Store(e)
+	return e, nil
+}
+
+// mintSafely is mint with a signer's panic turned into an error: singleflight
+// re-panics a panic in a goroutine of its own, where no one can recover it,
+// and a buggy KMS client must not take the process down.
+func (s *source) mintSafely(ctx context.Context, now time.Time) (e *entry, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e, err = nil, fmt.Errorf("ascjwt: signing with key %s panicked: %v", s.keyID, p)
+		}
+	}()
+	return s.mint(ctx, now)
+}
+
+// mintWithin signs on a goroutine of its own and gives up after d. The
+// goroutine ends when the signer returns; a ContextSigner is told to stop
+// when d has passed.
+func (s *source) mintWithin(ctx context.Context, now time.Time, d time.Duration) (*entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	type result struct {
+		e   *entry
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		e, err := s.mintSafely(ctx, now)
+		done <- result{e, err}
+	}()
+	select {
+	case r := <-done:
+		return r.e, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("ascjwt: the signer for key %s did not answer within %s", s.keyID, d)
 	}
 }
 
@@ -206,9 +265,18 @@ func (s *source) mint(ctx context.Context, now time.Time) (*entry, error) {
 
 // invalidate drops tok if it is still the current token, so that the next
 // caller waits for a new one. A token that was already replaced is left
-// alone: many requests failing with one old token cause one new signature.
+// alone, so that many requests refused with one token cause one new
+// signature; and no token is dropped within dropInterval of the last drop.
 func (s *source) invalidate(tok *Token) {
-	if e := s.cur.Load(); e != nil && &e.tok == tok {
+	e := s.cur.Load()
+	if e == nil || &e.tok != tok {
+		return
+	}
+	now, last := s.now().UnixNano(), s.lastDrop.Load()
+	if last != 0 && now >= last && now-last < int64(dropInterval) {
+		return
+	}
+	if s.lastDrop.CompareAndSwap(last, now) {
 		e.dropped.Store(true)
 		s.cur.CompareAndSwap(e, nil)
 	}

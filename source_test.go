@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -393,11 +394,7 @@ func TestInvalidateOnlyCurrent(t *testing.T) {
 }
 
 func TestCachedTokenDoesNotAllocate(t *testing.T) {
-	f := newFixture(t)
 	ctx := context.Background()
-	if _, err := f.src.Token(ctx); err != nil {
-		t.Fatal(err)
-	}
 	src, err := NewTokenSource(Config{KeyID: "K", PrivateKey: newKey(t)}) // the real clock
 	if err != nil {
 		t.Fatal(err)
@@ -407,5 +404,74 @@ func TestCachedTokenDoesNotAllocate(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, func() { _, _ = src.Token(ctx) }); n != 0 {
 		t.Errorf("cached Token allocates %v times per call, want 0", n)
+	}
+}
+
+func TestHungRemoteSignerTimesOut(t *testing.T) {
+	f := newFixture(t)
+	f.src.signTimeout = 20 * time.Millisecond // the behaviour under test is a timeout
+	release := make(chan struct{})
+	defer close(release) // lets the hung signatures end, for goleak
+	var attempts atomic.Int32
+	f.signer.before = func() error { attempts.Add(1); <-release; return nil }
+
+	for i := 1; i <= 2; i++ {
+		_, err := f.src.Token(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "did not answer within 20ms") || !strings.Contains(err.Error(), "TESTKEY123") {
+			t.Fatalf("call %d: err = %v, want a timeout naming the key", i, err)
+		}
+		if n := attempts.Load(); n != int32(i) {
+			t.Fatalf("call %d: %d signatures tried; a hung one must not stop the next from being tried", i, n)
+		}
+	}
+	f.signer.before = nil
+	if _, err := f.src.Token(context.Background()); err != nil {
+		t.Fatalf("after the signer recovered: %v", err)
+	}
+}
+
+func TestFailedBackgroundRefreshIsRetried(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, err := f.src.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts atomic.Int32
+	f.signer.before = func() error { attempts.Add(1); return errors.New("kms: throttled") }
+	f.clock.Advance(15 * time.Minute) // stale
+	for i := int32(1); i <= 3; i++ {
+		if tok, err := f.src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("stale call %d: %v, %v; want the current token", i, tok, err)
+		}
+		f.waitRefresh()
+		if n := attempts.Load(); n != i {
+			t.Fatalf("after stale call %d: %d refreshes tried, want %d: each stale call after a failure tries again", i, n, i)
+		}
+	}
+}
+
+func TestLocalKeyCallerHonoursContext(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.PrivateKey = c.PrivateKey.(*countingSigner).key })
+	// A refresh that does not end until released stands for a signature
+	// under way; a caller whose context can end must not be stuck behind it.
+	hold := make(chan struct{})
+	f.src.flight.DoChan(refreshKey, func() (any, error) { <-hold; return nil, errors.New("held") })
+	defer close(hold)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.src.Token(ctx)
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second): // a bound on a hang, not synchronization
+		t.Fatal("a caller with an in-memory key ignored its context while a signature was under way")
 	}
 }

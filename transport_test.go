@@ -214,3 +214,46 @@ func TestTransportPassesRequestContext(t *testing.T) {
 		t.Fatalf("the source saw context value %v, want the request's", got)
 	}
 }
+
+func TestTransportBodyClosedOnceWhenBaseFails(t *testing.T) {
+	f := newFixture(t)
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		r.Body.Close() // the contract: the base closes the body, errors included
+		return nil, errors.New("connection refused")
+	})}
+	body := &closeCounter{Reader: strings.NewReader("{}")}
+	req, _ := http.NewRequest("POST", "https://api.appstoreconnect.apple.com/v1/apps", body)
+	if _, err := tr.RoundTrip(req); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("err = %v, want the base's error", err)
+	}
+	if n := body.closed.Load(); n != 1 {
+		t.Errorf("body closed %d times, want 1", n)
+	}
+}
+
+func TestRetryClosesTheRefusedAnswer(t *testing.T) {
+	f := newFixture(t)
+	refused := &closeCounter{Reader: strings.NewReader(`{"errors":[{"status":"401"}]}`)}
+	var sent []string
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		sent = append(sent, r.Header.Get("Authorization"))
+		if len(sent) == 1 {
+			return &http.Response{StatusCode: 401, Body: refused, Request: r}, nil
+		}
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})}
+	req, _ := http.NewRequest("GET", "https://api.appstoreconnect.apple.com/v1/apps", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("RoundTrip = %v, %v; want the retry's 200", resp, err)
+	}
+	if len(sent) != 2 || sent[0] == sent[1] {
+		t.Fatalf("sent %d requests; want 2, the second with a new token", len(sent))
+	}
+	if n := refused.closed.Load(); n != 1 {
+		t.Errorf("the refused answer's body was closed %d times, want 1", n)
+	}
+	if rest, _ := io.ReadAll(refused.Reader); len(rest) != 0 {
+		t.Errorf("the refused answer was not drained (%d bytes left): its connection could not be reused", len(rest))
+	}
+}
