@@ -25,19 +25,19 @@ const (
 	// AppStoreConnectURL is the App Store Connect API.
 	AppStoreConnectURL = "https://api.appstoreconnect.apple.com"
 	// AppStoreServerURL is the App Store Server API, whose tokens carry a
-	// bundle ID (Config.BundleID).
+	// bundle ID ([Config].BundleID).
 	AppStoreServerURL = "https://api.storekit.apple.com"
 	// AppStoreServerSandboxURL is the App Store Server API for sandbox
 	// purchases.
 	AppStoreServerSandboxURL = "https://api.storekit-sandbox.apple.com"
 )
 
-// Lifetime limits that NewTokenSource enforces, from Apple's rules.
+// Lifetime limits that [NewTokenSource] enforces, from Apple's rules.
 const (
-	// DefaultLifetime is the lifetime of a token when Config.Lifetime is zero,
+	// DefaultLifetime is the lifetime of a token when [Config].Lifetime is zero,
 	// and the longest Apple accepts for most App Store Connect API requests.
 	DefaultLifetime = claims.MaxLifetime
-	// MinLifetime is the shortest lifetime NewTokenSource accepts: a token is
+	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token is
 	// backdated by one minute and never used in its last minute, and needs
 	// room between the two to be refreshed in the background.
 	MinLifetime = 5 * time.Minute
@@ -48,7 +48,7 @@ const (
 const clockSkew = time.Minute
 
 // Config describes an App Store Connect API key and the tokens to make with
-// it. Pass it to NewTokenSource; only KeyID and PrivateKey are required for a
+// it. Pass it to [NewTokenSource]; only KeyID and PrivateKey are required for a
 // team key (set IssuerID too) or an individual key (leave IssuerID empty).
 type Config struct {
 	// KeyID is the "kid" header: the key's ID from App Store Connect, e.g.
@@ -59,13 +59,14 @@ type Config struct {
 	// payload then carries "sub":"user" and no "iss".
 	IssuerID string
 	// PrivateKey signs the tokens. It must be a P-256 key: the
-	// *ecdsa.PrivateKey from LoadPrivateKey or ParsePrivateKey, or any
-	// crypto.Signer whose Public() is a P-256 *ecdsa.PublicKey, such as a key
+	// *[ecdsa.PrivateKey] from [LoadPrivateKey] or [ParsePrivateKey], or any
+	// [crypto.Signer] whose Public() is a P-256 *[ecdsa.PublicKey], such as a key
 	// held in a KMS or HSM. Required.
 	PrivateKey crypto.Signer
-	// Audience is the "aud" claim. Empty means AudienceAppStoreConnect.
+	// Audience is the "aud" claim: empty for [AudienceAppStoreConnect], or
+	// [AudienceEnterprise].
 	Audience string
-	// Lifetime is exp - iat. Zero means DefaultLifetime (20 minutes), which
+	// Lifetime is exp - iat. Zero means [DefaultLifetime] (20 minutes), which
 	// is also the limit, except: 60 minutes when BundleID is set, and 180 days
 	// when every Scope entry is a GET on a resource Apple allows long-lived
 	// tokens for (Xcode Cloud, SCM, perfPowerMetrics, diagnostic logs).
@@ -76,11 +77,11 @@ type Config struct {
 	// BundleID is the optional "bid" claim, which the App Store Server API
 	// requires: your app's bundle ID.
 	BundleID string
-	// Now is the clock; nil means time.Now. Tests set it to move time.
+	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
 }
 
-// String describes the configuration without key material, so that a Config
+// String describes the configuration without key material, so that a [Config]
 // printed with %v or %+v in a log shows which key it uses and nothing secret.
 func (c Config) String() string {
 	key := "<nil>"
@@ -94,7 +95,7 @@ func (c Config) String() string {
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
 
-// settings is a Config checked and with its defaults filled in.
+// settings is a [Config] checked and with its defaults filled in.
 type settings struct {
 	keyID    string
 	static   claims.Static
@@ -103,7 +104,7 @@ type settings struct {
 	signer   *jws.Signer
 }
 
-// validate checks everything NewTokenSource can know before the first token,
+// validate checks everything [NewTokenSource] can know before the first token,
 // so that a mistake shows at start-up and not at the first request.
 func (c Config) validate() (*settings, error) {
 	if err := checkField("KeyID", c.KeyID, "the key ID shown next to the key in App Store Connect (Users and Access > Integrations)"); err != nil {
@@ -118,10 +119,15 @@ func (c Config) validate() (*settings, error) {
 		return nil, fmt.Errorf("ascjwt: Config.PrivateKey: %w", err)
 	}
 	audience := c.Audience
-	if audience == "" {
+	switch audience {
+	case "":
 		audience = AudienceAppStoreConnect
-	} else if err := checkField("Audience", audience, fmt.Sprintf("%q, or %q for the Enterprise Program API", AudienceAppStoreConnect, AudienceEnterprise)); err != nil {
-		return nil, err
+	case AudienceAppStoreConnect, AudienceEnterprise:
+	default:
+		// A typo here would make every token fail with a 401 that does not
+		// say why.
+		return nil, fmt.Errorf("ascjwt: Config.Audience %q is not an audience Apple's APIs take; want %q (App Store Connect and App Store Server APIs, the default) or %q (Enterprise Program API)",
+			audience, AudienceAppStoreConnect, AudienceEnterprise)
 	}
 	if c.BundleID != "" {
 		if err := checkField("BundleID", c.BundleID, "your app's bundle ID, e.g. com.example.app"); err != nil {

@@ -2,7 +2,7 @@ package ascjwt
 
 import "errors"
 
-// ErrNoCredentials is wrapped by the errors of ConfigFromEnv and LoadConfig
+// ErrNoCredentials is wrapped by the errors of [ConfigFromEnv] and [LoadConfig]
 // when no source names a key ID or a private key. Test it with errors.Is to
 // tell "not configured" (skip a test, fall back to other auth) from
 // "configured wrongly" (a file that does not load, a value that does not
@@ -11,7 +11,7 @@ var ErrNoCredentials = errors.New("ascjwt: no App Store Connect API key configur
 
 // Credentials are the parts of an API key a caller knows itself, typically
 // from command-line flags. Every field is optional; a set field wins over
-// every other source in LoadConfig.
+// every other source in [LoadConfig].
 type Credentials struct {
 	// KeyID is the key's ID, e.g. "2X9R4HXF34".
 	KeyID string
@@ -23,15 +23,15 @@ type Credentials struct {
 	APIKeyJSON string
 }
 
-// LoadOptions tell LoadConfig what the caller knows and where to look. The
+// LoadOptions tell [LoadConfig] what the caller knows and where to look. The
 // zero value looks in the process environment, working directory and home
-// directory, as ConfigFromEnv does.
+// directory, as [ConfigFromEnv] does.
 type LoadOptions struct {
 	// Flags are values the caller was given explicitly; each set field wins
 	// over the environment and files.
 	Flags Credentials
 	// FlagNames are what users type to set each field of Flags, e.g.
-	// Credentials{KeyID: "--key-id"}. Errors suggest the names set here, so a
+	// [Credentials]{KeyID: "--key-id"}. Errors suggest the names set here, so a
 	// library caller without flags leaves it empty and errors name only
 	// environment variables and files.
 	FlagNames Credentials
@@ -51,17 +51,17 @@ type LoadOptions struct {
 	Notify func(message string)
 }
 
-// ConfigFromEnv builds a Config from the environment variables and files
+// ConfigFromEnv builds a [Config] from the environment variables and files
 // that App Store Connect tooling already uses, so that code run under
 // fastlane, Codemagic or a CI secret finds its key without new set-up. It is
-// LoadConfig with zero LoadOptions; see LoadConfig for the sources and their
-// order. Pass the result to NewTokenSource, after setting Scope or BundleID
+// [LoadConfig] with zero [LoadOptions]; see [LoadConfig] for the sources and their
+// order. Pass the result to [NewTokenSource], after setting Scope or BundleID
 // if you need them.
 func ConfigFromEnv() (Config, error) {
 	return LoadConfig(LoadOptions{})
 }
 
-// LoadConfig builds a Config from these sources, in this order, the first
+// LoadConfig builds a [Config] from these sources, in this order, the first
 // that sets a value winning:
 //
 //  1. opts.Flags;
@@ -82,11 +82,11 @@ func ConfigFromEnv() (Config, error) {
 //     or ~/.appstoreconnect/private_keys, the folders xcrun altool searches.
 //
 // A key file named AuthKey_<KEYID>.p8 supplies the key ID when no source sets
-// one. A duration becomes Lifetime (raised to MinLifetime if shorter), and
-// in_house makes Audience AudienceEnterprise. Empty variables count as unset.
+// one. A duration becomes Lifetime (raised to [MinLifetime] if shorter), and
+// in_house makes Audience [AudienceEnterprise]. Empty variables count as unset.
 //
 // Errors say which source held a bad value and, when nothing is found, name
-// every place looked and wrap ErrNoCredentials. No error or notice contains
+// every place looked and wrap [ErrNoCredentials]. No error or notice contains
 // key material.
 func LoadConfig(opts LoadOptions) (Config, error) {
 	l := newLoader(opts)

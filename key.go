@@ -44,15 +44,15 @@ func LoadPrivateKey(path string) (*ecdsa.PrivateKey, error) {
 	return key, nil
 }
 
-// ContextSigner is a crypto.Signer that also takes a context, as clients of
+// ContextSigner is a [crypto.Signer] that also takes a context, as clients of
 // remote key services (AWS KMS, Google Cloud KMS, Vault) do. When
-// Config.PrivateKey implements it, the token source signs through SignContext
+// [Config].PrivateKey implements it, the token source signs through SignContext
 // with a context that carries the values of the request that needed the
 // token but not its cancellation: one impatient caller does not abort a
 // signature that other callers are waiting for.
 type ContextSigner interface {
 	crypto.Signer
-	// SignContext is crypto.Signer's Sign with a context: for ES256, digest
+	// SignContext is [crypto.Signer]'s Sign with a context: for ES256, digest
 	// is a SHA-256 hash and the result an ASN.1 DER ECDSA signature.
 	SignContext(ctx context.Context, rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error)
 }

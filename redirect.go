@@ -2,8 +2,8 @@ package ascjwt
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/origin"
 )
 
 // maxHops bounds the walk back along a redirect chain; http.Client stops at
@@ -24,22 +24,5 @@ func leavesOrigin(req *http.Request) bool {
 		}
 		first = first.Response.Request
 	}
-	return originOf(first.URL) != originOf(req.URL)
-}
-
-type origin struct{ scheme, host, port string }
-
-// originOf returns u's scheme, host and port, with the scheme's default port
-// made explicit so that https://h and https://h:443 are one origin.
-func originOf(u *url.URL) origin {
-	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: u.Port()}
-	if o.port == "" {
-		switch o.scheme {
-		case "https":
-			o.port = "443"
-		case "http":
-			o.port = "80"
-		}
-	}
-	return o
+	return !origin.Same(first.URL, req.URL)
 }

@@ -12,19 +12,19 @@ import (
 )
 
 // A TokenSource returns tokens to put in the Authorization header. The one
-// from NewTokenSource is safe for concurrent use and reuses each token for
+// from [NewTokenSource] is safe for concurrent use and reuses each token for
 // most of its life.
 type TokenSource interface {
 	// Token returns a token that is valid for at least another minute. The
-	// returned Token is shared with other callers: read it, do not modify it.
+	// returned [Token] is shared with other callers: read it, do not modify it.
 	Token(ctx context.Context) (*Token, error)
 }
 
-// NewTokenSource checks cfg and returns a TokenSource that signs tokens with
+// NewTokenSource checks cfg and returns a [TokenSource] that signs tokens with
 // it. It refuses, with an error that says what to change, everything Apple
 // would refuse later: a missing key ID, a key that is not P-256, a malformed
 // scope, a lifetime over Apple's limit. It makes no token yet; the first call
-// to Token does.
+// to [TokenSource.Token] does.
 //
 // The source hands out one token for three quarters of its life. Then the
 // next caller starts a single refresh in the background and every caller
@@ -60,7 +60,7 @@ type source struct {
 }
 
 // entry is a token with the two moments that govern its use, each kept
-// twice: derived from the clock reading at signing, so that with time.Now
+// twice: derived from the clock reading at signing, so that with [time.Now]
 // they follow the monotonic clock and a wall clock set back does not stretch
 // a token's use; and as wall-clock Unix nanoseconds, because the monotonic
 // clock stops while the machine sleeps and the token's exp does not. A token
@@ -82,7 +82,7 @@ func (e *entry) usable(now time.Time) bool {
 	return now.Before(e.expireAt) && now.UnixNano() < e.expireWall
 }
 
-// Token implements TokenSource.
+// Token implements [TokenSource].
 func (s *source) Token(ctx context.Context) (*Token, error) {
 	now := s.now()
 	if e := s.cur.Load(); e != nil {
@@ -213,7 +213,7 @@ func (s *source) mintSafely(ctx context.Context, now time.Time) (e *entry, err e
 }
 
 // mintWithin signs on a goroutine of its own and gives up after d. The
-// goroutine ends when the signer returns; a ContextSigner is told to stop
+// goroutine ends when the signer returns; a [ContextSigner] is told to stop
 // when d has passed.
 func (s *source) mintWithin(ctx context.Context, now time.Time, d time.Duration) (*entry, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)

@@ -10,7 +10,7 @@ import (
 )
 
 // Token is a signed App Store Connect token. Put Value in the Authorization
-// header as "Bearer " + Value; Transport does that for you.
+// header as "Bearer " + Value; [Transport] does that for you.
 //
 // A Token prints redacted: with any fmt verb and through log/slog it shows
 // its key ID and expiry, never Value, so it is safe to log.
@@ -29,7 +29,7 @@ func (t Token) String() string {
 }
 
 // Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...) print
-// String, so that no format of a Token shows its value.
+// String, so that no format of a [Token] shows its value.
 func (t Token) Format(f fmt.State, verb rune) {
 	if verb == 'q' {
 		fmt.Fprintf(f, "%q", t.String())

@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 )
 
-// Transport is an http.RoundTripper that adds "Authorization: Bearer <token>"
+// Transport is an [http.RoundTripper] that adds "Authorization: Bearer <token>"
 // to every request, with tokens from Source. Use it to build your own
-// http.Client, or use NewClient to wrap an existing one.
+// [http.Client], or use [NewClient] to wrap an existing one.
 //
 // It follows the RoundTripper contract: it sends a copy of the request with
 // its own header map and never modifies the caller's request, and it closes
@@ -19,14 +19,14 @@ import (
 //
 // Two things set it apart from a plain header-adding transport. A redirect
 // that leaves the origin (scheme, host and port) of the request that began
-// the chain goes out without the token, which Go's http.Client would not
+// the chain goes out without the token, which Go's [http.Client] would not
 // strip for a header a RoundTripper adds. And a 401 answer to a request that
 // can be sent again is retried once with a new token, for a token the server
 // stopped accepting before its time (a clock that disagrees, a revocation).
 type Transport struct {
 	// Source supplies the tokens. Required.
 	Source TokenSource
-	// Base sends the requests. Nil means http.DefaultTransport.
+	// Base sends the requests. Nil means [http.DefaultTransport].
 	Base http.RoundTripper
 
 	// bearer caches "Bearer " + the last token's value, so that the header
@@ -41,7 +41,7 @@ type bearerValue struct {
 
 var errNilSource = errors.New("ascjwt: Transport.Source is nil; set it to a TokenSource from NewTokenSource")
 
-// RoundTrip implements http.RoundTripper.
+// RoundTrip implements [http.RoundTripper].
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Source == nil {
 		closeBody(req)
@@ -90,7 +90,7 @@ func (t *Transport) base() http.RoundTripper {
 }
 
 // headerFor returns "Bearer " + tok.Value, built once per token. Comparing
-// values rather than pointers also serves sources that return a new *Token
+// values rather than pointers also serves sources that return a new *[Token]
 // for the same value; for the same string, the comparison stops at the
 // pointer.
 func (t *Transport) headerFor(tok *Token) string {
@@ -137,13 +137,13 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// NewClient returns a copy of base whose Transport adds tokens from src,
+// NewClient returns a copy of base whose [Transport] adds tokens from src,
 // wrapping base's own Transport. base is not modified, and the copy keeps its
-// Timeout, Jar and CheckRedirect. A nil base means http.DefaultClient, so
+// Timeout, Jar and CheckRedirect. A nil base means [http.DefaultClient], so
 //
 //	client := ascjwt.NewClient(nil, src)
 //
-// is http.DefaultClient with tokens.
+// is [http.DefaultClient] with tokens.
 func NewClient(base *http.Client, src TokenSource) *http.Client {
 	if base == nil {
 		base = http.DefaultClient

@@ -12,7 +12,7 @@ type ErrorResponse struct {
 	Errors []Error `json:"errors"`
 }
 
-// Error is one entry of an ErrorResponse, in Apple's shape.
+// Error is one entry of an [ErrorResponse], in Apple's shape.
 type Error struct {
 	Status string `json:"status"`
 	Code   string `json:"code"`

@@ -9,7 +9,7 @@
 //	resp, err := client.Get(srv.URL + "/v1/apps")
 //
 // A request whose token breaks a rule gets Apple's 401 NOT_AUTHORIZED, with a
-// detail naming the rule (see Verify for the list); one over the hourly limit
+// detail naming the rule (see [Verify] for the list); one over the hourly limit
 // gets 429 RATE_LIMIT_EXCEEDED; every accepted answer carries X-Rate-Limit.
 // Requests that pass reach /v1/apps (paged with links.next), /v1/apps/{id},
 // or routes added with Handle.
@@ -18,5 +18,5 @@
 // the server and its configs share, and read counters: requests accepted and
 // rejected, distinct tokens seen, the last rejection's reason.
 //
-// Verify, the token check on its own, needs no server.
+// [Verify], the token check on its own, needs no server.
 package asctest

@@ -18,11 +18,11 @@ import (
 	"github.com/ascjwt/ascjwt"
 )
 
-// Server is a fake App Store Connect API on an httptest.Server. It checks the
+// Server is a fake App Store Connect API on an [httptest.Server]. It checks the
 // token of every request the way Apple does and answers a failure with
 // Apple's 401; requests that pass reach the default routes (/v1/apps) or
 // those added with Handle. URL, Client and Close come from the embedded
-// httptest.Server (whose own Config field is at srv.Server.Config).
+// [httptest.Server] (whose own Config field is at srv.Server.Config).
 type Server struct {
 	*httptest.Server
 
@@ -78,8 +78,8 @@ func NewServer() *Server {
 }
 
 // NewUnstartedServer returns a server that is not yet listening, as
-// httptest.NewUnstartedServer does: call Start for plain HTTP (so that
-// http.DefaultClient can reach it) or StartTLS, and Close when done.
+// [httptest.NewUnstartedServer] does: call Start for plain HTTP (so that
+// [http.DefaultClient] can reach it) or StartTLS, and Close when done.
 func NewUnstartedServer() *Server {
 	s := &Server{
 		issuerID: newUUID(),
@@ -100,11 +100,12 @@ func NewUnstartedServer() *Server {
 	return s
 }
 
-// Config returns an ascjwt.Config for the server's first key, on the
-// server's clock: pass it to ascjwt.NewTokenSource.
+// Config returns an [ascjwt.Config] for the server's first key, on the
+// server's clock: pass it to [ascjwt.NewTokenSource]. This method hides the
+// embedded [httptest.Server]'s Config field; that one is srv.Server.Config.
 func (s *Server) Config() ascjwt.Config { return s.ConfigFor(s.first) }
 
-// ConfigFor returns an ascjwt.Config for key k, on the server's clock.
+// ConfigFor returns an [ascjwt.Config] for key k, on the server's clock.
 func (s *Server) ConfigFor(k Key) ascjwt.Config {
 	return ascjwt.Config{KeyID: k.ID, IssuerID: k.IssuerID, PrivateKey: k.PrivateKey, Now: s.Now}
 }
@@ -175,7 +176,7 @@ func (s *Server) Advance(d time.Duration) {
 	s.mu.Unlock()
 }
 
-// SetClock replaces the server's clock; nil restores time.Now.
+// SetClock replaces the server's clock; nil restores [time.Now].
 func (s *Server) SetClock(now func() time.Time) {
 	if now == nil {
 		now = time.Now
@@ -201,7 +202,7 @@ func (s *Server) Stats() Stats {
 }
 
 // Handle adds a route for requests whose token passed, with the patterns of
-// http.ServeMux ("GET /v1/builds/{id}"). A route added here takes precedence
+// [http.ServeMux] ("GET /v1/builds/{id}"). A route added here takes precedence
 // over the default ones.
 func (s *Server) Handle(pattern string, handler http.Handler) {
 	s.user.Handle(pattern, handler)

@@ -14,7 +14,7 @@ import (
 	"github.com/ascjwt/ascjwt/internal/claims"
 )
 
-// Rules a token can break, as RuleError.Rule names them.
+// Rules a token can break, as [RuleError].Rule names them.
 const (
 	RuleFormat    = "format"    // not a compact JWS of JSON header and claims, or too large
 	RuleAlgorithm = "alg"       // header alg is not ES256
@@ -30,13 +30,15 @@ const (
 	RuleScope     = "scope"     // scope malformed, or does not allow the request
 )
 
-// RuleError is the error Verify and the server return for a token that
+// RuleError is the error [Verify] and the server return for a token that
 // breaks one of Apple's rules.
 type RuleError struct {
 	Rule   string // one of the Rule constants
 	Detail string // what was wrong, for people
 }
 
+// Error names the rule, then says what was wrong: "exp: the token expired
+// 3m0s ago (...)".
 func (e *RuleError) Error() string { return e.Rule + ": " + e.Detail }
 
 func ruleErr(rule, format string, args ...any) *RuleError {
@@ -79,7 +81,7 @@ const (
 
 // Parse decodes a compact JWS into its header and claims without checking
 // the signature or any rule but the format. Use it to show a token; use
-// Verify to trust one.
+// [Verify] to trust one.
 func Parse(token string) (*Token, error) {
 	if len(token) > maxTokenSize {
 		return nil, ruleErr(RuleFormat, "the token is %d bytes, over the %d a token has any need of", len(token), maxTokenSize)
@@ -117,7 +119,7 @@ func decodePart(name, part string, v any) error {
 	return nil
 }
 
-// VerifyOptions say what Verify expects beyond Apple's fixed rules. The zero
+// VerifyOptions say what [Verify] expects beyond Apple's fixed rules. The zero
 // value checks a token of either kind of key against the real clock.
 type VerifyOptions struct {
 	// Now is the verifier's clock reading; zero means time.Now().
@@ -143,7 +145,7 @@ type VerifyOptions struct {
 const DefaultLeeway = 5 * time.Second
 
 // Verify checks token against pub and Apple's rules and returns it parsed.
-// An error is a *RuleError naming the first rule the token breaks. The
+// An error is a *[RuleError] naming the first rule the token breaks. The
 // checks are: a compact JWS of sane size; alg ES256 (so "none", HS256 and
 // RS256 fail before any key is used); a 64-byte R||S signature valid for
 // pub; typ JWT; kid present (and equal to opts.KeyID if set); aud; iss or

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/origin"
 )
 
 const defaultBaseURL = ascjwt.AppStoreConnectURL
@@ -125,7 +126,7 @@ func resolveTarget(base *url.URL, p string) (*url.URL, error) {
 		if err != nil {
 			return nil, usagef("PATH %q is not a valid URL", p)
 		}
-		if !sameOrigin(u, base) {
+		if !origin.Same(u, base) {
 			return nil, usagef("%s is not on %s://%s; the token is sent only there (set --base-url to call another API)", p, base.Scheme, base.Host)
 		}
 		return u, nil
@@ -138,10 +139,6 @@ func resolveTarget(base *url.URL, p string) (*url.URL, error) {
 		return nil, usagef("PATH %q is not a valid path", p)
 	}
 	return u, nil
-}
-
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
 }
 
 func parseHeaders(list []string) (http.Header, error) {
@@ -274,7 +271,7 @@ func (c *cmd) paginate(client *http.Client, base, u *url.URL, header http.Header
 			all = append(all, d) // a single resource
 		}
 		if next = nil; p.Links.Next != "" {
-			if next, err = url.Parse(p.Links.Next); err != nil || !sameOrigin(next, base) {
+			if next, err = url.Parse(p.Links.Next); err != nil || !origin.Same(next, base) {
 				return fmt.Errorf("links.next %q is not on %s://%s; not sending the token there", p.Links.Next, base.Scheme, base.Host)
 			}
 			if seen[next.String()] {

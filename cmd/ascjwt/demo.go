@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -39,11 +38,7 @@ and a hand-broken token refused with Apple's error.`)
 	}
 	start := time.Now()
 
-	srv := asctest.NewUnstartedServer()
-	// The server logs TLS handshakes cut short when it closes; the demo's
-	// own counts say whether anything went wrong.
-	srv.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
+	srv := asctest.NewServer()
 	defer srv.Close()
 	key := srv.Key()
 	// The counting wrapper is a crypto.Signer like a KMS key would be: the

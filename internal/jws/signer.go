@@ -23,10 +23,10 @@ import (
 // Signer makes compact ES256 JWS strings for one key and key ID. It is safe
 // for concurrent use.
 type Signer struct {
-	js   jose.Signer // for keys that take no context
-	key  contextSigner
-	opts *jose.SignerOptions
-	head string // the protected header as go-jose writes it, base64url; in-memory keys only
+	local  jose.Signer   // for an in-memory key; nil for a remote one
+	remote crypto.Signer // any other key: a KMS or HSM
+	opts   *jose.SignerOptions
+	head   string // the protected header as go-jose writes it, base64url; in-memory keys only
 }
 
 // contextSigner is the root package's ContextSigner: a signer, typically a
@@ -43,42 +43,48 @@ func NewSigner(key crypto.Signer, keyID string) (*Signer, error) {
 	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
-	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), keyID)
-	var signingKey any = key
-	if _, ok := key.(*ecdsa.PrivateKey); !ok {
-		signingKey = opaque{key: key, ctx: context.Background()}
+	s := &Signer{opts: (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), keyID)}
+	k, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		s.remote = key
+		if _, err := s.remoteSigner(context.Background()); err != nil {
+			return nil, fmt.Errorf("set up ES256 signing: %w", err)
+		}
+		return s, nil
 	}
-	js, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: signingKey}, opts)
+	js, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k}, s.opts)
 	if err != nil {
 		return nil, fmt.Errorf("set up ES256 signing: %w", err)
 	}
-	s := &Signer{js: js, opts: opts}
-	if cs, ok := key.(contextSigner); ok {
-		s.key = cs
+	// go-jose writes the same protected header for every signature (a map
+	// of fixed values, keys sorted). Learn it once, so that each token is
+	// assembled from header, payload and signature rather than by
+	// CompactSerialize, which encodes the header a second time. One local
+	// signature here costs tens of microseconds; a remote key is not asked
+	// for one it was not asked for.
+	obj, err := js.Sign([]byte("{}"))
+	if err != nil {
+		return nil, fmt.Errorf("ES256 signing with the key failed: %w", err)
 	}
-	if _, ok := key.(*ecdsa.PrivateKey); ok {
-		// go-jose writes the same protected header for every signature (a
-		// map of fixed values, keys sorted). Learn it once, so that each
-		// token is assembled from header, payload and signature rather than
-		// by CompactSerialize, which encodes the header a second time. One
-		// local signature here costs tens of microseconds; a remote key
-		// would not be asked to make one it was not asked for.
-		obj, err := js.Sign([]byte("{}"))
-		if err != nil {
-			return nil, fmt.Errorf("ES256 signing with the key failed: %w", err)
-		}
-		compact, err := obj.CompactSerialize()
-		if err != nil {
-			return nil, fmt.Errorf("ES256 signing with the key failed: %w", err)
-		}
-		s.head, _, _ = strings.Cut(compact, ".")
+	compact, err := obj.CompactSerialize()
+	if err != nil {
+		return nil, fmt.Errorf("ES256 signing with the key failed: %w", err)
 	}
+	s.local, s.head = js, compact[:strings.IndexByte(compact, '.')]
 	return s, nil
+}
+
+// remoteSigner is a go-jose signer for the remote key, with ctx for a key
+// that takes one: go-jose's OpaqueSigner takes no context, so it travels in
+// a signer made for each signature. Next to a remote call, making it costs
+// nothing.
+func (s *Signer) remoteSigner(ctx context.Context) (jose.Signer, error) {
+	return jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: opaque{key: s.remote, ctx: ctx}}, s.opts)
 }
 
 // Local reports whether the key is in memory, where a signature takes tens
 // of microseconds, as opposed to a remote signer that may take milliseconds.
-func (s *Signer) Local() bool { return s.head != "" }
+func (s *Signer) Local() bool { return s.local != nil }
 
 // CheckKey reports whether key can sign ES256: its public key must be a
 // P-256 *ecdsa.PublicKey and, for an in-memory key, match its private scalar.
@@ -124,23 +130,20 @@ func curveName(c elliptic.Curve) string {
 // Sign returns the compact serialization of a JWS over payload. ctx reaches
 // only a key that takes a context.
 func (s *Signer) Sign(ctx context.Context, payload []byte) (string, error) {
-	js := s.js
-	if s.key != nil {
-		// go-jose's OpaqueSigner takes no context, so the context travels in
-		// a signer made for this one signature; next to a remote call, the
-		// cost of making it is nothing.
-		var err error
-		js, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: opaque{key: s.key, ctx: ctx}}, s.opts)
+	if s.local == nil {
+		js, err := s.remoteSigner(ctx)
 		if err != nil {
 			return "", err
 		}
+		obj, err := js.Sign(payload)
+		if err != nil {
+			return "", err
+		}
+		return obj.CompactSerialize()
 	}
-	obj, err := js.Sign(payload)
+	obj, err := s.local.Sign(payload)
 	if err != nil {
 		return "", err
-	}
-	if s.head == "" {
-		return obj.CompactSerialize()
 	}
 	enc := base64.RawURLEncoding
 	sig := obj.Signatures[0].Signature

@@ -1,0 +1,30 @@
+// Package origin compares URLs by origin, the scheme, host and port that
+// decide where a token may be sent.
+package origin
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Origin is a URL's scheme, host and port, in lower case, with the scheme's
+// default port made explicit so that https://h and https://h:443 are one
+// origin.
+type Origin struct{ Scheme, Host, Port string }
+
+// Of returns u's origin.
+func Of(u *url.URL) Origin {
+	o := Origin{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Hostname()), Port: u.Port()}
+	if o.Port == "" {
+		switch o.Scheme {
+		case "https":
+			o.Port = "443"
+		case "http":
+			o.Port = "80"
+		}
+	}
+	return o
+}
+
+// Same reports whether a and b have the same origin.
+func Same(a, b *url.URL) bool { return Of(a) == Of(b) }
