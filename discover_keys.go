@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,11 @@ import (
 
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
+
+// Private keys as sources give them, and the AuthKey_<KEYID>.p8 folders.
+
+// keysDirVar is the variable altool reads for its key folder.
+const keysDirVar = "API_PRIVATE_KEYS_DIR"
 
 // keySource is a private key as a source gives it: content, or a file.
 type keySource struct {
@@ -119,50 +123,4 @@ func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 		}
 	}
 	return keySource{}, &noCredentialsError{fmt.Sprintf("ascjwt: no private key for key ID %s: %s", keyID, l.keyHint(keyID))}
-}
-
-// keyHint names every place a key could have come from.
-func (l *loader) keyHint(keyID string) string {
-	var vars []string
-	for _, f := range envFamilies {
-		for _, name := range []string{f.keyPath, f.keyContent, f.keyBase64} {
-			if name != "" {
-				vars = append(vars, name)
-			}
-		}
-	}
-	var dirs []string
-	for _, d := range l.keyDirs() {
-		if d.source == d.v {
-			dirs = append(dirs, d.v)
-		} else {
-			dirs = append(dirs, fmt.Sprintf("%s (%s)", d.source, d.v))
-		}
-	}
-	if _, ok := l.env(keysDirVar); !ok {
-		dirs = append([]string{"$" + keysDirVar + " (unset)"}, dirs...)
-	}
-	return fmt.Sprintf("%s, key or filepath in %s, or put AuthKey_%s.p8 in one of %s",
-		setOr(l.opts.FlagNames.KeyFile, vars), l.jsonHint(), keyID, strings.Join(dirs, ", "))
-}
-
-// readFile reads a file of at most limit bytes, refusing a larger one
-// early. Its errors name the file but hold none of its bytes.
-func readFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err == nil {
-		defer f.Close()
-		var data []byte
-		if data, err = io.ReadAll(io.LimitReader(f, limit+1)); err == nil {
-			if int64(len(data)) > limit {
-				return nil, fmt.Errorf("%s is over %d bytes, too large for what it should hold", path, limit)
-			}
-			return data, nil
-		}
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err // the path is in the message already
-	}
-	return nil, fmt.Errorf("%s: %w", path, err)
 }
