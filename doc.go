@@ -37,9 +37,11 @@
 // current token meanwhile. A token is never handed out in its last minute:
 // then callers wait for its successor. A caller that waits gives up when its
 // context ends, while the refresh goes on for the others; a refresh runs on
-// a context detached from the caller's cancellation (see [ContextSigner]). A
-// failed refresh returns its cause to the callers that waited and keeps a
-// token that is still usable; the next call tries again.
+// a context detached from the caller's cancellation (see [ContextSigner]),
+// and a signature by a key outside the process that takes over 30 seconds
+// fails rather than hold every caller. A failed refresh returns its cause to
+// the callers that waited and keeps a token that is still usable; the next
+// call tries again.
 //
 // # Concurrency
 //
@@ -55,7 +57,9 @@
 // the request that began the chain goes out without the token. A 401 to a
 // request that can be sent again is retried once with a new token, the old
 // one dropped only if it is still the current one, so that many refused
-// requests cause one new signature.
+// requests cause one new signature, and at most once a minute, so that
+// requests refused for another reason (outside the token's scope, a revoked
+// key) do not cost a signature each.
 //
 // # What is never shown
 //

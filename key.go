@@ -49,7 +49,10 @@ func LoadPrivateKey(path string) (*ecdsa.PrivateKey, error) {
 // [Config].PrivateKey implements it, the token source signs through SignContext
 // with a context that carries the values of the request that needed the
 // token but not its cancellation: one impatient caller does not abort a
-// signature that other callers are waiting for.
+// signature that other callers are waiting for. The context ends after 30
+// seconds; a signature by any key outside the process fails then, whether
+// or not the signer takes a context, so that a hung remote call cannot hold
+// every caller.
 type ContextSigner interface {
 	crypto.Signer
 	// SignContext is [crypto.Signer]'s Sign with a context: for ES256, digest
