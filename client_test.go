@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -117,5 +118,37 @@ func TestConcurrentRequestsShareOneToken(t *testing.T) {
 	}
 	if _, err := src.Token(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestClockSkew: a token from a client whose clock is up to a minute off the
+// server's, either way, is accepted; backdating iat by a minute is what buys
+// that. A minute and a bit fast is past what it buys, and Apple's rule on
+// exp refuses it.
+func TestClockSkew(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	serverNow := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return serverNow })
+	for _, tc := range []struct {
+		skew time.Duration
+		want int
+	}{
+		{-59 * time.Second, 200}, {0, 200}, {59 * time.Second, 200}, {61 * time.Second, 401},
+	} {
+		cfg := srv.Config()
+		cfg.Now = func() time.Time { return serverNow.Add(tc.skew) }
+		src, err := ascjwt.NewTokenSource(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := ascjwt.NewClient(srv.Client(), src).Get(srv.URL + "/v1/apps")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("client clock %v off: %d (%s), want %d", tc.skew, resp.StatusCode, srv.Stats().LastRejection, tc.want)
+		}
 	}
 }
