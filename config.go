@@ -2,12 +2,16 @@ package ascjwt
 
 import (
 	"crypto"
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // Audiences Apple's APIs expect in the "aud" claim.
@@ -83,17 +87,54 @@ type Config struct {
 
 // String describes the configuration without key material, so that a [Config]
 // printed with %v or %+v in a log shows which key it uses and nothing secret.
+// A field that does not look like what it should hold (a private key pasted
+// into KeyID, say) is described, not shown.
 func (c Config) String() string {
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
+	scope := make([]string, len(c.Scope))
+	for i, sc := range c.Scope {
+		scope[i] = redact.Show(sc, maxScopeShown)
 	}
-	return fmt.Sprintf("ascjwt.Config{KeyID:%q IssuerID:%q PrivateKey:%s Audience:%q Lifetime:%s Scope:%q BundleID:%q}",
-		c.KeyID, c.IssuerID, key, c.Audience, c.Lifetime, c.Scope, c.BundleID)
+	return fmt.Sprintf("ascjwt.Config{KeyID:%s IssuerID:%s PrivateKey:%s Audience:%s Lifetime:%s Scope:[%s] BundleID:%s}",
+		showField(c.KeyID, maxIDLen), showField(c.IssuerID, maxIDLen), c.keyType(), redact.Show(c.Audience, maxIDLen),
+		c.Lifetime, strings.Join(scope, " "), showField(c.BundleID, maxBundleIDLen))
+}
+
+// showField shows an ID that [NewTokenSource] would accept, and describes
+// any other.
+func showField(value string, max int) string {
+	if value == "" || checkField("", value, max, "") == nil {
+		return strconv.Quote(value)
+	}
+	return "<" + redact.Describe(value) + ">"
+}
+
+// maxScopeShown is the longest scope entry String shows as it is.
+const maxScopeShown = 1024
+
+func (c Config) keyType() string {
+	if c.PrivateKey == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("%T(redacted)", c.PrivateKey)
 }
 
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder (slog's JSONHandler included) reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // settings is a [Config] checked and with its defaults filled in.
 type settings struct {
@@ -107,11 +148,11 @@ type settings struct {
 // validate checks everything [NewTokenSource] can know before the first token,
 // so that a mistake shows at start-up and not at the first request.
 func (c Config) validate() (*settings, error) {
-	if err := checkField("KeyID", c.KeyID, "the key ID shown next to the key in App Store Connect (Users and Access > Integrations)"); err != nil {
+	if err := checkField("KeyID", c.KeyID, maxIDLen, "the key ID shown next to the key in App Store Connect (Users and Access > Integrations)"); err != nil {
 		return nil, err
 	}
 	if c.IssuerID != "" {
-		if err := checkField("IssuerID", c.IssuerID, "the issuer ID shown above the key list, or empty for an individual key"); err != nil {
+		if err := checkField("IssuerID", c.IssuerID, maxIDLen, "the issuer ID shown above the key list, or empty for an individual key"); err != nil {
 			return nil, err
 		}
 	}
@@ -126,11 +167,11 @@ func (c Config) validate() (*settings, error) {
 	default:
 		// A typo here would make every token fail with a 401 that does not
 		// say why.
-		return nil, fmt.Errorf("ascjwt: Config.Audience %q is not an audience Apple's APIs take; want %q (App Store Connect and App Store Server APIs, the default) or %q (Enterprise Program API)",
-			audience, AudienceAppStoreConnect, AudienceEnterprise)
+		return nil, fmt.Errorf("ascjwt: Config.Audience %s is not an audience Apple's APIs take; want %q (App Store Connect and App Store Server APIs, the default) or %q (Enterprise Program API)",
+			redact.Show(audience, maxIDLen), AudienceAppStoreConnect, AudienceEnterprise)
 	}
 	if c.BundleID != "" {
-		if err := checkField("BundleID", c.BundleID, "your app's bundle ID, e.g. com.example.app"); err != nil {
+		if err := checkField("BundleID", c.BundleID, maxBundleIDLen, "your app's bundle ID, e.g. com.example.app"); err != nil {
 			return nil, err
 		}
 	}
@@ -173,19 +214,35 @@ func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bund
 	return d, nil
 }
 
-// checkField refuses an empty value, and white space or control characters,
+// Longest IDs accepted. Apple's key IDs are 10 characters and issuer IDs 36
+// (a UUID); a value far longer is something else in the wrong place, often a
+// private key in a swapped CI secret. A bundle ID is a reverse-DNS name, and
+// 255 bytes is as long as a DNS name gets.
+const (
+	maxIDLen       = 64
+	maxBundleIDLen = 255
+)
+
+// checkField refuses an empty value, white space or control characters,
 // which come from copying IDs out of web pages and files and which Apple
-// refuses without saying why.
-func checkField(name, value, want string) error {
+// refuses without saying why, and a value longer than max. It never quotes
+// the value: a refused value may be a secret in the wrong place.
+func checkField(name, value string, max int, want string) error {
 	if value == "" {
 		return fmt.Errorf("ascjwt: Config.%s is empty; set it to %s", name, want)
 	}
+	if redact.LooksLikeKey(value) {
+		return fmt.Errorf("ascjwt: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
+	}
+	if len(value) > max {
+		return fmt.Errorf("ascjwt: Config.%s is %s, more than the %d an ID can be; set it to %s", name, redact.Bytes(len(value)), max, want)
+	}
 	if strings.TrimSpace(value) != value {
-		return fmt.Errorf("ascjwt: Config.%s %q has white space around it; remove it", name, value)
+		return fmt.Errorf("ascjwt: Config.%s has white space around it; remove it", name)
 	}
 	for _, r := range value {
 		if r < ' ' || r == 0x7f {
-			return fmt.Errorf("ascjwt: Config.%s %q holds a control character; set it to %s", name, value, want)
+			return fmt.Errorf("ascjwt: Config.%s holds a control character; set it to %s", name, want)
 		}
 	}
 	return nil

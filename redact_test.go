@@ -7,7 +7,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/gob"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +19,7 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
@@ -127,3 +132,121 @@ var errKMS = errors.New("kms: access denied")
 type failingSigner struct{ crypto.Signer }
 
 func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) { return nil, errKMS }
+
+// TestTokenAndConfigEncodeRedacted: no encoder shows a token's value or the
+// key, whether it meets a Token, a *Token or a Config directly or inside a
+// value of the user's: encoding/json, slog's JSONHandler, encoding/xml,
+// encoding/gob.
+func TestTokenAndConfigEncodeRedacted(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := secretsOf(t, srv.Key().PrivateKey, tok.Value)
+	type session struct {
+		Token  ascjwt.Token
+		Ptr    *ascjwt.Token
+		Config ascjwt.Config
+		ByKey  map[ascjwt.Token]int
+	}
+	held := session{Token: *tok, Ptr: tok, Config: cfg, ByKey: map[ascjwt.Token]int{*tok: 1}}
+
+	for name, v := range map[string]any{"Token": *tok, "*Token": tok, "Config": cfg, "a struct holding them": held} {
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("json.Marshal(%s): %v", name, err)
+		}
+		assertNoSecrets(t, "json.Marshal of "+name, string(out), secrets)
+		if !strings.Contains(string(out), srv.Key().ID) {
+			t.Errorf("json.Marshal of %s = %s; want it to show the key ID", name, out)
+		}
+	}
+	var tj struct {
+		Kid, Value string
+		Expires    time.Time
+	}
+	if out, _ := json.Marshal(tok); json.Unmarshal(out, &tj) != nil || tj.Kid != srv.Key().ID || tj.Value != "redacted" || !tj.Expires.Equal(tok.Expiry) {
+		t.Errorf("json.Marshal(token) = %s; want kid, expires and value redacted", out)
+	}
+
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("session", "held", held, "any", any(held))
+	assertNoSecrets(t, "slog JSONHandler", logs.String(), secrets)
+
+	type xmlSession struct {
+		Token  ascjwt.Token
+		Ptr    *ascjwt.Token
+		Config ascjwt.Config
+	}
+	if out, err := xml.Marshal(xmlSession{*tok, tok, cfg}); err != nil {
+		t.Errorf("xml.Marshal: %v", err)
+	} else {
+		assertNoSecrets(t, "xml.Marshal", string(out), secrets)
+	}
+	var gobbed bytes.Buffer
+	if err := gob.NewEncoder(&gobbed).Encode(struct {
+		T ascjwt.Token
+		C ascjwt.Config
+	}{*tok, cfg}); err != nil {
+		t.Errorf("gob: %v", err)
+	}
+	assertNoSecrets(t, "gob", gobbed.String(), secrets)
+}
+
+// TestRefusedIDsAreDescribedNotQuoted: a private key in the KeyID (swapped
+// CI secrets) or an ID far too long is refused with an error that says what
+// it looks like, and neither the error nor Config's String shows it.
+func TestRefusedIDsAreDescribedNotQuoted(t *testing.T) {
+	key := newP256(t)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	secrets := []string{base64.StdEncoding.EncodeToString(der)[40:80], "PRIVATE KEY-----\n"}
+	long := strings.Repeat("Z", 4096)
+	good := ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: key}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*ascjwt.Config)
+		want   []string
+		hidden string
+	}{
+		{"PEM in KeyID", func(c *ascjwt.Config) { c.KeyID = pemKey }, []string{"Config.KeyID holds what looks like a private key", "Config.PrivateKey"}, pemKey},
+		{"PEM body in IssuerID", func(c *ascjwt.Config) { c.IssuerID = base64.StdEncoding.EncodeToString(der) }, []string{"Config.IssuerID holds what looks like a private key"}, base64.StdEncoding.EncodeToString(der)},
+		{"4 KiB KeyID", func(c *ascjwt.Config) { c.KeyID = long }, []string{"Config.KeyID is 4,096 bytes", "more than the 64"}, long},
+		{"65-byte IssuerID", func(c *ascjwt.Config) { c.IssuerID = strings.Repeat("9", 65) }, []string{"Config.IssuerID is 65 bytes"}, strings.Repeat("9", 65)},
+		{"256-byte BundleID", func(c *ascjwt.Config) { c.BundleID = strings.Repeat("b", 256) }, []string{"Config.BundleID is 256 bytes", "more than the 255"}, strings.Repeat("b", 256)},
+		{"control character", func(c *ascjwt.Config) { c.KeyID = "SECRETVAL\x1b" }, []string{"Config.KeyID holds a control character"}, "SECRETVAL"},
+		{"white space", func(c *ascjwt.Config) { c.IssuerID = " SECRETVAL" }, []string{"Config.IssuerID has white space around it"}, "SECRETVAL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := good
+			tc.mutate(&cfg)
+			_, err := ascjwt.NewTokenSource(cfg)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			for _, out := range []string{err.Error(), cfg.String(), fmt.Sprintf("%+v", cfg)} {
+				if strings.Contains(out, tc.hidden) {
+					t.Errorf("the refused value is shown: %.200q", out)
+				}
+				assertNoSecrets(t, tc.name, out, secrets)
+			}
+		})
+	}
+	cfg := good
+	cfg.BundleID = strings.Repeat("b", 255)
+	if _, err := ascjwt.NewTokenSource(cfg); err != nil {
+		t.Errorf("a 255-byte bundle ID is refused: %v", err)
+	}
+}

@@ -5,34 +5,29 @@ import (
 	"net/http"
 )
 
-// invalidator is a TokenSource that can drop a token the server refused.
-// The source from NewTokenSource is one.
-type invalidator interface {
-	invalidate(*Token)
-}
+// maxDrain bounds the refused answer that is read so that its connection
+// can be reused: Apple's 401 body is a few hundred bytes. A longer body, or
+// one of unknown length, is closed unread, since reading it could wait on a
+// server that stalls and hold the request until its deadline.
+const maxDrain = 4 << 10
 
-// maxDrain bounds how much of a refused answer is read so that its
-// connection can be reused; a longer body is closed unread.
-const maxDrain = 64 << 10
-
-// retry handles a 401 to req, sent with tok: when the source can replace
-// tok, it drops tok (only if tok is still the current token, so that many
-// requests refused with one token cause one new signature, and at most once
-// a minute), and when the request can be sent again it takes a new token and
-// sends req once more. It returns the
-// second answer, whatever it is, or the first one when no retry is possible:
-// never more than one retry.
+// retry handles a 401 to req, sent with tok. When the source is an
+// [Invalidator] it reports tok refused (even when req cannot be sent again:
+// the next request then gets a new token), and when the request can be sent
+// again and a new token is to be had, it sends req once more with it. It
+// returns the second answer, whatever it is, or the first one when no retry
+// is possible: never more than one retry.
 func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response) (*http.Response, error) {
-	src, ok := t.Source.(invalidator)
+	src, ok := t.Source.(Invalidator)
 	if !ok {
 		return refused, nil
 	}
-	src.invalidate(tok) // even when req cannot be sent again: the next request then gets a new token
+	src.InvalidateToken(tok)
 	if !replayable(req) {
 		return refused, nil
 	}
 	fresh, err := t.Source.Token(req.Context())
-	if err != nil || fresh.Value == tok.Value {
+	if err != nil || fresh == nil || fresh.Value == tok.Value {
 		return refused, nil // the 401 says more than our error would
 	}
 	body := req.Body
@@ -41,9 +36,24 @@ func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response)
 			return refused, nil
 		}
 	}
-	io.CopyN(io.Discard, refused.Body, maxDrain)
-	refused.Body.Close()
-	return t.send(req, fresh, body)
+	discard(refused)
+	resp, err := t.send(req, fresh, body)
+	if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		fresh.markAccepted()
+	}
+	return resp, err
+}
+
+// discard reads what a small answer declares and closes it, never waiting
+// for more than it declared.
+func discard(resp *http.Response) {
+	if resp.Body == nil {
+		return // net/http accepts a nil Body from a RoundTripper
+	}
+	if n := resp.ContentLength; n > 0 && n <= maxDrain {
+		io.CopyN(io.Discard, resp.Body, n)
+	}
+	resp.Body.Close()
 }
 
 // replayable reports whether req can be sent a second time.

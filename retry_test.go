@@ -5,8 +5,10 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,5 +181,125 @@ func TestNoRetryWithForeignSource(t *testing.T) {
 	resp, err := tr.RoundTrip(req)
 	if err != nil || resp.StatusCode != 401 || sent != 1 {
 		t.Fatalf("got %v, %v after %d sends; want the 401 after one: a source that cannot drop a token gains nothing from a retry", resp, err, sent)
+	}
+}
+
+// TestStalled401BodyDoesNotHoldTheRequest: a 401 whose body never ends is
+// closed unread, not drained, so the retry's answer reaches the caller at
+// once instead of the request waiting for its deadline (or forever).
+func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
+	release := make(chan struct{})
+	var first sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse := false
+		first.Do(func() { refuse = true })
+		if !refuse {
+			w.Write([]byte(`{"data":[]}`))
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized) // no Content-Length: chunked
+		w.Write([]byte(`{"errors":[{"status":"401",`))
+		w.(http.Flusher).Flush()
+		<-release // the rest never comes while the client waits
+	}))
+	defer srv.Close()
+	defer close(release) // runs first: lets the handler end before Close waits for it
+
+	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: newP256(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The deadline bounds a hang; it is not how the test passes.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/apps", nil)
+	resp, err := ascjwt.NewClient(srv.Client(), src).Do(req)
+	if err != nil {
+		t.Fatalf("err = %v; want the retry's answer, not a request held by the stalled 401", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d, want the retry's 200", resp.StatusCode)
+	}
+}
+
+// TestAcceptedTokenRefusedIsReplacedAtOnce: an out-of-scope 401 uses the
+// once-a-minute drop, but a token the server has since accepted and then
+// refuses (a revocation seconds later) is replaced at once.
+func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	signer := &counting{Signer: cfg.PrivateKey}
+	cfg.PrivateKey = signer
+	cfg.Scope = []string{"GET /v1/apps"}
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ascjwt.NewClient(srv.Client(), src)
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatalf("in scope: %d", code)
+	}
+	if code := getStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
+		t.Fatalf("out of scope: %d, want 401", code)
+	}
+	if n := signer.n.Load(); n != 2 {
+		t.Fatalf("%d signatures after the out-of-scope 401, want 2: the accepted token is replaced, the new one refused too", n)
+	}
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatalf("in scope with the second token: %d", code)
+	}
+	srv.Advance(5 * time.Second)
+	srv.RevokeTokens(srv.Key().ID)
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatalf("after a revocation seconds later: %d (%s); want it cured at once", code, srv.Stats().LastRejection)
+	}
+	if n := signer.n.Load(); n != 3 {
+		t.Errorf("%d signatures, want 3", n)
+	}
+}
+
+// logged is a user's own TokenSource around another, as a metrics or
+// logging wrapper would be, passing refusals on through ascjwt.Invalidator.
+type logged struct {
+	inner ascjwt.TokenSource
+	calls atomic.Int64
+}
+
+func (l *logged) Token(ctx context.Context) (*ascjwt.Token, error) {
+	l.calls.Add(1)
+	return l.inner.Token(ctx)
+}
+
+func (l *logged) InvalidateToken(tok *ascjwt.Token) {
+	if inv, ok := l.inner.(ascjwt.Invalidator); ok {
+		inv.InvalidateToken(tok)
+	}
+}
+
+// TestWrappedSourceKeepsThe401Retry: a wrapper that implements Invalidator
+// keeps the retry that a plain wrapper loses (TestNoRetryWithForeignSource).
+func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
+	srv := asctest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	signer := &counting{Signer: cfg.PrivateKey}
+	cfg.PrivateKey = signer
+	inner, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &logged{inner: inner}
+	client := ascjwt.NewClient(srv.Client(), w)
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatal(code)
+	}
+	srv.RevokeTokens(srv.Key().ID)
+	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		t.Fatalf("after revocation through the wrapper: %d, want the retry's 200", code)
+	}
+	if n, calls := signer.n.Load(), w.calls.Load(); n != 2 || calls != 3 {
+		t.Errorf("%d signatures and %d Token calls, want 2 and 3", n, calls)
 	}
 }

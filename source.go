@@ -20,6 +20,29 @@ type TokenSource interface {
 	Token(ctx context.Context) (*Token, error)
 }
 
+// An Invalidator is a [TokenSource] that can be told a server refused one of
+// its tokens, so that it makes a new one. [Transport] uses it to retry a 401
+// once with a fresh token; with a source that is not an Invalidator it hands
+// the 401 back untried. The source from [NewTokenSource] is one.
+//
+// A TokenSource of your own that wraps another (to add logging or metrics,
+// say) loses that retry unless it implements Invalidator too, by passing the
+// call on with the same *[Token] the inner source returned:
+//
+//	func (w *logged) InvalidateToken(tok *ascjwt.Token) {
+//		if inv, ok := w.inner.(ascjwt.Invalidator); ok {
+//			inv.InvalidateToken(tok)
+//		}
+//	}
+type Invalidator interface {
+	TokenSource
+	// InvalidateToken reports that a server refused tok before its expiry.
+	// The source decides what that is worth: the one from [NewTokenSource]
+	// drops tok only while it is the current token, at once for a token a
+	// server has accepted before and at most once a minute otherwise.
+	InvalidateToken(tok *Token)
+}
+
 // NewTokenSource checks cfg and returns a [TokenSource] that signs tokens with
 // it. It refuses, with an error that says what to change, everything Apple
 // would refuse later: a missing key ID, a key that is not P-256, a malformed
@@ -40,7 +63,7 @@ func NewTokenSource(cfg Config) (TokenSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ascjwt: encode claims: %w", err)
 	}
-	s := &source{settings: set, prefix: prefix, signTimeout: remoteSignTimeout}
+	s := &source{settings: set, prefix: prefix, signTimeout: remoteSignTimeout, withTimeout: context.WithTimeout}
 	s.refreshLocal = func() (any, error) { return s.refresh(context.Background()) }
 	return s, nil
 }
@@ -51,11 +74,14 @@ type source struct {
 	*settings
 	prefix       []byte              // static claims, encoded once
 	refreshLocal func() (any, error) // refresh for in-memory keys, made once
-	signTimeout  time.Duration       // remoteSignTimeout; shorter in tests
+	signTimeout  time.Duration       // remoteSignTimeout
+	// withTimeout is context.WithTimeout; tests replace it to end a
+	// signature's time when they choose, not when a timer does.
+	withTimeout func(context.Context, time.Duration) (context.Context, context.CancelFunc)
 
-	cur        atomic.Pointer[entry] // nil until the first token, and after invalidate
+	cur        atomic.Pointer[entry] // nil until the first token, and after InvalidateToken
 	refreshing atomic.Bool           // a background refresh is under way
-	lastDrop   atomic.Int64          // when invalidate last dropped a token, Unix ns
+	lastDrop   atomic.Int64          // when InvalidateToken last dropped a token, Unix ns
 	flight     singleflight.Group
 }
 
@@ -70,6 +96,7 @@ type entry struct {
 	refreshAt time.Time   // from here on, refresh in the background (a quarter of the lifetime left)
 	expireAt  time.Time   // from here on, wait for a new token (one minute left)
 	dropped   atomic.Bool // a server refused the token before its time
+	accepted  atomic.Bool // a server accepted the token; tok.accepted points here
 
 	refreshWall, expireWall int64 // the same moments in Unix nanoseconds
 }
@@ -216,7 +243,7 @@ func (s *source) mintSafely(ctx context.Context, now time.Time) (e *entry, err e
 // goroutine ends when the signer returns; a [ContextSigner] is told to stop
 // when d has passed.
 func (s *source) mintWithin(ctx context.Context, now time.Time, d time.Duration) (*entry, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := s.withTimeout(ctx, d)
 	defer cancel()
 	type result struct {
 		e   *entry
@@ -254,26 +281,32 @@ func (s *source) mint(ctx context.Context, now time.Time) (*entry, error) {
 	if refreshAt.After(expireAt) {
 		refreshAt = expireAt
 	}
-	return &entry{
+	e := &entry{
 		tok:         Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry},
 		refreshAt:   refreshAt,
 		expireAt:    expireAt,
 		refreshWall: refreshAt.UnixNano(),
 		expireWall:  expireAt.UnixNano(),
-	}, nil
+	}
+	e.tok.accepted = &e.accepted
+	return e, nil
 }
 
-// invalidate drops tok if it is still the current token, so that the next
-// caller waits for a new one. A token that was already replaced is left
-// alone, so that many requests refused with one token cause one new
-// signature; and no token is dropped within dropInterval of the last drop.
-func (s *source) invalidate(tok *Token) {
+// InvalidateToken implements [Invalidator]. It drops tok if it is still the
+// current token, so that the next caller waits for a new one; a token that
+// was already replaced is left alone, so that many requests refused with one
+// token cause one new signature. A token a server has accepted and now
+// refuses was revoked or outlived the server's trust: it is dropped at once.
+// A token never accepted may be refused for what the request asks (outside
+// the token's scope, say), which a new token does not cure: it is dropped
+// only if no token was dropped within dropInterval.
+func (s *source) InvalidateToken(tok *Token) {
 	e := s.cur.Load()
 	if e == nil || &e.tok != tok {
 		return
 	}
 	now, last := s.now().UnixNano(), s.lastDrop.Load()
-	if last != 0 && now >= last && now-last < int64(dropInterval) {
+	if !e.accepted.Load() && last != 0 && now >= last && now-last < int64(dropInterval) {
 		return
 	}
 	if s.lastDrop.CompareAndSwap(last, now) {

@@ -3,9 +3,13 @@ package ascjwt_test
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"io"
 	"net/http"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
@@ -32,4 +36,14 @@ type counting struct {
 func (c *counting) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	c.n.Add(1)
 	return c.Signer.Sign(r, digest, opts)
+}
+
+// newP256 makes a key for a test.
+func newP256(t testing.TB) *ecdsa.PrivateKey {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
 // Token is a signed App Store Connect token. Put Value in the Authorization
 // header as "Bearer " + Value; [Transport] does that for you.
 //
-// A Token prints redacted: with any fmt verb and through log/slog it shows
-// its key ID and expiry, never Value, so it is safe to log.
+// A Token prints redacted: with any fmt verb, through log/slog, and encoded
+// as JSON, XML, gob or text it shows its key ID and expiry, never Value, so
+// it is safe to log. To store the value, store Value itself.
 type Token struct {
 	// Value is the compact JWS, header.payload.signature: the secret part.
 	Value string
@@ -21,6 +23,18 @@ type Token struct {
 	IssuedAt time.Time
 	// Expiry is the token's "exp" claim: Apple refuses the token from then on.
 	Expiry time.Time
+
+	// accepted, for a token from [NewTokenSource], is set once a server
+	// answered a request made with it with a 2xx; see [Invalidator].
+	accepted *atomic.Bool
+}
+
+// markAccepted records that a server accepted the token: one atomic load
+// once it is recorded, nothing for a token from another source.
+func (t *Token) markAccepted() {
+	if a := t.accepted; a != nil && !a.Load() {
+		a.Store(true)
+	}
 }
 
 // String describes the token without its value: key ID and expiry.
@@ -47,6 +61,26 @@ func (t Token) LogValue() slog.Value {
 	)
 }
 
+// MarshalJSON encodes the token redacted, as {"kid":...,"expires":...,
+// "value":"redacted"}, so that a Token inside a struct that is logged as
+// JSON (slog's JSONHandler, an API answer) does not carry its value.
+func (t Token) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		KeyID   string    `json:"kid"`
+		Expires time.Time `json:"expires"`
+		Value   string    `json:"value"`
+	}{t.keyID(), t.Expiry.UTC(), "redacted"})
+}
+
+// MarshalText encodes the token as String does, for the encoders that take
+// text (encoding/xml, map keys in encoding/json).
+func (t Token) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// GobEncode encodes the token as String does: encoding/gob would otherwise
+// write its fields, Value included. A Token is not meant to be stored and
+// read back; store Value if you must.
+func (t Token) GobEncode() ([]byte, error) { return []byte(t.String()), nil }
+
 // keyID reads "kid" from the token's header, which is not secret. It returns
 // "?" for a value that is not a JWS.
 func (t Token) keyID() string {
@@ -54,7 +88,7 @@ func (t Token) keyID() string {
 	if !ok || len(head) > 1024 {
 		return "?"
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(head)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(head)
 	if err != nil {
 		return "?"
 	}

@@ -39,13 +39,22 @@ type bearerValue struct {
 	header string
 }
 
-var errNilSource = errors.New("ascjwt: Transport.Source is nil; set it to a TokenSource from NewTokenSource")
+var (
+	errNilSource = errors.New("ascjwt: Transport.Source is nil; set it to a TokenSource from NewTokenSource")
+	errNilURL    = errors.New("ascjwt: the request has no URL; make requests with http.NewRequest")
+	errNilToken  = errors.New("ascjwt: Transport.Source returned neither a token nor an error; a TokenSource must return one of them")
+	errNoAnswer  = errors.New("ascjwt: Transport.Base returned neither a response nor an error; an http.RoundTripper must return one of them")
+)
 
 // RoundTrip implements [http.RoundTripper].
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.Source == nil {
+	switch {
+	case t.Source == nil:
 		closeBody(req)
 		return nil, errNilSource
+	case req.URL == nil:
+		closeBody(req)
+		return nil, errNilURL
 	}
 	if leavesOrigin(req) {
 		// A redirect to another origin, such as the storage a download is
@@ -57,21 +66,38 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("ascjwt: no token for the request: %w", err)
 	}
-	resp, err := t.send(req, tok, req.Body)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		return resp, err
+	if tok == nil {
+		closeBody(req)
+		return nil, errNilToken
 	}
-	return t.retry(req, tok, resp)
+	resp, err := t.send(req, tok, req.Body)
+	switch {
+	case err != nil:
+		return nil, err
+	case resp.StatusCode == http.StatusUnauthorized:
+		return t.retry(req, tok, resp)
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		tok.markAccepted()
+	}
+	return resp, nil
 }
 
 // send sends a copy of req with tok and body: a new header map, the caller's
-// own left as it was.
+// own left as it was. A Base that breaks the RoundTripper contract by
+// answering nothing gets an error, not a nil response to dereference.
 func (t *Transport) send(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
 	c := new(requestCopy)
 	c.req = *req
 	c.req.Body = body
 	c.req.Header = cloneWith(req.Header, "Authorization", t.headerFor(tok), c.values[:0])
-	return t.base().RoundTrip(&c.req)
+	resp, err := t.base().RoundTrip(&c.req)
+	if resp == nil && err == nil {
+		if body != nil {
+			body.Close()
+		}
+		return nil, errNoAnswer
+	}
+	return resp, err
 }
 
 // requestCopy is the copy of a request that RoundTrip sends, and room for

@@ -233,12 +233,13 @@ func TestTransportBodyClosedOnceWhenBaseFails(t *testing.T) {
 
 func TestRetryClosesTheRefusedAnswer(t *testing.T) {
 	f := newFixture(t)
-	refused := &closeCounter{Reader: strings.NewReader(`{"errors":[{"status":"401"}]}`)}
+	const answer = `{"errors":[{"status":"401"}]}`
+	refused := &closeCounter{Reader: strings.NewReader(answer)}
 	var sent []string
 	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
 		sent = append(sent, r.Header.Get("Authorization"))
 		if len(sent) == 1 {
-			return &http.Response{StatusCode: 401, Body: refused, Request: r}, nil
+			return &http.Response{StatusCode: 401, Body: refused, ContentLength: int64(len(answer)), Request: r}, nil
 		}
 		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
 	})}
@@ -255,5 +256,71 @@ func TestRetryClosesTheRefusedAnswer(t *testing.T) {
 	}
 	if rest, _ := io.ReadAll(refused.Reader); len(rest) != 0 {
 		t.Errorf("the refused answer was not drained (%d bytes left): its connection could not be reused", len(rest))
+	}
+}
+
+// TestTransportSurvivesBrokenPeers: a Base, a TokenSource or a request that
+// breaks its contract gets an error or its response back, never a panic,
+// and the request body is closed exactly once.
+func TestTransportSurvivesBrokenPeers(t *testing.T) {
+	answer := func(code int, body io.ReadCloser) baseFunc {
+		return func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: code, Body: body, Request: r}, nil
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		source   func(f *fixture) TokenSource
+		base     baseFunc
+		mutate   func(*http.Request)
+		wantErr  string // empty: a response is wanted
+		wantCode int
+	}{
+		{name: "401 with a nil Body, retried", base: func() baseFunc {
+			n := 0
+			return func(r *http.Request) (*http.Response, error) {
+				if n++; n == 1 {
+					return &http.Response{StatusCode: 401, Request: r}, nil // golang/go#38095: net/http accepts this
+				}
+				r.Body.Close()
+				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+			}
+		}(), wantCode: 200},
+		{name: "401 with a nil Body, not replayable", base: answer(401, nil), mutate: func(r *http.Request) { r.GetBody = nil }, wantCode: 401},
+		{name: "Base answers nothing", base: func(*http.Request) (*http.Response, error) { return nil, nil }, wantErr: "Transport.Base returned neither a response nor an error"},
+		{name: "Source answers nothing", source: func(*fixture) TokenSource {
+			return sourceFunc(func(context.Context) (*Token, error) { return nil, nil })
+		}, base: answer(200, http.NoBody), wantErr: "Transport.Source returned neither a token nor an error"},
+		{name: "redirect without a URL", base: answer(200, http.NoBody), mutate: func(r *http.Request) {
+			r.Response = &http.Response{StatusCode: 302, Request: r.Clone(context.Background())}
+			r.URL = nil
+		}, wantErr: "the request has no URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			var src TokenSource = f.src
+			if tc.source != nil {
+				src = tc.source(f)
+			}
+			tr := &Transport{Source: src, Base: tc.base}
+			body := &closeCounter{Reader: strings.NewReader("{}")}
+			req, _ := http.NewRequest("POST", "https://api.appstoreconnect.apple.com/v1/apps", body)
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("{}")), nil }
+			if tc.mutate != nil {
+				tc.mutate(req)
+			}
+			resp, err := tr.RoundTrip(req)
+			if tc.wantErr != "" {
+				if resp != nil || err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "ascjwt: ") {
+					t.Fatalf("RoundTrip = %v, %v; want an ascjwt error saying %q", resp, err, tc.wantErr)
+				}
+			} else if err != nil || resp == nil || resp.StatusCode != tc.wantCode {
+				t.Fatalf("RoundTrip = %v, %v; want a %d", resp, err, tc.wantCode)
+			}
+			// Where the Transport errs, the body is its to close: once.
+			if n := body.closed.Load(); tc.wantErr != "" && n != 1 {
+				t.Errorf("body closed %d times, want 1", n)
+			}
+		})
 	}
 }
