@@ -57,13 +57,20 @@
 // the request that began the chain goes out without the token. A 401 to a
 // request that can be sent again is retried once with a new token, the old
 // one dropped only if it is still the current one, so that many refused
-// requests cause one new signature, and at most once a minute, so that
-// requests refused for another reason (outside the token's scope, a revoked
-// key) do not cost a signature each.
+// requests cause one new signature. A token a server accepted before is
+// dropped at once (it was revoked); one never accepted at most once a
+// minute, so that requests refused for another reason (outside the token's
+// scope, a revoked key) do not cost a signature each. A [TokenSource] of
+// your own that wraps another keeps this retry by implementing
+// [Invalidator]. The refused answer is read only as far as its declared
+// length, when small, so that a server that stalls cannot hold the request.
 //
 // # What is never shown
 //
-// [Token] and [Config] print redacted with every fmt verb and through
-// log/slog: the key ID and expiry, never the token's value or key material.
+// [Token] and [Config] print redacted with every fmt verb, through log/slog
+// and under encoding/json, encoding/xml and encoding/gob: the key ID and
+// expiry, never the token's value or key material. A Config field that was
+// refused, or does not look like what it should hold (a private key pasted
+// into KeyID), is described by its length, never shown.
 // No error of this package contains a token or a byte of a key.
 package ascjwt

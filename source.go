@@ -132,10 +132,11 @@ const refreshKey = "token"
 // for a token, nor stop the next refresh from being tried.
 const remoteSignTimeout = 30 * time.Second
 
-// dropInterval is how often a 401 may drop the current token. A fresh token
-// cures a token the server stopped trusting, but not a request the key may
-// not make (outside the token's scope, say): without a bound, each such
-// request would cost a signature.
+// dropInterval is how often a 401 may drop a token that no server has
+// accepted yet. A fresh token cures a token the server stopped trusting, but
+// not a request the key may not make (outside the token's scope, say):
+// without a bound, each such request would cost a signature. A token that
+// was accepted and is now refused was revoked: it is dropped at once.
 const dropInterval = time.Minute
 
 func (s *source) refreshInBackground(ctx context.Context) {
