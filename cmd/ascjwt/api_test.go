@@ -207,3 +207,41 @@ func TestAPIBadInput(t *testing.T) {
 		h.run("api", "/v1/apps").expect(t, exitUsage, "no key ID: set --key-id")
 	})
 }
+
+func TestPaginateShowsProgressOnATerminalOnly(t *testing.T) {
+	h := newHarness(t)
+	srv, creds := h.withServer()
+	args := append(append([]string{"api", "--base-url", srv.URL}, creds...), "--paginate", "/v1/apps?limit=2")
+
+	h.sys.stderrIsTerminal = func() bool { return true }
+	r := h.run(args...)
+	r.expect(t, exitOK)
+	want := "\r\x1b[Kpage 1, 2 items, rate limit: 3499 of 3500 left this hour" +
+		"\r\x1b[Kpage 2, 4 items, rate limit: 3498 of 3500 left this hour" +
+		"\r\x1b[Kpage 3, 5 items, rate limit: 3497 of 3500 left this hour" +
+		"\r\x1b[K"
+	if r.stderr != want {
+		t.Fatalf("stderr on a terminal:\n%q\nwant\n%q", r.stderr, want)
+	}
+
+	h.sys.stderrIsTerminal = func() bool { return false }
+	r = h.run(args...)
+	r.expect(t, exitOK)
+	if r.stderr != "" {
+		t.Fatalf("stderr that is not a terminal got %q", r.stderr)
+	}
+}
+
+func TestParseRateLimit(t *testing.T) {
+	for in, want := range map[string]string{
+		"user-hour-lim:3500;user-hour-rem:500;": "{3500 500} true",
+		"user-hour-rem:12":                      "{-1 12} true",
+		"":                                      "{-1 -1} false",
+		"user-hour-lim:x;user-hour-rem:-3;":     "{-1 -1} false",
+	} {
+		rl, ok := parseRateLimit(in)
+		if got := fmt.Sprint(rl, " ", ok); got != want {
+			t.Errorf("parseRateLimit(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

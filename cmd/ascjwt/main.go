@@ -329,13 +329,6 @@ func (f *flags) usage() {
 	})
 }
 
-// names returns every flag as typed on a command line, for completion.
-func (f *flags) names() []string {
-	var out []string
-	f.VisitAll(func(fl *flag.Flag) { out = append(out, dashed(fl.Name)) })
-	return out
-}
-
 // errCollected ends a subcommand whose flags were wanted and not its work
 // (see cmd.collect).
 var errCollected = errors.New("flags collected")

@@ -145,7 +145,7 @@ func (p *pager) run(u *url.URL) error {
 			return stopped("page %d's links.next is the URL of page %d, already fetched; the server is looping", n, m)
 		}
 		if m, dup := seenCursor[next.Query().Get("cursor")]; dup {
-			return stopped("page %d's links.next repeats the cursor of page %d; the server is looping", n, m)
+			return stopped("page %d's links.next repeats the cursor page %d was fetched with; the server is looping", n, m)
 		}
 		if n >= p.maxPages {
 			return stopped("--max-pages %d reached and links.next still points on; raise --max-pages to get the rest", p.maxPages)
