@@ -403,6 +403,9 @@ func TestCompletionScriptsParse(t *testing.T) {
 					t.Errorf("%s script lacks subcommand %s", shell, s.name)
 				}
 				for _, f := range s.flags {
+					if f.usage == "" {
+						t.Errorf("%s's flag %s has no description", s.name, f.name)
+					}
 					if !strings.Contains(r.stdout, f.name) {
 						t.Errorf("%s script lacks %s's flag %s", shell, s.name, f.name)
 					}

@@ -59,6 +59,9 @@ func (c *cmd) commandSpecs() []commandSpec {
 		cc.collect = func(f *flags) {
 			f.VisitAll(func(fl *flag.Flag) {
 				_, text := flag.UnquoteUsage(fl)
+				if long, isAlias := f.long[fl.Name]; isAlias {
+					_, text = flag.UnquoteUsage(f.Lookup(long)) // an alias says what its flag says
+				}
 				isBool := false
 				if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 					isBool = true
