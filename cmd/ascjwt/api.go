@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
@@ -23,7 +26,6 @@ const defaultBaseURL = ascjwt.AppStoreConnectURL
 const (
 	maxJSONAnswer = 64 << 20
 	maxInput      = 64 << 20
-	maxPages      = 10000
 )
 
 func (c *cmd) api(args []string) error {
@@ -33,24 +35,41 @@ indented, on stdout, like gh api. PATH is "/v1/apps", "v1/apps" or a full URL
 on the base URL's host; the token is never sent to another host.
 
   ascjwt api /v1/apps
-  ascjwt api --paginate '/v1/apps?limit=200'
+  ascjwt api --paginate '/v1/builds?include=app&limit=200'
+  ascjwt api -i /v1/apps                      # status line and headers first, like curl -i
   ascjwt api -X PATCH --input change.json /v1/apps/123
   ascjwt api --base-url https://api.storekit.apple.com --bundle-id com.example.app /inApps/v1/history/TXID
 
 The App Store Server API lives at https://api.storekit.apple.com, with its
 sandbox at https://api.storekit-sandbox.apple.com; its tokens need --bundle-id.
 
-With --paginate, api follows links.next and prints every page's data as one
-JSON array. A non-2xx answer prints Apple's errors on stderr and exits 1.`)
+With --paginate, api follows links.next and prints one JSON:API document,
+{"data": [every page's items], "included": [every related resource once]},
+and nothing unless every page succeeded. It stops, prints nothing and exits 1
+on a server that loops (a cursor seen before, a page with no data that still
+has a next link), after --max-pages pages, or past --max-bytes in all. On a
+terminal, stderr shows the page, the items so far and the rate-limit budget
+left.
+
+A non-2xx answer: its body goes to stdout as received (indented when JSON),
+so that | jq works on errors too, a one-line summary to stderr, exit 1.`)
 	var cf credFlags
 	cf.register(fs.FlagSet)
 	var method string
-	fs.StringVar(&method, "X", "GET", "the HTTP `method`; POST when --input is given")
-	fs.StringVar(&method, "method", "GET", "the HTTP `method`; same as -X")
-	paginate := fs.Bool("paginate", false, "follow links.next and print every page's data as one JSON array")
+	fs.StringVar(&method, "method", "GET", "the HTTP `method`; POST when --input is given")
+	fs.StringVar(&method, "X", "GET", "")
+	fs.alias("X", "method")
+	include := fs.Bool("include", false, "print the status line and the response headers (X-Rate-Limit among them) before the body")
+	fs.BoolVar(include, "i", false, "")
+	fs.alias("i", "include")
+	paginate := fs.Bool("paginate", false, "follow links.next and print every page's data and included as one JSON:API document")
+	maxPages := fs.Int("max-pages", defaultMaxPages, "with --paginate, stop (and fail) after this many `pages`")
+	maxBytes := byteSize(defaultMaxBytes)
+	fs.Var(&maxBytes, "max-bytes", "with --paginate, stop (and fail) when the pages add up to more than this `size` (bytes, or with KiB, MiB, GiB)")
 	var headers stringList
-	fs.Var(&headers, "H", "add a request `header`, 'Name: value'; repeat for more")
-	fs.Var(&headers, "header", "add a request `header`; same as -H")
+	fs.Var(&headers, "header", "add a request `header`, 'Name: value'; repeat for more")
+	fs.Var(&headers, "H", "")
+	fs.alias("H", "header")
 	input := fs.String("input", "", "send the request body from `file`, or from stdin with -")
 	base := fs.String("base-url", defaultBaseURL, "the API's `URL`")
 	rest, err := fs.parse(args)
@@ -74,10 +93,16 @@ JSON array. A non-2xx answer prints Apple's errors on stderr and exits 1.`)
 	}
 	method = strings.ToUpper(method)
 	if !methodPattern.MatchString(method) {
-		return usagef("-X %q is not an HTTP method", method)
+		return usagef("-X: want an HTTP method such as GET or PATCH")
 	}
 	if *paginate && method != http.MethodGet {
 		return usagef("--paginate follows links.next with GET; it does not go with -X %s", method)
+	}
+	if *paginate && *include {
+		return usagef("--include shows one answer's headers; it does not go with --paginate (whose progress line shows the rate limit)")
+	}
+	if *maxPages < 1 {
+		return usagef("--max-pages %d: want 1 or more", *maxPages)
 	}
 	header, err := parseHeaders(headers)
 	if err != nil {
@@ -97,15 +122,16 @@ JSON array. A non-2xx answer prints Apple's errors on stderr and exits 1.`)
 	if err != nil {
 		return err
 	}
-	src, err := ascjwt.NewTokenSource(cfg)
+	src, err := newTokenSource(cfg)
 	if err != nil {
 		return err
 	}
 	client := ascjwt.NewClient(c.client, src)
 	if *paginate {
-		return c.paginate(client, baseURL, target, header)
+		p := &pager{c: c, client: client, base: baseURL, header: header, maxPages: *maxPages, maxBytes: int64(maxBytes)}
+		return p.run(target)
 	}
-	return c.call(client, method, target, header, body)
+	return c.call(client, method, target, header, body, *include)
 }
 
 var methodPattern = regexp.MustCompile(`^[A-Z]{1,16}$`)
@@ -147,7 +173,7 @@ func parseHeaders(list []string) (http.Header, error) {
 		k, v, ok := strings.Cut(kv, ":")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(v, "\r\n") {
-			return nil, usagef("-H %q: want 'Name: value'", kv)
+			return nil, usagef("-H: want 'Name: value'; a header of %d bytes is not of that form", len(kv))
 		}
 		h.Add(k, strings.TrimSpace(v))
 	}
@@ -192,8 +218,8 @@ func (c *cmd) newRequest(method string, u *url.URL, header http.Header, body []b
 }
 
 // call sends one request and prints the answer: JSON indented, anything else
-// as received.
-func (c *cmd) call(client *http.Client, method string, u *url.URL, header http.Header, body []byte) error {
+// as received; with include, the status line and headers first.
+func (c *cmd) call(client *http.Client, method string, u *url.URL, header http.Header, body []byte, include bool) error {
 	req, err := c.newRequest(method, u, header, body)
 	if err != nil {
 		return err
@@ -203,86 +229,41 @@ func (c *cmd) call(client *http.Client, method string, u *url.URL, header http.H
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		c.reportAPIError(method, u, resp)
-		return errReported
+	if include {
+		if err := writeHead(c.stdout, resp); err != nil {
+			return err
+		}
+	}
+	if !succeeded(resp) {
+		return c.reportAPIError(method, u, resp)
 	}
 	if !isJSON(resp.Header) {
 		_, err := io.Copy(c.stdout, resp.Body)
 		return err
 	}
-	data, err := readJSONAnswer(resp.Body)
+	data, err := readJSONAnswer(resp.Body, maxJSONAnswer)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, u, err)
 	}
 	return writeIndented(c.stdout, data)
 }
 
-// page is the part of a JSON:API document that pagination needs.
-type page struct {
-	Data  json.RawMessage `json:"data"`
-	Links struct {
-		Next string `json:"next"`
-	} `json:"links"`
-}
+func succeeded(resp *http.Response) bool { return resp.StatusCode >= 200 && resp.StatusCode <= 299 }
 
-// paginate gets every page from u on and prints all their data as one array.
-// It prints nothing unless every page succeeds, so that a script never takes
-// a partial list for the whole.
-func (c *cmd) paginate(client *http.Client, base, u *url.URL, header http.Header) error {
-	all := []json.RawMessage{}
-	seen := map[string]bool{}
-	for next := u; next != nil; {
-		if len(seen) == maxPages {
-			return fmt.Errorf("--paginate stopped after %d pages", maxPages)
-		}
-		seen[next.String()] = true
-		req, err := c.newRequest(http.MethodGet, next, header, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			c.reportAPIError(http.MethodGet, next, resp)
-			resp.Body.Close()
-			return errReported
-		}
-		data, err := readJSONAnswer(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return fmt.Errorf("GET %s: %w", next, err)
-		}
-		var p page
-		if err := json.Unmarshal(data, &p); err != nil {
-			return fmt.Errorf("GET %s: the answer is not a JSON:API document, which --paginate needs", next)
-		}
-		switch d := bytes.TrimSpace(p.Data); {
-		case len(d) == 0 || bytes.Equal(d, []byte("null")):
-		case d[0] == '[':
-			var items []json.RawMessage
-			if err := json.Unmarshal(d, &items); err != nil {
-				return fmt.Errorf("GET %s: data is not a JSON array", next)
-			}
-			all = append(all, items...)
-		default:
-			all = append(all, d) // a single resource
-		}
-		if next = nil; p.Links.Next != "" {
-			if next, err = url.Parse(p.Links.Next); err != nil || !origin.Same(next, base) {
-				return fmt.Errorf("links.next %q is not on %s://%s; not sending the token there", p.Links.Next, base.Scheme, base.Host)
-			}
-			if seen[next.String()] {
-				return fmt.Errorf("links.next %s was already fetched; stopping a loop", next)
-			}
+// writeHead prints the status line and the headers, sorted, then a blank
+// line, as curl -i does. They come from the server: anything that could
+// steer a terminal is escaped.
+func writeHead(w io.Writer, resp *http.Response) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", oneLine(resp.Proto), oneLine(resp.Status))
+	for _, k := range slices.Sorted(maps.Keys(resp.Header)) {
+		for _, v := range resp.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", oneLine(k), oneLine(v))
 		}
 	}
-	enc := json.NewEncoder(c.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(all)
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func isJSON(h http.Header) bool {
@@ -290,16 +271,20 @@ func isJSON(h http.Header) bool {
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
-func readJSONAnswer(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxJSONAnswer+1))
+// readJSONAnswer reads a body of at most limit bytes.
+func readJSONAnswer(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxJSONAnswer {
-		return nil, fmt.Errorf("the answer is over %d bytes", maxJSONAnswer)
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
 	}
 	return data, nil
 }
+
+// errTooLarge is an answer over the limit readJSONAnswer was given.
+var errTooLarge = errors.New("the answer is over the size limit")
 
 // writeIndented prints JSON indented, or as received if it is not JSON.
 func writeIndented(w io.Writer, data []byte) error {
@@ -318,45 +303,23 @@ func writeIndented(w io.Writer, data []byte) error {
 	return err
 }
 
-// apiError is one entry of Apple's error answer.
-type apiError struct {
-	Status string `json:"status"`
-	Code   string `json:"code"`
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	Source struct {
-		Pointer   string `json:"pointer"`
-		Parameter string `json:"parameter"`
-	} `json:"source"`
-}
-
-// reportAPIError prints a failed answer on stderr: the status line, then
-// each of Apple's errors, or the start of a body in another form.
-func (c *cmd) reportAPIError(method string, u *url.URL, resp *http.Response) {
-	fmt.Fprintf(c.stderr, "ascjwt api: %s %s: %s\n", method, u, resp.Status)
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	var doc struct {
-		Errors []apiError `json:"errors"`
-	}
-	if json.Unmarshal(data, &doc) != nil || len(doc.Errors) == 0 {
-		if text := strings.TrimSpace(string(data)); text != "" {
-			if len(text) > 2000 {
-				text = text[:2000] + "..."
-			}
-			fmt.Fprintf(c.stderr, "  %s\n", text)
-		}
-		return
-	}
-	for _, e := range doc.Errors {
-		fmt.Fprintf(c.stderr, "  %s (status %s): %s\n", e.Code, e.Status, e.Title)
-		if e.Detail != "" {
-			fmt.Fprintf(c.stderr, "    %s\n", e.Detail)
-		}
-		if e.Source.Pointer != "" {
-			fmt.Fprintf(c.stderr, "    at %s\n", e.Source.Pointer)
-		}
-		if e.Source.Parameter != "" {
-			fmt.Fprintf(c.stderr, "    parameter %s\n", e.Source.Parameter)
+// reportAPIError handles a non-2xx answer: the body goes to stdout as
+// received (indented when JSON), so that a script piping into jq sees
+// Apple's errors too, and one escaped line goes to stderr. It returns
+// errReported, for exit status 1.
+func (c *cmd) reportAPIError(method string, u *url.URL, resp *http.Response) error {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONAnswer))
+	if len(data) > 0 {
+		if isJSON(resp.Header) || json.Valid(data) {
+			writeIndented(c.stdout, data)
+		} else {
+			c.stdout.Write(data)
 		}
 	}
+	line := fmt.Sprintf("ascjwt api: %s %s: %s", method, u, summarizeError(resp.Status, data))
+	if err != nil {
+		line += " (the body was cut short: " + err.Error() + ")"
+	}
+	fmt.Fprintln(c.stderr, oneLine(line))
+	return errReported
 }

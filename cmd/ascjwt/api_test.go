@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/asctest"
 )
 
 func newGet(url string) (*http.Request, error) { return http.NewRequest(http.MethodGet, url, nil) }
@@ -54,30 +56,36 @@ func TestAPI(t *testing.T) {
 		before := srv.Stats().Accepted
 		r := api("--paginate", "/v1/apps?limit=2")
 		r.expect(t, exitOK)
-		var list []struct {
-			Type string `json:"type"`
-			ID   string `json:"id"`
+		var doc struct {
+			Data []struct {
+				Type string `json:"type"`
+				ID   string `json:"id"`
+			} `json:"data"`
+			Included []json.RawMessage `json:"included"`
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
-			t.Fatalf("not one JSON array: %v\n%s", err, r.stdout)
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("not one JSON:API document: %v\n%s", err, r.stdout)
 		}
 		seen := map[string]bool{}
-		for _, a := range list {
+		for _, a := range doc.Data {
 			seen[a.ID] = a.Type == "apps"
 		}
-		if len(list) != 5 || len(seen) != 5 {
-			t.Fatalf("%d items, %d distinct apps; want 5 of each:\n%s", len(list), len(seen), r.stdout)
+		if len(doc.Data) != 5 || len(seen) != 5 || doc.Included == nil || len(doc.Included) != 0 {
+			t.Fatalf("%d items, %d distinct apps, included %v; want 5 apps and an empty included:\n%s", len(doc.Data), len(seen), doc.Included, r.stdout)
 		}
 		if pages := srv.Stats().Accepted - before; pages != 3 {
 			t.Errorf("%d requests, want 3 pages of 2", pages)
+		}
+		if r.stderr != "" {
+			t.Errorf("progress or messages on a stderr that is not a terminal:\n%q", r.stderr)
 		}
 	})
 
 	t.Run("paginate a single resource", func(t *testing.T) {
 		r := api("--paginate", "/v1/apps/1000000001")
 		r.expect(t, exitOK)
-		var list []map[string]any
-		if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 1 || list[0]["id"] != "1000000001" {
+		var doc struct{ Data []map[string]any }
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Data) != 1 || doc.Data[0]["id"] != "1000000001" {
 			t.Fatalf("%v: %s", err, r.stdout)
 		}
 	})
@@ -128,17 +136,18 @@ func TestAPI(t *testing.T) {
 
 	t.Run("an error answer", func(t *testing.T) {
 		r := api("/v1/apps/42")
-		r.expect(t, exitFail, "404 Not Found", "NOT_FOUND (status 404): The specified resource does not exist", "There is no resource of type 'apps' with id '42'")
-		if r.stdout != "" {
-			t.Errorf("stdout: %s", r.stdout)
+		r.expect(t, exitFail, "404 Not Found: NOT_FOUND: The specified resource does not exist: There is no resource of type 'apps' with id '42'")
+		var doc asctest.ErrorResponse
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Errors) != 1 || doc.Errors[0].Code != "NOT_FOUND" {
+			t.Errorf("the error body is not on stdout: %v\n%s", err, r.stdout)
 		}
 	})
 
 	t.Run("an error answer while paginating prints no partial list", func(t *testing.T) {
 		r := api("--paginate", "/v1/apps?limit=999")
 		r.expect(t, exitFail, "400 Bad Request", "PARAMETER_ERROR.INVALID", "'999' is not a valid value for 'limit'")
-		if r.stdout != "" {
-			t.Errorf("stdout: %s", r.stdout)
+		if strings.Contains(r.stdout, `"data"`) || !strings.Contains(r.stdout, `"errors"`) {
+			t.Errorf("stdout holds page data, or not the error answer: %s", r.stdout)
 		}
 	})
 
@@ -147,7 +156,7 @@ func TestAPI(t *testing.T) {
 		srv2, creds2 := h.withServer()
 		srv2.Revoke(srv2.Key().ID)
 		r := h.run(append(append([]string{"api", "--base-url", srv2.URL}, creds2...), "/v1/apps")...)
-		r.expect(t, exitFail, "401 Unauthorized", "NOT_AUTHORIZED (status 401)", "has been revoked")
+		r.expect(t, exitFail, "401 Unauthorized", "401 Unauthorized: NOT_AUTHORIZED", "has been revoked")
 		if strings.Contains(r.stderr, "Bearer") || strings.Contains(r.stderr, "eyJ") {
 			t.Errorf("a token reached the output:\n%s", r.stderr)
 		}
@@ -184,7 +193,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"another host", []string{"https://attacker.example/v1/apps"}, exitUsage, []string{"is not on " + srv.URL, "--base-url"}},
 		{"bad base URL", []string{"--base-url", "ftp://x", "/v1/apps"}, exitUsage, []string{"--base-url"}},
 		{"bad header", []string{"-H", "no colon", "/v1/apps"}, exitUsage, []string{"'Name: value'"}},
-		{"bad method", []string{"-X", "GET /", "/v1/apps"}, exitUsage, []string{"not an HTTP method"}},
+		{"bad method", []string{"-X", "GET /", "/v1/apps"}, exitUsage, []string{"want an HTTP method"}},
 		{"paginate a POST", []string{"--paginate", "-X", "POST", "/v1/apps"}, exitUsage, []string{"--paginate"}},
 		{"input missing", []string{"--input", "/nonexistent.json", "/v1/apps"}, exitFail, []string{"--input", "/nonexistent.json"}},
 	} {
@@ -197,4 +206,42 @@ func TestAPIBadInput(t *testing.T) {
 		h := newHarness(t)
 		h.run("api", "/v1/apps").expect(t, exitUsage, "no key ID: set --key-id")
 	})
+}
+
+func TestPaginateShowsProgressOnATerminalOnly(t *testing.T) {
+	h := newHarness(t)
+	srv, creds := h.withServer()
+	args := append(append([]string{"api", "--base-url", srv.URL}, creds...), "--paginate", "/v1/apps?limit=2")
+
+	h.sys.stderrIsTerminal = func() bool { return true }
+	r := h.run(args...)
+	r.expect(t, exitOK)
+	want := "\r\x1b[Kpage 1, 2 items, rate limit: 3499 of 3500 left this hour" +
+		"\r\x1b[Kpage 2, 4 items, rate limit: 3498 of 3500 left this hour" +
+		"\r\x1b[Kpage 3, 5 items, rate limit: 3497 of 3500 left this hour" +
+		"\r\x1b[K"
+	if r.stderr != want {
+		t.Fatalf("stderr on a terminal:\n%q\nwant\n%q", r.stderr, want)
+	}
+
+	h.sys.stderrIsTerminal = func() bool { return false }
+	r = h.run(args...)
+	r.expect(t, exitOK)
+	if r.stderr != "" {
+		t.Fatalf("stderr that is not a terminal got %q", r.stderr)
+	}
+}
+
+func TestParseRateLimit(t *testing.T) {
+	for in, want := range map[string]string{
+		"user-hour-lim:3500;user-hour-rem:500;": "{3500 500} true",
+		"user-hour-rem:12":                      "{-1 12} true",
+		"":                                      "{-1 -1} false",
+		"user-hour-lim:x;user-hour-rem:-3;":     "{-1 -1} false",
+	} {
+		rl, ok := parseRateLimit(in)
+		if got := fmt.Sprint(rl, " ", ok); got != want {
+			t.Errorf("parseRateLimit(%q) = %s, want %s", in, got, want)
+		}
+	}
 }

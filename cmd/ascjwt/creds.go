@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/ascjwt/ascjwt"
 )
@@ -24,8 +25,13 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 }
 
 // config finds the credentials and applies the flags that are not part of
-// them. A missing key ID or key is a usage error: the fix is a flag.
+// them. A missing key ID or key is a usage error: the fix is a flag. Any
+// other mistake in them (a key that does not load, a bad ID) is a
+// configuration error: exit 2 as well.
 func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
+	if looksLikeKeyContents(f.key) {
+		return ascjwt.Config{}, usagef("--key takes the name of a key file, and its value looks like a key's contents; put the contents in ASC_PRIVATE_KEY instead")
+	}
 	cfg, err := ascjwt.LoadConfig(ascjwt.LoadOptions{
 		Flags:     ascjwt.Credentials{KeyID: f.keyID, IssuerID: f.issuerID, KeyFile: f.key, APIKeyJSON: f.apiKeyJSON},
 		FlagNames: ascjwt.Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"},
@@ -38,7 +44,7 @@ func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
 		return cfg, &usageError{err.Error()}
 	}
 	if err != nil {
-		return cfg, err
+		return cfg, &configError{err}
 	}
 	if f.bundleID != "" {
 		cfg.BundleID = f.bundleID
@@ -48,4 +54,21 @@ func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
 	}
 	cfg.Now = c.now
 	return cfg, nil
+}
+
+// newTokenSource is ascjwt.NewTokenSource with its errors marked as
+// configuration mistakes: everything it refuses (an audience, a scope, a
+// lifetime Apple would refuse) is fixed by changing a flag or a setting.
+func newTokenSource(cfg ascjwt.Config) (ascjwt.TokenSource, error) {
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		return nil, &configError{err}
+	}
+	return src, nil
+}
+
+// looksLikeKeyContents reports whether a file name is a PEM or a long
+// base64 run instead: a key pasted where its file name goes.
+func looksLikeKeyContents(name string) bool {
+	return strings.Contains(name, "-----BEGIN") || strings.Contains(name, "\n") || strings.HasPrefix(name, "MIG") && len(name) > 100
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -58,9 +59,9 @@ token that breaks one exits 1, naming the rule.`)
 	if token == "" {
 		return errors.New("no token: pass it as the argument, or on stdin")
 	}
-	tok, err := asctest.Parse(token)
+	parts, err := splitToken(token)
 	if err != nil {
-		return fmt.Errorf("malformed token: %v", ruleDetail(err))
+		return err
 	}
 	// Load the key before printing anything, so that a bad key file fails
 	// without half an answer.
@@ -71,25 +72,33 @@ token that breaks one exits 1, naming the rule.`)
 		}
 	}
 
-	if err := writeTokenJSON(c.stdout, token); err != nil {
+	if err := parts.writeJSON(c.stdout); err != nil {
 		return err
 	}
-	writeTimes(c.stderr, tok.Claims, c.now())
+	notes := writeTimes(c.stderr, parts.claims, c.now())
 
 	if pub == nil {
+		fmt.Fprintln(c.stderr, "signature:  not verified; pass --key FILE (the .p8, or the public key) to verify it and Apple's rules")
+		if notes.millis {
+			return errReported
+		}
 		return nil
 	}
 	opts := asctest.VerifyOptions{Now: c.now()}
-	if tok.Claims.Audience == ascjwt.AudienceEnterprise {
+	var aud string
+	if json.Unmarshal(parts.claims["aud"], &aud) == nil && aud == ascjwt.AudienceEnterprise {
 		opts.Audience = ascjwt.AudienceEnterprise
 	}
 	if _, err := asctest.Verify(token, pub, opts); err != nil {
 		var re *asctest.RuleError
 		if errors.As(err, &re) {
-			fmt.Fprintf(c.stderr, "ascjwt decode: refused by rule %q: %s\n", re.Rule, re.Detail)
+			fmt.Fprintf(c.stderr, "ascjwt decode: refused by rule %q: %s\n", re.Rule, escapeText(re.Detail))
 			return errReported
 		}
 		return err
+	}
+	if notes.millis {
+		return errReported
 	}
 	fmt.Fprintf(c.stderr, "verified: the signature matches %s and the token follows Apple's rules\n", *keyFile)
 	return nil
@@ -108,75 +117,185 @@ func cleanToken(s string) string {
 	return s
 }
 
-func ruleDetail(err error) string {
-	var re *asctest.RuleError
-	if errors.As(err, &re) {
-		return re.Detail
-	}
-	return err.Error()
+// tokenParts is a token split and decoded for showing, with no rule
+// applied beyond the form: decode shows tokens made by other tools too,
+// whatever their claims hold.
+type tokenParts struct {
+	rawHeader, rawClaims []byte
+	claims               map[string]json.RawMessage
 }
 
-// writeTokenJSON prints {"header": ..., "claims": ...} with the parts as the
-// token holds them, every field in its order, unknown ones included. The
-// caller has checked with asctest.Parse that both parts are JSON objects.
-func writeTokenJSON(w io.Writer, token string) error {
-	parts := strings.SplitN(token, ".", 3)
+// splitToken decodes a compact JWS's header and payload, each of which
+// must be a JSON object.
+func splitToken(token string) (*tokenParts, error) {
+	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return errors.New("malformed token: want header.payload.signature")
+		return nil, fmt.Errorf("malformed token: want three base64url parts separated by dots, got %d", len(parts))
 	}
-	var out struct {
-		Header json.RawMessage `json:"header"`
-		Claims json.RawMessage `json:"claims"`
-	}
-	for i, dst := range []*json.RawMessage{&out.Header, &out.Claims} {
-		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+	var tp tokenParts
+	for i, dst := range []*[]byte{&tp.rawHeader, &tp.rawClaims} {
+		name := [...]string{"header", "payload"}[i]
+		raw, err := base64.RawURLEncoding.Strict().DecodeString(parts[i])
 		if err != nil {
-			return errors.New("malformed token: a part is not base64url")
+			return nil, fmt.Errorf("malformed token: the %s is not base64url", name)
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+			return nil, fmt.Errorf("malformed token: the %s is not a JSON object", name)
 		}
 		*dst = raw
+		if i == 1 {
+			tp.claims = obj
+		}
 	}
+	return &tp, nil
+}
+
+// writeJSON prints {"header": ..., "claims": ...} with the parts as the
+// token holds them: every field in its order, unknown ones included,
+// numbers as written.
+func (tp *tokenParts) writeJSON(w io.Writer) error {
+	out := struct {
+		Header json.RawMessage `json:"header"`
+		Claims json.RawMessage `json:"claims"`
+	}{tp.rawHeader, tp.rawClaims}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // scopes hold '&'
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
 
+// millisThreshold tells seconds from milliseconds: 10^11 seconds is the
+// year 5138, while 10^11 milliseconds is March 1973, so a time above it
+// was written in milliseconds (JavaScript's Date.now()) by any token made
+// after 1973.
+const millisThreshold = 1e11
+
+// maxSeconds bounds the times decode converts: beyond about 2^53 seconds
+// (285 million years) a float64 no longer holds whole seconds, and
+// time.Time arithmetic saturates long before.
+const maxSeconds = 1 << 53
+
+// timeClaim is iat or exp as a token holds it.
+type timeClaim struct {
+	name     string
+	present  bool
+	number   bool    // a JSON number
+	seconds  float64 // in seconds, after any millisecond correction
+	millis   bool    // written in milliseconds
+	fraction bool    // with a fraction of a second
+}
+
+func readTime(cl map[string]json.RawMessage, name string) timeClaim {
+	tc := timeClaim{name: name}
+	raw, ok := cl[name]
+	if !ok || string(raw) == "null" {
+		return tc
+	}
+	tc.present = true
+	var n json.Number
+	if json.Unmarshal(raw, &n) != nil {
+		return tc
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return tc
+	}
+	tc.number = true
+	if math.Abs(f) >= millisThreshold {
+		tc.millis = true
+		f /= 1000
+	}
+	tc.fraction = !tc.millis && f != math.Trunc(f)
+	tc.seconds = f
+	return tc
+}
+
+// time returns the claim as a time, or false when it is out of the range
+// that can be shown.
+func (tc timeClaim) time() (time.Time, bool) {
+	if !tc.number || math.Abs(tc.seconds) > maxSeconds {
+		return time.Time{}, false
+	}
+	sec, frac := math.Modf(tc.seconds)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
+}
+
+// timeNotes is what writeTimes found wrong with a token's times.
+type timeNotes struct{ millis bool }
+
 // writeTimes tells when the token was issued and when it expires, relative
-// to now, in the words people use.
-func writeTimes(w io.Writer, cl asctest.Claims, now time.Time) {
+// to now, in the words people use, and flags times that Apple would not
+// read as meant: milliseconds, fractions, values that are not numbers.
+func writeTimes(w io.Writer, cl map[string]json.RawMessage, now time.Time) timeNotes {
 	const layout = "2006-01-02 15:04:05 MST"
-	if cl.IssuedAt != 0 {
-		iat := time.Unix(cl.IssuedAt, 0).UTC()
-		if d := now.Sub(iat); d >= 0 {
-			fmt.Fprintf(w, "issued:     %s, %s ago\n", iat.Format(layout), human(d))
-		} else {
-			fmt.Fprintf(w, "issued:     %s, %s in the future\n", iat.Format(layout), human(-d))
+	iat, exp := readTime(cl, "iat"), readTime(cl, "exp")
+	var notes timeNotes
+	var msNames []string
+	for _, tc := range []timeClaim{iat, exp} {
+		if tc.millis {
+			notes.millis = true
+			msNames = append(msNames, tc.name)
 		}
-	} else {
+	}
+	if len(msNames) > 0 {
+		fmt.Fprintf(w, "note:       %s look like milliseconds (JavaScript's Date.now()): JWT times are seconds since 1970, and Apple refuses these; shown below read as milliseconds\n", strings.Join(msNames, " and "))
+	}
+	for _, tc := range []timeClaim{iat, exp} {
+		switch {
+		case tc.present && !tc.number:
+			fmt.Fprintf(w, "note:       %s is not a number; JWT times are numbers of seconds since 1970\n", tc.name)
+		case tc.fraction:
+			fmt.Fprintf(w, "note:       %s has a fraction of a second; tokens made by ascjwt and Apple's examples use whole seconds\n", tc.name)
+		}
+	}
+
+	iatTime, iatOK := iat.time()
+	switch {
+	case !iat.present:
 		fmt.Fprintln(w, "issued:     unknown (no iat)")
+	case !iatOK:
+		fmt.Fprintln(w, "issued:     out of range")
+	case !iatTime.After(now):
+		fmt.Fprintf(w, "issued:     %s, %s ago\n", iatTime.Format(layout), human(now.Sub(iatTime)))
+	default:
+		fmt.Fprintf(w, "issued:     %s, %s in the future\n", iatTime.Format(layout), human(iatTime.Sub(now)))
 	}
-	if cl.Expiry == 0 {
+	expTime, expOK := exp.time()
+	switch {
+	case !exp.present:
 		fmt.Fprintln(w, "expires:    never stated (no exp)")
-		return
+		return notes
+	case !expOK:
+		fmt.Fprintln(w, "expires:    out of range")
+		return notes
 	}
-	exp := time.Unix(cl.Expiry, 0).UTC()
-	fmt.Fprintf(w, "expires:    %s\n", exp.Format(layout))
-	if d := exp.Sub(now); d > 0 {
-		fmt.Fprintf(w, "expires in: %s\n", human(d))
+	fmt.Fprintf(w, "expires:    %s\n", expTime.Format(layout))
+	if expTime.After(now) {
+		fmt.Fprintf(w, "expires in: %s\n", human(expTime.Sub(now)))
 	} else {
-		fmt.Fprintf(w, "expired:    %s ago\n", human(-d))
+		fmt.Fprintf(w, "expired:    %s ago\n", human(now.Sub(expTime)))
 	}
-	if cl.IssuedAt != 0 {
-		fmt.Fprintf(w, "lifetime:   %s\n", human(exp.Sub(time.Unix(cl.IssuedAt, 0))))
+	if iatOK {
+		fmt.Fprintf(w, "lifetime:   %s\n", human(expTime.Sub(iatTime)))
 	}
+	return notes
 }
 
 // human writes d with its largest unit and the next one if not zero:
-// "19m 30s", "20m", "2h 5m", "179d 23h".
+// "19m 30s", "20m", "2h 5m", "179d 23h". time.Time's Sub saturates at about
+// 292 years either way; such a duration is "out of range", not a number of
+// days that is not the real one.
 func human(d time.Duration) string {
-	d = d.Round(time.Second)
+	if d == math.MinInt64 || d == math.MaxInt64 {
+		return "out of range"
+	}
+	d = d.Round(time.Second) // saturates too, at the ends of the range
+	if d == math.MinInt64 || d == math.MaxInt64 {
+		return "out of range"
+	}
 	if d < 0 {
-		return "-" + human(-d)
+		return "-" + human(-d) // in range: d is not the minimum
 	}
 	units := []struct {
 		size time.Duration

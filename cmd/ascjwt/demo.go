@@ -31,7 +31,7 @@ and a hand-broken token refused with Apple's error.`)
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q; demo takes only flags", rest[0])
+		return usagef("unexpected argument %s; demo takes only flags", describeArg(rest[0]))
 	}
 	if *n < 1 || *n > 10000 {
 		return usagef("--requests %d: want 1 to 10000", *n)
@@ -99,14 +99,14 @@ and a hand-broken token refused with Apple's error.`)
 		return err
 	}
 	fmt.Fprintln(out, "The token they shared, decoded (ascjwt decode shows any token this way):")
-	if err := writeTokenJSON(out, tok.Value); err != nil {
-		return err
-	}
-	parsed, err := asctest.Parse(tok.Value)
+	parts, err := splitToken(tok.Value)
 	if err != nil {
 		return err
 	}
-	writeTimes(out, parsed.Claims, srv.Now())
+	if err := parts.writeJSON(out); err != nil {
+		return err
+	}
+	writeTimes(out, parts.claims, srv.Now())
 
 	// Break one rule by hand, as a hand-rolled token generator might:
 	// a 21-minute lifetime, over Apple's 20.

@@ -27,14 +27,14 @@ it does not exist) and never over an existing file. Stdout gets the key ID on th
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q; keygen takes only flags", rest[0])
+		return usagef("unexpected argument %s; keygen takes only flags", describeArg(rest[0]))
 	}
 	id := *keyID
 	if id == "" {
 		id = randomKeyID()
 	} else if !keyIDPattern.MatchString(id) {
 		// The ID becomes part of a file name: no separators, no dots.
-		return usagef("--key-id %q: want 1 to 64 letters and digits, like Apple's 2X9R4HXF34", id)
+		return usagef("--key-id %s: want 1 to 64 letters and digits, like Apple's 2X9R4HXF34", describeArg(id))
 	}
 
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -6,14 +6,18 @@
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
 //	ascjwt demo                   run a fake API in the process and show the package at work
+//	ascjwt completion bash        print a completion script (bash, zsh or fish)
+//	ascjwt version                print the module and Go versions
 //
 // Credentials come from flags, then the environment variables App Store
 // Connect tooling already uses (ASC_*, fastlane, spaceship, Codemagic), then
 // a fastlane API key JSON file, then AuthKey_<KEYID>.p8 in the folders xcrun
 // altool searches: see ascjwt.LoadConfig.
 //
-// Data goes to stdout and messages to stderr. The exit status is 0 on
-// success, 1 on failure and 2 on a usage error.
+// Data goes to stdout and messages to stderr; help asked for goes to
+// stdout. The exit status is 0 on success, 1 when the work fails (Apple
+// refuses, a token does not verify) and 2 on a usage or configuration
+// mistake.
 package main
 
 import (
@@ -25,15 +29,25 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, &system{ctx: ctx})
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, &system{ctx: ctx, stderrIsTerminal: isTerminal(os.Stderr)})
 	stop()
 	os.Exit(code)
+}
+
+// isTerminal returns a check of whether f is a terminal (a character
+// device), made once: progress lines are for people, not for logs.
+func isTerminal(f *os.File) func() bool {
+	fi, err := f.Stat()
+	tty := err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return func() bool { return tty }
 }
 
 // system is what a command takes from the world beyond its arguments and
@@ -47,6 +61,9 @@ type system struct {
 	workDir   string                      // empty: the process's working directory
 	client    *http.Client                // the base client for api; nil: http.DefaultClient
 	now       func() time.Time            // nil: time.Now
+	// stderrIsTerminal says whether messages go to a person watching, who
+	// gets progress lines; nil: never (main sets the real check).
+	stderrIsTerminal func() bool
 }
 
 // cmd is one run of a subcommand: its streams and the system.
@@ -54,6 +71,10 @@ type cmd struct {
 	*system
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// collect, when set, receives the subcommand's flags in place of a
+	// run: completion scripts are made from the same definitions as the
+	// flags themselves, so they cannot drift apart.
+	collect func(*flags)
 }
 
 // subcommand runs with the arguments after its name.
@@ -70,17 +91,20 @@ func subcommands() []subcommand {
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
 		{"demo", "run a fake API in this process and show the package at work", (*cmd).demo},
+		{"completion", "print a shell completion script: bash, zsh or fish", (*cmd).completion},
+		{"version", "print the module and Go versions", (*cmd).version},
 	}
 }
 
-// Exit statuses.
+// Exit statuses. Each means one thing, so that scripts can branch on it.
 const (
-	exitOK    = 0
-	exitFail  = 1
-	exitUsage = 2
+	exitOK    = 0 // the work was done
+	exitFail  = 1 // the work failed: Apple refused, a token does not verify
+	exitUsage = 2 // the command was called or configured wrongly
 )
 
-// usageError is a mistake in how the command was called: exit status 2.
+// usageError is a mistake in how the command was called: exit status 2,
+// with a pointer to --help.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
@@ -88,6 +112,14 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
+
+// configError is a mistake in the credentials or settings (a key that does
+// not load, a lifetime over Apple's limit): exit status 2, like a usage
+// error, but --help would not help.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
 
 // run runs the command line args and returns the exit status. It never
 // panics: a bug shows as a message and status 1, not a stack trace.
@@ -105,34 +137,43 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, sys *system) 
 	if s.lookupEnv == nil {
 		s.lookupEnv = os.LookupEnv
 	}
+	if s.stderrIsTerminal == nil {
+		s.stderrIsTerminal = func() bool { return false }
+	}
 	c := &cmd{system: &s, stdin: stdin, stdout: stdout, stderr: stderr}
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "ascjwt: internal error: %v\n", p)
+			fmt.Fprintf(stderr, "ascjwt: internal error: %s\n", escapeText(fmt.Sprint(p)))
 			code = exitFail
 		}
 	}()
 
 	if len(args) == 0 {
-		c.usage()
+		c.usage(c.stderr)
 		return exitUsage
 	}
 	name, rest := args[0], args[1:]
 	switch name {
 	case "-h", "-help", "--help", "help":
-		if len(rest) == 1 && name == "help" {
+		if name == "help" && len(rest) > 0 {
+			if len(rest) > 1 {
+				fmt.Fprintln(stderr, "ascjwt help: want one subcommand, e.g. 'ascjwt help api'")
+				return exitUsage
+			}
 			if sc, ok := lookup(rest[0]); ok {
 				return c.exit(sc.name, sc.run(c, []string{"--help"}))
 			}
-			fmt.Fprintf(stderr, "ascjwt: no subcommand %q\n", rest[0])
+			fmt.Fprintf(stderr, "ascjwt help: no subcommand %s; run 'ascjwt --help' for the list\n", describeArg(rest[0]))
 			return exitUsage
 		}
-		c.usage()
+		c.usage(c.stdout)
 		return exitOK
+	case "-version", "--version", "-V":
+		name = "version"
 	}
 	sc, ok := lookup(name)
 	if !ok {
-		fmt.Fprintf(stderr, "ascjwt: unknown subcommand %q; run 'ascjwt --help' for the list\n", name)
+		fmt.Fprintf(stderr, "ascjwt: unknown subcommand %s; run 'ascjwt --help' for the list\n", describeArg(name))
 		return exitUsage
 	}
 	return c.exit(sc.name, sc.run(c, rest))
@@ -147,25 +188,26 @@ func lookup(name string) (subcommand, bool) {
 	return subcommand{}, false
 }
 
-// exit prints err and maps it to an exit status.
+// exit prints err and maps it to an exit status. Every message passes
+// through escapeText: parts of it may have come from a server or a token.
 func (c *cmd) exit(name string, err error) int {
 	var ue *usageError
+	var ce *configError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		return exitOK // the flag package printed the usage
-	case err == errFlagReported:
-		// The flag package printed the message.
-		fmt.Fprintf(c.stderr, "run 'ascjwt %s --help' for usage\n", name)
-		return exitUsage
+		return exitOK // parse printed the usage
 	case errors.As(err, &ue):
-		fmt.Fprintf(c.stderr, "%s\nrun 'ascjwt %s --help' for usage\n", prefixed(name, ue.msg), name)
+		fmt.Fprintf(c.stderr, "%s\nrun 'ascjwt %s --help' for usage\n", escapeText(prefixed(name, ue.msg)), name)
+		return exitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintln(c.stderr, escapeText(prefixed(name, ce.Error())))
 		return exitUsage
 	case errors.Is(err, errReported):
 		return exitFail
 	}
-	fmt.Fprintln(c.stderr, prefixed(name, err.Error()))
+	fmt.Fprintln(c.stderr, escapeText(prefixed(name, err.Error())))
 	return exitFail
 }
 
@@ -181,8 +223,10 @@ func prefixed(name, msg string) string {
 // errReported is a failure whose message a subcommand already printed.
 var errReported = errors.New("reported")
 
-func (c *cmd) usage() {
-	fmt.Fprint(c.stderr, `ascjwt makes and uses App Store Connect API tokens.
+// usage prints the overview: on stdout when asked for, on stderr after a
+// mistake.
+func (c *cmd) usage(w io.Writer) {
+	fmt.Fprint(w, `ascjwt makes and uses App Store Connect API tokens.
 
 Usage:
   ascjwt <subcommand> [flags] [arguments]
@@ -190,10 +234,11 @@ Usage:
 Subcommands:
 `)
 	for _, sc := range subcommands() {
-		fmt.Fprintf(c.stderr, "  %-8s %s\n", sc.name, sc.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", sc.name, sc.summary)
 	}
-	fmt.Fprint(c.stderr, `
-Run 'ascjwt <subcommand> --help' for its flags.
+	fmt.Fprint(w, `
+Run 'ascjwt help <subcommand>' or 'ascjwt <subcommand> --help' for its flags,
+'ascjwt --version' for the version.
 
 Credentials, first found wins: flags (--key-id, --issuer-id, --key,
 --api-key-json); ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY (PEM or base64),
@@ -204,7 +249,9 @@ JSON (--api-key-json, ASC_API_KEY_JSON, APP_STORE_CONNECT_API_KEY_PATH); and
 AuthKey_<KEYID>.p8 in $API_PRIVATE_KEYS_DIR, ./private_keys, ~/private_keys,
 ~/.private_keys or ~/.appstoreconnect/private_keys.
 
-Exit status: 0 success, 1 failure, 2 usage error.
+Data goes to stdout, messages to stderr. Exit status: 0 success; 1 the work
+failed (Apple refused, a token does not verify); 2 a usage or configuration
+mistake (a flag, a missing or bad key, a lifetime or scope Apple would refuse).
 `)
 }
 
@@ -212,37 +259,64 @@ Exit status: 0 success, 1 failure, 2 usage error.
 type flags struct {
 	*flag.FlagSet
 	c                     *cmd
+	name                  string // the subcommand
 	synopsis, description string
+	long                  map[string]string // a one-letter alias -> the flag it stands for
 }
 
-// newFlags returns a flag set that reports to stderr and returns errors.
+// newFlags returns a flag set that keeps quiet and returns errors: parse
+// writes the messages, with flags spelt as the help shows them.
 func (c *cmd) newFlags(name, synopsis, description string) *flags {
 	fs := flag.NewFlagSet("ascjwt "+name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	// The flag package calls Usage for -help and after each error; parse
-	// prints the usage for -help only, so that a mistyped flag gets one
-	// line and a hint rather than a page.
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	return &flags{FlagSet: fs, c: c, synopsis: synopsis, description: description}
+	return &flags{FlagSet: fs, c: c, name: name, synopsis: synopsis, description: description, long: map[string]string{}}
 }
 
-// usage prints the --help text: synopsis, description and flags, with the
-// flags written the way the examples write them ("--key-id").
+// alias records that the one-letter flag short is another name for long
+// (both defined on the same variable), so that --help shows them on one
+// line, "-X, --method".
+func (f *flags) alias(short, long string) { f.long[short] = long }
+
+// shortFor returns the one-letter alias of the flag name, if any.
+func (f *flags) shortFor(name string) string {
+	for s, l := range f.long {
+		if l == name {
+			return s
+		}
+	}
+	return ""
+}
+
+// dashed writes a flag name the way the help and the examples do:
+// "--key-id", and "-X" for a one-letter flag.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// usage prints the --help text on stdout: synopsis, description and flags.
+// The flag package's own printer would write "-key-id"; the examples write
+// "--key-id", and so does this.
 func (f *flags) usage() {
-	w := f.c.stderr
+	w := f.c.stdout
 	fmt.Fprintf(w, "Usage: %s %s\n\n%s\n", f.Name(), f.synopsis, strings.TrimSpace(f.description))
 	first := true
 	f.VisitAll(func(fl *flag.Flag) {
+		if _, isAlias := f.long[fl.Name]; isAlias {
+			return // shown with its long name
+		}
 		if first {
 			fmt.Fprintln(w, "\nFlags:")
 			first = false
 		}
 		arg, text := flag.UnquoteUsage(fl)
-		dashes := "--"
-		if len(fl.Name) == 1 {
-			dashes = "-"
+		line := "  " + dashed(fl.Name)
+		if s := f.shortFor(fl.Name); s != "" {
+			line = "  " + dashed(s) + ", " + dashed(fl.Name)
 		}
-		line := "  " + dashes + fl.Name
 		if arg != "" {
 			line += " " + arg
 		}
@@ -255,12 +329,18 @@ func (f *flags) usage() {
 	})
 }
 
+// errCollected ends a subcommand whose flags were wanted and not its work
+// (see cmd.collect).
+var errCollected = errors.New("flags collected")
+
 // parse parses args and returns the positional arguments. Flags may come
 // after them too ("ascjwt api /v1/apps --paginate", as with gh), which the
 // flag package alone does not allow; everything after "--" is positional.
-// The flag package's own errors, which it has printed already, become
-// errFlagReported.
 func (f *flags) parse(args []string) ([]string, error) {
+	if f.c.collect != nil {
+		f.c.collect(f)
+		return nil, errCollected
+	}
 	var positional []string
 	for {
 		if err := f.Parse(args); err != nil {
@@ -268,7 +348,7 @@ func (f *flags) parse(args []string) ([]string, error) {
 				f.usage()
 				return nil, err
 			}
-			return nil, errFlagReported
+			return nil, &usageError{flagMessage(err)}
 		}
 		rest := f.Args()
 		if len(rest) == 0 {
@@ -282,8 +362,48 @@ func (f *flags) parse(args []string) ([]string, error) {
 	}
 }
 
-// errFlagReported is a flag error the flag package printed already.
-var errFlagReported = &usageError{"invalid flags"}
+var (
+	flagNotDefined = regexp.MustCompile(`^flag provided but not defined: -(.*)$`)
+	flagBadValue   = regexp.MustCompile(`(?s)^invalid (?:boolean )?value ".*" for flag -([A-Za-z0-9-]+): (.*)$`)
+	flagNoArgument = regexp.MustCompile(`^flag needs an argument: -([A-Za-z0-9-]+)$`)
+)
+
+// flagMessage rewrites the flag package's errors: flags spelt "--name", and
+// no rejected value quoted, since a value in the wrong place may be a
+// secret (a key pasted where a file name goes).
+func flagMessage(err error) string {
+	msg := err.Error()
+	if m := flagNotDefined.FindStringSubmatch(msg); m != nil {
+		return "flag provided but not defined: " + describeArg(dashed(m[1]))
+	}
+	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
+		reason := m[2]
+		if strings.Contains(reason, `"`) {
+			reason = "parse error" // the reason quotes the value
+		}
+		return fmt.Sprintf("%s: invalid value: %s", dashed(m[1]), reason)
+	}
+	if m := flagNoArgument.FindStringSubmatch(msg); m != nil {
+		return dashed(m[1]) + " needs a value"
+	}
+	if strings.HasPrefix(msg, "bad flag syntax") {
+		return "bad flag syntax: an argument starts with \"-\" but is not a flag"
+	}
+	return msg
+}
+
+// safeArg is what describeArg quotes as is: a short word of the kinds a
+// mistyped subcommand, flag or path is made of.
+var safeArg = regexp.MustCompile(`^-{0,2}[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$`)
+
+// describeArg quotes a rejected argument when it is a short word, and
+// otherwise describes it: it may be a token or a key in the wrong place.
+func describeArg(s string) string {
+	if safeArg.MatchString(s) {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("(an argument of %d bytes, not shown)", len(s))
+}
 
 // isSet reports whether the flag was given on the command line.
 func (f *flags) isSet(name string) bool {

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -123,26 +124,64 @@ func newP256(t *testing.T) *ecdsa.PrivateKey {
 	return key
 }
 
-func TestUsage(t *testing.T) {
+// TestHelpGoesToStdoutAndMistakesToStderr checks the conventions in the
+// process, for every subcommand; TestBinaryHelpAndExitCodes checks them
+// with the built binary.
+func TestHelpGoesToStdoutAndMistakesToStderr(t *testing.T) {
 	h := newHarness(t)
-	h.run().expect(t, exitUsage, "Usage:", "token", "api", "decode", "keygen", "demo")
-	h.run("--help").expect(t, exitOK, "Usage:", "Exit status")
-	h.run("help").expect(t, exitOK, "Usage:")
-	h.run("help", "decode").expect(t, exitOK, "Usage: ascjwt decode")
+	r := h.run()
+	r.expect(t, exitUsage, "Usage:", "token", "api", "decode", "keygen", "demo", "completion", "version")
+	if r.stdout != "" {
+		t.Errorf("a usage mistake wrote to stdout: %s", r.stdout)
+	}
+	for _, args := range [][]string{{"--help"}, {"help"}, {"-h"}} {
+		r := h.run(args...)
+		r.expect(t, exitOK)
+		if !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "Exit status") || r.stderr != "" {
+			t.Errorf("%v: want the usage on stdout only\nstdout:\n%s\nstderr:\n%s", args, r.stdout, r.stderr)
+		}
+	}
 	h.run("help", "nope").expect(t, exitUsage, `no subcommand "nope"`)
 	h.run("frobnicate").expect(t, exitUsage, `unknown subcommand "frobnicate"`, "ascjwt --help")
 	for _, sc := range subcommands() {
-		for _, help := range []string{"--help", "-h", "-help"} {
-			r := h.run(sc.name, help)
-			r.expect(t, exitOK, "Usage: ascjwt "+sc.name)
-			if r.stdout != "" {
-				t.Errorf("%s %s wrote to stdout: %s", sc.name, help, r.stdout)
+		for _, args := range [][]string{{sc.name, "--help"}, {sc.name, "-h"}, {sc.name, "-help"}, {"help", sc.name}} {
+			r := h.run(args...)
+			r.expect(t, exitOK)
+			if !strings.HasPrefix(r.stdout, "Usage: ascjwt "+sc.name) || r.stderr != "" {
+				t.Errorf("%v: want the usage on stdout only\nstdout:\n%s\nstderr:\n%s", args, r.stdout, r.stderr)
+			}
+			if regexp.MustCompile(`(?m)^  -[a-z][a-z]`).MatchString(r.stdout) {
+				t.Errorf("%v: a flag shown with one dash:\n%s", args, r.stdout)
 			}
 		}
 		r := h.run(sc.name, "--no-such-flag")
-		r.expect(t, exitUsage, "flag provided but not defined", "run 'ascjwt "+sc.name+" --help'")
-		if strings.Contains(r.stderr, "Usage:") {
-			t.Errorf("a mistyped flag printed the whole usage:\n%s", r.stderr)
+		r.expect(t, exitUsage, `flag provided but not defined: "--no-such-flag"`, "run 'ascjwt "+sc.name+" --help'")
+		if strings.Contains(r.stderr, "Usage:") || r.stdout != "" {
+			t.Errorf("a mistyped flag printed the usage, or wrote to stdout:\n%s%s", r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestRejectedValuesAreNotQuoted: a token or key put where a word goes is
+// described, never echoed.
+func TestRejectedValuesAreNotQuoted(t *testing.T) {
+	h := newHarness(t)
+	secret := "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	pemish := "-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg\n-----END PRIVATE KEY-----"
+	for _, args := range [][]string{
+		{"token", secret},
+		{secret},
+		{"help", secret},
+		{"token", "--lifetime", secret},
+		{"token", "--key", pemish},
+		{"token", pemish},
+		{"keygen", "--key-id", secret},
+		{"api", "-H", "Authorization Bearer " + secret, "/v1/apps"},
+	} {
+		r := h.run(args...)
+		r.expect(t, exitUsage)
+		if strings.Contains(r.stderr, "eyJ") || strings.Contains(r.stderr, "MIGTAgEA") {
+			t.Errorf("%.20q...: the rejected value was echoed:\n%s", args, r.stderr)
 		}
 	}
 }

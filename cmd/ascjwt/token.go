@@ -26,7 +26,7 @@ Notes about where the credentials came from go to stderr.`)
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q; token takes only flags", rest[0])
+		return usagef("unexpected argument %s; token takes only flags", describeArg(rest[0]))
 	}
 	// Flag mistakes are reported before any credential is looked for, so
 	// that they show even where no key is set up.
@@ -49,7 +49,7 @@ Notes about where the credentials came from go to stderr.`)
 		cfg.Lifetime = *lifetime
 	}
 	cfg.Scope = scopes
-	src, err := ascjwt.NewTokenSource(cfg)
+	src, err := newTokenSource(cfg)
 	if err != nil {
 		return err
 	}

@@ -139,17 +139,17 @@ func TestTokenBadInput(t *testing.T) {
 	}{
 		{"nothing configured", []string{}, exitUsage, []string{"no key ID: set --key-id or ASC_KEY_ID (or APP_STORE_CONNECT_API_KEY_KEY_ID", "--api-key-json"}},
 		{"no key", []string{"--key-id", "ABC123"}, exitUsage, []string{"no private key for key ID ABC123: set --key or ASC_PRIVATE_KEY_PATH", "~/.appstoreconnect/private_keys"}},
-		{"key file missing", []string{"--key", filepath.Join(h.sys.workDir, "AuthKey_NOPE.p8")}, exitFail, []string{"--key", "AuthKey_NOPE.p8", "no such file"}},
-		{"key file unreadable (a directory)", []string{"--key-id", "ABC123", "--key", h.sys.workDir}, exitFail, []string{"--key", "is a directory"}},
-		{"key file junk", []string{"--key-id", "ABC123", "--key", junk}, exitFail, []string{"junk.p8", "neither PEM nor base64"}},
-		{"wrong curve", []string{"--key", p384Path}, exitFail, []string{"P-384", "P-256"}},
+		{"key file missing", []string{"--key", filepath.Join(h.sys.workDir, "AuthKey_NOPE.p8")}, exitUsage, []string{"--key", "AuthKey_NOPE.p8", "no such file"}},
+		{"key file unreadable (a directory)", []string{"--key-id", "ABC123", "--key", h.sys.workDir}, exitUsage, []string{"--key", "is a directory"}},
+		{"key file junk", []string{"--key-id", "ABC123", "--key", junk}, exitUsage, []string{"junk.p8", "neither PEM nor base64"}},
+		{"wrong curve", []string{"--key", p384Path}, exitUsage, []string{"P-384", "P-256"}},
 		{"lifetime over the limit", append([]string{"--lifetime", "21m"}, creds...), exitUsage, []string{"--lifetime 21m is over Apple's limit of 20 minutes"}},
 		{"lifetime over the bundle limit", append([]string{"--lifetime", "61m", "--bundle-id", "com.example.app"}, creds...), exitUsage, []string{"over Apple's limit of 60 minutes"}},
 		{"lifetime too short", append([]string{"--lifetime", "1m"}, creds...), exitUsage, []string{"--lifetime 1m0s is shorter than 5m"}},
 		{"lifetime not a duration", []string{"--lifetime", "20"}, exitUsage, []string{"invalid value", "-lifetime"}},
 		{"malformed scope", append([]string{"--scope", "GET"}, creds...), exitUsage, []string{"--scope", "METHOD /path"}},
 		{"stray argument", append([]string{"extra"}, creds...), exitUsage, []string{`unexpected argument "extra"`}},
-		{"bad audience", append([]string{"--audience", " x"}, creds...), exitFail, []string{"Audience"}},
+		{"bad audience", append([]string{"--audience", " x"}, creds...), exitUsage, []string{"Audience"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := h.run(append([]string{"token"}, tc.args...)...)
