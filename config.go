@@ -83,6 +83,8 @@ type Config struct {
 	BundleID string
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
+	// Hooks, when set, is told of each token made and each failed attempt.
+	Hooks *Hooks
 }
 
 // String describes the configuration without key material, so that a [Config]
@@ -143,6 +145,7 @@ type settings struct {
 	lifetime time.Duration
 	now      func() time.Time
 	signer   *jws.Signer
+	hooks    *Hooks
 }
 
 // validate checks everything [NewTokenSource] can know before the first token,
@@ -195,7 +198,7 @@ func (c Config) validate() (*settings, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &settings{keyID: c.KeyID, static: static, lifetime: lifetime, now: now, signer: signer}, nil
+	return &settings{keyID: c.KeyID, static: static, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
 }
 
 func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bundleID string) (time.Duration, error) {

@@ -30,14 +30,15 @@ func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response)
 	if err != nil || fresh == nil || fresh.Value == tok.Value {
 		return refused, nil // the 401 says more than our error would
 	}
-	body := req.Body
-	if body != nil && body != http.NoBody {
-		if body, err = req.GetBody(); err != nil {
-			return refused, nil
-		}
+	body, err := rewind(req)
+	if err != nil {
+		return refused, nil
+	}
+	if h := t.Hooks; h != nil && h.Retry401 != nil {
+		h.Retry401(Retry401{Request: req})
 	}
 	discard(refused)
-	resp, err := t.send(req, fresh, body)
+	resp, err := t.sendPaced(req, fresh, body)
 	if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		fresh.markAccepted()
 	}

@@ -216,15 +216,22 @@ func (s *source) refresh(ctx context.Context) (any, error) {
 	}
 	var e *entry
 	var err error
+	start := time.Now() // the real clock: SignTime is a cost, not a token's time
 	if s.signer.Local() {
 		e, err = s.mintSafely(ctx, now)
 	} else {
 		e, err = s.mintWithin(ctx, now, s.signTimeout)
 	}
 	if err != nil {
+		if h := s.hooks; h != nil && h.RefreshFailed != nil {
+			h.RefreshFailed(RefreshFailed{KeyID: s.keyID, Err: err})
+		}
 		return nil, err
 	}
 	s.cur.Store(e)
+	if h := s.hooks; h != nil && h.TokenMinted != nil {
+		h.TokenMinted(TokenMinted{KeyID: s.keyID, Expiry: e.tok.Expiry, SignTime: time.Since(start)})
+	}
 	return e, nil
 }
 

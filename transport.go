@@ -1,12 +1,14 @@
 package ascjwt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Transport is an [http.RoundTripper] that adds "Authorization: Bearer <token>"
@@ -29,9 +31,38 @@ type Transport struct {
 	// Base sends the requests. Nil means [http.DefaultTransport].
 	Base http.RoundTripper
 
+	// Hosts are the hosts that get the token, each "host" (any port) or
+	// "host:port", in any case. A request to another host goes out as the
+	// caller made it, without the token: an asset upload URL, say, which
+	// Apple refuses with a token. Nil means the hosts of Apple's APIs
+	// ([AppStoreConnectURL], [AppStoreServerURL], [AppStoreServerSandboxURL])
+	// and loopback (localhost, 127.0.0.0/8, ::1), where test servers listen;
+	// a non-nil Hosts means exactly those. Set it before the first request.
+	Hosts []string
+
+	// DisablePacing turns off pacing: by default, when an answer says the
+	// key's hourly budget is low, requests are spaced at its steady rate.
+	DisablePacing bool
+
+	// MaxRetryWait bounds the total time one request waits on 429 answers
+	// before it is sent again. Zero means one minute; negative means a 429
+	// goes back to the caller at once.
+	MaxRetryWait time.Duration
+
+	// Hooks, when set, is told of 401 retries, waits and new rate limits.
+	Hooks *Hooks
+
 	// bearer caches "Bearer " + the last token's value, so that the header
 	// value is built once per token rather than once per request.
 	bearer atomic.Pointer[bearerValue]
+
+	rate     atomic.Uint64 // the last RateLimit seen, packed; 0 for none
+	nextSlot atomic.Int64  // pacing: the next free moment to send, Unix ns
+
+	// Tests set these: the clock, waiting, and the jitter's draw.
+	now   func() time.Time
+	wait  func(context.Context, time.Duration) error
+	randN func(time.Duration) time.Duration
 }
 
 type bearerValue struct {
@@ -56,9 +87,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errNilURL
 	}
-	if leavesOrigin(req) {
-		// A redirect to another origin, such as the storage a download is
-		// sent to, goes out as the client made it: without our token.
+	if !t.getsToken(req.URL) || leavesOrigin(req) {
+		// A request to another host, such as an upload URL, or a redirect
+		// to another origin, such as the storage a download is sent to,
+		// goes out as the client made it: without our token.
 		return t.base().RoundTrip(req)
 	}
 	tok, err := t.Source.Token(req.Context())
@@ -70,7 +102,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errNilToken
 	}
-	resp, err := t.send(req, tok, req.Body)
+	resp, err := t.sendPaced(req, tok, req.Body)
 	switch {
 	case err != nil:
 		return nil, err

@@ -1,0 +1,227 @@
+package ascjwt
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Waiting on a 429 ("Identifying Rate Limits" in the App Store Connect API
+// documentation: past the hourly limit Apple answers 429 RATE_LIMIT_EXCEEDED).
+const (
+	// defaultMaxRetryWait is the total a request may wait on 429s when
+	// Transport.MaxRetryWait is zero.
+	defaultMaxRetryWait = time.Minute
+	// firstBackoff is the first wait after a 429 without Retry-After; each
+	// next one doubles, with full jitter.
+	firstBackoff = time.Second
+	// maxBackoff caps one backoff wait.
+	maxBackoff = time.Minute
+	// max429s bounds the retries of one request, so that a server that asks
+	// for no wait at all cannot make a request loop.
+	max429s = 8
+)
+
+// sendPaced paces, sends req with tok and body, notes the rate limit the
+// answer reports, and sends req again after each 429 it may wait out: the
+// wait Retry-After asks for, or a backoff, within MaxRetryWait and the
+// request's deadline. It returns the last answer.
+func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
+	var waited time.Duration
+	for attempt := 1; ; attempt++ {
+		if err := t.pace(req); err != nil {
+			if body != nil {
+				body.Close()
+			}
+			return nil, err
+		}
+		resp, err := t.send(req, tok, body)
+		if err != nil {
+			return nil, err
+		}
+		t.observe(resp.Header)
+		if resp.StatusCode != http.StatusTooManyRequests || t.MaxRetryWait < 0 || attempt > max429s || !replayable(req) {
+			return resp, nil
+		}
+		wait, reason := t.retryWait(resp.Header, attempt)
+		if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), t.clock(), wait) {
+			return resp, nil // the caller hears now what waiting would not change
+		}
+		if body, err = rewind(req); err != nil {
+			return resp, nil
+		}
+		if h := t.Hooks; h != nil && h.RateLimitWait != nil {
+			h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: reason, Attempt: attempt})
+		}
+		discard(resp)
+		if err := t.sleep(req.Context(), wait); err != nil {
+			if body != nil {
+				body.Close()
+			}
+			return nil, fmt.Errorf("ascjwt: gave up waiting %s to send the request again after a 429: %w", wait, err)
+		}
+		waited += wait
+	}
+}
+
+// rewind returns a new copy of req's body for sending it again.
+func rewind(req *http.Request) (io.ReadCloser, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req.Body, nil
+	}
+	return req.GetBody()
+}
+
+func (t *Transport) maxRetryWait() time.Duration {
+	if t.MaxRetryWait == 0 {
+		return defaultMaxRetryWait
+	}
+	return t.MaxRetryWait
+}
+
+// retryWait is how long to wait after the attempt-th 429 with header h.
+func (t *Transport) retryWait(h http.Header, attempt int) (time.Duration, string) {
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), t.clock()); ok {
+		return d, "429, Retry-After"
+	}
+	ceiling := min(firstBackoff<<(attempt-1), maxBackoff)
+	return t.jitter(ceiling), "429, backoff"
+}
+
+// jitter is full jitter: a wait drawn evenly from [0, ceiling], so that
+// clients refused together do not come back together.
+func (t *Transport) jitter(ceiling time.Duration) time.Duration {
+	if t.randN != nil {
+		return t.randN(ceiling + 1)
+	}
+	return rand.N(ceiling + 1)
+}
+
+// parseRetryAfter reads a Retry-After value: delta seconds or an HTTP date
+// (RFC 9110 10.2.3), or UNIX time in milliseconds, the form the App Store
+// Server API uses. A moment already past means no wait.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		switch {
+		case n < 0:
+			return 0, false
+		case n >= epochMillisFloor:
+			return max(time.UnixMilli(n).Sub(now), 0), true
+		default:
+			return time.Duration(min(n, maxDeltaSeconds)) * time.Second, true
+		}
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+const (
+	// epochMillisFloor tells UNIX milliseconds from delta seconds: 10^12 ms
+	// is September 2001, and 10^12 s is over 30,000 years.
+	epochMillisFloor = 1_000_000_000_000
+	// maxDeltaSeconds keeps a huge delta from overflowing a Duration; any
+	// wait this long is past every MaxRetryWait anyway.
+	maxDeltaSeconds = 1 << 32
+)
+
+// pastDeadline reports whether waiting d would take a request past its
+// context's deadline.
+func pastDeadline(ctx context.Context, now time.Time, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && now.Add(d).After(deadline)
+}
+
+// observe records the rate limit an answer reports. The common case, no
+// change or no header, writes nothing shared.
+func (t *Transport) observe(h http.Header) {
+	rl, ok := ParseRateLimit(h)
+	if !ok {
+		return
+	}
+	w := rl.pack()
+	if t.rate.Load() == w || t.rate.Swap(w) == w {
+		return
+	}
+	if hk := t.Hooks; hk != nil && hk.RateLimit != nil {
+		hk.RateLimit(rl)
+	}
+}
+
+// RateLimit returns the last rate limit an answer through t reported, and
+// false if none has. Every App Store Connect API answer reports one.
+func (t *Transport) RateLimit() (RateLimit, bool) {
+	return unpack(t.rate.Load())
+}
+
+// pace spaces requests at the key's steady rate, one per hour/Limit, while
+// the last answer said the hourly budget is low: at most max(10, Limit/100)
+// requests left. Apple counts the budget per key over a rolling hour and
+// reports it to every process that uses the key, so pacing on it spaces a
+// whole fleet with nothing shared but Apple's answers. While the budget is
+// plentiful this is one atomic load.
+func (t *Transport) pace(req *http.Request) error {
+	if t.DisablePacing {
+		return nil
+	}
+	rl, ok := unpack(t.rate.Load())
+	if !ok || rl.Limit <= 0 || !rl.low() {
+		return nil
+	}
+	interval := int64(time.Hour) / int64(rl.Limit)
+	now := t.clock().UnixNano()
+	var slot int64
+	for {
+		next := t.nextSlot.Load()
+		slot = max(next, now)
+		if t.nextSlot.CompareAndSwap(next, slot+interval) {
+			break
+		}
+	}
+	wait := time.Duration(slot - now)
+	if wait <= 0 {
+		return nil
+	}
+	if pastDeadline(req.Context(), t.clock(), wait) {
+		return nil // better a request that may be refused than one that surely times out
+	}
+	if h := t.Hooks; h != nil && h.RateLimitWait != nil {
+		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: "pacing"})
+	}
+	if err := t.sleep(req.Context(), wait); err != nil {
+		return fmt.Errorf("ascjwt: gave up waiting %s to pace the request (hourly budget low: %d of %d left): %w", wait, rl.Remaining, rl.Limit, err)
+	}
+	return nil
+}
+
+func (t *Transport) clock() time.Time {
+	if t.now != nil {
+		return t.now()
+	}
+	return time.Now()
+}
+
+// sleep waits for d or until ctx ends.
+func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
+	if t.wait != nil {
+		return t.wait(ctx, d)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
