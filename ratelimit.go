@@ -59,7 +59,10 @@ func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
 		}
 		*dst = n
 	}
-	return rl, haveLim && haveRem
+	if !haveLim || !haveRem {
+		return RateLimit{}, false
+	}
+	return rl, true
 }
 
 // pack and unpack keep a RateLimit in one atomic word: a set bit, then the

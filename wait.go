@@ -49,7 +49,7 @@ func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser)
 			return resp, nil
 		}
 		wait, reason := t.retryWait(resp.Header, attempt)
-		if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), t.clock(), wait) {
+		if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), wait) {
 			return resp, nil // the caller hears now what waiting would not change
 		}
 		if body, err = rewind(req); err != nil {
@@ -136,10 +136,10 @@ const (
 )
 
 // pastDeadline reports whether waiting d would take a request past its
-// context's deadline.
-func pastDeadline(ctx context.Context, now time.Time, d time.Duration) bool {
+// context's deadline, which is on the real clock whatever Transport.now is.
+func pastDeadline(ctx context.Context, d time.Duration) bool {
 	deadline, ok := ctx.Deadline()
-	return ok && now.Add(d).After(deadline)
+	return ok && time.Now().Add(d).After(deadline)
 }
 
 // observe records the rate limit an answer reports. The common case, no
@@ -192,7 +192,7 @@ func (t *Transport) pace(req *http.Request) error {
 	if wait <= 0 {
 		return nil
 	}
-	if pastDeadline(req.Context(), t.clock(), wait) {
+	if pastDeadline(req.Context(), wait) {
 		return nil // better a request that may be refused than one that surely times out
 	}
 	if h := t.Hooks; h != nil && h.RateLimitWait != nil {

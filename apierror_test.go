@@ -1,0 +1,115 @@
+package ascjwt_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+)
+
+func answer(code int, body string, h http.Header) *http.Response {
+	req, _ := http.NewRequest("PATCH", "https://api.appstoreconnect.apple.com/v1/apps/1?x=secret", nil)
+	if h == nil {
+		h = http.Header{}
+	}
+	return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: req}
+}
+
+func TestCheckResponseAppStoreConnectErrors(t *testing.T) {
+	const body = `{"errors":[{"id":"e1","status":"409","code":"ENTITY_ERROR.ATTRIBUTE.INVALID","title":"An attribute value is invalid.","detail":"'name' is too long\u001b]0;pwned\u0007","source":{"pointer":"/data/attributes/name"}},{"status":"409","code":"ENTITY_ERROR","title":"Second","detail":"more"}]}`
+	resp := answer(409, body, nil)
+	err := fmt.Errorf("update app: %w", ascjwt.CheckResponse(resp))
+	var apiErr *ascjwt.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("errors.As found no *APIError in %v", err)
+	}
+	if apiErr.StatusCode != 409 || len(apiErr.Errors) != 2 {
+		t.Fatalf("%+v", apiErr)
+	}
+	e := apiErr.Errors[0]
+	if e.Status != "409" || e.Code != "ENTITY_ERROR.ATTRIBUTE.INVALID" || e.Title != "An attribute value is invalid." ||
+		!strings.HasPrefix(e.Detail, "'name' is too long") || e.Source == nil || e.Source.Pointer != "/data/attributes/name" {
+		t.Errorf("first error %+v", e)
+	}
+	msg := apiErr.Error()
+	for _, want := range []string{"409 Conflict", "PATCH /v1/apps/1", "ENTITY_ERROR.ATTRIBUTE.INVALID", "An attribute value is invalid.", "/data/attributes/name", "(and 1 more)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Error() = %q, want it to say %q", msg, want)
+		}
+	}
+	if strings.ContainsAny(msg, "\n\x1b\x07") || strings.Contains(msg, "secret") {
+		t.Errorf("Error() = %q: not one safe line", msg)
+	}
+	rest, _ := io.ReadAll(resp.Body)
+	if string(rest) != body {
+		t.Errorf("the body is not readable from the start after CheckResponse: %q", rest)
+	}
+}
+
+func TestCheckResponseAppStoreServerError(t *testing.T) {
+	retryAt := time.Now().Add(90 * time.Second).UnixMilli()
+	h := http.Header{"Retry-After": {fmt.Sprint(retryAt)}}
+	err := ascjwt.CheckResponse(answer(429, `{"errorCode":4290000,"errorMessage":"Rate limit exceeded."}`, h))
+	var apiErr *ascjwt.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode != 4290000 || apiErr.ErrorMessage != "Rate limit exceeded." {
+		t.Fatalf("err = %#v", err)
+	}
+	if apiErr.RetryAfter < 80*time.Second || apiErr.RetryAfter > 90*time.Second {
+		t.Errorf("RetryAfter = %v, want about 90s", apiErr.RetryAfter)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "429 Too Many Requests") || !strings.Contains(msg, "4290000 Rate limit exceeded.") || !strings.Contains(msg, "retry after") {
+		t.Errorf("Error() = %q", msg)
+	}
+}
+
+func TestCheckResponseHugeAndNonJSONBodies(t *testing.T) {
+	huge := bytes.Repeat([]byte("x"), 3<<20)
+	resp := answer(500, string(huge), nil)
+	counting := &countingReader{r: resp.Body}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{counting, resp.Body}
+	err := ascjwt.CheckResponse(resp)
+	var apiErr *ascjwt.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || len(apiErr.Errors) != 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if counting.n > 1<<20 {
+		t.Errorf("CheckResponse read %d bytes, want at most 1 MiB", counting.n)
+	}
+	if rest, _ := io.ReadAll(resp.Body); !bytes.Equal(rest, huge) {
+		t.Errorf("the body after CheckResponse is %d bytes, want all %d from the start", len(rest), len(huge))
+	}
+	if msg := err.Error(); len(msg) > 200 || strings.Contains(msg, "xxxx") {
+		t.Errorf("Error() = %.300q: not one short line", msg)
+	}
+
+	html := answer(502, "<html><body>Bad Gateway</body></html>", nil)
+	if err := ascjwt.CheckResponse(html); err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
+		t.Errorf("non-JSON body: %v", err)
+	}
+	if err := ascjwt.CheckResponse(answer(204, "", nil)); err != nil {
+		t.Errorf("204: %v, want nil", err)
+	}
+	if err := ascjwt.CheckResponse(&http.Response{StatusCode: 404}); err == nil {
+		t.Error("a 404 with no body and no request: nil error")
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}

@@ -1,0 +1,150 @@
+package ascjwt
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestDefaultHostsGetTheToken: with Hosts nil, Apple's API hosts and
+// loopback get the token, any other host does not, and its request goes
+// out untouched.
+func TestDefaultHostsGetTheToken(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	got := map[string]string{}
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		got[r.URL.String()] = r.Header.Get("Authorization")
+		mu.Unlock()
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})}
+	for url, want := range map[string]bool{
+		AppStoreConnectURL + "/v1/apps":                        true,
+		"https://API.AppStoreConnect.apple.com:443/v1/apps":    true,
+		AppStoreServerURL + "/inApps/v1/history/1":             true,
+		AppStoreServerSandboxURL + "/inApps/v1/history/1":      true,
+		"http://127.0.0.1:8080/v1/apps":                        true,
+		"http://127.5.6.7/v1/apps":                             true,
+		"http://localhost:9/v1/apps":                           true,
+		"http://[::1]:9/v1/apps":                               true,
+		"https://store-012.blobstore.apple.com/upload/1":       false,
+		"https://api.appstoreconnect.apple.com.evil.test/v1":   false,
+		"https://appstoreconnect.apple.com/v1/apps":            false,
+		"http://10.0.0.1/v1/apps":                              false,
+		"http://localhost.evil.test/v1/apps":                   false,
+		"https://api.push.apple.com/3/device/0":                false,
+		"http://127.0.0.1.nip.test/v1/apps":                    false,
+		"http://[::ffff:127.0.0.1]:9/v1/apps":                  true,
+		"https://api.storekit.apple.com.attacker.test/inApps/": false,
+	} {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Basic caller-own")
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		bearer := strings.HasPrefix(got[req.URL.String()], "Bearer ey")
+		if bearer != want {
+			t.Errorf("%s: token sent %v, want %v", url, bearer, want)
+		}
+		if !want && got[req.URL.String()] != "Basic caller-own" {
+			t.Errorf("%s: the request did not go out as the caller made it: Authorization %q", url, got[req.URL.String()])
+		}
+	}
+}
+
+// TestHostsMeansExactlyThose: a non-nil Hosts replaces the defaults, loopback
+// included; entries match in any case, with or without a port.
+func TestHostsMeansExactlyThose(t *testing.T) {
+	f := newFixture(t)
+	var sent string
+	tr := &Transport{Source: f.src, Hosts: []string{"API.example.test", "pinned.example.test:8443", "[::1]:9000"},
+		Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+			sent = r.Header.Get("Authorization")
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+		})}
+	for url, want := range map[string]bool{
+		"https://api.example.test/v1":        true,
+		"https://api.example.test:8443/v1":   true,
+		"https://pinned.example.test:8443/x": true,
+		"https://pinned.example.test/x":      false,
+		"http://[::1]:9000/x":                true,
+		"http://[::1]:9001/x":                false,
+		AppStoreConnectURL + "/v1/apps":      false,
+		"http://127.0.0.1/v1/apps":           false,
+	} {
+		sent = ""
+		req, _ := http.NewRequest("GET", url, nil)
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := sent != ""; got != want {
+			t.Errorf("%s: token sent %v, want %v", url, got, want)
+		}
+	}
+}
+
+// TestUploadHostGetsNoTokenOverTheWire: one client talks to the API on
+// loopback and to an upload host by name (resolved to another local
+// server, as Apple's upload URLs are on hosts of their own); the upload
+// server never sees an Authorization header.
+func TestUploadHostGetsNoTokenOverTheWire(t *testing.T) {
+	var mu sync.Mutex
+	var uploadAuth []string
+	upload := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		uploadAuth = append(uploadAuth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.Header.Get("Authorization") != "" {
+			http.Error(w, "The provided upload URLs are unauthenticated", http.StatusBadRequest)
+		}
+	}))
+	defer upload.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	defer api.Close()
+
+	base := upload.Client().Transport.(*http.Transport).Clone()
+	uploadAddr := upload.Listener.Addr().String()
+	base.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if strings.HasPrefix(addr, "uploads.example.test:") {
+			addr = uploadAddr
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	client := NewClient(&http.Client{Transport: base}, newFixture(t).src)
+	_, port, _ := net.SplitHostPort(uploadAddr)
+	for _, url := range []string{api.URL + "/v1/appScreenshots", "http://uploads.example.test:" + port + "/chunk/1", api.URL + "/v1/appScreenshots/1"} {
+		req, _ := http.NewRequest("PUT", url, strings.NewReader("chunk"))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", url, resp.StatusCode)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(uploadAuth) != 1 || uploadAuth[0] != "" {
+		t.Errorf("the upload host saw Authorization %q, want one request without it", uploadAuth)
+	}
+}
+
+func TestHostRuleDoesNotAllocate(t *testing.T) {
+	tr := &Transport{Hosts: []string{"a.example.test", "b.example.test:8443", "[::1]:9"}}
+	def := &Transport{}
+	u := mustURL(t, "https://b.example.test:8443/v1/apps")
+	l := mustURL(t, "http://127.0.0.1:8080/v1/apps")
+	if n := testing.AllocsPerRun(1000, func() { tr.getsToken(u); def.getsToken(l); def.getsToken(u) }); n != 0 {
+		t.Errorf("the host rule allocates %v times, want 0", n)
+	}
+}
