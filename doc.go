@@ -65,6 +65,21 @@
 // [Invalidator]. The refused answer is read only as far as its declared
 // length, when small, so that a server that stalls cannot hold the request.
 //
+// # Hosts, rate limits and errors
+//
+// The token goes only to the hosts of Apple's APIs and to loopback (for
+// test servers), or to exactly the hosts in [Transport].Hosts; a request to
+// any other host, such as an asset upload URL, goes out as the caller made
+// it. Every App Store Connect API answer reports the key's hourly budget in
+// X-Rate-Limit ("Identifying Rate Limits" in Apple's documentation), which
+// [ParseRateLimit] reads and [Transport.RateLimit] remembers; when it runs
+// low the Transport spaces requests at the key's steady rate, and a
+// replayable request answered 429 is sent again after the wait Retry-After
+// asks for, or a jittered backoff, within [Transport].MaxRetryWait.
+// [CheckResponse] turns an error answer of either API into an [*APIError].
+// [Hooks] report tokens minted, failed refreshes, retries, waits and rate
+// limits, for logs and metrics.
+//
 // # What is never shown
 //
 // [Token] and [Config] print redacted with every fmt verb, through log/slog
