@@ -79,7 +79,7 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 // waitRefresh returns when the background refresh under way, if any, has
 // ended: its flag clears only after it has left singleflight.
 func (f *fixture) waitRefresh() {
-	for f.src.refreshing.Load() {
+	for f.src.cache.Refreshing() {
 		runtime.Gosched()
 	}
 }

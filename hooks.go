@@ -61,3 +61,21 @@ type RateLimitWait struct {
 	// Attempt counts the 429s this request has had; 0 when pacing.
 	Attempt int
 }
+
+// minted and failed adapt the hooks to the token cache's callbacks: nil
+// when unset, so that the cache calls nothing.
+func (h *Hooks) minted(keyID string) func(*Token, time.Duration) {
+	if h == nil || h.TokenMinted == nil {
+		return nil
+	}
+	return func(tok *Token, took time.Duration) {
+		h.TokenMinted(TokenMinted{KeyID: keyID, Expiry: tok.Expiry, SignTime: took})
+	}
+}
+
+func (h *Hooks) failed(keyID string) func(error) {
+	if h == nil || h.RefreshFailed == nil {
+		return nil
+	}
+	return func(err error) { h.RefreshFailed(RefreshFailed{KeyID: keyID, Err: err}) }
+}

@@ -410,11 +410,10 @@ func TestCachedTokenDoesNotAllocate(t *testing.T) {
 
 func TestHungRemoteSignerTimesOut(t *testing.T) {
 	f := newFixture(t)
-	f.src.signTimeout = 20 * time.Millisecond // named in the error
 	// The timeout is the test's to fire, once the signature has started,
 	// so that a loaded machine cannot make it fire early or late.
 	timeUp := make(chan context.CancelFunc, 1)
-	f.src.withTimeout = func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	f.src.cache.WithTimeout = func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 		ctx, cancel := context.WithCancel(ctx)
 		timeUp <- cancel
 		return ctx, cancel
@@ -433,14 +432,14 @@ func TestHungRemoteSignerTimesOut(t *testing.T) {
 		<-started
 		(<-timeUp)()
 		err := <-errc
-		if err == nil || !strings.Contains(err.Error(), "did not answer within 20ms") || !strings.Contains(err.Error(), "TESTKEY123") {
+		if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.Contains(err.Error(), "TESTKEY123") {
 			t.Fatalf("call %d: err = %v, want a timeout naming the key", i, err)
 		}
 	}
 	// Each call above reached the signer: a hung signature does not stop
 	// the next from being tried.
 	f.signer.before = nil
-	f.src.withTimeout = context.WithTimeout
+	f.src.cache.WithTimeout = context.WithTimeout
 	if _, err := f.src.Token(context.Background()); err != nil {
 		t.Fatalf("after the signer recovered: %v", err)
 	}
@@ -472,7 +471,7 @@ func TestLocalKeyCallerHonoursContext(t *testing.T) {
 	// A refresh that does not end until released stands for a signature
 	// under way; a caller whose context can end must not be stuck behind it.
 	hold := make(chan struct{})
-	f.src.flight.DoChan(refreshKey, func() (any, error) { <-hold; return nil, errors.New("held") })
+	f.src.cache.Hold(func() (any, error) { <-hold; return nil, errors.New("held") })
 	defer close(hold)
 
 	ctx, cancel := context.WithCancel(context.Background())

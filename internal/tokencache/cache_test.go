@@ -1,0 +1,67 @@
+package tokencache
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
+)
+
+// counter mints numbered tokens, used for 50 minutes and replaced after 40,
+// on a fake clock.
+type counter struct {
+	clock *fakeclock.Clock
+	n     atomic.Int64
+}
+
+func (c *counter) mint(_ context.Context, now time.Time, _ *atomic.Bool) (int64, Lifetimes, error) {
+	return c.n.Add(1), Lifetimes{RefreshAt: now.Add(40 * time.Minute), ExpireAt: now.Add(50 * time.Minute)}, nil
+}
+
+func newCounter(minInterval time.Duration) (*counter, *Cache[int64]) {
+	c := &counter{clock: fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))}
+	return c, New(Config[int64]{Mint: c.mint, Local: true, Now: c.clock.Now, MinInterval: minInterval, DropInterval: time.Minute, Label: "test: minter", Prefix: "test"})
+}
+
+// TestMinIntervalHoldsAgainstInvalidations: within MinInterval of the last
+// token no new one is made, however often it is invalidated.
+func TestMinIntervalHoldsAgainstInvalidations(t *testing.T) {
+	c, cache := newCounter(20 * time.Minute)
+	ctx := context.Background()
+	for range 19 * 60 { // an invalidation every second for 19 minutes
+		tok, err := cache.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cache.Invalidate(tok)
+		c.clock.Advance(time.Second)
+	}
+	if n := c.n.Load(); n != 1 {
+		t.Fatalf("%d tokens within 20 minutes, want 1", n)
+	}
+	c.clock.Advance(2 * time.Minute) // 21 minutes
+	tok, _ := cache.Token(ctx)
+	cache.Invalidate(tok)
+	if tok2, _ := cache.Token(ctx); *tok2 != 2 {
+		t.Fatalf("after 21 minutes an invalidated token was not replaced: got token %d", *tok2)
+	}
+}
+
+func TestOneMintForConcurrentFirstCalls(t *testing.T) {
+	c, cache := newCounter(0)
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Go(func() {
+			if _, err := cache.Token(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := c.n.Load(); n != 1 {
+		t.Errorf("%d mints for 200 first calls, want 1", n)
+	}
+}
