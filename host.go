@@ -12,25 +12,41 @@ import (
 // loopback.
 var appleHosts = []string{"api.appstoreconnect.apple.com", "api.storekit.apple.com", "api.storekit-sandbox.apple.com"}
 
+// A HostScoped is a [TokenSource] whose tokens are for some hosts only: the
+// APNs source's are for APNs hosts, the App Store Connect source's for
+// Apple's App Store APIs. With a nil [Transport].Hosts, the Transport sends
+// its tokens to TokenHosts and loopback, and to no other host. A source
+// that is not HostScoped gets the hosts of [AppStoreConnectURL],
+// [AppStoreServerURL] and [AppStoreServerSandboxURL].
+type HostScoped interface {
+	TokenSource
+	// TokenHosts lists the hosts, each "host" (any port) or "host:port".
+	TokenHosts() []string
+}
+
+// TokenHosts implements [HostScoped].
+func (s *source) TokenHosts() []string { return appleHosts }
+
 // getsToken reports whether a request to u may carry the token: its host is
-// in t.Hosts, or, when Hosts is nil, one of Apple's or loopback. It does not
-// allocate.
+// in t.Hosts, or, when Hosts is nil, one of the source's hosts or loopback.
+// It does not allocate.
 func (t *Transport) getsToken(u *url.URL) bool {
-	if t.Hosts != nil {
-		for _, h := range t.Hosts {
-			if hostMatches(h, u) {
-				return true
-			}
+	hosts := t.Hosts
+	if hosts == nil {
+		hosts = appleHosts
+		if hs, ok := t.Source.(HostScoped); ok {
+			hosts = hs.TokenHosts()
 		}
-		return false
-	}
-	host := u.Hostname()
-	for _, h := range appleHosts {
-		if strings.EqualFold(host, h) {
+		if isLoopback(u.Hostname()) {
 			return true
 		}
 	}
-	return isLoopback(host)
+	for _, h := range hosts {
+		if hostMatches(h, u) {
+			return true
+		}
+	}
+	return false
 }
 
 // hostMatches reports whether u is on host entry h: "host" matches that host

@@ -5,13 +5,32 @@ import (
 	"net/http"
 )
 
+// A RefusalJudge is a [TokenSource] whose API refuses a token with an answer
+// other than 401, such as APNs' 403 ExpiredProviderToken. The Transport
+// retries a request once with a new token when RefusedToken says the answer
+// refused the token; for a source that is not a RefusalJudge, that is a 401.
+type RefusalJudge interface {
+	TokenSource
+	// RefusedToken reports whether resp refused the token of its request.
+	// It may read resp.Body, and must then leave it readable from the start.
+	RefusedToken(resp *http.Response) bool
+}
+
+// refusesToken reports whether resp refused the request's token.
+func (t *Transport) refusesToken(resp *http.Response) bool {
+	if j, ok := t.Source.(RefusalJudge); ok {
+		return j.RefusedToken(resp)
+	}
+	return resp.StatusCode == http.StatusUnauthorized
+}
+
 // maxDrain bounds the refused answer that is read so that its connection
 // can be reused: Apple's 401 body is a few hundred bytes. A longer body, or
 // one of unknown length, is closed unread, since reading it could wait on a
 // server that stalls and hold the request until its deadline.
 const maxDrain = 4 << 10
 
-// retry handles a 401 to req, sent with tok. When the source is an
+// retry handles a refusal of tok (a 401) to req. When the source is an
 // [Invalidator] it reports tok refused (even when req cannot be sent again:
 // the next request then gets a new token), and when the request can be sent
 // again and a new token is to be had, it sends req once more with it. It

@@ -106,10 +106,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err != nil:
 		return nil, err
-	case resp.StatusCode == http.StatusUnauthorized:
-		return t.retry(req, tok, resp)
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		tok.markAccepted()
+	case t.refusesToken(resp):
+		return t.retry(req, tok, resp)
 	}
 	return resp, nil
 }
