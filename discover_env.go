@@ -264,8 +264,8 @@ const maxPathLen = 4096
 type idKind struct{ name, want string }
 
 var (
-	keyIDKind    = idKind{"key ID", "a key ID is 10 letters and digits, like 2X9R4HXF34"}
-	issuerIDKind = idKind{"issuer ID", "an issuer ID is a UUID, like 57246542-96fe-1a63-e053-0824d011072a"}
+	keyIDKind    = idKind{"a key ID", "a key ID is 10 letters and digits, like 2X9R4HXF34"}
+	issuerIDKind = idKind{"an issuer ID", "an issuer ID is a UUID, like 57246542-96fe-1a63-e053-0824d011072a"}
 )
 
 // checkID refuses a value that cannot be a key or issuer ID: a private key,
@@ -273,7 +273,7 @@ var (
 // letters, digits, '-', '_' and '.'. v is already trimmed.
 func checkID(source string, kind idKind, v string) error {
 	if looksLikeKey(v) {
-		return fmt.Errorf("ascjwt: %s looks like a private key, not a %s (%s); were two secrets swapped? Put the key where a private key goes", source, kind.name, kind.want)
+		return fmt.Errorf("ascjwt: %s looks like a private key, not %s (%s); were two secrets swapped? Put the key where a private key goes", source, kind.name, kind.want)
 	}
 	if len(v) > maxIDLen {
 		return fmt.Errorf("ascjwt: %s is %s bytes; %s", source, commas(len(v)), kind.want)
@@ -281,9 +281,9 @@ func checkID(source string, kind idKind, v string) error {
 	if strings.HasSuffix(v, ".p8") {
 		hint := ""
 		if id, ok := keyIDFromFileName(v); ok {
-			hint = "; this file's key ID is " + id
+			hint = "; this file's key ID is " + id // letters and digits: an ID, fine to print
 		}
-		return fmt.Errorf("ascjwt: %s holds a file name, not a %s (%s); name the key file where a key file goes%s", source, kind.name, kind.want, hint)
+		return fmt.Errorf("ascjwt: %s holds a file name, not %s (%s); name the key file where a key file goes%s", source, kind.name, kind.want, hint)
 	}
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; !isIDByte(c) {
