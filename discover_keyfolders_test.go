@@ -36,6 +36,11 @@ func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
 			credWrite(t, dir, "AuthKey_bad-name.p8", "not a key")
 			credWrite(t, dir, "AuthKey_DIR0000000.p8/x", "a folder, not a key")
 		}},
+		{"files where other key folders would be are skipped", func(w *credWorld) {
+			credWrite(t, w.home, "private_keys", "a file, not a folder")
+			credWrite(t, w.home, ".appstoreconnect", "a file, so its private_keys is no folder either")
+			credWrite(t, filepath.Join(w.home, ".private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
+		}},
 		{"the same key ID in two folders: the first in altool's order", func(w *credWorld) {
 			credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
 			credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", credPEM(t, credKey(t, elliptic.P256())))

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
@@ -115,7 +116,7 @@ func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 		if err == nil {
 			return keySource{source: name + " in " + dir.source, path: p}, nil
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
@@ -140,8 +141,8 @@ func (l *loader) onlyKeyFile() (keySource, error) {
 	for _, dir := range l.keyDirs() {
 		entries, err := os.ReadDir(dir.v)
 		if err != nil {
-			if info, serr := os.Stat(dir.v); errors.Is(serr, fs.ErrNotExist) || serr == nil && !info.IsDir() {
-				continue // no such folder: the usual case
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+				continue // no such folder (the usual case), or a file by that name
 			}
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
