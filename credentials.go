@@ -9,6 +9,16 @@ import "errors"
 // parse), which is always worth reporting.
 var ErrNoCredentials = errors.New("ascjwt: no App Store Connect API key configured")
 
+// ErrConflictingCredentials is wrapped by the errors of [ConfigFromEnv] and
+// [LoadConfig] when the sources name different keys and none can be chosen
+// safely: a key ID from one source and a key file named for another key ID
+// (AuthKey_<KEYID>.p8) from another, or no key ID and AuthKey files of
+// several key IDs in the key folders. Either would sign tokens Apple refuses
+// with a bare 401, so it is refused at once. Like [ErrNoCredentials] it is a
+// mistake in the set-up that the user fixes (a command exits with its usage
+// status); the message says which sources or files disagree.
+var ErrConflictingCredentials = errors.New("ascjwt: credential sources name different keys")
+
 // Credentials are the parts of an API key a caller knows itself, typically
 // from command-line flags. Every field is optional; a set field wins over
 // every other source in [LoadConfig].
@@ -45,9 +55,10 @@ type LoadOptions struct {
 	// process's working directory.
 	WorkDir string
 	// Notify, when set, receives one message for each choice worth telling
-	// the user about: two sources that disagree (and which one won), a key
-	// ID that does not match its key file's name, a missing issuer ID. No
-	// message contains key material. A command prints them to stderr.
+	// the user about: two sources that disagree (and which one won), a
+	// missing issuer ID. No message contains key material or a rejected
+	// value; it comes only after every value has been checked. A command
+	// prints them to stderr.
 	Notify func(message string)
 }
 
@@ -77,17 +88,27 @@ func ConfigFromEnv() (Config, error) {
 //  3. a fastlane API key JSON file (key_id, issuer_id, key, filepath,
 //     is_key_content_base64, duration, in_house) named by opts.Flags.APIKeyJSON,
 //     ASC_API_KEY_JSON or APP_STORE_CONNECT_API_KEY_PATH;
-//  4. when a key ID is known but no key: AuthKey_<KEYID>.p8 in
+//  4. when no source gives a key: AuthKey_<KEYID>.p8 in
 //     $API_PRIVATE_KEYS_DIR, ./private_keys, ~/private_keys, ~/.private_keys
-//     or ~/.appstoreconnect/private_keys, the folders xcrun altool searches.
+//     or ~/.appstoreconnect/private_keys, the folders xcrun altool searches,
+//     in that order. With a key ID, the first file of that ID; with none, the
+//     only key ID those folders hold (as after "ascjwt keygen --dir
+//     ./private_keys").
 //
 // A key file named AuthKey_<KEYID>.p8 supplies the key ID when no source sets
-// one. A duration becomes Lifetime (raised to [MinLifetime] if shorter), and
-// in_house makes Audience [AudienceEnterprise]. Empty variables count as unset.
+// one; a key ID that names another key than the key file's name is refused
+// with an error wrapping [ErrConflictingCredentials], as are key folders
+// holding several key IDs when no source sets one. A duration becomes
+// Lifetime (raised to [MinLifetime] if shorter), and in_house makes Audience
+// [AudienceEnterprise]. Empty variables count as unset.
 //
-// Errors say which source held a bad value and, when nothing is found, name
-// every place looked and wrap [ErrNoCredentials]. No error or notice contains
-// key material.
+// Key and issuer IDs are checked before anything is printed: a value over 64
+// bytes, one that looks like a private key or a file name, or one with
+// characters other than letters, digits, '-', '_' and '.' is refused with an
+// error that describes it without quoting it (swapped CI secrets put the key
+// where the ID goes). Paths are checked likewise. Errors say which source
+// held a bad value and, when nothing is found, name every place looked and
+// wrap [ErrNoCredentials]. No error or notice contains key material.
 func LoadConfig(opts LoadOptions) (Config, error) {
 	l := newLoader(opts)
 	if err := l.collect(); err != nil {

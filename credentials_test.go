@@ -469,16 +469,11 @@ func TestLoadConfigKeyIDFromFileName(t *testing.T) {
 		t.Fatalf("KeyID = %q, want it from the file name", cfg.KeyID)
 	}
 
-	w.env["ASC_KEY_ID"] = "OTHER12345"
-	cfg, notices, err := w.load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.KeyID != "OTHER12345" {
-		t.Fatalf("KeyID = %q; a set key ID wins over the file name", cfg.KeyID)
-	}
-	if all := strings.Join(notices, "\n"); !strings.Contains(all, "does not match the key file's name AuthKey_2X9R4HXF34.p8") {
-		t.Errorf("notices %q; want the mismatch told", notices)
+	// A key ID from another source that agrees with the name is no
+	// conflict; one that disagrees is TestKeyIDAndKeyFileForAnotherKeyAreRefused.
+	w.env["ASC_KEY_ID"] = "2X9R4HXF34"
+	if cfg, notices, err := w.load(); err != nil || cfg.KeyID != "2X9R4HXF34" || len(notices) != 1 {
+		t.Fatalf("got %v, notices %q, err %v; want the agreeing key ID and only the issuer notice", cfg, notices, err)
 	}
 
 	t.Run("relative and ~ paths", func(t *testing.T) {
@@ -563,7 +558,9 @@ func TestLoadConfigErrors(t *testing.T) {
 			w.flags.APIKeyJSON = credWrite(t, w.work, "k.json", `{"key_id": "X", "key": "`+strings.ReplaceAll(p8, "\n", "\\x")+`"}`)
 		}, withFlags: true, want: []string{"API key JSON", "k.json", "(from --api-key-json)", "syntax error at line 1"}},
 		{name: "key ID that cannot name a file", setup: func(w *credWorld) { w.env["ASC_KEY_ID"] = "../../etc/x" },
-			want: []string{`key ID "../../etc/x" is not letters and digits`}},
+			want: []string{"ASC_KEY_ID holds a punctuation character at byte 3", "a key ID is 10 letters and digits"}, wantNot: []string{"etc/x"}},
+		{name: "key ID with '-' is not looked for as a file", setup: func(w *credWorld) { w.env["ASC_KEY_ID"] = "KEY-1" },
+			want: []string{"key ID KEY-1 holds '-', '_' or '.'", "no AuthKey file is looked for"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newCredWorld(t)

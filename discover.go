@@ -29,7 +29,9 @@ type loader struct {
 	keys              []keySource
 	durations         []setting[time.Duration]
 	inHouse           []setting[bool]
-	jsonPath          string // the API key JSON read, if any
+	jsonPath          string            // the API key JSON read, if any
+	jsonNames         []setting[string] // every API key JSON named, the read one first
+	keysDir           setting[string]   // $API_PRIVATE_KEYS_DIR, checked; empty when unset
 
 	told map[string]bool
 }
@@ -87,17 +89,36 @@ func (l *loader) path(p string) string {
 	return filepath.Clean(p)
 }
 
+// collect reads every source and checks every value before anything is
+// printed: no notice is given until resolve, so a value refused here (a
+// private key in an ID variable, say) is never echoed by an earlier notice.
 func (l *loader) collect() error {
 	f, names := l.opts.Flags, l.opts.FlagNames
-	addID(&l.keyIDs, flagName(names.KeyID, "Credentials.KeyID"), f.KeyID)
-	addID(&l.issuerIDs, flagName(names.IssuerID, "Credentials.IssuerID"), f.IssuerID)
+	if err := addID(&l.keyIDs, flagName(names.KeyID, "Credentials.KeyID"), keyIDKind, f.KeyID); err != nil {
+		return err
+	}
+	if err := addID(&l.issuerIDs, flagName(names.IssuerID, "Credentials.IssuerID"), issuerIDKind, f.IssuerID); err != nil {
+		return err
+	}
 	if f.KeyFile != "" {
-		l.keys = append(l.keys, keySource{source: flagName(names.KeyFile, "Credentials.KeyFile"), path: l.path(f.KeyFile)})
+		source := flagName(names.KeyFile, "Credentials.KeyFile")
+		p, err := l.checkedPath(source, f.KeyFile)
+		if err != nil {
+			return err
+		}
+		l.keys = append(l.keys, keySource{source: source, path: p})
 	}
 	for _, fam := range envFamilies {
 		if err := l.collectEnv(fam); err != nil {
 			return err
 		}
+	}
+	if v, ok := l.env(keysDirVar); ok {
+		p, err := l.checkedPath(keysDirVar, v)
+		if err != nil {
+			return err
+		}
+		l.keysDir = setting[string]{"$" + keysDirVar, p}
 	}
 	return l.collectJSON()
 }
@@ -109,36 +130,56 @@ func flagName(name, field string) string {
 	return field
 }
 
-func addID(list *[]setting[string], source, v string) {
-	// IDs copied from web pages and files carry white space; Apple would
-	// refuse it without saying why.
-	if v = strings.TrimSpace(v); v != "" {
-		*list = append(*list, setting[string]{source, v})
+// addID checks an ID and adds it. White space around it is dropped: IDs
+// copied from web pages and files carry it, and Apple would refuse it
+// without saying why. Anything else wrong is refused, undisplayed.
+func addID(list *[]setting[string], source string, kind idKind, v string) error {
+	if v = strings.TrimSpace(v); v == "" {
+		return nil
 	}
+	if err := checkID(source, kind, v); err != nil {
+		return err
+	}
+	*list = append(*list, setting[string]{source, v})
+	return nil
 }
 
 // resolve picks each value by precedence, tells about disagreements, finds
 // the key file if needed and loads the key.
 func (l *loader) resolve() (Config, error) {
 	var cfg Config
-	keyID, haveKeyID := first(l.keyIDs)
-	if haveKeyID {
-		tell(l, "key ID", l.keyIDs)
-		cfg.KeyID = keyID.v
-	}
-
 	var key keySource
 	if len(l.keys) > 0 {
 		key = l.keys[0]
 	}
-	if !haveKeyID {
-		id, ok := keyIDFromFileName(key.path)
-		if !ok {
-			return Config{}, l.noKeyID()
+	keyID, haveKeyID := first(l.keyIDs)
+	fileID, named := keyIDFromFileName(key.path)
+	switch {
+	case haveKeyID && named && fileID != keyID.v:
+		// Signing with one key under another's ID makes tokens Apple
+		// refuses with a bare 401; a warning scrolls by in CI logs.
+		return Config{}, &sentinelError{ErrConflictingCredentials, fmt.Sprintf(
+			"ascjwt: key ID %s from %s and the key file %s from %s name different keys; Apple would refuse the tokens. Make them agree: %s, or use the file AuthKey_%s.p8",
+			keyID.v, keyID.source, filepath.Base(key.path), key.source, l.fixKeyID(keyID.source, fileID), keyID.v)}
+	case haveKeyID:
+		cfg.KeyID = keyID.v
+	case named:
+		cfg.KeyID = fileID
+	case key.source != "":
+		return Config{}, l.noKeyID()
+	default:
+		// Nothing names a key: altool's folders may hold just one, as
+		// after "ascjwt keygen --dir ./private_keys".
+		found, err := l.onlyKeyFile()
+		if err != nil {
+			return Config{}, err
 		}
-		cfg.KeyID = id
-	} else if id, ok := keyIDFromFileName(key.path); ok && id != cfg.KeyID {
-		l.notify("key ID %s from %s does not match the key file's name %s; Apple will refuse the tokens if the file holds another key", cfg.KeyID, keyID.source, filepath.Base(key.path))
+		cfg.KeyID, _ = keyIDFromFileName(found.path)
+		key = found
+	}
+	l.tellJSON()
+	if haveKeyID {
+		tell(l, "key ID", l.keyIDs)
 	}
 
 	if key.source == "" {
@@ -176,6 +217,27 @@ func (l *loader) resolve() (Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// fixKeyID says how to make the key ID from source agree with a key file:
+// pass the file's ID by flag when the caller has one, else set the variable.
+func (l *loader) fixKeyID(source, fileID string) string {
+	if f := l.opts.FlagNames.KeyID; f != "" {
+		return fmt.Sprintf("pass %s %s", f, fileID)
+	}
+	if field, file, ok := strings.Cut(source, " in "); ok { // the API key JSON
+		return fmt.Sprintf("set %s to %s in %s", field, fileID, file)
+	}
+	return fmt.Sprintf("set %s to %s", strings.Fields(source)[0], fileID)
+}
+
+// tellJSON reports each API key JSON named but not read.
+func (l *loader) tellJSON() {
+	for _, other := range l.jsonNames[min(1, len(l.jsonNames)):] {
+		if chosen := l.jsonNames[0]; other.v != chosen.v {
+			l.notify("API key JSON: using %s from %s; ignoring %s from %s", chosen.v, chosen.source, other.v, other.source)
+		}
+	}
 }
 
 func first[T any](list []setting[T]) (setting[T], bool) {

@@ -1,7 +1,6 @@
 package ascjwt
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fastlane"
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
 // The sources LoadConfig reads values from: environment variables of each
@@ -54,8 +54,9 @@ var apiKeyJSONVars = []string{"ASC_API_KEY_JSON", "APP_STORE_CONNECT_API_KEY_PAT
 func (l *loader) collectEnv(fam envFamily) error {
 	for _, id := range []struct {
 		name string
+		kind idKind
 		list *[]setting[string]
-	}{{fam.keyID, &l.keyIDs}, {fam.issuerID, &l.issuerIDs}} {
+	}{{fam.keyID, keyIDKind, &l.keyIDs}, {fam.issuerID, issuerIDKind, &l.issuerIDs}} {
 		v, ok := l.env(id.name)
 		if !ok {
 			continue
@@ -75,14 +76,16 @@ func (l *loader) collectEnv(fam envFamily) error {
 				v = string(data)
 			}
 		}
-		addID(id.list, source, v)
+		if err := addID(id.list, source, id.kind, v); err != nil {
+			return err
+		}
 	}
 
 	isBase64 := false
 	if v, ok := l.env(fam.contentIsBase64); ok {
-		b, err := parseBool(v)
+		b, err := parseBool(fam.contentIsBase64, v)
 		if err != nil {
-			return fmt.Errorf("ascjwt: %s %q: %w", fam.contentIsBase64, v, err)
+			return err
 		}
 		isBase64 = b
 	}
@@ -104,12 +107,16 @@ func (l *loader) collectEnv(fam envFamily) error {
 		l.keys = append(l.keys, keySource{source: fam.keyBase64, content: []byte(v), base64: true})
 	}
 	if v, ok := l.env(fam.keyPath); ok {
-		l.keys = append(l.keys, keySource{source: fam.keyPath, path: l.path(strings.TrimSpace(v))})
+		p, err := l.checkedPath(fam.keyPath, v)
+		if err != nil {
+			return err
+		}
+		l.keys = append(l.keys, keySource{source: fam.keyPath, path: p})
 	}
 	if v, ok := l.env(fam.duration); ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return fmt.Errorf("ascjwt: %s %q is not a whole number of seconds", fam.duration, v)
+			return fmt.Errorf("ascjwt: %s is not a whole number of seconds; set it to one from 1 to 1200, e.g. 1200", fam.duration)
 		}
 		d, err := fastlane.Seconds(float64(n))
 		if err != nil {
@@ -118,13 +125,22 @@ func (l *loader) collectEnv(fam envFamily) error {
 		l.durations = append(l.durations, setting[time.Duration]{fam.duration, d})
 	}
 	if v, ok := l.env(fam.inHouse); ok {
-		b, err := parseBool(v)
+		b, err := parseBool(fam.inHouse, v)
 		if err != nil {
-			return fmt.Errorf("ascjwt: %s %q: %w", fam.inHouse, v, err)
+			return err
 		}
 		l.inHouse = append(l.inHouse, setting[bool]{fam.inHouse, b})
 	}
 	return nil
+}
+
+// checkedPath checks a path a source gives and makes it absolute.
+func (l *loader) checkedPath(source, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if err := checkPath(source, v); err != nil {
+		return "", err
+	}
+	return l.path(v), nil
 }
 
 // indirect follows Codemagic's "@env:NAME" and "@file:PATH" values, one
@@ -133,52 +149,64 @@ func (l *loader) indirect(name, v string) (value, source, path string, err error
 	switch {
 	case strings.HasPrefix(v, "@env:"):
 		other := strings.TrimSpace(v[len("@env:"):])
+		if !isEnvName(other) {
+			// Not quoted: what follows may be anything, a key included.
+			return "", "", "", fmt.Errorf("ascjwt: %s is @env: followed by something that is not a variable name; want @env:NAME", name)
+		}
 		w, ok := l.env(other)
 		if !ok {
 			return "", "", "", fmt.Errorf("ascjwt: %s is @env:%s, but %s is not set", name, other, other)
 		}
 		return w, fmt.Sprintf("%s (@env:%s)", name, other), "", nil
 	case strings.HasPrefix(v, "@file:"):
-		p := l.path(strings.TrimSpace(v[len("@file:"):]))
+		p, err := l.checkedPath(name+" (@file:)", v[len("@file:"):])
+		if err != nil {
+			return "", "", "", err
+		}
 		return "", fmt.Sprintf("%s (@file:%s)", name, p), p, nil
 	}
 	return v, name, "", nil
 }
 
 // parseBool reads the booleans of fastlane's options and spaceship's
-// variables.
-func parseBool(v string) (bool, error) {
+// variables. The error does not quote v: a value in the wrong variable may
+// be a secret.
+func parseBool(name, v string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "1", "t", "true", "yes", "y", "on":
 		return true, nil
 	case "0", "f", "false", "no", "n", "off":
 		return false, nil
 	}
-	return false, errors.New("want true or false")
+	return false, fmt.Errorf("ascjwt: %s is not a boolean; set it to true or false", name)
 }
 
-// collectJSON reads the first API key JSON file named, telling the user when
-// another one named is ignored.
+// collectJSON reads the first API key JSON file named; the others named are
+// told about in resolve, after every value has been checked.
 func (l *loader) collectJSON() error {
-	var chosen setting[string]
-	names := []setting[string]{}
+	var names []setting[string]
 	if p := l.opts.Flags.APIKeyJSON; p != "" {
-		names = append(names, setting[string]{flagName(l.opts.FlagNames.APIKeyJSON, "Credentials.APIKeyJSON"), l.path(p)})
+		source := flagName(l.opts.FlagNames.APIKeyJSON, "Credentials.APIKeyJSON")
+		abs, err := l.checkedPath(source, p)
+		if err != nil {
+			return err
+		}
+		names = append(names, setting[string]{source, abs})
 	}
 	for _, name := range apiKeyJSONVars {
 		if v, ok := l.env(name); ok {
-			names = append(names, setting[string]{name, l.path(strings.TrimSpace(v))})
+			abs, err := l.checkedPath(name, v)
+			if err != nil {
+				return err
+			}
+			names = append(names, setting[string]{name, abs})
 		}
 	}
 	if len(names) == 0 {
 		return nil
 	}
-	chosen = names[0]
-	for _, other := range names[1:] {
-		if other.v != chosen.v {
-			l.notify("API key JSON: using %s from %s; ignoring %s from %s", chosen.v, chosen.source, other.v, other.source)
-		}
-	}
+	chosen := names[0]
+	l.jsonNames = names
 	l.jsonPath = chosen.v
 	data, err := readFile(chosen.v, fastlane.MaxSize)
 	if err != nil {
@@ -189,13 +217,20 @@ func (l *loader) collectJSON() error {
 		return fmt.Errorf("ascjwt: API key JSON %s (from %s): %w", chosen.v, chosen.source, err)
 	}
 	in := func(field string) string { return field + " in " + chosen.v }
-	addID(&l.keyIDs, in("key_id"), k.KeyID)
-	addID(&l.issuerIDs, in("issuer_id"), k.IssuerID)
+	if err := addID(&l.keyIDs, in("key_id"), keyIDKind, k.KeyID); err != nil {
+		return err
+	}
+	if err := addID(&l.issuerIDs, in("issuer_id"), issuerIDKind, k.IssuerID); err != nil {
+		return err
+	}
 	if k.Key != "" {
 		l.keys = append(l.keys, keySource{source: in("key"), content: []byte(k.Key), base64: k.KeyIsBase64})
 	}
 	if k.FilePath != "" {
-		p := k.FilePath
+		p := strings.TrimSpace(k.FilePath)
+		if err := checkPath(in("filepath"), p); err != nil {
+			return err
+		}
 		if !filepath.IsAbs(p) && !strings.HasPrefix(p, "~/") {
 			p = filepath.Join(filepath.Dir(chosen.v), p) // next to the JSON, where people keep it
 		}
@@ -208,4 +243,124 @@ func (l *loader) collectJSON() error {
 		l.inHouse = append(l.inHouse, setting[bool]{in("in_house"), k.InHouse})
 	}
 	return nil
+}
+
+// Checks on values before they are used or printed. A value in the wrong
+// variable is often a secret (swapped CI secrets put the private key in
+// ASC_KEY_ID), so a rejected value is described, never quoted; an ID that
+// passes is one an error or notice may print, since IDs travel in every
+// token anyway.
+
+// maxIDLen bounds key and issuer IDs: Apple's key IDs are 10 characters and
+// issuer IDs 36 (a UUID), so anything longer is something else in the wrong
+// place, most often the private key itself.
+const maxIDLen = 64
+
+// maxPathLen bounds a file's path: PATH_MAX on Linux. A longer "path" is
+// content in the wrong variable.
+const maxPathLen = 4096
+
+// idKind says what an ID should look like, for errors.
+type idKind struct{ name, want string }
+
+var (
+	keyIDKind    = idKind{"a key ID", "a key ID is 10 letters and digits, like 2X9R4HXF34"}
+	issuerIDKind = idKind{"an issuer ID", "an issuer ID is a UUID, like 57246542-96fe-1a63-e053-0824d011072a"}
+)
+
+// checkID refuses a value that cannot be a key or issuer ID: a private key,
+// anything over maxIDLen bytes, a file name, and any character other than
+// letters, digits, '-', '_' and '.'. v is already trimmed.
+func checkID(source string, kind idKind, v string) error {
+	if looksLikeKey(v) {
+		return fmt.Errorf("ascjwt: %s looks like a private key, not %s (%s); were two secrets swapped? Put the key where a private key goes", source, kind.name, kind.want)
+	}
+	if len(v) > maxIDLen {
+		return fmt.Errorf("ascjwt: %s is %s bytes; %s", source, commas(len(v)), kind.want)
+	}
+	if strings.HasSuffix(v, ".p8") {
+		hint := ""
+		if id, ok := keyIDFromFileName(v); ok {
+			hint = "; this file's key ID is " + id // letters and digits: an ID, fine to print
+		}
+		return fmt.Errorf("ascjwt: %s holds a file name, not %s (%s); name the key file where a key file goes%s", source, kind.name, kind.want, hint)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !isIDByte(c) {
+			return fmt.Errorf("ascjwt: %s holds %s at byte %d; %s", source, describeByte(c), i+1, kind.want)
+		}
+	}
+	return nil
+}
+
+func isIDByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
+}
+
+// describeByte names a byte's class without showing it.
+func describeByte(c byte) string {
+	switch {
+	case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		return "white space"
+	case c < ' ' || c == 0x7f:
+		return "a control character"
+	case c >= 0x80:
+		return "a character outside ASCII"
+	}
+	return "a punctuation character"
+}
+
+// checkPath refuses a value that cannot be a file's path before it is used
+// or printed: paths are printed in errors, so one that is really a private
+// key (swapped variables) must stop here.
+func checkPath(source, v string) error {
+	if looksLikeKey(v) {
+		return fmt.Errorf("ascjwt: %s looks like a private key, not a file's path; put the key's content in a variable for it (e.g. ASC_PRIVATE_KEY) or its file's path here", source)
+	}
+	if len(v) > maxPathLen {
+		return fmt.Errorf("ascjwt: %s is %s bytes, too long for a file's path", source, commas(len(v)))
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' || c == 0x7f {
+			return fmt.Errorf("ascjwt: %s holds a line break or control character at byte %d, so it is not a file's path; set it to the path alone", source, i+1)
+		}
+	}
+	return nil
+}
+
+// looksLikeKey reports whether v is a private key in any form a source may
+// give it: a PEM block, or text that parses as a key (its base64 body, base64
+// of the whole file).
+func looksLikeKey(v string) bool {
+	if strings.Contains(v, "-----BEGIN") || strings.Contains(v, "PRIVATE KEY") {
+		return true
+	}
+	if len(v) < 32 { // a P-256 key's DER is over 100 bytes, its base64 longer
+		return false
+	}
+	_, err := keyparse.Parse([]byte(v))
+	return err == nil
+}
+
+// envName matches a variable name that "@env:" may follow.
+func isEnvName(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// commas writes n with thousands separators: "4,096".
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -12,7 +12,7 @@ func (l *loader) noKeyID() error {
 	for _, f := range envFamilies {
 		vars = append(vars, f.keyID)
 	}
-	return &noCredentialsError{fmt.Sprintf("ascjwt: no key ID: %s, key_id in %s, or name the key file AuthKey_<KEYID>.p8", setOr(l.opts.FlagNames.KeyID, vars), l.jsonHint())}
+	return &sentinelError{ErrNoCredentials, fmt.Sprintf("ascjwt: no key ID: %s, key_id in %s, or name the key file AuthKey_<KEYID>.p8", setOr(l.opts.FlagNames.KeyID, vars), l.jsonHint())}
 }
 
 // keyHint names every place a key could have come from.
@@ -33,7 +33,7 @@ func (l *loader) keyHint(keyID string) string {
 			dirs = append(dirs, fmt.Sprintf("%s (%s)", d.source, d.v))
 		}
 	}
-	if _, ok := l.env(keysDirVar); !ok {
+	if l.keysDir.source == "" {
 		dirs = append([]string{"$" + keysDirVar + " (unset)"}, dirs...)
 	}
 	return fmt.Sprintf("%s, key or filepath in %s, or put AuthKey_%s.p8 in one of %s",
@@ -80,10 +80,13 @@ func (l *loader) jsonHint() string {
 	return "an API key JSON file named by " + strings.Join(where, " or ")
 }
 
-// noCredentialsError is an error that wraps ErrNoCredentials with its own
-// message.
-type noCredentialsError struct{ msg string }
+// sentinelError is an error with its own message that errors.Is matches
+// to a sentinel: [ErrNoCredentials], [ErrConflictingCredentials].
+type sentinelError struct {
+	sentinel error
+	msg      string
+}
 
-func (e *noCredentialsError) Error() string { return e.msg }
+func (e *sentinelError) Error() string { return e.msg }
 
-func (e *noCredentialsError) Is(target error) bool { return target == ErrNoCredentials }
+func (e *sentinelError) Is(target error) bool { return target == e.sentinel }

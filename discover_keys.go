@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
@@ -90,8 +91,8 @@ var safeKeyID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 // order, for the search and for the error that names them.
 func (l *loader) keyDirs() []setting[string] {
 	var dirs []setting[string]
-	if v, ok := l.env(keysDirVar); ok {
-		dirs = append(dirs, setting[string]{"$" + keysDirVar, l.path(strings.TrimSpace(v))})
+	if l.keysDir.source != "" {
+		dirs = append(dirs, l.keysDir)
 	}
 	dirs = append(dirs, setting[string]{"./private_keys", filepath.Join(l.work, "private_keys")})
 	if l.home != "" {
@@ -104,8 +105,9 @@ func (l *loader) keyDirs() []setting[string] {
 
 func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 	if !safeKeyID.MatchString(keyID) {
-		// Not ErrNoCredentials: the key ID is set, and wrong.
-		return keySource{}, fmt.Errorf("ascjwt: key ID %q is not letters and digits like Apple's, so no AuthKey file is looked for; check the key ID, or %s", keyID, setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))
+		// Not ErrNoCredentials: the key ID is set, and wrong. Apple's key
+		// IDs are letters and digits only.
+		return keySource{}, fmt.Errorf("ascjwt: key ID %s holds '-', '_' or '.', which Apple's key IDs do not, so no AuthKey file is looked for; check the key ID, or %s", keyID, setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))
 	}
 	name := "AuthKey_" + keyID + ".p8"
 	for _, dir := range l.keyDirs() {
@@ -114,7 +116,7 @@ func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 		if err == nil {
 			return keySource{source: name + " in " + dir.source, path: p}, nil
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
@@ -122,5 +124,58 @@ func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 			return keySource{}, fmt.Errorf("ascjwt: private key file %s: %w", p, err)
 		}
 	}
-	return keySource{}, &noCredentialsError{fmt.Sprintf("ascjwt: no private key for key ID %s: %s", keyID, l.keyHint(keyID))}
+	return keySource{}, &sentinelError{ErrNoCredentials, fmt.Sprintf("ascjwt: no private key for key ID %s: %s", keyID, l.keyHint(keyID))}
+}
+
+// maxListed bounds the files an error lists; a folder of hundreds of keys
+// would bury the advice after the list.
+const maxListed = 10
+
+// onlyKeyFile finds the key when no source names one: the AuthKey_<KEYID>.p8
+// files in the key folders, all of one key ID. Several key IDs are an error
+// listing the files, since picking one would sign with a key the user did not
+// choose; none is ErrNoCredentials.
+func (l *loader) onlyKeyFile() (keySource, error) {
+	var found []keySource
+	ids := map[string]bool{}
+	for _, dir := range l.keyDirs() {
+		entries, err := os.ReadDir(dir.v)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+				continue // no such folder (the usual case), or a file by that name
+			}
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return keySource{}, fmt.Errorf("ascjwt: key folder %s: %w", dir.v, err)
+		}
+		for _, e := range entries { // sorted by name
+			id, ok := keyIDFromFileName(e.Name())
+			if !ok || e.IsDir() {
+				continue
+			}
+			ids[id] = true
+			found = append(found, keySource{source: e.Name() + " in " + dir.source, path: filepath.Join(dir.v, e.Name())})
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return keySource{}, l.noKeyID()
+	case len(ids) == 1:
+		// The same key in several folders: the first in altool's order,
+		// as when the key ID is set.
+		return found[0], nil
+	}
+	var paths []string
+	for i, k := range found {
+		if i == maxListed {
+			paths = append(paths, fmt.Sprintf("and %d more", len(found)-maxListed))
+			break
+		}
+		paths = append(paths, k.path)
+	}
+	return keySource{}, &sentinelError{ErrConflictingCredentials, fmt.Sprintf(
+		"ascjwt: no key ID is set and the key folders hold %d keys: %s; choose one: %s, or %s",
+		len(ids), strings.Join(paths, ", "), setOr(l.opts.FlagNames.KeyID, []string{"ASC_KEY_ID"}), setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))}
 }

@@ -1,0 +1,256 @@
+package ascjwt
+
+import (
+	"context"
+	"crypto/elliptic"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Issue 13's credential items: the key folders name the key when nothing
+// else does, and a key ID never signs with a key file named for another.
+
+func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
+	key := credKey(t, elliptic.P256())
+	p8 := credPEM(t, key)
+	for _, tc := range []struct {
+		name  string
+		place func(w *credWorld)
+	}{
+		// What "ascjwt keygen --dir ./private_keys" leaves.
+		{"./private_keys", func(w *credWorld) { credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8) }},
+		{"~/.appstoreconnect/private_keys", func(w *credWorld) {
+			credWrite(t, filepath.Join(w.home, ".appstoreconnect", "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
+		}},
+		{"$API_PRIVATE_KEYS_DIR", func(w *credWorld) {
+			w.env["API_PRIVATE_KEYS_DIR"] = filepath.Join(w.home, "keys")
+			credWrite(t, filepath.Join(w.home, "keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
+		}},
+		{"beside files that are not keys", func(w *credWorld) {
+			dir := filepath.Join(w.work, "private_keys")
+			credWrite(t, dir, "AuthKey_7KQ2M4XZ9A.p8", p8)
+			credWrite(t, dir, "README.md", "keys")
+			credWrite(t, dir, "AuthKey_bad-name.p8", "not a key")
+			credWrite(t, dir, "AuthKey_DIR0000000.p8/x", "a folder, not a key")
+		}},
+		{"files where other key folders would be are skipped", func(w *credWorld) {
+			credWrite(t, w.home, "private_keys", "a file, not a folder")
+			credWrite(t, w.home, ".appstoreconnect", "a file, so its private_keys is no folder either")
+			credWrite(t, filepath.Join(w.home, ".private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
+		}},
+		{"the same key ID in two folders: the first in altool's order", func(w *credWorld) {
+			credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
+			credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", credPEM(t, credKey(t, elliptic.P256())))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCredWorld(t)
+			w.env["ASC_ISSUER_ID"] = credIssuer
+			tc.place(w)
+			cfg, notices, err := w.load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.KeyID != "7KQ2M4XZ9A" || cfg.IssuerID != credIssuer {
+				t.Fatalf("got %v; want key ID 7KQ2M4XZ9A from the file's name", cfg)
+			}
+			credSameKey(t, cfg, key)
+			if len(notices) != 0 {
+				t.Errorf("notices %q; want none", notices)
+			}
+			src, err := NewTokenSource(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := src.Token(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != "7KQ2M4XZ9A" {
+				t.Fatalf("kid %v", v.header["kid"])
+			}
+		})
+	}
+}
+
+func TestSeveralKeysInKeyFoldersAreRefusedListingThem(t *testing.T) {
+	p8a := credPEM(t, credKey(t, elliptic.P256()))
+	p8b := credPEM(t, credKey(t, elliptic.P256()))
+	secrets := append(credAllSecrets(t, p8a), credAllSecrets(t, p8b)...)
+	for _, tc := range []struct {
+		name      string
+		withFlags bool
+		place     func(w *credWorld) []string // returns the paths to list
+	}{
+		{"two in ./private_keys", true, func(w *credWorld) []string {
+			return []string{
+				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_AAAAAAAAAA.p8", p8a),
+				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_BBBBBBBBBB.p8", p8b),
+			}
+		}},
+		{"one here, one in home, in a library", false, func(w *credWorld) []string {
+			return []string{
+				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_AAAAAAAAAA.p8", p8a),
+				credWrite(t, filepath.Join(w.home, ".private_keys"), "AuthKey_BBBBBBBBBB.p8", p8b),
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCredWorld(t)
+			if tc.withFlags {
+				w.flagNames = Credentials{KeyID: "--key-id", KeyFile: "--key"}
+			}
+			paths := tc.place(w)
+			cfg, notices, err := w.load()
+			if err == nil {
+				t.Fatalf("loaded %v; want the choice refused", cfg)
+			}
+			if !errors.Is(err, ErrConflictingCredentials) || errors.Is(err, ErrNoCredentials) {
+				t.Errorf("err %v: want ErrConflictingCredentials and not ErrNoCredentials", err)
+			}
+			msg := err.Error()
+			want := []string{"no key ID is set and the key folders hold 2 keys: " + strings.Join(paths, ", ")}
+			if tc.withFlags {
+				want = append(want, "set --key-id or ASC_KEY_ID", "set --key or ASC_PRIVATE_KEY_PATH")
+			} else {
+				want = append(want, "set ASC_KEY_ID", "set ASC_PRIVATE_KEY_PATH")
+			}
+			for _, s := range want {
+				if !strings.Contains(msg, s) {
+					t.Errorf("err = %s\nwant it to say %q", msg, s)
+				}
+			}
+			if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
+				t.Errorf("notices %q, config %v; want neither", notices, cfg)
+			}
+			credAssertClean(t, msg, secrets, "")
+
+			// Naming one settles it.
+			w.env["ASC_KEY_ID"] = "BBBBBBBBBB"
+			if cfg, _, err := w.load(); err != nil || cfg.KeyID != "BBBBBBBBBB" {
+				t.Fatalf("with ASC_KEY_ID set: %v, %v", cfg, err)
+			}
+		})
+	}
+
+	t.Run("a long list is cut short", func(t *testing.T) {
+		w := newCredWorld(t)
+		for _, c := range "ABCDEFGHIJKL" {
+			credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_"+strings.Repeat(string(c), 10)+".p8", p8a)
+		}
+		_, _, err := w.load()
+		if err == nil || !strings.Contains(err.Error(), "hold 12 keys") || !strings.Contains(err.Error(), "and 2 more") || strings.Contains(err.Error(), "LLLLLLLLLL") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestEmptyKeyFoldersMeanNoCredentials(t *testing.T) {
+	w := newCredWorld(t)
+	credWrite(t, filepath.Join(w.work, "private_keys"), "notes.txt", "no keys here")
+	_, _, err := w.load()
+	if !errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrConflictingCredentials) {
+		t.Fatalf("err = %v; want ErrNoCredentials", err)
+	}
+}
+
+func TestKeyWithoutIDDoesNotBorrowAFolderFilesID(t *testing.T) {
+	// A key given by content has no name; the folder's file may hold
+	// another key, so its ID is not taken.
+	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	w := newCredWorld(t)
+	w.env["ASC_PRIVATE_KEY"] = p8
+	credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", credPEM(t, credKey(t, elliptic.P256())))
+	_, _, err := w.load()
+	if !errors.Is(err, ErrNoCredentials) || !strings.Contains(err.Error(), "no key ID") {
+		t.Fatalf("err = %v; want no key ID", err)
+	}
+}
+
+func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
+	key := credKey(t, elliptic.P256())
+	p8 := credPEM(t, key)
+	secrets := credAllSecrets(t, p8)
+	commandFlags := Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+	for _, tc := range []struct {
+		name      string
+		withFlags bool
+		set       func(w *credWorld, keyFile string)
+		want      string
+	}{
+		{"ASC_KEY_ID and --key, the issue's case", true, func(w *credWorld, keyFile string) {
+			w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+			w.flags.KeyFile = keyFile
+		}, "key ID AAAAAAAAAA from ASC_KEY_ID and the key file AuthKey_BBBBBBBBBB.p8 from --key name different keys; Apple would refuse the tokens. Make them agree: pass --key-id BBBBBBBBBB, or use the file AuthKey_AAAAAAAAAA.p8"},
+		{"--key-id and ASC_PRIVATE_KEY_PATH", true, func(w *credWorld, keyFile string) {
+			w.flags.KeyID = "AAAAAAAAAA"
+			w.env["ASC_PRIVATE_KEY_PATH"] = keyFile
+		}, "key ID AAAAAAAAAA from --key-id and the key file AuthKey_BBBBBBBBBB.p8 from ASC_PRIVATE_KEY_PATH name different keys"},
+		{"fastlane's variables, in a library", false, func(w *credWorld, keyFile string) {
+			w.env["APP_STORE_CONNECT_API_KEY_KEY_ID"] = "AAAAAAAAAA"
+			w.env["APP_STORE_CONNECT_API_KEY_KEY_FILEPATH"] = keyFile
+		}, "key ID AAAAAAAAAA from APP_STORE_CONNECT_API_KEY_KEY_ID and the key file AuthKey_BBBBBBBBBB.p8 from APP_STORE_CONNECT_API_KEY_KEY_FILEPATH name different keys; Apple would refuse the tokens. Make them agree: set APP_STORE_CONNECT_API_KEY_KEY_ID to BBBBBBBBBB"},
+		{"an API key JSON's key_id and filepath", false, func(w *credWorld, keyFile string) {
+			w.env["ASC_API_KEY_JSON"] = credWrite(t, filepath.Dir(keyFile), "api_key.json", `{"key_id": "AAAAAAAAAA", "filepath": "AuthKey_BBBBBBBBBB.p8"}`)
+		}, "set key_id to BBBBBBBBBB in "},
+		{"a key ID from one tool, the file from another", false, func(w *credWorld, keyFile string) {
+			w.env["APP_STORE_CONNECT_KEY_IDENTIFIER"] = "AAAAAAAAAA"
+			w.env["SPACESHIP_CONNECT_API_KEY_FILEPATH"] = keyFile
+		}, "from APP_STORE_CONNECT_KEY_IDENTIFIER and the key file AuthKey_BBBBBBBBBB.p8 from SPACESHIP_CONNECT_API_KEY_FILEPATH"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCredWorld(t)
+			if tc.withFlags {
+				w.flagNames = commandFlags
+			}
+			w.env["ASC_ISSUER_ID"] = credIssuer
+			tc.set(w, credWrite(t, t.TempDir(), "AuthKey_BBBBBBBBBB.p8", p8))
+			cfg, notices, err := w.load()
+			if err == nil {
+				t.Fatalf("loaded %v: key ID AAAAAAAAAA with the key of BBBBBBBBBB", cfg)
+			}
+			if !errors.Is(err, ErrConflictingCredentials) || errors.Is(err, ErrNoCredentials) {
+				t.Errorf("err %v: want ErrConflictingCredentials and not ErrNoCredentials", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %s\nwant it to say %q", err, tc.want)
+			}
+			if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
+				t.Errorf("notices %q, config %v; want neither", notices, cfg)
+			}
+			credAssertClean(t, err.Error(), secrets, "")
+		})
+	}
+
+	t.Run("a losing key ID that disagrees is only told", func(t *testing.T) {
+		// --key-id and --key agree; ASC_KEY_ID loses and names no file,
+		// so nothing combines wrongly.
+		w := newCredWorld(t)
+		w.flagNames = commandFlags
+		w.flags = Credentials{KeyID: "BBBBBBBBBB", KeyFile: credWrite(t, t.TempDir(), "AuthKey_BBBBBBBBBB.p8", p8)}
+		w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+		w.env["ASC_ISSUER_ID"] = credIssuer
+		cfg, notices, err := w.load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "key ID: using BBBBBBBBBB from --key-id; ignoring AAAAAAAAAA from ASC_KEY_ID"; len(notices) != 1 || notices[0] != "ascjwt: "+want {
+			t.Errorf("notices %q; want %q", notices, want)
+		}
+		credSameKey(t, cfg, key)
+		src, err := NewTokenSource(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := src.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != "BBBBBBBBBB" {
+			t.Fatalf("kid %v", v.header["kid"])
+		}
+	})
+}
