@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fastlane"
-	"github.com/ascjwt/ascjwt/internal/keyparse"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // The sources LoadConfig reads values from: environment variables of each
@@ -251,10 +251,7 @@ func (l *loader) collectJSON() error {
 // passes is one an error or notice may print, since IDs travel in every
 // token anyway.
 
-// maxIDLen bounds key and issuer IDs: Apple's key IDs are 10 characters and
-// issuer IDs 36 (a UUID), so anything longer is something else in the wrong
-// place, most often the private key itself.
-const maxIDLen = 64
+// maxIDLen (config.go) bounds key and issuer IDs here too.
 
 // maxPathLen bounds a file's path: PATH_MAX on Linux. A longer "path" is
 // content in the wrong variable.
@@ -272,11 +269,11 @@ var (
 // anything over maxIDLen bytes, a file name, and any character other than
 // letters, digits, '-', '_' and '.'. v is already trimmed.
 func checkID(source string, kind idKind, v string) error {
-	if looksLikeKey(v) {
+	if redact.LooksLikeKey(v) {
 		return fmt.Errorf("ascjwt: %s looks like a private key, not %s (%s); were two secrets swapped? Put the key where a private key goes", source, kind.name, kind.want)
 	}
 	if len(v) > maxIDLen {
-		return fmt.Errorf("ascjwt: %s is %s bytes; %s", source, commas(len(v)), kind.want)
+		return fmt.Errorf("ascjwt: %s is %s bytes; %s", source, redact.Thousands(len(v)), kind.want)
 	}
 	if strings.HasSuffix(v, ".p8") {
 		hint := ""
@@ -314,11 +311,11 @@ func describeByte(c byte) string {
 // or printed: paths are printed in errors, so one that is really a private
 // key (swapped variables) must stop here.
 func checkPath(source, v string) error {
-	if looksLikeKey(v) {
+	if redact.LooksLikeKey(v) {
 		return fmt.Errorf("ascjwt: %s looks like a private key, not a file's path; put the key's content in a variable for it (e.g. ASC_PRIVATE_KEY) or its file's path here", source)
 	}
 	if len(v) > maxPathLen {
-		return fmt.Errorf("ascjwt: %s is %s bytes, too long for a file's path", source, commas(len(v)))
+		return fmt.Errorf("ascjwt: %s is %s bytes, too long for a file's path", source, redact.Thousands(len(v)))
 	}
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c < ' ' || c == 0x7f {
@@ -326,20 +323,6 @@ func checkPath(source, v string) error {
 		}
 	}
 	return nil
-}
-
-// looksLikeKey reports whether v is a private key in any form a source may
-// give it: a PEM block, or text that parses as a key (its base64 body, base64
-// of the whole file).
-func looksLikeKey(v string) bool {
-	if strings.Contains(v, "-----BEGIN") || strings.Contains(v, "PRIVATE KEY") {
-		return true
-	}
-	if len(v) < 32 { // a P-256 key's DER is over 100 bytes, its base64 longer
-		return false
-	}
-	_, err := keyparse.Parse([]byte(v))
-	return err == nil
 }
 
 // envName matches a variable name that "@env:" may follow.
@@ -354,13 +337,4 @@ func isEnvName(s string) bool {
 		}
 	}
 	return true
-}
-
-// commas writes n with thousands separators: "4,096".
-func commas(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

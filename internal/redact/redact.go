@@ -8,15 +8,24 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
-// LooksLikeKey reports whether s looks like private key material: a PEM
-// block, or base64 of a DER structure or of a PEM file (a .p8 file's body
-// is 184 characters of it). A long run of letters is not enough: an ID that
-// is merely too long is described by its length.
+// LooksLikeKey reports whether s looks like private key material in any
+// form a source may give it: a PEM block, text that parses as a key (its
+// base64 body, base64 of the whole file), or base64 of any other DER
+// structure or PEM file (a .p8 file's body is 184 characters of it). A long
+// run of letters is not enough: an ID that is merely too long is described
+// by its length.
 func LooksLikeKey(s string) bool {
 	if strings.Contains(s, "-----BEGIN") || strings.Contains(s, "PRIVATE KEY") {
 		return true
+	}
+	if len(s) >= 32 && len(s) <= keyparse.MaxSize {
+		if _, err := keyparse.Parse([]byte(s)); err == nil {
+			return true
+		}
 	}
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' {
