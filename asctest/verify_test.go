@@ -179,7 +179,7 @@ func TestVerifyRules(t *testing.T) {
 		{name: "wrong iss", token: c.sign(header, with(claims, "iss", "issuer-2")), rule: RuleIssuer, detail: `"issuer-2"`},
 		{name: "individual with iss", token: c.sign(header, with(claims, "sub", "user")), opts: individual, rule: RuleIssuer, detail: "no iss"},
 		{name: "individual", token: c.sign(header, with(claims, "iss", nil, "sub", "user")), opts: individual},
-		{name: "iat missing", token: c.sign(header, with(claims, "iat", nil)), rule: RuleIssuedAt, detail: "missing"},
+		{name: "iat missing (accepted since issue 11: Apple's own library signs without it)", token: c.sign(header, with(claims, "iat", nil))},
 		{name: "iat in the future", token: c.sign(header, with(claims, "iat", now.Add(30*time.Second).Unix(), "exp", now.Add(10*time.Minute).Unix())), rule: RuleIssuedAt, detail: "in the future"},
 		{name: "exp missing", token: c.sign(header, with(claims, "exp", nil)), rule: RuleExpiry, detail: "missing"},
 		{name: "expired", token: c.sign(header, with(claims, "iat", now.Add(-30*time.Minute).Unix(), "exp", now.Add(-10*time.Minute).Unix())), rule: RuleExpiry, detail: "expired"},
