@@ -82,6 +82,20 @@ func NewServer() *Server {
 // NewUnstartedServer returns a server that is not yet listening, as
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP (so that
 // [http.DefaultClient] can reach it) or StartTLS, and Close when done.
+//
+// Before starting it, a server can be moved to a listener of the caller's
+// choosing, an address given on a command line say, the way httptest allows:
+//
+//	srv := asctest.NewUnstartedServer()
+//	l, err := net.Listen("tcp", addr)
+//	...
+//	srv.Listener.Close() // the loopback listener made for it
+//	srv.Listener = l
+//	srv.StartTLS()       // or srv.Start() for plain HTTP
+//
+// With TLS, the certificate is httptest's, valid for 127.0.0.1, ::1 and
+// example.com: [Server.CertificatePEM] gives it to clients outside the
+// process.
 func NewUnstartedServer() *Server {
 	s := &Server{
 		issuerID: newUUID(),
@@ -110,6 +124,17 @@ func (s *Server) Config() ascjwt.Config { return s.ConfigFor(s.first) }
 // ConfigFor returns an [ascjwt.Config] for key k, on the server's clock.
 func (s *Server) ConfigFor(k Key) ascjwt.Config {
 	return ascjwt.Config{KeyID: k.ID, IssuerID: k.IssuerID, PrivateKey: k.PrivateKey, Now: s.Now}
+}
+
+// CertificatePEM returns the TLS certificate of a server started with
+// StartTLS as PEM, for clients outside the process to trust (curl's
+// --cacert, SSL_CERT_FILE, a CA file); nil for a plain HTTP server.
+func (s *Server) CertificatePEM() []byte {
+	cert := s.Certificate()
+	if cert == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 }
 
 // Key returns the server's first key, the one Config uses.

@@ -345,7 +345,7 @@ func (t *Token) checkExtensions() error {
 	case !present:
 		return nil
 	case len(crit) == 0:
-		return ruleErr(RuleCritical, "header crit is present but empty, which RFC 7515 section 4.1.11 forbids; drop it")
+		return ruleErr(RuleCritical, "header crit is present but empty or null, which RFC 7515 section 4.1.11 forbids; drop it")
 	}
 	for _, name := range crit {
 		if slices.Contains(standardHeaderNames, name) {
