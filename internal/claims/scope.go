@@ -28,8 +28,10 @@ var methods = []string{"GET", "POST", "PATCH", "PUT", "DELETE"}
 // match and what would widen a token: invalid UTF-8 (the JSON encoder
 // replaces it, so the token would carry another scope), control characters
 // and "#" (a request target never holds them), malformed percent-escapes,
-// and dot segments ("." or "..", also percent-encoded in any case), encoded
-// slashes and backslashes in the path. A server that resolves
+// dot segments ("." or "..", also percent-encoded in any case), encoded
+// slashes and backslashes in the path, and path characters that a request
+// always percent-encodes (a scope is matched against the path as sent, or as
+// decoded, and a mix of both matches neither). A server that resolves
 // "/v1/ciProducts/../users" would let a token whose scope looks long-lived
 // read another resource. The errors describe the entry without quoting it:
 // a value in the wrong field may be a secret.
@@ -75,6 +77,9 @@ func ParseScope(s string) (Scope, error) {
 // differently from the way the scope is matched.
 func checkSegments(path string) error {
 	for seg := range strings.SplitSeq(path[1:], "/") {
+		if strings.IndexFunc(seg, notPathChar) >= 0 {
+			return fmt.Errorf("scope entry's path has a character that a request sends percent-encoded (a quote, bracket, backslash, non-ASCII letter, ...), so no request would match; write the path as it goes on the wire, e.g. %%22 for a quote")
+		}
 		plain, err := url.PathUnescape(seg)
 		if err != nil {
 			return fmt.Errorf("scope entry's path has a malformed percent-escape; want %%XX with two hex digits")
@@ -87,6 +92,18 @@ func checkSegments(path string) error {
 		}
 	}
 	return nil
+}
+
+// notPathChar reports whether r may not appear as it is in a request's path:
+// RFC 3986 (section 3.3) allows unreserved characters, sub-delimiters, ':',
+// '@' and percent-escapes, and a client encodes everything else.
+func notPathChar(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return false
+	default:
+		return !strings.ContainsRune("-._~!$&'()*+,;=:@%", r)
+	}
 }
 
 func isControl(r rune) bool { return r < ' ' || r == 0x7f }
