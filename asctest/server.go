@@ -360,6 +360,15 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// Flush keeps a handler's type assertion to [http.Flusher] working while the
+// request log is on.
+func (r *statusRecorder) Flush() {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	http.NewResponseController(r.ResponseWriter).Flush()
+}
+
 // authenticate returns the key whose valid token r carries, and the token's
 // id.
 func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {

@@ -230,3 +230,33 @@ func TestUnstartedServerRunsOnAGivenListener(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestLogKeepsHandlersFlushing(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	logged := make(chan RequestLog, 1)
+	srv.SetRequestLog(func(l RequestLog) { logged <- l })
+	srv.Handle("GET /v1/stream", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := w.(http.Flusher)
+		if !ok {
+			http.Error(w, "no Flusher", http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, "part")
+		f.Flush()
+	}))
+	src, err := ascjwt.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := get(t, srv, "/v1/stream", "Bearer "+tok.Value); status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	if l := <-logged; l.Status != 200 || l.Path != "/v1/stream" {
+		t.Fatalf("logged %+v", l)
+	}
+}
