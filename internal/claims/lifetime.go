@@ -88,7 +88,7 @@ func matchPrefix(pattern, path string) bool {
 // Server API documentation), and the Enterprise Program API has no exception.
 func Limit(audience string, scopes []Scope, bundleID string) (time.Duration, string) {
 	if bundleID != "" {
-		return MaxBundleLifetime, "60 minutes for App Store Server API tokens (with a bundle ID, whatever the scope)"
+		return MaxBundleLifetime, "60 minutes for App Store Server API tokens (with a bundle ID)"
 	}
 	if audience == "appstoreconnect-v1" && len(scopes) > 0 && allLongLived(scopes) {
 		return MaxLongLivedLifetime, "180 days: the scope holds only GET requests on resources that allow long-lived tokens"
