@@ -11,6 +11,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +35,9 @@ type Server struct {
 	offset   time.Duration
 	limit    int
 	stats    Stats
-	seen     map[string]string   // accepted token values, with their key IDs
-	revoked  map[string]struct{} // token values refused by RevokeTokens
+	seen     map[string]string   // accepted tokens by Token.id, with their key IDs
+	revoked  map[string]struct{} // tokens refused by RevokeTokens, by Token.id
+	logf     func(RequestLog)
 	defaults *http.ServeMux
 	user     *http.ServeMux
 }
@@ -60,7 +62,7 @@ type Stats struct {
 	Accepted      int    // requests whose token passed
 	Rejected      int    // requests answered 401
 	RateLimited   int    // requests answered 429
-	Tokens        int    // distinct tokens among accepted requests: reuse shows as 1
+	Tokens        int    // distinct tokens among accepted requests (by what was signed and the signature): reuse shows as 1
 	LastRejection string // the detail of the last 401, naming the rule
 }
 
@@ -80,6 +82,20 @@ func NewServer() *Server {
 // NewUnstartedServer returns a server that is not yet listening, as
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP (so that
 // [http.DefaultClient] can reach it) or StartTLS, and Close when done.
+//
+// Before starting it, a server can be moved to a listener of the caller's
+// choosing, an address given on a command line say, the way httptest allows:
+//
+//	srv := asctest.NewUnstartedServer()
+//	l, err := net.Listen("tcp", addr)
+//	...
+//	srv.Listener.Close() // the loopback listener made for it
+//	srv.Listener = l
+//	srv.StartTLS()       // or srv.Start() for plain HTTP
+//
+// With TLS, the certificate is httptest's, valid for 127.0.0.1, ::1 and
+// example.com: [Server.CertificatePEM] gives it to clients outside the
+// process.
 func NewUnstartedServer() *Server {
 	s := &Server{
 		issuerID: newUUID(),
@@ -108,6 +124,17 @@ func (s *Server) Config() ascjwt.Config { return s.ConfigFor(s.first) }
 // ConfigFor returns an [ascjwt.Config] for key k, on the server's clock.
 func (s *Server) ConfigFor(k Key) ascjwt.Config {
 	return ascjwt.Config{KeyID: k.ID, IssuerID: k.IssuerID, PrivateKey: k.PrivateKey, Now: s.Now}
+}
+
+// CertificatePEM returns the TLS certificate of a server started with
+// StartTLS as PEM, for clients outside the process to trust (curl's
+// --cacert, SSL_CERT_FILE, a CA file); nil for a plain HTTP server.
+func (s *Server) CertificatePEM() []byte {
+	cert := s.Certificate()
+	if cert == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 }
 
 // Key returns the server's first key, the one Config uses.
@@ -146,15 +173,16 @@ func (s *Server) Revoke(keyID string) {
 }
 
 // RevokeTokens refuses from now on every token of the key that the server
-// has accepted so far, while new tokens of the key pass: what a client sees
+// has accepted so far (known by what was signed and the signature, so that
+// no other spelling of one passes), while new tokens of the key pass: what a client sees
 // when the server restarts, or stops trusting tokens issued before some
 // moment. It is the way to test the retry on 401.
 func (s *Server) RevokeTokens(keyID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for value, kid := range s.seen {
+	for id, kid := range s.seen {
 		if kid == keyID {
-			s.revoked[value] = struct{}{}
+			s.revoked[id] = struct{}{}
 		}
 	}
 }
@@ -208,9 +236,68 @@ func (s *Server) Handle(pattern string, handler http.Handler) {
 	s.user.Handle(pattern, handler)
 }
 
+// RequestLog describes one request the server answered, for a log line:
+// never the token, nor the query (which may hold what a test would not
+// print).
+type RequestLog struct {
+	Method string
+	Path   string // the URL path, as the request sent it
+	Status int
+	Rule   string // the rule the token broke, for a 401; empty otherwise
+	Detail string // what was wrong with the token, for a 401; empty otherwise
+}
+
+// String formats the entry as one line, "GET /v1/apps 200" or
+// "GET /v1/apps 401 exp: the token expired 3m0s ago (...)", with any control
+// character in the path escaped so that a request cannot forge log lines or
+// drive a terminal.
+func (l RequestLog) String() string {
+	line := fmt.Sprintf("%s %s %d", quoteIfNeeded(l.Method), quoteIfNeeded(l.Path), l.Status)
+	if l.Rule != "" {
+		line += " " + strconv.QuoteToASCII(l.Rule+": "+l.Detail)
+	}
+	return line
+}
+
+// quoteIfNeeded leaves a plain word as it is and quotes anything with white
+// space, quotes, control characters or bytes outside printable ASCII.
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == '"' || r >= 0x7f }) {
+		return strconv.QuoteToASCII(s)
+	}
+	return s
+}
+
+// SetRequestLog calls log once for every request the server answers, after
+// the answer is written, from the goroutine that served it (so log must be
+// safe for concurrent use); nil stops it. It is the hook for a server run on
+// its own, which logs a line per request.
+func (s *Server) SetRequestLog(log func(RequestLog)) {
+	s.mu.Lock()
+	s.logf = log
+	s.mu.Unlock()
+}
+
 // serve checks the token, counts, applies the rate limit and routes.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	key, value, err := s.authenticate(r)
+	s.mu.Lock()
+	logf := s.logf
+	s.mu.Unlock()
+	if logf == nil {
+		s.answer(w, r)
+		return
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+	rule, detail := s.answer(rec, r)
+	if rec.status == 0 {
+		rec.status = http.StatusOK // a handler that wrote nothing answers 200
+	}
+	logf(RequestLog{Method: r.Method, Path: r.URL.EscapedPath(), Status: rec.status, Rule: rule, Detail: detail})
+}
+
+// answer serves r and returns the rule and detail of a refusal.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail string) {
+	key, id, err := s.authenticate(r)
 	s.mu.Lock()
 	if err != nil {
 		s.stats.Rejected++
@@ -218,13 +305,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		writeError(w, http.StatusUnauthorized, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.",
 			err.Error()+". Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens")
-		return
+		if re, ok := err.(*RuleError); ok {
+			return re.Rule, re.Detail
+		}
+		return RuleFormat, err.Error()
 	}
 	remaining, ok := s.spend(key)
 	if ok {
 		s.stats.Accepted++
-		if _, dup := s.seen[value]; !dup {
-			s.seen[value] = key.ID
+		if _, dup := s.seen[id]; !dup {
+			s.seen[id] = key.ID
 			s.stats.Tokens++
 		}
 	} else {
@@ -237,16 +327,50 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		writeError(w, http.StatusTooManyRequests, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.",
 			"We've received too many requests for this API. Please wait and try again or slow down your request rate.")
-		return
+		return "", ""
 	}
 	if _, pattern := s.user.Handler(r); pattern != "" {
 		s.user.ServeHTTP(w, r) // ServeHTTP, not the handler: it sets PathValue
-		return
+		return "", ""
 	}
 	s.defaults.ServeHTTP(w, r)
+	return "", ""
 }
 
-// authenticate returns the key whose valid token r carries, and the token.
+// statusRecorder notes the status a handler writes. Unwrap lets
+// http.ResponseController reach the connection's Flusher and deadlines.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Flush keeps a handler's type assertion to [http.Flusher] working while the
+// request log is on.
+func (r *statusRecorder) Flush() {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	http.NewResponseController(r.ResponseWriter).Flush()
+}
+
+// authenticate returns the key whose valid token r carries, and the token's
+// id.
 func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
@@ -265,17 +389,18 @@ func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
 	if err := tok.checkAlgorithm(); err != nil {
 		return nil, "", err
 	}
+	id := tok.id()
 	s.mu.Lock()
 	key, known := s.keys[tok.Header.KeyID]
 	var keyRevoked bool
 	if known {
 		keyRevoked = key.revoked
 	}
-	_, tokenRevoked := s.revoked[value]
+	_, tokenRevoked := s.revoked[id]
 	s.mu.Unlock()
 	switch {
 	case !known:
-		return nil, "", ruleErr(RuleKeyID, "header kid %q names no key of this server", tok.Header.KeyID)
+		return nil, "", ruleErr(RuleKeyID, "header kid %s names no key of this server%s", quoteShort(tok.Header.KeyID), tok.head.caseHint("kid"))
 	case keyRevoked:
 		return nil, "", ruleErr(RuleRevoked, "key %s has been revoked", tok.Header.KeyID)
 	case tokenRevoked:
@@ -291,7 +416,7 @@ func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return key, value, nil
+	return key, id, nil
 }
 
 // spend counts one request against the key's rolling hour and reports the

@@ -1,32 +1,38 @@
 package asctest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
 // Rules a token can break, as [RuleError].Rule names them.
 const (
-	RuleFormat    = "format"    // not a compact JWS of JSON header and claims, or too large
+	RuleFormat    = "format"    // not a compact JWS of JSON header and claims (strict base64url, UTF-8), or too large
+	RuleDuplicate = "duplicate" // a name appears twice in the header or the claims
 	RuleAlgorithm = "alg"       // header alg is not ES256
+	RuleUnencoded = "b64"       // header b64 is false: an unencoded payload (RFC 7797), which Apple does not take
+	RuleCritical  = "crit"      // header crit lists an extension (RFC 7515 section 4.1.11); none is understood
 	RuleType      = "typ"       // header typ is not JWT
 	RuleKeyID     = "kid"       // header kid missing, unknown or other than expected
 	RuleRevoked   = "revoked"   // the key, or this token, was revoked (Server.Revoke, Server.RevokeTokens)
 	RuleSignature = "signature" // not a valid 64-byte R||S ES256 signature by the key
-	RuleAudience  = "aud"       // aud is not the expected audience
+	RuleAudience  = "aud"       // aud does not name the expected audience
 	RuleIssuer    = "iss"       // iss wrong for a team key, or sub/iss wrong for an individual key
-	RuleIssuedAt  = "iat"       // iat missing or in the future
+	RuleNotBefore = "nbf"       // nbf in the future
+	RuleIssuedAt  = "iat"       // iat in the future
 	RuleExpiry    = "exp"       // exp missing, past, or too far ahead of the server clock
-	RuleLifetime  = "lifetime"  // exp - iat over Apple's limit
+	RuleLifetime  = "lifetime"  // exp - iat (or exp - now without iat) over Apple's limit
 	RuleScope     = "scope"     // scope malformed, or does not allow the request
 )
 
@@ -47,20 +53,30 @@ func ruleErr(rule, format string, args ...any) *RuleError {
 
 // Header is a token's JOSE header.
 type Header struct {
-	Algorithm string `json:"alg"`
-	KeyID     string `json:"kid,omitempty"`
-	Type      string `json:"typ,omitempty"`
+	Algorithm string   `json:"alg"`
+	KeyID     string   `json:"kid,omitempty"`
+	Type      string   `json:"typ,omitempty"`
+	Critical  []string `json:"crit,omitempty"` // extensions the verifier must understand; [Verify] refuses any
 }
 
-// Claims are a token's claims. IssuedAt and Expiry are zero when absent.
+// Claims are a token's claims. IssuedAt, Expiry and NotBefore are zero when
+// absent.
+//
+// aud may be a string or an array of strings (RFC 7519 section 4.1.3;
+// asc-go sends ["appstoreconnect-v1"]). Audiences always holds every
+// audience the token names; Audience holds it too when there is exactly one,
+// so code written for a string aud keeps working, and is empty when there are
+// several. Encoding Claims as JSON writes Audience only.
 type Claims struct {
-	Issuer   string   `json:"iss,omitempty"`
-	Subject  string   `json:"sub,omitempty"`
-	Audience string   `json:"aud,omitempty"`
-	IssuedAt int64    `json:"iat,omitempty"`
-	Expiry   int64    `json:"exp,omitempty"`
-	Scope    []string `json:"scope,omitempty"`
-	BundleID string   `json:"bid,omitempty"`
+	Issuer    string   `json:"iss,omitempty"`
+	Subject   string   `json:"sub,omitempty"`
+	Audience  string   `json:"aud,omitempty"`
+	Audiences []string `json:"-"`
+	IssuedAt  int64    `json:"iat,omitempty"`
+	Expiry    int64    `json:"exp,omitempty"`
+	NotBefore int64    `json:"nbf,omitempty"`
+	Scope     []string `json:"scope,omitempty"`
+	BundleID  string   `json:"bid,omitempty"`
 }
 
 // Token is a parsed token: its header and claims, and what was signed.
@@ -70,6 +86,11 @@ type Token struct {
 
 	signingInput string // header.payload
 	signature    []byte
+	head, body   object // the parts' members by exact name
+	unencoded    bool   // header b64 is false
+	hasIssuedAt  bool
+	hasExpiry    bool
+	hasNotBefore bool
 }
 
 // Size limits: a token with a few scopes is well under a kilobyte; these
@@ -82,6 +103,12 @@ const (
 // Parse decodes a compact JWS into its header and claims without checking
 // the signature or any rule but the format. Use it to show a token; use
 // [Verify] to trust one.
+//
+// The format is read strictly, as a verifier must for a token to mean one
+// thing: base64url without padding, line breaks or stray low bits (so that no
+// two spellings carry one signature); UTF-8 JSON objects whose names are
+// matched with their exact case and appear once each (a repeated name is
+// refused by the rule "duplicate").
 func Parse(token string) (*Token, error) {
 	if len(token) > maxTokenSize {
 		return nil, ruleErr(RuleFormat, "the token is %d bytes, over the %d a token has any need of", len(token), maxTokenSize)
@@ -95,26 +122,92 @@ func Parse(token string) (*Token, error) {
 		return nil, ruleErr(RuleFormat, "the token header is %d bytes; a JWT header is well under %d", len(head), maxHeaderSize)
 	}
 	t := &Token{signingInput: token[:len(head)+1+len(payload)]}
-	if err := decodePart("header", head, &t.Header); err != nil {
-		return nil, err
-	}
-	if err := decodePart("payload", payload, &t.Claims); err != nil {
-		return nil, err
-	}
 	var err error
-	if t.signature, err = base64.RawURLEncoding.DecodeString(sig); err != nil {
-		return nil, ruleErr(RuleFormat, "the signature is not base64url without padding")
+	if t.head, err = decodePart("header", head); err != nil {
+		return nil, err
+	}
+	if t.body, err = decodePart("payload", payload); err != nil {
+		return nil, err
+	}
+	if t.signature, err = jws.DecodeSegment(sig); err != nil {
+		return nil, ruleErr(RuleFormat, "the signature is %v", err)
+	}
+	if err := t.readHeader(); err != nil {
+		return nil, err
+	}
+	if err := t.readClaims(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
-func decodePart(name, part string, v any) error {
-	raw, err := base64.RawURLEncoding.DecodeString(part)
+func decodePart(name, part string) (object, error) {
+	raw, err := jws.DecodeSegment(part)
 	if err != nil {
-		return ruleErr(RuleFormat, "the %s is not base64url without padding", name)
+		return object{}, ruleErr(RuleFormat, "the %s is %v", name, err)
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return ruleErr(RuleFormat, "the %s is not the JSON object a JWT needs: %v", name, err)
+	return readObject(name, raw)
+}
+
+func (t *Token) readHeader() error {
+	h, o := &t.Header, t.head
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"alg", &h.Algorithm}, {"kid", &h.KeyID}, {"typ", &h.Type}} {
+		if _, err := o.get("header", f.name, f.dst, "a string"); err != nil {
+			return err
+		}
+	}
+	if _, err := o.get("header", "crit", &h.Critical, "a list of names"); err != nil {
+		return err
+	}
+	var b64 bool
+	present, err := o.get("header", "b64", &b64, "true or false")
+	if err != nil {
+		return err
+	}
+	t.unencoded = present && !b64
+	return nil
+}
+
+func (t *Token) readClaims() error {
+	c, o := &t.Claims, t.body
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"iss", &c.Issuer}, {"sub", &c.Subject}, {"bid", &c.BundleID}} {
+		if _, err := o.get("claim", f.name, f.dst, "a string"); err != nil {
+			return err
+		}
+	}
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *int64
+		has  *bool
+	}{{"iat", &c.IssuedAt, &t.hasIssuedAt}, {"exp", &c.Expiry, &t.hasExpiry}, {"nbf", &c.NotBefore, &t.hasNotBefore}} {
+		if *f.has, err = o.get("claim", f.name, f.dst, "a time in whole Unix seconds"); err != nil {
+			return err
+		}
+	}
+	if _, err := o.get("claim", "scope", &c.Scope, "a list of strings"); err != nil {
+		return err
+	}
+	// aud: one string, or an array of strings (RFC 7519 section 4.1.3).
+	if raw, ok := o.members["aud"]; ok && !isNull(raw) {
+		if bytes.HasPrefix(bytes.TrimSpace(raw), []byte{'"'}) {
+			var one string
+			if _, err := o.get("claim", "aud", &one, "a string"); err != nil {
+				return err
+			}
+			c.Audiences = []string{one}
+		} else if _, err := o.get("claim", "aud", &c.Audiences, "a string or a list of strings"); err != nil {
+			return err
+		}
+	}
+	if len(c.Audiences) == 1 {
+		c.Audience = c.Audiences[0]
 	}
 	return nil
 }
@@ -134,26 +227,58 @@ type VerifyOptions struct {
 	// Audience is the aud the token must carry; empty means
 	// "appstoreconnect-v1".
 	Audience string
-	// Leeway is how far in the future iat may be; zero means 5 seconds.
+	// Leeway is how far in the future iat and nbf may be, and how far past
+	// the lifetime limit exp may be in a token without iat; zero means 5
+	// seconds.
 	Leeway time.Duration
 	// Request, when set, is the request the token is used for: a scoped
 	// token must allow it.
 	Request *http.Request
 }
 
-// DefaultLeeway is how far in the future a token's iat may be by default.
+// DefaultLeeway is how far in the future a token's iat or nbf may be by
+// default.
 const DefaultLeeway = 5 * time.Second
 
 // Verify checks token against pub and Apple's rules and returns it parsed.
 // An error is a *[RuleError] naming the first rule the token breaks. The
-// checks are: a compact JWS of sane size; alg ES256 (so "none", HS256 and
-// RS256 fail before any key is used); a 64-byte R||S signature valid for
-// pub; typ JWT; kid present (and equal to opts.KeyID if set); aud; iss or
-// sub "user" as the key's kind requires; iat present and not in the future;
-// exp in the future and no more than the lifetime limit ahead of now; exp -
-// iat within Apple's limit (20 minutes, 60 with bid, 180 days for a scope of
-// GETs on long-lived resources); every scope entry well formed and, with
-// opts.Request, one of them allowing the request.
+// checks are, in order:
+//
+//   - format: a compact JWS of sane size, strict base64url, UTF-8 JSON
+//     objects whose names are read with their exact case ("ALG" is not
+//     "alg"), and no name twice (rule "duplicate");
+//   - alg ES256, so "none", HS256 and RS256 fail before any key is used;
+//   - no b64 false (RFC 7797) and no crit (RFC 7515 section 4.1.11 tells a
+//     verifier to refuse extensions it does not understand, and no extension
+//     is understood here);
+//   - a 64-byte R||S signature valid for pub;
+//   - typ JWT; kid present (and equal to opts.KeyID if set);
+//   - aud naming the audience, as a string or as an array that holds it
+//     (RFC 7519 section 4.1.3 allows both, and asc-go sends the array);
+//   - iss, or sub "user", as the key's kind requires;
+//   - nbf and iat, when present, no more than the leeway in the future;
+//   - exp present and in the future;
+//   - every scope entry well formed (see below);
+//   - the lifetime within Apple's limit: 20 minutes, 60 with bid (whatever
+//     the scope), 180 days for an App Store Connect token whose scope holds
+//     only GETs on long-lived resources ("Generating Tokens for API
+//     Requests" and "Generating JSON Web Tokens for API requests" in Apple's
+//     documentation);
+//   - with opts.Request, one scope entry allowing the request.
+//
+// The lifetime of a token with iat is exp - iat, and exp may then be no
+// further ahead of the server's clock than the limit, with no leeway: that
+// is what refuses the tokens of a client whose clock runs fast. iat is
+// optional, though: Apple's App Store Connect page lists it, but its App
+// Store Server Library and asc-go sign without it and Apple accepts those
+// tokens, so without iat the only measure of the lifetime is exp against the
+// server's clock, and exp - now must be within the limit plus the leeway
+// (the leeway for a client clock a little fast, as iat has).
+//
+// A scope entry is refused when no request could match it or when it could
+// reach another resource than it names: invalid UTF-8, control characters,
+// "#", malformed percent-escapes, and dot segments or encoded slashes in the
+// path ([ascjwt.NewTokenSource] refuses the same entries).
 func Verify(token string, pub *ecdsa.PublicKey, opts VerifyOptions) (*Token, error) {
 	t, err := Parse(token)
 	if err != nil {
@@ -166,38 +291,73 @@ func (t *Token) verify(pub *ecdsa.PublicKey, opts VerifyOptions) error {
 	if err := t.checkAlgorithm(); err != nil {
 		return err
 	}
+	if err := t.checkExtensions(); err != nil {
+		return err
+	}
 	if err := t.checkSignature(pub); err != nil {
 		return err
 	}
 	h, c := t.Header, t.Claims
 	if h.Type != "JWT" {
-		return ruleErr(RuleType, "header typ is %q; want \"JWT\"", h.Type)
+		if _, ok := t.head.members["typ"]; !ok {
+			return ruleErr(RuleType, "header typ is missing%s; want \"JWT\"", t.head.caseHint("typ"))
+		}
+		return ruleErr(RuleType, "header typ is %s; want \"JWT\"", quoteShort(h.Type))
 	}
 	if h.KeyID == "" {
-		return ruleErr(RuleKeyID, "header kid is missing; want the key's ID from App Store Connect")
+		return ruleErr(RuleKeyID, "header kid is missing%s; want the key's ID from App Store Connect", t.head.caseHint("kid"))
 	}
 	if opts.KeyID != "" && h.KeyID != opts.KeyID {
-		return ruleErr(RuleKeyID, "header kid is %q; want %q", h.KeyID, opts.KeyID)
+		return ruleErr(RuleKeyID, "header kid is %s; want %q", quoteShort(h.KeyID), opts.KeyID)
 	}
 	audience := opts.Audience
 	if audience == "" {
 		audience = "appstoreconnect-v1"
 	}
-	if c.Audience != audience {
-		return ruleErr(RuleAudience, "aud is %q; want %q", c.Audience, audience)
+	if !slices.Contains(c.Audiences, audience) {
+		return t.audienceError(audience)
 	}
 	if err := c.checkIssuer(opts); err != nil {
 		return err
 	}
-	return c.checkTimes(opts)
+	return t.checkTimes(opts, audience)
 }
 
 func (t *Token) checkAlgorithm() error {
+	if _, ok := t.head.members["alg"]; !ok {
+		return ruleErr(RuleAlgorithm, "header alg is missing%s; Apple accepts only ES256", t.head.caseHint("alg"))
+	}
 	if t.Header.Algorithm != "ES256" {
-		return ruleErr(RuleAlgorithm, "header alg is %q; Apple accepts only ES256", t.Header.Algorithm)
+		return ruleErr(RuleAlgorithm, "header alg is %s; Apple accepts only ES256", quoteShort(t.Header.Algorithm))
 	}
 	return nil
 }
+
+// checkExtensions refuses the header parameters that change how the token
+// is to be read: a verifier that ignored them would accept a token its
+// maker meant otherwise.
+func (t *Token) checkExtensions() error {
+	if t.unencoded {
+		return ruleErr(RuleUnencoded, "header b64 is false, an unencoded payload (RFC 7797); Apple's APIs take only the standard base64url payload: drop b64")
+	}
+	crit, present := t.Header.Critical, t.head.members["crit"] != nil
+	switch {
+	case !present:
+		return nil
+	case len(crit) == 0:
+		return ruleErr(RuleCritical, "header crit is present but empty or null, which RFC 7515 section 4.1.11 forbids; drop it")
+	}
+	for _, name := range crit {
+		if slices.Contains(standardHeaderNames, name) {
+			return ruleErr(RuleCritical, "header crit lists %s, a parameter of the JWS standard itself, which RFC 7515 section 4.1.11 forbids; drop crit", quoteShort(name))
+		}
+	}
+	return ruleErr(RuleCritical, "header crit lists %s, an extension this server does not understand, so RFC 7515 section 4.1.11 requires refusing the token; Apple's tokens carry no crit", quoteShort(crit[0]))
+}
+
+// standardHeaderNames are the header parameters RFC 7515 section 4.1
+// defines, which crit must not list.
+var standardHeaderNames = []string{"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
 
 // checkSignature verifies the signature with crypto/ecdsa directly, a path
 // independent of the go-jose code that signs in package ascjwt.
@@ -214,25 +374,60 @@ func (t *Token) checkSignature(pub *ecdsa.PublicKey) error {
 	return nil
 }
 
+// id identifies what was signed and the signature, the same for every way
+// of writing the token: the parts are decoded strictly, so the signing input
+// has one spelling, and ECDSA's (r, s) and (r, n-s) are the same signature
+// (both verify), so s is taken as the lower of the two. Revoking and counting
+// by it cannot be dodged by re-spelling a token.
+func (t *Token) id() string {
+	if len(t.signature) != 64 {
+		return t.signingInput + "." + string(t.signature)
+	}
+	n := elliptic.P256().Params().N
+	s := new(big.Int).SetBytes(t.signature[32:])
+	if other := new(big.Int).Sub(n, s); other.Sign() > 0 && other.Cmp(s) < 0 {
+		s = other
+	}
+	sig := make([]byte, 64)
+	copy(sig, t.signature[:32])
+	s.FillBytes(sig[32:])
+	return t.signingInput + "." + string(sig)
+}
+
+func (t *Token) audienceError(audience string) error {
+	c := t.Claims
+	switch {
+	case t.body.members["aud"] == nil:
+		return ruleErr(RuleAudience, "aud is missing%s; want %q", t.body.caseHint("aud"), audience)
+	case len(c.Audiences) == 0:
+		return ruleErr(RuleAudience, "aud names no audience; want %q", audience)
+	case len(c.Audiences) == 1:
+		return ruleErr(RuleAudience, "aud is %s; want %q", quoteShort(c.Audience), audience)
+	default:
+		return ruleErr(RuleAudience, "aud is a list of %d audiences without %q", len(c.Audiences), audience)
+	}
+}
+
 func (c Claims) checkIssuer(opts VerifyOptions) error {
 	switch {
 	case opts.IssuerID != "":
 		if c.Issuer != opts.IssuerID {
-			return ruleErr(RuleIssuer, "iss is %q; want the team key's issuer ID %q", c.Issuer, opts.IssuerID)
+			return ruleErr(RuleIssuer, "iss is %s; want the team key's issuer ID %q", quoteShort(c.Issuer), opts.IssuerID)
 		}
 	case opts.Individual:
 		if c.Issuer != "" || c.Subject != "user" {
-			return ruleErr(RuleIssuer, "an individual key's token must have sub \"user\" and no iss; it has iss %q, sub %q", c.Issuer, c.Subject)
+			return ruleErr(RuleIssuer, "an individual key's token must have sub \"user\" and no iss; it has iss %s, sub %s", quoteShort(c.Issuer), quoteShort(c.Subject))
 		}
 	default:
 		if (c.Issuer == "") == (c.Subject != "user") {
-			return ruleErr(RuleIssuer, "want iss (a team key's issuer ID) or sub \"user\" (an individual key), not both or neither; it has iss %q, sub %q", c.Issuer, c.Subject)
+			return ruleErr(RuleIssuer, "want iss (a team key's issuer ID) or sub \"user\" (an individual key), not both or neither; it has iss %s, sub %s", quoteShort(c.Issuer), quoteShort(c.Subject))
 		}
 	}
 	return nil
 }
 
-func (c Claims) checkTimes(opts VerifyOptions) error {
+func (t *Token) checkTimes(opts VerifyOptions, audience string) error {
+	c := t.Claims
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -241,15 +436,19 @@ func (c Claims) checkTimes(opts VerifyOptions) error {
 	if leeway == 0 {
 		leeway = DefaultLeeway
 	}
-	if c.IssuedAt == 0 {
-		return ruleErr(RuleIssuedAt, "iat is missing; want the time the token was made, in Unix seconds")
+	if t.hasNotBefore {
+		if ahead := time.Unix(c.NotBefore, 0).Sub(now); ahead > leeway {
+			return ruleErr(RuleNotBefore, "nbf is %s in the future by the server's clock; the token is not valid yet (check the client's clock, or drop nbf)", ahead.Round(time.Second))
+		}
 	}
 	iat, exp := time.Unix(c.IssuedAt, 0), time.Unix(c.Expiry, 0)
-	if ahead := iat.Sub(now); ahead > leeway {
-		return ruleErr(RuleIssuedAt, "iat is %s in the future by the server's clock; check the client's clock, or backdate iat", ahead.Round(time.Second))
+	if t.hasIssuedAt {
+		if ahead := iat.Sub(now); ahead > leeway {
+			return ruleErr(RuleIssuedAt, "iat is %s in the future by the server's clock; check the client's clock, or backdate iat", ahead.Round(time.Second))
+		}
 	}
-	if c.Expiry == 0 {
-		return ruleErr(RuleExpiry, "exp is missing; want the expiry time in Unix seconds")
+	if !t.hasExpiry {
+		return ruleErr(RuleExpiry, "exp is missing%s; want the expiry time in Unix seconds", t.body.caseHint("exp"))
 	}
 	if !exp.After(now) {
 		return ruleErr(RuleExpiry, "the token expired %s ago (exp %s)", now.Sub(exp).Round(time.Second), exp.UTC().Format(time.RFC3339))
@@ -258,12 +457,18 @@ func (c Claims) checkTimes(opts VerifyOptions) error {
 	if err != nil {
 		return ruleErr(RuleScope, "%v", err)
 	}
-	limit, rule := claims.Limit(c.Audience, scopes, c.BundleID)
-	if lifetime := exp.Sub(iat); lifetime > limit {
-		return ruleErr(RuleLifetime, "exp - iat is %s; the limit is %s", lifetime, rule)
-	}
-	if ahead := exp.Sub(now); ahead > limit {
-		return ruleErr(RuleExpiry, "exp is %s ahead of the server's clock; the limit is %s (a client clock running fast causes this)", ahead.Round(time.Second), rule)
+	limit, rule := claims.Limit(audience, scopes, c.BundleID)
+	if !t.hasIssuedAt {
+		if ahead := exp.Sub(now); ahead > limit+leeway {
+			return ruleErr(RuleLifetime, "there is no iat, so the lifetime is exp - now by the server's clock: %s; the limit is %s, with %s leeway", ahead.Round(time.Second), rule, leeway)
+		}
+	} else {
+		if lifetime := exp.Sub(iat); lifetime > limit {
+			return ruleErr(RuleLifetime, "exp - iat is %s; the limit is %s", lifetime, rule)
+		}
+		if ahead := exp.Sub(now); ahead > limit {
+			return ruleErr(RuleExpiry, "exp is %s ahead of the server's clock; the limit is %s (a client clock running fast causes this)", ahead.Round(time.Second), rule)
+		}
 	}
 	if opts.Request != nil && len(scopes) > 0 && !anyAllows(scopes, opts.Request) {
 		return ruleErr(RuleScope, "the token's scope %q does not allow %s %s", c.Scope, opts.Request.Method, opts.Request.URL.RequestURI())

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -179,7 +180,7 @@ func TestVerifyRules(t *testing.T) {
 		{name: "wrong iss", token: c.sign(header, with(claims, "iss", "issuer-2")), rule: RuleIssuer, detail: `"issuer-2"`},
 		{name: "individual with iss", token: c.sign(header, with(claims, "sub", "user")), opts: individual, rule: RuleIssuer, detail: "no iss"},
 		{name: "individual", token: c.sign(header, with(claims, "iss", nil, "sub", "user")), opts: individual},
-		{name: "iat missing", token: c.sign(header, with(claims, "iat", nil)), rule: RuleIssuedAt, detail: "missing"},
+		{name: "iat missing (accepted since issue 11: Apple's own library signs without it)", token: c.sign(header, with(claims, "iat", nil))},
 		{name: "iat in the future", token: c.sign(header, with(claims, "iat", now.Add(30*time.Second).Unix(), "exp", now.Add(10*time.Minute).Unix())), rule: RuleIssuedAt, detail: "in the future"},
 		{name: "exp missing", token: c.sign(header, with(claims, "exp", nil)), rule: RuleExpiry, detail: "missing"},
 		{name: "expired", token: c.sign(header, with(claims, "iat", now.Add(-30*time.Minute).Unix(), "exp", now.Add(-10*time.Minute).Unix())), rule: RuleExpiry, detail: "expired"},
@@ -229,20 +230,66 @@ func FuzzVerify(f *testing.F) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	header := map[string]any{"alg": "ES256", "kid": "TESTKEY123", "typ": "JWT"}
 	claims := map[string]any{"iss": "i", "iat": now.Unix(), "exp": now.Unix() + 600, "aud": "appstoreconnect-v1", "scope": []string{"GET /v1/apps?a=b"}}
+	body := fmt.Sprintf(`{"iss":"i","iat":%d,"exp":%d,"aud":"appstoreconnect-v1"}`, now.Unix(), now.Unix()+600)
 	for _, seed := range []string{
 		c.sign(header, claims), rfc7515A3JWS, c.signDER(header, claims), "", ".", "..", "a.b.c",
 		"eyJhbGciOiJub25lIn0.e30.", b64([]byte(`{"alg":"ES256"}`)) + "." + b64([]byte(`{"iat":1e400}`)) + ".AA",
+		// Issue 11's shapes, signed with this run's key so that the fuzzer
+		// starts past the signature.
+		c.sign(header, with(claims, "aud", []string{"appstoreconnect-v1"})),
+		c.sign(header, with(claims, "iat", nil)),
+		c.sign(header, with(claims, "nbf", now.Unix()+3600)),
+		signRaw(key, `{"ALG":"ES256","KID":"TESTKEY123","typ":"JWT"}`, body),
+		signRaw(key, `{"alg":"none","alg":"ES256","kid":"TESTKEY123","typ":"JWT"}`, body),
+		signRaw(key, `{"alg":"ES256","kid":"TESTKEY123","typ":"JWT"}`, strings.Replace(body, "}", `,"exp":1}`, 1)),
+		signRaw(key, `{"alg":"ES256","kid":"TESTKEY123","typ":"JWT","crit":["x"],"x":1}`, body),
+		signRaw(key, `{"alg":"ES256","kid":"TESTKEY123","typ":"JWT","b64":false}`, body),
 	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, token string) {
 		tok, err := Verify(token, &key.PublicKey, VerifyOptions{Now: now})
-		if err == nil && tok.Header.Algorithm != "ES256" {
+		var re *RuleError
+		if err != nil {
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not a *RuleError", err)
+			}
+			return
+		}
+		if tok.Header.Algorithm != "ES256" {
 			t.Fatalf("accepted alg %q", tok.Header.Algorithm)
 		}
-		var re *RuleError
-		if err != nil && !errors.As(err, &re) {
-			t.Fatalf("error %v is not a *RuleError", err)
+		// An independent reading of what was accepted, by encoding/json,
+		// which folds case and lets the last of two names win: whatever it
+		// sees must be what Verify judged.
+		parts := strings.Split(token, ".")
+		var h map[string]any
+		var cl map[string]any
+		if err := json.Unmarshal(mustDecode(t, parts[0]), &h); err != nil {
+			t.Fatalf("accepted a header encoding/json cannot read: %v", err)
+		}
+		if err := json.Unmarshal(mustDecode(t, parts[1]), &cl); err != nil {
+			t.Fatalf("accepted a payload encoding/json cannot read: %v", err)
+		}
+		if h["alg"] != "ES256" || h["typ"] != "JWT" || h["kid"] == nil || h["crit"] != nil || h["b64"] == false {
+			t.Fatalf("accepted header %v", h)
+		}
+		for name := range h {
+			if strings.EqualFold(name, "alg") && name != "alg" {
+				t.Fatalf("accepted a header with %q beside alg", name)
+			}
+		}
+		if exp, ok := cl["exp"].(float64); !ok || int64(exp) <= now.Unix() {
+			t.Fatalf("accepted claims %v", cl)
 		}
 	})
+}
+
+func mustDecode(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		t.Fatalf("accepted a part that is not strict base64url: %v", err)
+	}
+	return b
 }

@@ -82,13 +82,16 @@ func matchPrefix(pattern, path string) bool {
 
 // Limit returns the longest lifetime Apple accepts for a token with these
 // claims, and the rule that sets it, for error messages. Long-lived tokens
-// are an App Store Connect API exception: the Enterprise Program API has none.
+// are an exception of the App Store Connect API alone: a token with a bundle
+// ID is an App Store Server API token, limited to 60 minutes whatever its
+// scope ("Generating JSON Web Tokens for API requests" in the App Store
+// Server API documentation), and the Enterprise Program API has no exception.
 func Limit(audience string, scopes []Scope, bundleID string) (time.Duration, string) {
-	if audience == "appstoreconnect-v1" && len(scopes) > 0 && allLongLived(scopes) {
-		return MaxLongLivedLifetime, "180 days: the scope holds only GET requests on resources that allow long-lived tokens"
-	}
 	if bundleID != "" {
 		return MaxBundleLifetime, "60 minutes for App Store Server API tokens (with a bundle ID)"
+	}
+	if audience == "appstoreconnect-v1" && len(scopes) > 0 && allLongLived(scopes) {
+		return MaxLongLivedLifetime, "180 days: the scope holds only GET requests on resources that allow long-lived tokens"
 	}
 	return MaxLifetime, "20 minutes for App Store Connect API tokens; only a scope of GET requests on the resources Apple lists (CI builds, SCM, perfPowerMetrics, diagnostic logs) may live up to 180 days"
 }
