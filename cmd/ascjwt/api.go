@@ -51,8 +51,17 @@ has a next link), after --max-pages pages, or past --max-bytes in all. On a
 terminal, stderr shows the page, the items so far and the rate-limit budget
 left.
 
+Rate limits: a 429 answer is waited out and the request sent again, for as
+long as its Retry-After asks or, without one, a growing backoff, up to
+--max-wait in all for each request; when the key's hourly budget runs low,
+requests are spaced over what is left of the hour. Each wait is said on
+stderr, with how long and why. --max-wait 0 never waits: a 429 comes back at
+once.
+
 A non-2xx answer: its body goes to stdout as received (indented when JSON),
-so that | jq works on errors too, a one-line summary to stderr, exit 1.`)
+so that | jq works on errors too, a one-line summary to stderr, exit 1.
+
+The base URL is --base-url, else $ASC_BASE_URL, else App Store Connect's.`)
 	var cf credFlags
 	cf.register(fs.FlagSet)
 	var method string
@@ -71,7 +80,8 @@ so that | jq works on errors too, a one-line summary to stderr, exit 1.`)
 	fs.Var(&headers, "H", "")
 	fs.alias("H", "header")
 	input := fs.String("input", "", "send the request body from `file`, or from stdin with -")
-	base := fs.String("base-url", defaultBaseURL, "the API's `URL`")
+	base := fs.String("base-url", defaultBaseURL, "the API's `URL` (else $ASC_BASE_URL)")
+	maxWait := fs.Duration("max-wait", defaultMaxWait, "wait out 429 answers for at most this `duration` in all, per request; 0 never waits")
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -80,7 +90,14 @@ so that | jq works on errors too, a one-line summary to stderr, exit 1.`)
 		return usagef("want one PATH, e.g. /v1/apps; got %d arguments", len(rest))
 	}
 
-	baseURL, err := parseBaseURL(*base)
+	if *maxWait < 0 {
+		return usagef("--max-wait: want 0 (never wait) or a positive duration such as 2m")
+	}
+	baseFrom := "--base-url"
+	if v, ok := c.lookupEnv(baseURLEnv); ok && v != "" && !fs.isSet("base-url") {
+		*base, baseFrom = v, baseURLEnv
+	}
+	baseURL, err := parseBaseURL(*base, baseFrom)
 	if err != nil {
 		return err
 	}
@@ -126,20 +143,33 @@ so that | jq works on errors too, a one-line summary to stderr, exit 1.`)
 	if err != nil {
 		return err
 	}
-	client := ascjwt.NewClient(c.client, src)
+	waits := &waitReporter{c: c, api: apiName(baseURL), maxWait: *maxWait}
+	client := c.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	hc := *client // its Timeout, Jar and CheckRedirect, as ascjwt.NewClient keeps them
+	hc.Transport = waits.newTransport(src, baseURL, client.Transport)
 	if *paginate {
-		p := &pager{c: c, client: client, base: baseURL, header: header, maxPages: *maxPages, maxBytes: int64(maxBytes)}
+		p := &pager{c: c, client: &hc, base: baseURL, header: header, maxPages: *maxPages, maxBytes: int64(maxBytes), waits: waits}
 		return p.run(target)
 	}
-	return c.call(client, method, target, header, body, *include)
+	return c.call(&hc, method, target, header, body, *include, waits)
 }
+
+// baseURLEnv names the base URL when --base-url does not: where a test
+// server (asctest, ascjwt serve) tells every command to go.
+const baseURLEnv = "ASC_BASE_URL"
 
 var methodPattern = regexp.MustCompile(`^[A-Z]{1,16}$`)
 
-func parseBaseURL(s string) (*url.URL, error) {
+// parseBaseURL reads the base URL given by from (--base-url or
+// $ASC_BASE_URL). A rejected value is described, not quoted: it may be a
+// secret pasted in the wrong place.
+func parseBaseURL(s, from string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(s, "/"))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, usagef("--base-url %q: want an http or https URL such as %s", s, defaultBaseURL)
+		return nil, usagef("%s: want an http or https URL with no query, such as %s; the value given (%d bytes) is not one", from, defaultBaseURL, len(s))
 	}
 	return u, nil
 }
@@ -150,10 +180,10 @@ func resolveTarget(base *url.URL, p string) (*url.URL, error) {
 	if strings.Contains(p, "://") {
 		u, err := url.Parse(p)
 		if err != nil {
-			return nil, usagef("PATH %q is not a valid URL", p)
+			return nil, usagef("PATH %s is not a valid URL", describeArg(p))
 		}
 		if !origin.Same(u, base) {
-			return nil, usagef("%s is not on %s://%s; the token is sent only there (set --base-url to call another API)", p, base.Scheme, base.Host)
+			return nil, usagef("PATH %s is not on %s://%s; the token is sent only there (set --base-url to call another API)", describeArg(p), base.Scheme, base.Host)
 		}
 		return u, nil
 	}
@@ -162,7 +192,7 @@ func resolveTarget(base *url.URL, p string) (*url.URL, error) {
 	}
 	u, err := url.Parse(base.String() + p)
 	if err != nil {
-		return nil, usagef("PATH %q is not a valid path", p)
+		return nil, usagef("PATH %s is not a valid path", describeArg(p))
 	}
 	return u, nil
 }
@@ -219,7 +249,7 @@ func (c *cmd) newRequest(method string, u *url.URL, header http.Header, body []b
 
 // call sends one request and prints the answer: JSON indented, anything else
 // as received; with include, the status line and headers first.
-func (c *cmd) call(client *http.Client, method string, u *url.URL, header http.Header, body []byte, include bool) error {
+func (c *cmd) call(client *http.Client, method string, u *url.URL, header http.Header, body []byte, include bool, waits *waitReporter) error {
 	req, err := c.newRequest(method, u, header, body)
 	if err != nil {
 		return err
@@ -235,7 +265,7 @@ func (c *cmd) call(client *http.Client, method string, u *url.URL, header http.H
 		}
 	}
 	if !succeeded(resp) {
-		return c.reportAPIError(method, u, resp)
+		return c.reportAPIError(resp, "", waits)
 	}
 	if !isJSON(resp.Header) {
 		_, err := io.Copy(c.stdout, resp.Body)
@@ -301,25 +331,4 @@ func writeIndented(w io.Writer, data []byte) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// reportAPIError handles a non-2xx answer: the body goes to stdout as
-// received (indented when JSON), so that a script piping into jq sees
-// Apple's errors too, and one escaped line goes to stderr. It returns
-// errReported, for exit status 1.
-func (c *cmd) reportAPIError(method string, u *url.URL, resp *http.Response) error {
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONAnswer))
-	if len(data) > 0 {
-		if isJSON(resp.Header) || json.Valid(data) {
-			writeIndented(c.stdout, data)
-		} else {
-			c.stdout.Write(data)
-		}
-	}
-	line := fmt.Sprintf("ascjwt api: %s %s: %s", method, u, summarizeError(resp.Status, data))
-	if err != nil {
-		line += " (the body was cut short: " + err.Error() + ")"
-	}
-	fmt.Fprintln(c.stderr, oneLine(line))
-	return errReported
 }

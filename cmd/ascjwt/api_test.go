@@ -136,7 +136,7 @@ func TestAPI(t *testing.T) {
 
 	t.Run("an error answer", func(t *testing.T) {
 		r := api("/v1/apps/42")
-		r.expect(t, exitFail, "404 Not Found: NOT_FOUND: The specified resource does not exist: There is no resource of type 'apps' with id '42'")
+		r.expect(t, exitFail, "404 Not Found to GET /v1/apps/42: NOT_FOUND: The specified resource does not exist: There is no resource of type 'apps' with id '42'")
 		var doc asctest.ErrorResponse
 		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Errors) != 1 || doc.Errors[0].Code != "NOT_FOUND" {
 			t.Errorf("the error body is not on stdout: %v\n%s", err, r.stdout)
@@ -156,7 +156,7 @@ func TestAPI(t *testing.T) {
 		srv2, creds2 := h.withServer()
 		srv2.Revoke(srv2.Key().ID)
 		r := h.run(append(append([]string{"api", "--base-url", srv2.URL}, creds2...), "/v1/apps")...)
-		r.expect(t, exitFail, "401 Unauthorized", "401 Unauthorized: NOT_AUTHORIZED", "has been revoked")
+		r.expect(t, exitFail, "401 Unauthorized", "401 Unauthorized to GET /v1/apps: NOT_AUTHORIZED", "has been revoked")
 		if strings.Contains(r.stderr, "Bearer") || strings.Contains(r.stderr, "eyJ") {
 			t.Errorf("a token reached the output:\n%s", r.stderr)
 		}
@@ -229,19 +229,5 @@ func TestPaginateShowsProgressOnATerminalOnly(t *testing.T) {
 	r.expect(t, exitOK)
 	if r.stderr != "" {
 		t.Fatalf("stderr that is not a terminal got %q", r.stderr)
-	}
-}
-
-func TestParseRateLimit(t *testing.T) {
-	for in, want := range map[string]string{
-		"user-hour-lim:3500;user-hour-rem:500;": "{3500 500} true",
-		"user-hour-rem:12":                      "{-1 12} true",
-		"":                                      "{-1 -1} false",
-		"user-hour-lim:x;user-hour-rem:-3;":     "{-1 -1} false",
-	} {
-		rl, ok := parseRateLimit(in)
-		if got := fmt.Sprint(rl, " ", ok); got != want {
-			t.Errorf("parseRateLimit(%q) = %s, want %s", in, got, want)
-		}
 	}
 }

@@ -2,57 +2,56 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
+	"io"
+	"net/http"
 	"strings"
+
+	"github.com/ascjwt/ascjwt"
 )
 
-// summarizeError makes the one line that says why an API refused a
-// request, from the status and the body in the two shapes Apple uses:
-//
-//	App Store Connect: {"errors": [{"status", "code", "title", "detail"}, ...]}
-//	App Store Server:  {"errorCode": 4040010, "errorMessage": "Transaction id not found."}
-//
-// and the status alone for anything else. The caller escapes the line.
-// (When the package offers a typed error for answers, ascjwt.CheckResponse,
-// this is the one function to swap for it.)
-func summarizeError(status string, body []byte) string {
-	var asc struct {
-		Errors []struct {
-			Code   string `json:"code"`
-			Title  string `json:"title"`
-			Detail string `json:"detail"`
-		} `json:"errors"`
-	}
-	if json.Unmarshal(body, &asc) == nil && len(asc.Errors) > 0 {
-		e := asc.Errors[0]
-		parts := []string{status}
-		for _, p := range []string{e.Code, e.Title, e.Detail} {
-			if p = strings.TrimSpace(p); p != "" {
-				parts = append(parts, p)
-			}
+// reportAPIError handles a non-2xx answer: the body goes to stdout as
+// received (indented when JSON), so that a script piping into jq sees
+// Apple's errors too, and one escaped line goes to stderr. It returns
+// errReported, for exit status 1. where, when set, says which page of a
+// --paginate run was refused; waits says what --max-wait allowed.
+func (c *cmd) reportAPIError(resp *http.Response, where string, waits *waitReporter) error {
+	// CheckResponse reads the body to parse it and puts it back, so the
+	// summary is the package's, word for word, and stdout still gets all.
+	checked := ascjwt.CheckResponse(resp)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONAnswer))
+	if len(data) > 0 {
+		if isJSON(resp.Header) || json.Valid(data) {
+			writeIndented(c.stdout, data)
+		} else {
+			c.stdout.Write(data)
 		}
-		line := strings.Join(parts, ": ")
-		if n := len(asc.Errors) - 1; n > 0 {
-			line += fmt.Sprintf(" (and %d more %s; the whole answer is on stdout)", n, plural(n, "error", "errors"))
-		}
-		return line
 	}
-	var server struct {
-		Code    json.Number `json:"errorCode"`
-		Message string      `json:"errorMessage"`
+	line := "ascjwt api: " + where + summarize(checked, resp, waits)
+	if err != nil {
+		line += " (the body was cut short: " + err.Error() + ")"
 	}
-	if json.Unmarshal(body, &server) == nil && (server.Code != "" || server.Message != "") {
-		parts := []string{status}
-		if server.Code != "" {
-			parts = append(parts, "errorCode "+server.Code.String())
-		}
-		if m := strings.TrimSpace(server.Message); m != "" {
-			parts = append(parts, m)
-		}
-		return strings.Join(parts, ": ")
+	fmt.Fprintln(c.stderr, oneLine(line))
+	return errReported
+}
+
+// summarize is the one line that says why the API refused a request:
+// ascjwt.CheckResponse's, with the command's own hints after it.
+func summarize(checked error, resp *http.Response, waits *waitReporter) string {
+	var ae *ascjwt.APIError
+	if !errors.As(checked, &ae) {
+		// Not an error answer after all; say what came back.
+		return "the API answered " + resp.Status
 	}
-	return status
+	line := strings.TrimPrefix(ae.Error(), "ascjwt: ")
+	if len(ae.Errors) > 1 {
+		line += "; the whole answer is on stdout"
+	}
+	if ae.StatusCode == http.StatusTooManyRequests && waits != nil {
+		line += "; " + waits.notWaitedHint()
+	}
+	return line
 }
 
 func plural(n int, one, many string) string {
@@ -60,33 +59,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// rateLimit is what Apple's X-Rate-Limit header says of the key's hourly
-// budget: "user-hour-lim:3500;user-hour-rem:500;".
-type rateLimit struct {
-	limit, remaining int
-}
-
-// parseRateLimit reads X-Rate-Limit; false when it is absent or in another
-// form.
-func parseRateLimit(v string) (rateLimit, bool) {
-	rl := rateLimit{limit: -1, remaining: -1}
-	for field := range strings.SplitSeq(v, ";") {
-		k, val, ok := strings.Cut(strings.TrimSpace(field), ":")
-		if !ok {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(val))
-		if err != nil || n < 0 {
-			continue
-		}
-		switch strings.TrimSpace(k) {
-		case "user-hour-lim":
-			rl.limit = n
-		case "user-hour-rem":
-			rl.remaining = n
-		}
-	}
-	return rl, rl.remaining >= 0
 }

@@ -168,8 +168,8 @@ func TestAPIEscapesServerText(t *testing.T) {
 		}
 	}))
 	for _, tc := range []struct{ path, want string }{
-		{"/v1/asc", "403 Forbidden: FORBIDDEN_ERRORbad \\x1b]0;pwned\\x07\\x1b[31mred\\u202e\\u009b2J: tbad"},
-		{"/v1/server", "404 Not Found: errorCode 4040010: Transaction id not found.bad \\x1b]0;pwned"},
+		{"/v1/asc", "403 Forbidden to GET /v1/asc: FORBIDDEN_ERRORbad \\x1b]0;pwned\\a\\x1b[31mred\\u202e\\u009b2J: tbad"},
+		{"/v1/server", "404 Not Found to GET /v1/server: 4040010 Transaction id not found.bad \\x1b]0;pwned"},
 		{"/v1/text", "502 Bad Gateway"},
 		{"/v1/next", "not on http://127.0.0.1"},
 	} {
@@ -328,7 +328,7 @@ func TestErrorBodyReachesStdout(t *testing.T) {
 	b := newBin(t)
 	_, flags := b.plainServer()
 	r := b.run(append(append([]string{"api"}, flags...), "/v1/apps/42")...)
-	r.expect(t, exitFail, "GET http://127.0.0.1", "/v1/apps/42: 404 Not Found: NOT_FOUND: The specified resource does not exist")
+	r.expect(t, exitFail, "the API answered 404 Not Found to GET /v1/apps/42: NOT_FOUND: The specified resource does not exist")
 	var doc asctest.ErrorResponse
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Errors) != 1 || doc.Errors[0].Status != "404" {
 		t.Fatalf("the error answer is not on stdout: %v\n%s", err, r.stdout)

@@ -3,64 +3,55 @@ package main
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
-// escapeText makes text that came from elsewhere (a server's error detail,
-// a header, a URL in a links.next) safe to print as a message: control
-// characters (ESC, and so the CSI and OSC sequences that recolour a
-// terminal, set its title or write a hyperlink), the C1 controls, the
-// Unicode direction overrides that make text read other than it is, and
-// invalid UTF-8 are written as Go escapes (\x1b, \u202e). New lines and
-// tabs are kept; oneLine escapes those too.
-func escapeText(s string) string { return escape(s, false) }
+// maxLineRunes bounds one line of a message: a server's text or a URL is
+// never worth more than a screenful, and a 64 MiB error detail should not
+// flood a terminal.
+const maxLineRunes = 4096
 
-// oneLine is escapeText for a message that must stay on one line.
-func oneLine(s string) string { return escape(s, true) }
+// oneLine makes text that came from elsewhere (a server's error detail, a
+// header, a URL in a links.next) safe to print as one line of a message:
+// safetext.Line escapes the control characters a terminal obeys (ESC, and
+// so the sequences that recolour it, retitle it or plant a link), line
+// breaks and invalid UTF-8; escapeBidi adds the Unicode direction controls,
+// which make text read other than it is.
+func oneLine(s string) string { return escapeBidi(safetext.Line(s, maxLineRunes)) }
 
-func escape(s string, newlines bool) string {
-	clean := true
-	for _, r := range s {
-		if mustEscape(r, newlines) {
-			clean = false
-			break
-		}
+// escapeText is oneLine for a message that may hold several lines: its line
+// breaks are kept, everything else is escaped.
+func escapeText(s string) string {
+	if !strings.Contains(s, "\n") {
+		return oneLine(s)
 	}
-	if clean {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = oneLine(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// escapeBidi writes the Unicode bidirectional overrides, embeddings,
+// isolates and marks as Go escapes (\u202e). safetext.Line leaves them as
+// they are; this is the one thing the command needs beyond it, and belongs
+// in safetext (reported to the lead), after which this goes.
+func escapeBidi(s string) string {
+	if !strings.ContainsFunc(s, isBidiControl) {
 		return s
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n' && newlines:
-			b.WriteString(`\n`)
-		case r == '\t' && newlines:
-			b.WriteString(`\t`)
-		case mustEscape(r, newlines) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case mustEscape(r, newlines):
+	for _, r := range s {
+		if isBidiControl(r) {
 			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
+		} else {
+			b.WriteRune(r) // s comes from safetext.Line: valid UTF-8
 		}
-		i += size
 	}
 	return b.String()
 }
 
-func mustEscape(r rune, newlines bool) bool {
-	switch {
-	case r == '\n' || r == '\t':
-		return newlines
-	case r == utf8.RuneError:
-		return true // invalid UTF-8, or U+FFFD itself, which is harmless but rare
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-		return true // bidirectional overrides and marks
-	}
-	return false
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/origin"
 )
 
@@ -34,6 +35,7 @@ type pager struct {
 	header   http.Header
 	maxPages int
 	maxBytes int64
+	waits    *waitReporter
 }
 
 // page is the part of a JSON:API document that pagination needs.
@@ -71,6 +73,9 @@ func (p *pager) run(u *url.URL) error {
 	var total int64
 	prog := newProgress(p.c)
 	defer prog.done()
+	if p.waits != nil {
+		p.waits.prog = prog
+	}
 
 	for n, next := 1, u; ; n++ {
 		seenURL[next.String()] = n
@@ -87,12 +92,12 @@ func (p *pager) run(u *url.URL) error {
 		}
 		if !succeeded(resp) {
 			prog.done()
-			err := p.c.reportAPIError(http.MethodGet, next, resp)
+			err := p.c.reportAPIError(resp, fmt.Sprintf("page %d: ", n), p.waits)
 			resp.Body.Close()
 			return err
 		}
 		data, err := readJSONAnswer(resp.Body, min(maxJSONAnswer, p.maxBytes-total))
-		rl, hasRL := parseRateLimit(resp.Header.Get("X-Rate-Limit"))
+		rl, hasRL := ascjwt.ParseRateLimit(resp.Header)
 		resp.Body.Close()
 		if errors.Is(err, errTooLarge) {
 			return stopped("the pages add up to more than --max-bytes %s (page %d); narrow the request (filter[...], fields[...]) or raise --max-bytes", byteSize(p.maxBytes), n)
@@ -170,24 +175,39 @@ type progress struct {
 	w     io.Writer
 	on    bool
 	shown bool
+	last  string // the last page's line, which a wait is added to
 }
 
 func newProgress(c *cmd) *progress {
 	return &progress{w: c.stderr, on: c.stderrIsTerminal()}
 }
 
-func (p *progress) update(page, items int, rl rateLimit, hasRL bool) {
+func (p *progress) update(page, items int, rl ascjwt.RateLimit, hasRL bool) {
 	if !p.on {
 		return
 	}
 	line := fmt.Sprintf("page %d, %d %s", page, items, plural(items, "item", "items"))
 	if hasRL {
-		if rl.limit >= 0 {
-			line += fmt.Sprintf(", rate limit: %d of %d left this hour", rl.remaining, rl.limit)
-		} else {
-			line += fmt.Sprintf(", rate limit: %d left this hour", rl.remaining)
-		}
+		line += fmt.Sprintf(", rate limit: %d of %d left this hour", rl.Remaining, rl.Limit)
 	}
+	p.last = line
+	p.show(line)
+}
+
+// waiting adds a wait for the next page to the line, and reports whether
+// it did: only a person watching sees the line.
+func (p *progress) waiting(what string) bool {
+	if !p.on {
+		return false
+	}
+	if p.last != "" {
+		what = p.last + "; " + what
+	}
+	p.show(what)
+	return true
+}
+
+func (p *progress) show(line string) {
 	// \r returns to the start of the line and ESC [K clears it, so a
 	// shorter line leaves nothing of the longer one before it.
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)

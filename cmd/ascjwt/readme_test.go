@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/asctest"
+)
+
+// proposedExamples are command lines proposed for the README's command
+// section and not in it yet; once they are, readmeExamples finds them there
+// too and each runs once.
+var proposedExamples = []string{
+	`ascjwt api --paginate '/v1/builds?include=app&limit=200'`,
+	`ascjwt api -i /v1/apps`,
+	`ascjwt api -X PATCH --input change.json /v1/apps/123`,
+	`ascjwt api --max-wait 5m /v1/apps`,
+	`ascjwt token --scope 'GET /v1/apps?filter[platform]=IOS' --lifetime 10m`,
+	`ascjwt decode --key AuthKey_2X9R4HXF34.p8 "$TOKEN"`,
+	`ascjwt keygen --dir ./private_keys`,
+	`ascjwt completion bash`,
+	`ascjwt demo`,
+}
+
+// readmeExamples returns the command lines of the first sh block in the
+// README's section "## The command": those that run ascjwt or curl, the
+// export lines being the credentials the test sets itself.
+func readmeExamples(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## The command\n")
+	if !ok {
+		t.Fatal(`README.md has no section "## The command"`)
+	}
+	_, block, ok := strings.Cut(section, "```sh\n")
+	if !ok {
+		t.Fatal(`README.md's command section has no sh block`)
+	}
+	block, _, _ = strings.Cut(block, "```")
+	var lines []string
+	for l := range strings.SplitSeq(block, "\n") {
+		if strings.HasPrefix(l, "ascjwt ") || strings.HasPrefix(l, "curl ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 5 {
+		t.Fatalf("found %d example lines in README.md's command section; the parser has lost them", len(lines))
+	}
+	return lines
+}
+
+// TestReadmeCommandExamplesRunAsPasted runs each example line of the
+// README's command section, as a shell runs it when pasted, against an
+// asctest server. Only what the README leaves to the reader is set: the
+// credentials, as the README's own export lines set them, the base URL
+// (ASC_BASE_URL, and the URL where a line spells out Apple's), the files a
+// line names (change.json, AuthKey_2X9R4HXF34.p8) and $TOKEN.
+func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	b := newBin(t)
+	srv := asctest.NewUnstartedServer()
+	srv.Start() // plain HTTP: curl and the binary reach it without a CA file
+	t.Cleanup(srv.Close)
+	routeReadmeExamples(t, srv)
+
+	k := srv.Key()
+	downloads := filepath.Join(b.home, "Downloads")
+	os.MkdirAll(downloads, 0o700)
+	h := &harness{t: t, sys: &system{workDir: downloads}}
+	keyPath := h.addKeyPEM("AuthKey_"+k.ID+".p8", k.PrivateKey)
+	// The decode line names the key file in the working directory.
+	h.sys.workDir = b.dir
+	h.addKeyPEM("AuthKey_2X9R4HXF34.p8", k.PrivateKey)
+	os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(`{"data":{"type":"apps","id":"123","attributes":{"primaryLocale":"en-GB"}}}`), 0o600)
+
+	b.env = []string{"ASC_KEY_ID=" + k.ID, "ASC_ISSUER_ID=" + k.IssuerID, "ASC_PRIVATE_KEY_PATH=" + keyPath, "ASC_BASE_URL=" + srv.URL}
+	token := b.run("token")
+	token.expect(t, exitOK)
+	env := append(slices.Clone(b.env),
+		"HOME="+b.home,
+		"PATH="+filepath.Dir(binPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TOKEN="+strings.TrimSpace(token.stdout),
+	)
+
+	lines := readmeExamples(t)
+	for _, p := range proposedExamples {
+		if !slices.ContainsFunc(lines, func(l string) bool { return withoutComment(l) == p }) {
+			lines = append(lines, p)
+		}
+	}
+	for _, line := range lines {
+		t.Run(line, func(t *testing.T) {
+			if strings.HasPrefix(line, "curl ") {
+				if _, err := exec.LookPath("curl"); err != nil {
+					t.Skip("curl is not installed")
+				}
+			}
+			pasted := strings.NewReplacer(
+				"https://api.appstoreconnect.apple.com", srv.URL,
+				"https://api.storekit.apple.com", srv.URL,
+			).Replace(line)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bash, "-c", pasted)
+			cmd.Dir, cmd.Env = b.dir, env
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%s: %v\nstdout:\n%.2000s\nstderr:\n%s", pasted, err, stdout.String(), stderr.String())
+			}
+			if out := stdout.String(); (strings.HasPrefix(line, "curl ") || strings.HasPrefix(line, "ascjwt api ")) &&
+				(!strings.Contains(out, `"data"`) && !strings.Contains(out, `"signedTransactions"`) || strings.Contains(out, `"errors"`)) {
+				t.Fatalf("%s: stdout is not the API's data:\n%.2000s\nstderr:\n%s", pasted, out, stderr.String())
+			}
+		})
+	}
+}
+
+// routeReadmeExamples adds what the examples call and asctest does not
+// serve by default: builds with their apps, a PATCH of an app, and the App
+// Store Server API's transaction history.
+func routeReadmeExamples(t *testing.T, srv *asctest.Server) {
+	srv.Handle("GET /v1/builds", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("include") != "app" {
+			http.Error(w, "want include=app", http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"data":     []any{map[string]any{"type": "builds", "id": "b1", "relationships": map[string]any{"app": map[string]any{"data": map[string]string{"type": "apps", "id": "123"}}}}},
+			"included": []any{map[string]any{"type": "apps", "id": "123"}},
+		})
+	}))
+	srv.Handle("PATCH /v1/apps/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var doc struct {
+			Data struct {
+				Type       string         `json:"type"`
+				ID         string         `json:"id"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"data"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		if json.Unmarshal(body, &doc) != nil || doc.Data.ID != r.PathValue("id") || r.Header.Get("Content-Type") != "application/json" {
+			writeJSON(w, http.StatusConflict, map[string]any{"errors": []map[string]string{{"status": "409", "code": "ENTITY_ERROR", "title": "bad body"}}})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"data": doc.Data})
+	}))
+	srv.Handle("GET /inApps/v1/history/{tx}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"bundleId": "com.example.app", "hasMore": false, "signedTransactions": []string{}})
+	}))
+}
+
+// withoutComment is a line without the comment the README aligns after it.
+func withoutComment(line string) string {
+	cmd, _, _ := strings.Cut(line, " #")
+	return strings.TrimSpace(cmd)
+}
