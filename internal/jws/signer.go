@@ -40,10 +40,30 @@ type contextSigner interface {
 // *ecdsa.PrivateKey signs through go-jose's own ECDSA code; any other
 // crypto.Signer (a KMS or HSM key) through go-jose's OpaqueSigner.
 func NewSigner(key crypto.Signer, keyID string) (*Signer, error) {
+	return NewSignerWith(key, keyID, Header{Type: "JWT"})
+}
+
+// Header is what goes into the protected header beside "alg" and "kid",
+// which differ between Apple's APIs: App Store Connect's tokens carry
+// "typ":"JWT", APNs' carry nothing more, WeatherKit's carry "id".
+type Header struct {
+	Type  string            // the "typ" value; empty for no "typ"
+	Extra map[string]string // further fields, such as WeatherKit's "id"
+}
+
+// NewSignerWith is NewSigner with the header h.
+func NewSignerWith(key crypto.Signer, keyID string, h Header) (*Signer, error) {
 	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
-	s := &Signer{opts: (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), keyID)}
+	opts := (&jose.SignerOptions{}).WithHeader(jose.HeaderKey("kid"), keyID)
+	if h.Type != "" {
+		opts = opts.WithType(jose.ContentType(h.Type))
+	}
+	for k, v := range h.Extra {
+		opts = opts.WithHeader(jose.HeaderKey(k), v)
+	}
+	s := &Signer{opts: opts}
 	k, ok := key.(*ecdsa.PrivateKey)
 	if !ok {
 		s.remote = key

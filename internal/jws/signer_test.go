@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"io"
 	"strings"
@@ -131,3 +132,35 @@ func TestCheckKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSignerWithHeader: the header holds alg and kid, typ only when asked,
+// and the extra fields, nothing else.
+func TestSignerWithHeader(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	for _, tc := range []struct {
+		h    Header
+		want string
+	}{
+		{Header{}, `{"alg":"ES256","kid":"K1"}`},
+		{Header{Type: "JWT"}, `{"alg":"ES256","kid":"K1","typ":"JWT"}`},
+		{Header{Extra: map[string]string{"id": "TEAM.com.example"}}, `{"alg":"ES256","id":"TEAM.com.example","kid":"K1"}`},
+	} {
+		for _, k := range []crypto.Signer{key, opaqueKey{key}} {
+			s, err := NewSignerWith(k, "K1", tc.h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := s.Sign(context.Background(), []byte(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+			if string(head) != tc.want {
+				t.Errorf("%T: header %s, want %s", k, head, tc.want)
+			}
+		}
+	}
+}
+
+// opaqueKey hides an in-memory key's type, as a KMS signer would.
+type opaqueKey struct{ crypto.Signer }
