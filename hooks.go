@@ -32,6 +32,16 @@ type Hooks struct {
 	RateLimit func(RateLimit)
 }
 
+// The reasons a [RateLimitWait] gives.
+const (
+	// WaitRetryAfter: a 429 whose Retry-After said how long to wait.
+	WaitRetryAfter = "429, Retry-After"
+	// WaitBackoff: a 429 that did not say; the wait is a jittered backoff.
+	WaitBackoff = "429, backoff"
+	// WaitPacing: the hourly budget is low; requests are spaced out.
+	WaitPacing = "pacing"
+)
+
 // TokenMinted describes a new token: which key signed it, until when it is
 // valid, and how long the signature took (a remote signer shows here).
 type TokenMinted struct {
@@ -56,7 +66,7 @@ type Retry401 struct {
 type RateLimitWait struct {
 	Request *http.Request // the caller's request; do not modify it
 	Wait    time.Duration
-	// Reason says why: "429, Retry-After", "429, backoff" or "pacing".
+	// Reason says why: [WaitRetryAfter], [WaitBackoff] or [WaitPacing].
 	Reason string
 	// Attempt counts the 429s this request has had; 0 when pacing.
 	Attempt int

@@ -87,10 +87,10 @@ func (t *Transport) maxRetryWait() time.Duration {
 // retryWait is how long to wait after the attempt-th 429 with header h.
 func (t *Transport) retryWait(h http.Header, attempt int) (time.Duration, string) {
 	if d, ok := parseRetryAfter(h.Get("Retry-After"), t.clock()); ok {
-		return d, "429, Retry-After"
+		return d, WaitRetryAfter
 	}
 	ceiling := min(firstBackoff<<(attempt-1), maxBackoff)
-	return t.jitter(ceiling), "429, backoff"
+	return t.jitter(ceiling), WaitBackoff
 }
 
 // jitter is full jitter: a wait drawn evenly from [0, ceiling], so that
@@ -196,7 +196,7 @@ func (t *Transport) pace(req *http.Request) error {
 		return nil // better a request that may be refused than one that surely times out
 	}
 	if h := t.Hooks; h != nil && h.RateLimitWait != nil {
-		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: "pacing"})
+		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: WaitPacing})
 	}
 	if err := t.sleep(req.Context(), wait); err != nil {
 		return fmt.Errorf("ascjwt: gave up waiting %s to pace the request (hourly budget low: %d of %d left): %w", wait, rl.Remaining, rl.Limit, err)

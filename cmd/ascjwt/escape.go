@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/ascjwt/ascjwt/internal/safetext"
@@ -16,9 +15,9 @@ const maxLineRunes = 4096
 // header, a URL in a links.next) safe to print as one line of a message:
 // safetext.Line escapes the control characters a terminal obeys (ESC, and
 // so the sequences that recolour it, retitle it or plant a link), line
-// breaks and invalid UTF-8; escapeBidi adds the Unicode direction controls,
-// which make text read other than it is.
-func oneLine(s string) string { return escapeBidi(safetext.Line(s, maxLineRunes)) }
+// breaks, invalid UTF-8 and the Unicode direction controls, which make text
+// read other than it is.
+func oneLine(s string) string { return safetext.Line(s, maxLineRunes) }
 
 // escapeText is oneLine for a message that may hold several lines: its line
 // breaks are kept, everything else is escaped.
@@ -31,27 +30,4 @@ func escapeText(s string) string {
 		lines[i] = oneLine(l)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// escapeBidi writes the Unicode bidirectional overrides, embeddings,
-// isolates and marks as Go escapes (\u202e). safetext.Line leaves them as
-// they are; this is the one thing the command needs beyond it, and belongs
-// in safetext (reported to the lead), after which this goes.
-func escapeBidi(s string) string {
-	if !strings.ContainsFunc(s, isBidiControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isBidiControl(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
-			b.WriteRune(r) // s comes from safetext.Line: valid UTF-8
-		}
-	}
-	return b.String()
-}
-
-func isBidiControl(r rune) bool {
-	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }

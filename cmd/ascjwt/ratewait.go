@@ -41,12 +41,12 @@ func (w *waitReporter) report(ev ascjwt.RateLimitWait) {
 func (w *waitReporter) message(ev ascjwt.RateLimitWait) string {
 	d := roundWait(ev.Wait)
 	switch ev.Reason {
-	case "429, Retry-After":
+	case ascjwt.WaitRetryAfter:
 		return fmt.Sprintf("rate limited by %s; waiting %s as Retry-After asks", w.api, d)
-	case "429, backoff":
+	case ascjwt.WaitBackoff:
 		return fmt.Sprintf("rate limited by %s, which did not say for how long; waiting %s before trying again (%d %s so far)",
 			w.api, d, ev.Attempt, plural(ev.Attempt, "429", "429s"))
-	case "pacing":
+	case ascjwt.WaitPacing:
 		budget := ""
 		if rl, ok := w.transport.RateLimit(); ok {
 			budget = fmt.Sprintf(" (%d of %d requests left this hour)", rl.Remaining, rl.Limit)
@@ -60,11 +60,11 @@ func (w *waitReporter) message(ev ascjwt.RateLimitWait) string {
 func (w *waitReporter) short(ev ascjwt.RateLimitWait) string {
 	d := roundWait(ev.Wait)
 	switch ev.Reason {
-	case "429, Retry-After":
+	case ascjwt.WaitRetryAfter:
 		return fmt.Sprintf("rate limited, waiting %s as Retry-After asks", d)
-	case "429, backoff":
+	case ascjwt.WaitBackoff:
 		return fmt.Sprintf("rate limited, backing off %s", d)
-	case "pacing":
+	case ascjwt.WaitPacing:
 		return fmt.Sprintf("hourly budget low, pacing: waiting %s", d)
 	}
 	return fmt.Sprintf("waiting %s (%s)", d, ev.Reason)

@@ -12,7 +12,8 @@ import (
 )
 
 // Line returns s with control characters (C0, DEL, C1, the Unicode line and
-// paragraph separators) escaped as Go would quote them, invalid UTF-8 as
+// paragraph separators, and the direction controls that can make a terminal
+// show text in another order than it is, "Trojan Source") escaped as Go would quote them, invalid UTF-8 as
 // \xNN, and at most max runes of it, "..." marking a cut.
 func Line(s string, max int) string {
 	var b strings.Builder
@@ -27,7 +28,7 @@ func Line(s string, max int) string {
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(s[0])>>4, 16))
 			b.WriteString(strconv.FormatUint(uint64(s[0])&15, 16))
-		case r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029:
+		case r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || bidi(r):
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 		default:
@@ -36,4 +37,11 @@ func Line(s string, max int) string {
 		s = s[size:]
 	}
 	return b.String()
+}
+
+// bidi reports whether r is a Unicode direction control: the embeddings and
+// overrides U+202A-U+202E, the isolates U+2066-U+2069, the marks U+200E,
+// U+200F and U+061C.
+func bidi(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }

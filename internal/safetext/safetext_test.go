@@ -14,6 +14,7 @@ func TestLineEscapesWhatATerminalWouldObey(t *testing.T) {
 		{"c1 \u009b31m", `c1 \u009b31m`},
 		{"bad \xff utf8", `bad \xff utf8`},
 		{"sep\u2028x", `sep\u2028x`},
+		{"abc\u202edcba\u2066x\u200f", `abc\u202edcba\u2066x\u200f`},
 		{strings.Repeat("é", 10), strings.Repeat("é", 4) + "..."},
 	} {
 		max := 100
@@ -36,7 +37,7 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Line(s, 50)
 		for _, r := range got {
-			if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 {
+			if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || bidi(r) {
 				t.Fatalf("Line(%q) = %q keeps control rune %U", s, got, r)
 			}
 		}
