@@ -12,7 +12,7 @@
 // [NewClient] wraps any [http.Client], so the same client serves generated
 // API clients (oapi-codegen's HttpRequestDoer, openapi-generator's
 // Configuration.HTTPClient); [Transport] is the [http.RoundTripper] to build
-// your own. [ConfigFromEnv] and [LoadConfig] find the key where fastlane,
+// your own. Package credentials finds the key where fastlane,
 // Codemagic and CI secrets keep it. Package asctest is a fake App Store
 // Connect API for your tests, and cmd/ascjwt a command for the shell.
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ascjwt/ascjwt/internal/fileread"
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
@@ -33,7 +34,7 @@ func ParsePrivateKey(data []byte) (*ecdsa.PrivateKey, error) {
 // AuthKey_<KEYID>.p8 downloaded from App Store Connect. Its errors name the
 // file.
 func LoadPrivateKey(path string) (*ecdsa.PrivateKey, error) {
-	data, err := readFile(path, keyparse.MaxSize)
+	data, err := fileread.Limited(path, keyparse.MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("ascjwt: key file %w", err)
 	}

@@ -6,6 +6,8 @@
 # the totals divided by HIGH-LOW is the cost of one iteration, with start-up
 # and set-up subtracted out. The garbage collector is off (GOGC=off), since
 # when it runs is not repeatable; allocations are counted by -benchmem.
+# Asynchronous preemption is off too: callgrind cannot follow the signals
+# (SIGURG) the Go runtime preempts with, and stops on an assertion.
 #
 #   ./instructions.sh          print a table of instructions per operation
 set -euo pipefail
@@ -16,7 +18,7 @@ bin=$(mktemp -d)/bench.test
 go test -c -o "$bin" .
 
 count() { # benchmark iterations -> instructions of the whole run
-  GOGC=off valgrind --tool=callgrind --callgrind-out-file="$bin.out" "$bin" \
+  GODEBUG=asyncpreemptoff=1 GOGC=off valgrind --tool=callgrind --callgrind-out-file="$bin.out" "$bin" \
     -test.run '^$' -test.bench "$1\$" -test.benchtime "${2}x" -test.cpu 1 2>&1 |
     sed -n 's/.*Collected : //p'
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/credentials"
 )
 
 // credFlags are the flags that say which key signs, shared by token and api.
@@ -32,15 +33,15 @@ func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
 	if looksLikeKeyContents(f.key) {
 		return ascjwt.Config{}, usagef("--key takes the name of a key file, and its value looks like a key's contents; put the contents in ASC_PRIVATE_KEY instead")
 	}
-	cfg, err := ascjwt.LoadConfig(ascjwt.LoadOptions{
-		Flags:     ascjwt.Credentials{KeyID: f.keyID, IssuerID: f.issuerID, KeyFile: f.key, APIKeyJSON: f.apiKeyJSON},
-		FlagNames: ascjwt.Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"},
+	cfg, err := credentials.Load(credentials.Options{
+		Given:     credentials.Given{KeyID: f.keyID, IssuerID: f.issuerID, KeyFile: f.key, APIKeyJSON: f.apiKeyJSON},
+		FlagNames: credentials.FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"},
 		LookupEnv: c.lookupEnv,
 		HomeDir:   c.homeDir,
 		WorkDir:   c.workDir,
 		Notify:    func(msg string) { fmt.Fprintln(c.stderr, msg) },
 	})
-	if errors.Is(err, ascjwt.ErrNoCredentials) {
+	if errors.Is(err, credentials.ErrNotFound) {
 		return cfg, &usageError{err.Error()}
 	}
 	if err != nil {

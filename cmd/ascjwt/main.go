@@ -12,7 +12,7 @@
 // Credentials come from flags, then the environment variables App Store
 // Connect tooling already uses (ASC_*, fastlane, spaceship, Codemagic), then
 // a fastlane API key JSON file, then AuthKey_<KEYID>.p8 in the folders xcrun
-// altool searches: see ascjwt.LoadConfig.
+// altool searches: see credentials.Load.
 //
 // Data goes to stdout and messages to stderr; help asked for goes to
 // stdout. The exit status is 0 on success, 1 when the work fails (Apple

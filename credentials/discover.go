@@ -1,15 +1,16 @@
-package ascjwt
+package credentials
 
 import (
 	"crypto/ecdsa"
 	"fmt"
+	"github.com/ascjwt/ascjwt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 )
 
-// The loader behind LoadConfig: it collects what every source says, then
+// The loader behind Load: it collects what every source says, then
 // resolves it by precedence, telling the caller about disagreements.
 
 // setting is one value and the source that set it, for precedence and for
@@ -20,7 +21,7 @@ type setting[T any] struct {
 }
 
 type loader struct {
-	opts   LoadOptions
+	opts   Options
 	lookup func(string) (string, bool)
 	home   string // empty when unknown
 	work   string
@@ -36,7 +37,7 @@ type loader struct {
 	told map[string]bool
 }
 
-func newLoader(opts LoadOptions) *loader {
+func newLoader(opts Options) *loader {
 	l := &loader{opts: opts, lookup: opts.LookupEnv, home: opts.HomeDir, work: opts.WorkDir, told: map[string]bool{}}
 	if l.lookup == nil {
 		l.lookup = os.LookupEnv
@@ -56,7 +57,7 @@ func newLoader(opts LoadOptions) *loader {
 
 // notify sends msg to opts.Notify, once.
 func (l *loader) notify(format string, args ...any) {
-	msg := "ascjwt: " + fmt.Sprintf(format, args...)
+	msg := "credentials: " + fmt.Sprintf(format, args...)
 	if l.opts.Notify == nil || l.told[msg] {
 		return
 	}
@@ -93,15 +94,15 @@ func (l *loader) path(p string) string {
 // printed: no notice is given until resolve, so a value refused here (a
 // private key in an ID variable, say) is never echoed by an earlier notice.
 func (l *loader) collect() error {
-	f, names := l.opts.Flags, l.opts.FlagNames
-	if err := addID(&l.keyIDs, flagName(names.KeyID, "Credentials.KeyID"), keyIDKind, f.KeyID); err != nil {
+	f, names := l.opts.Given, l.opts.FlagNames
+	if err := addID(&l.keyIDs, flagName(names.KeyID, "Given.KeyID"), keyIDKind, f.KeyID); err != nil {
 		return err
 	}
-	if err := addID(&l.issuerIDs, flagName(names.IssuerID, "Credentials.IssuerID"), issuerIDKind, f.IssuerID); err != nil {
+	if err := addID(&l.issuerIDs, flagName(names.IssuerID, "Given.IssuerID"), issuerIDKind, f.IssuerID); err != nil {
 		return err
 	}
 	if f.KeyFile != "" {
-		source := flagName(names.KeyFile, "Credentials.KeyFile")
+		source := flagName(names.KeyFile, "Given.KeyFile")
 		p, err := l.checkedPath(source, f.KeyFile)
 		if err != nil {
 			return err
@@ -146,8 +147,8 @@ func addID(list *[]setting[string], source string, kind idKind, v string) error 
 
 // resolve picks each value by precedence, tells about disagreements, finds
 // the key file if needed and loads the key.
-func (l *loader) resolve() (Config, error) {
-	var cfg Config
+func (l *loader) resolve() (ascjwt.Config, error) {
+	var cfg ascjwt.Config
 	var key keySource
 	if len(l.keys) > 0 {
 		key = l.keys[0]
@@ -158,21 +159,21 @@ func (l *loader) resolve() (Config, error) {
 	case haveKeyID && named && fileID != keyID.v:
 		// Signing with one key under another's ID makes tokens Apple
 		// refuses with a bare 401; a warning scrolls by in CI logs.
-		return Config{}, &sentinelError{ErrConflictingCredentials, fmt.Sprintf(
-			"ascjwt: key ID %s from %s and the key file %s from %s name different keys; Apple would refuse the tokens. Make them agree: %s, or use the file AuthKey_%s.p8",
+		return ascjwt.Config{}, &sentinelError{ErrConflict, fmt.Sprintf(
+			"credentials: key ID %s from %s and the key file %s from %s name different keys; Apple would refuse the tokens. Make them agree: %s, or use the file AuthKey_%s.p8",
 			keyID.v, keyID.source, filepath.Base(key.path), key.source, l.fixKeyID(keyID.source, fileID), keyID.v)}
 	case haveKeyID:
 		cfg.KeyID = keyID.v
 	case named:
 		cfg.KeyID = fileID
 	case key.source != "":
-		return Config{}, l.noKeyID()
+		return ascjwt.Config{}, l.noKeyID()
 	default:
 		// Nothing names a key: altool's folders may hold just one, as
 		// after "ascjwt keygen --dir ./private_keys".
 		found, err := l.onlyKeyFile()
 		if err != nil {
-			return Config{}, err
+			return ascjwt.Config{}, err
 		}
 		cfg.KeyID, _ = keyIDFromFileName(found.path)
 		key = found
@@ -185,13 +186,13 @@ func (l *loader) resolve() (Config, error) {
 	if key.source == "" {
 		found, err := l.searchKeyDirs(cfg.KeyID)
 		if err != nil {
-			return Config{}, err
+			return ascjwt.Config{}, err
 		}
 		key = found
 	}
 	priv, err := key.load()
 	if err != nil {
-		return Config{}, err
+		return ascjwt.Config{}, err
 	}
 	l.tellKeys(priv)
 	cfg.PrivateKey = priv
@@ -205,15 +206,15 @@ func (l *loader) resolve() (Config, error) {
 	if d, ok := first(l.durations); ok {
 		tell(l, "token duration", l.durations)
 		cfg.Lifetime = d.v
-		if d.v < MinLifetime {
-			cfg.Lifetime = MinLifetime
-			l.notify("token duration %s from %s is under this package's minimum; using %s", d.v, d.source, MinLifetime)
+		if d.v < ascjwt.MinLifetime {
+			cfg.Lifetime = ascjwt.MinLifetime
+			l.notify("token duration %s from %s is under this package's minimum; using %s", d.v, d.source, ascjwt.MinLifetime)
 		}
 	}
 	if h, ok := first(l.inHouse); ok {
 		tell(l, "in_house", l.inHouse)
 		if h.v {
-			cfg.Audience = AudienceEnterprise
+			cfg.Audience = ascjwt.AudienceEnterprise
 		}
 	}
 	return cfg, nil

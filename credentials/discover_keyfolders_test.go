@@ -1,9 +1,10 @@
-package ascjwt
+package credentials
 
 import (
 	"context"
 	"crypto/elliptic"
 	"errors"
+	"github.com/ascjwt/ascjwt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -61,7 +62,7 @@ func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
 			if len(notices) != 0 {
 				t.Errorf("notices %q; want none", notices)
 			}
-			src, err := NewTokenSource(cfg)
+			src, err := ascjwt.NewTokenSource(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,15 +102,15 @@ func TestSeveralKeysInKeyFoldersAreRefusedListingThem(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newCredWorld(t)
 			if tc.withFlags {
-				w.flagNames = Credentials{KeyID: "--key-id", KeyFile: "--key"}
+				w.flagNames = FlagNames{KeyID: "--key-id", KeyFile: "--key"}
 			}
 			paths := tc.place(w)
 			cfg, notices, err := w.load()
 			if err == nil {
 				t.Fatalf("loaded %v; want the choice refused", cfg)
 			}
-			if !errors.Is(err, ErrConflictingCredentials) || errors.Is(err, ErrNoCredentials) {
-				t.Errorf("err %v: want ErrConflictingCredentials and not ErrNoCredentials", err)
+			if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+				t.Errorf("err %v: want ErrConflict and not ErrNotFound", err)
 			}
 			msg := err.Error()
 			want := []string{"no key ID is set and the key folders hold 2 keys: " + strings.Join(paths, ", ")}
@@ -152,8 +153,8 @@ func TestEmptyKeyFoldersMeanNoCredentials(t *testing.T) {
 	w := newCredWorld(t)
 	credWrite(t, filepath.Join(w.work, "private_keys"), "notes.txt", "no keys here")
 	_, _, err := w.load()
-	if !errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrConflictingCredentials) {
-		t.Fatalf("err = %v; want ErrNoCredentials", err)
+	if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
+		t.Fatalf("err = %v; want ErrNotFound", err)
 	}
 }
 
@@ -165,7 +166,7 @@ func TestKeyWithoutIDDoesNotBorrowAFolderFilesID(t *testing.T) {
 	w.env["ASC_PRIVATE_KEY"] = p8
 	credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", credPEM(t, credKey(t, elliptic.P256())))
 	_, _, err := w.load()
-	if !errors.Is(err, ErrNoCredentials) || !strings.Contains(err.Error(), "no key ID") {
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "no key ID") {
 		t.Fatalf("err = %v; want no key ID", err)
 	}
 }
@@ -174,7 +175,7 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	secrets := credAllSecrets(t, p8)
-	commandFlags := Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name      string
 		withFlags bool
@@ -212,8 +213,8 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 			if err == nil {
 				t.Fatalf("loaded %v: key ID AAAAAAAAAA with the key of BBBBBBBBBB", cfg)
 			}
-			if !errors.Is(err, ErrConflictingCredentials) || errors.Is(err, ErrNoCredentials) {
-				t.Errorf("err %v: want ErrConflictingCredentials and not ErrNoCredentials", err)
+			if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+				t.Errorf("err %v: want ErrConflict and not ErrNotFound", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %s\nwant it to say %q", err, tc.want)
@@ -230,18 +231,18 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 		// so nothing combines wrongly.
 		w := newCredWorld(t)
 		w.flagNames = commandFlags
-		w.flags = Credentials{KeyID: "BBBBBBBBBB", KeyFile: credWrite(t, t.TempDir(), "AuthKey_BBBBBBBBBB.p8", p8)}
+		w.flags = Given{KeyID: "BBBBBBBBBB", KeyFile: credWrite(t, t.TempDir(), "AuthKey_BBBBBBBBBB.p8", p8)}
 		w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
 		w.env["ASC_ISSUER_ID"] = credIssuer
 		cfg, notices, err := w.load()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "key ID: using BBBBBBBBBB from --key-id; ignoring AAAAAAAAAA from ASC_KEY_ID"; len(notices) != 1 || notices[0] != "ascjwt: "+want {
+		if want := "key ID: using BBBBBBBBBB from --key-id; ignoring AAAAAAAAAA from ASC_KEY_ID"; len(notices) != 1 || notices[0] != "credentials: "+want {
 			t.Errorf("notices %q; want %q", notices, want)
 		}
 		credSameKey(t, cfg, key)
-		src, err := NewTokenSource(cfg)
+		src, err := ascjwt.NewTokenSource(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

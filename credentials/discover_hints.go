@@ -1,4 +1,4 @@
-package ascjwt
+package credentials
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ func (l *loader) noKeyID() error {
 	for _, f := range envFamilies {
 		vars = append(vars, f.keyID)
 	}
-	return &sentinelError{ErrNoCredentials, fmt.Sprintf("ascjwt: no key ID: %s, key_id in %s, or name the key file AuthKey_<KEYID>.p8", setOr(l.opts.FlagNames.KeyID, vars), l.jsonHint())}
+	return &sentinelError{ErrNotFound, fmt.Sprintf("credentials: no key ID: %s, key_id in %s, or name the key file AuthKey_<KEYID>.p8", setOr(l.opts.FlagNames.KeyID, vars), l.jsonHint())}
 }
 
 // keyHint names every place a key could have come from.
@@ -81,7 +81,7 @@ func (l *loader) jsonHint() string {
 }
 
 // sentinelError is an error with its own message that errors.Is matches
-// to a sentinel: [ErrNoCredentials], [ErrConflictingCredentials].
+// to a sentinel: [ErrNotFound], [ErrConflict].
 type sentinelError struct {
 	sentinel error
 	msg      string

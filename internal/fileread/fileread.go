@@ -1,4 +1,6 @@
-package ascjwt
+// Package fileread reads small files (keys, key IDs, API key JSON) with a
+// size bound, for the root package and credential discovery alike.
+package fileread
 
 import (
 	"errors"
@@ -8,9 +10,9 @@ import (
 	"os"
 )
 
-// readFile reads a file of at most limit bytes, refusing a larger one
+// Limited reads a file of at most limit bytes, refusing a larger one
 // early. Its errors name the file but hold none of its bytes.
-func readFile(path string, limit int64) ([]byte, error) {
+func Limited(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err == nil {
 		defer f.Close()

@@ -1,4 +1,4 @@
-package ascjwt
+package credentials
 
 import (
 	"fmt"
@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fastlane"
+	"github.com/ascjwt/ascjwt/internal/fileread"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
-// The sources LoadConfig reads values from: environment variables of each
+// The sources Load reads values from: environment variables of each
 // tool, and fastlane's API key JSON file.
 
 // maxIDFileSize bounds a file that holds an ID (Codemagic's @file:), so that
@@ -69,9 +70,9 @@ func (l *loader) collectEnv(fam envFamily) error {
 				return err
 			}
 			if path != "" {
-				data, err := readFile(path, maxIDFileSize)
+				data, err := fileread.Limited(path, maxIDFileSize)
 				if err != nil {
-					return fmt.Errorf("ascjwt: %s: %w", source, err)
+					return fmt.Errorf("credentials: %s: %w", source, err)
 				}
 				v = string(data)
 			}
@@ -116,11 +117,11 @@ func (l *loader) collectEnv(fam envFamily) error {
 	if v, ok := l.env(fam.duration); ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil {
-			return fmt.Errorf("ascjwt: %s is not a whole number of seconds; set it to one from 1 to 1200, e.g. 1200", fam.duration)
+			return fmt.Errorf("credentials: %s is not a whole number of seconds; set it to one from 1 to 1200, e.g. 1200", fam.duration)
 		}
 		d, err := fastlane.Seconds(float64(n))
 		if err != nil {
-			return fmt.Errorf("ascjwt: %s: %w", fam.duration, err)
+			return fmt.Errorf("credentials: %s: %w", fam.duration, err)
 		}
 		l.durations = append(l.durations, setting[time.Duration]{fam.duration, d})
 	}
@@ -151,11 +152,11 @@ func (l *loader) indirect(name, v string) (value, source, path string, err error
 		other := strings.TrimSpace(v[len("@env:"):])
 		if !isEnvName(other) {
 			// Not quoted: what follows may be anything, a key included.
-			return "", "", "", fmt.Errorf("ascjwt: %s is @env: followed by something that is not a variable name; want @env:NAME", name)
+			return "", "", "", fmt.Errorf("credentials: %s is @env: followed by something that is not a variable name; want @env:NAME", name)
 		}
 		w, ok := l.env(other)
 		if !ok {
-			return "", "", "", fmt.Errorf("ascjwt: %s is @env:%s, but %s is not set", name, other, other)
+			return "", "", "", fmt.Errorf("credentials: %s is @env:%s, but %s is not set", name, other, other)
 		}
 		return w, fmt.Sprintf("%s (@env:%s)", name, other), "", nil
 	case strings.HasPrefix(v, "@file:"):
@@ -178,15 +179,15 @@ func parseBool(name, v string) (bool, error) {
 	case "0", "f", "false", "no", "n", "off":
 		return false, nil
 	}
-	return false, fmt.Errorf("ascjwt: %s is not a boolean; set it to true or false", name)
+	return false, fmt.Errorf("credentials: %s is not a boolean; set it to true or false", name)
 }
 
 // collectJSON reads the first API key JSON file named; the others named are
 // told about in resolve, after every value has been checked.
 func (l *loader) collectJSON() error {
 	var names []setting[string]
-	if p := l.opts.Flags.APIKeyJSON; p != "" {
-		source := flagName(l.opts.FlagNames.APIKeyJSON, "Credentials.APIKeyJSON")
+	if p := l.opts.Given.APIKeyJSON; p != "" {
+		source := flagName(l.opts.FlagNames.APIKeyJSON, "Given.APIKeyJSON")
 		abs, err := l.checkedPath(source, p)
 		if err != nil {
 			return err
@@ -208,13 +209,13 @@ func (l *loader) collectJSON() error {
 	chosen := names[0]
 	l.jsonNames = names
 	l.jsonPath = chosen.v
-	data, err := readFile(chosen.v, fastlane.MaxSize)
+	data, err := fileread.Limited(chosen.v, fastlane.MaxSize)
 	if err != nil {
-		return fmt.Errorf("ascjwt: API key JSON from %s: %w", chosen.source, err)
+		return fmt.Errorf("credentials: API key JSON from %s: %w", chosen.source, err)
 	}
 	k, err := fastlane.Parse(data)
 	if err != nil {
-		return fmt.Errorf("ascjwt: API key JSON %s (from %s): %w", chosen.v, chosen.source, err)
+		return fmt.Errorf("credentials: API key JSON %s (from %s): %w", chosen.v, chosen.source, err)
 	}
 	in := func(field string) string { return field + " in " + chosen.v }
 	if err := addID(&l.keyIDs, in("key_id"), keyIDKind, k.KeyID); err != nil {
@@ -251,7 +252,10 @@ func (l *loader) collectJSON() error {
 // passes is one an error or notice may print, since IDs travel in every
 // token anyway.
 
-// maxIDLen (config.go) bounds key and issuer IDs here too.
+// maxIDLen bounds key and issuer IDs: Apple's key IDs are 10 characters and
+// issuer IDs 36 (a UUID), so anything longer is something else in the wrong
+// place, most often the private key itself. NewTokenSource refuses the same.
+const maxIDLen = 64
 
 // maxPathLen bounds a file's path: PATH_MAX on Linux. A longer "path" is
 // content in the wrong variable.
@@ -270,21 +274,21 @@ var (
 // letters, digits, '-', '_' and '.'. v is already trimmed.
 func checkID(source string, kind idKind, v string) error {
 	if redact.LooksLikeKey(v) {
-		return fmt.Errorf("ascjwt: %s looks like a private key, not %s (%s); were two secrets swapped? Put the key where a private key goes", source, kind.name, kind.want)
+		return fmt.Errorf("credentials: %s looks like a private key, not %s (%s); were two secrets swapped? Put the key where a private key goes", source, kind.name, kind.want)
 	}
 	if len(v) > maxIDLen {
-		return fmt.Errorf("ascjwt: %s is %s bytes; %s", source, redact.Thousands(len(v)), kind.want)
+		return fmt.Errorf("credentials: %s is %s bytes; %s", source, redact.Thousands(len(v)), kind.want)
 	}
 	if strings.HasSuffix(v, ".p8") {
 		hint := ""
 		if id, ok := keyIDFromFileName(v); ok {
 			hint = "; this file's key ID is " + id // letters and digits: an ID, fine to print
 		}
-		return fmt.Errorf("ascjwt: %s holds a file name, not %s (%s); name the key file where a key file goes%s", source, kind.name, kind.want, hint)
+		return fmt.Errorf("credentials: %s holds a file name, not %s (%s); name the key file where a key file goes%s", source, kind.name, kind.want, hint)
 	}
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; !isIDByte(c) {
-			return fmt.Errorf("ascjwt: %s holds %s at byte %d; %s", source, describeByte(c), i+1, kind.want)
+			return fmt.Errorf("credentials: %s holds %s at byte %d; %s", source, describeByte(c), i+1, kind.want)
 		}
 	}
 	return nil
@@ -312,14 +316,14 @@ func describeByte(c byte) string {
 // key (swapped variables) must stop here.
 func checkPath(source, v string) error {
 	if redact.LooksLikeKey(v) {
-		return fmt.Errorf("ascjwt: %s looks like a private key, not a file's path; put the key's content in a variable for it (e.g. ASC_PRIVATE_KEY) or its file's path here", source)
+		return fmt.Errorf("credentials: %s looks like a private key, not a file's path; put the key's content in a variable for it (e.g. ASC_PRIVATE_KEY) or its file's path here", source)
 	}
 	if len(v) > maxPathLen {
-		return fmt.Errorf("ascjwt: %s is %s bytes, too long for a file's path", source, redact.Thousands(len(v)))
+		return fmt.Errorf("credentials: %s is %s bytes, too long for a file's path", source, redact.Thousands(len(v)))
 	}
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c < ' ' || c == 0x7f {
-			return fmt.Errorf("ascjwt: %s holds a line break or control character at byte %d, so it is not a file's path; set it to the path alone", source, i+1)
+			return fmt.Errorf("credentials: %s holds a line break or control character at byte %d, so it is not a file's path; set it to the path alone", source, i+1)
 		}
 	}
 	return nil

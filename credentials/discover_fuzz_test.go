@@ -1,4 +1,4 @@
-package ascjwt
+package credentials
 
 import (
 	"crypto/ecdsa"
@@ -11,19 +11,19 @@ import (
 	"testing"
 )
 
-// FuzzLoadConfig runs LoadConfig over random environments, flags and key
+// FuzzLoad runs Load over random environments, flags and key
 // folders in which a real private key is planted, in every form a source
 // takes, in random places (ID variables, path variables, flags, files named
 // by @file:). Whatever the input: no panic; no piece of the key in any error
-// or notice; no rejected ID value echoed; and a Config that loads has IDs of
+// or notice; no rejected ID value echoed; and a ascjwt.Config that loads has IDs of
 // the form Apple issues.
 //
 // plan[0] picks a world (key folders, command flag names); each following
 // pair of bytes sets one target (a variable or a flag) to one kind of value
 // (fuzzLoadValue). s1, s2, s3 are free text some kinds use.
-func FuzzLoadConfig(f *testing.F) {
+func FuzzLoad(f *testing.F) {
 	fx := newFuzzLoadFixture(f)
-	// Seeds beside testdata/fuzz/FuzzLoadConfig, which holds the cases of
+	// Seeds beside testdata/fuzz/FuzzLoad, which holds the cases of
 	// issues 10 and 13.
 	f.Add([]byte{0, 0, 3}, "", "", "")
 	f.Add([]byte{1}, "", "", "")
@@ -33,8 +33,8 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 		in := fx.build(plan, [3]string{s1, s2, s3})
 		var notices []string
-		cfg, err := LoadConfig(LoadOptions{
-			Flags:     in.flags,
+		cfg, err := Load(Options{
+			Given:     in.flags,
 			FlagNames: in.flagNames,
 			LookupEnv: func(k string) (string, bool) { v, ok := in.env[k]; return v, ok },
 			HomeDir:   in.home,
@@ -44,7 +44,7 @@ func FuzzLoadConfig(f *testing.F) {
 		all := strings.Join(notices, "\n")
 		if err != nil {
 			all += "\n" + err.Error()
-			_ = errors.Is(err, ErrNoCredentials)
+			_ = errors.Is(err, ErrNotFound)
 		}
 		for _, s := range fx.secrets {
 			if strings.Contains(all, s) {
@@ -152,10 +152,11 @@ var fuzzTame = strings.NewReplacer("/dev", "/_ev", "/proc", "/_roc", "/sys", "/_
 
 // fuzzLoadInput is one generated call.
 type fuzzLoadInput struct {
-	env              map[string]string
-	flags, flagNames Credentials
-	home, work       string
-	idOnly           []string // values set only in ID places: never echoed unless well-formed
+	env        map[string]string
+	flags      Given
+	flagNames  FlagNames
+	home, work string
+	idOnly     []string // values set only in ID places: never echoed unless well-formed
 }
 
 // fuzzLoadValueKinds is how many kinds fuzzLoadValue makes.
@@ -220,7 +221,7 @@ func (fx *fuzzLoadFixture) build(plan []byte, s [3]string) fuzzLoadInput {
 	w := fx.worlds[plan[0]%4]
 	in := fuzzLoadInput{env: map[string]string{}, home: w[0], work: w[1]}
 	if plan[0]&4 != 0 {
-		in.flagNames = Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+		in.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	}
 	wrappedIn := map[string]bool{}
 	var elsewhere []string // values set in places that may print them (paths)

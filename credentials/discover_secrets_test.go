@@ -1,10 +1,11 @@
-package ascjwt
+package credentials
 
 import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"github.com/ascjwt/ascjwt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -79,7 +80,7 @@ func TestPrivateKeyInAnIDVariableIsRefusedUnprinted(t *testing.T) {
 		} {
 			t.Run(place.name+"/"+form, func(t *testing.T) {
 				w := newCredWorld(t)
-				w.flagNames = Credentials{KeyID: "--key-id", KeyFile: "--key"}
+				w.flagNames = FlagNames{KeyID: "--key-id", KeyFile: "--key"}
 				// The key file named for another key ID is what made the
 				// old "does not match the key file's name" notice quote
 				// the ID.
@@ -150,7 +151,7 @@ func TestOverlongIDsAreRefusedBySize(t *testing.T) {
 				if err != nil {
 					t.Fatalf("a %d-byte ID is refused: %v", len(tc.value), err)
 				}
-				if _, err := NewTokenSource(cfg); err != nil {
+				if _, err := ascjwt.NewTokenSource(cfg); err != nil {
 					t.Fatalf("NewTokenSource refuses it: %v", err)
 				}
 				return
@@ -203,8 +204,8 @@ func TestRejectedValuesAreDescribedNotQuoted(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}
-			if errors.Is(err, ErrNoCredentials) {
-				t.Errorf("a wrong value wraps ErrNoCredentials; it is configured, wrongly")
+			if errors.Is(err, ErrNotFound) {
+				t.Errorf("a wrong value wraps ErrNotFound; it is configured, wrongly")
 			}
 			credAssertClean(t, err.Error()+strings.Join(notices, "\n"), secrets, m)
 		})

@@ -1,4 +1,4 @@
-package ascjwt
+package credentials
 
 import (
 	"crypto/ecdsa"
@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/ascjwt/ascjwt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -55,18 +56,18 @@ func credWrite(t testing.TB, dir, name, data string) string {
 type credWorld struct {
 	home, work string
 	env        map[string]string
-	flags      Credentials
-	flagNames  Credentials
+	flags      Given
+	flagNames  FlagNames
 }
 
 func newCredWorld(t testing.TB) *credWorld {
 	return &credWorld{home: t.TempDir(), work: t.TempDir(), env: map[string]string{}}
 }
 
-func (w *credWorld) load() (Config, []string, error) {
+func (w *credWorld) load() (ascjwt.Config, []string, error) {
 	var notices []string
-	cfg, err := LoadConfig(LoadOptions{
-		Flags:     w.flags,
+	cfg, err := Load(Options{
+		Given:     w.flags,
 		FlagNames: w.flagNames,
 		LookupEnv: func(k string) (string, bool) { v, ok := w.env[k]; return v, ok },
 		HomeDir:   w.home,
@@ -97,7 +98,7 @@ func credAssertNoSecrets(t testing.TB, msg string, secrets []string) {
 	}
 }
 
-func credSameKey(t testing.TB, cfg Config, want *ecdsa.PrivateKey) {
+func credSameKey(t testing.TB, cfg ascjwt.Config, want *ecdsa.PrivateKey) {
 	t.Helper()
 	got, ok := cfg.PrivateKey.(*ecdsa.PrivateKey)
 	if !ok || !got.Equal(want) {
@@ -107,7 +108,7 @@ func credSameKey(t testing.TB, cfg Config, want *ecdsa.PrivateKey) {
 
 const credIssuer = "57246542-96fe-1a63-e053-0824d011072a"
 
-func TestLoadConfigEnvFamilies(t *testing.T) {
+func TestLoadEnvFamilies(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	b64 := base64.StdEncoding.EncodeToString([]byte(p8))
@@ -146,7 +147,7 @@ func TestLoadConfigEnvFamilies(t *testing.T) {
 				"APP_STORE_CONNECT_API_KEY_KEY": b64, "APP_STORE_CONNECT_API_KEY_IS_KEY_CONTENT_BASE64": "true",
 				"APP_STORE_CONNECT_API_KEY_DURATION": "900", "APP_STORE_CONNECT_API_KEY_IN_HOUSE": "yes",
 			}
-		}, audience: AudienceEnterprise, lifetime: 15 * time.Minute},
+		}, audience: ascjwt.AudienceEnterprise, lifetime: 15 * time.Minute},
 		{name: "fastlane key file", env: func(dir string) map[string]string {
 			return map[string]string{"APP_STORE_CONNECT_API_KEY_KEY_ID": "KEY1", "APP_STORE_CONNECT_API_KEY_ISSUER_ID": credIssuer, "APP_STORE_CONNECT_API_KEY_KEY_FILEPATH": credWrite(t, dir, "k.p8", p8)}
 		}},
@@ -174,7 +175,7 @@ func TestLoadConfigEnvFamilies(t *testing.T) {
 		}, issuer: "-", notice: "individual key"},
 		{name: "duration under the minimum is raised", env: func(string) map[string]string {
 			return map[string]string{"ASC_KEY_ID": "KEY1", "ASC_ISSUER_ID": credIssuer, "ASC_PRIVATE_KEY": p8, "SPACESHIP_CONNECT_API_TOKEN_DURATION": "200"}
-		}, lifetime: MinLifetime, notice: "under this package's minimum"},
+		}, lifetime: ascjwt.MinLifetime, notice: "under this package's minimum"},
 		{name: "empty variables count as unset", env: func(string) map[string]string {
 			return map[string]string{"ASC_KEY_ID": "", "ASC_PRIVATE_KEY": "  ", "APP_STORE_CONNECT_API_KEY_KEY_ID": "KEY1", "APP_STORE_CONNECT_API_KEY_ISSUER_ID": credIssuer, "APP_STORE_CONNECT_API_KEY_KEY": p8}
 		}},
@@ -200,14 +201,14 @@ func TestLoadConfigEnvFamilies(t *testing.T) {
 			if tc.notice == "" && len(notices) > 0 {
 				t.Errorf("unexpected notices %q", notices)
 			}
-			if _, err := NewTokenSource(cfg); err != nil {
+			if _, err := ascjwt.NewTokenSource(cfg); err != nil {
 				t.Errorf("NewTokenSource refuses the loaded config: %v", err)
 			}
 		})
 	}
 }
 
-func TestLoadConfigPrecedence(t *testing.T) {
+func TestLoadPrecedence(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	dir := t.TempDir()
@@ -230,7 +231,7 @@ func TestLoadConfigPrecedence(t *testing.T) {
 	for i := range sources {
 		t.Run("winner "+sources[i].name, func(t *testing.T) {
 			w := newCredWorld(t)
-			w.flagNames = Credentials{KeyID: "--key-id"}
+			w.flagNames = FlagNames{KeyID: "--key-id"}
 			w.env["ASC_API_KEY_JSON"] = jsonPath // the key, and the last key ID
 			for _, s := range sources[i:] {
 				s.set(w)
@@ -293,8 +294,8 @@ func TestLoadConfigPrecedence(t *testing.T) {
 	t.Run("flags beat everything, for every field", func(t *testing.T) {
 		w := newCredWorld(t)
 		flagKey := credKey(t, elliptic.P256())
-		w.flags = Credentials{KeyID: "F", IssuerID: "flag-issuer", KeyFile: credWrite(t, t.TempDir(), "f.p8", credPEM(t, flagKey))}
-		w.flagNames = Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key"}
+		w.flags = Given{KeyID: "F", IssuerID: "flag-issuer", KeyFile: credWrite(t, t.TempDir(), "f.p8", credPEM(t, flagKey))}
+		w.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key"}
 		w.env = map[string]string{"ASC_KEY_ID": "E", "ASC_ISSUER_ID": "env-issuer", "ASC_PRIVATE_KEY": p8}
 		cfg, notices, err := w.load()
 		if err != nil {
@@ -318,7 +319,7 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-func TestLoadConfigFastlaneJSON(t *testing.T) {
+func TestLoadFastlaneJSON(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	b64 := base64.StdEncoding.EncodeToString([]byte(p8))
@@ -336,7 +337,7 @@ func TestLoadConfigFastlaneJSON(t *testing.T) {
 			lifetime: 20 * time.Minute},
 		{name: "base64 key, in house, duration as a string", via: "ASC_API_KEY_JSON",
 			json:     `{"key_id": "D383SF739", "issuer_id": "` + credIssuer + `", "key": "` + b64 + `", "is_key_content_base64": true, "duration": "600", "in_house": true, "extra": [1, {"x": null}]}`,
-			audience: AudienceEnterprise, lifetime: 10 * time.Minute},
+			audience: ascjwt.AudienceEnterprise, lifetime: 10 * time.Minute},
 		{name: "filepath next to the JSON", via: "APP_STORE_CONNECT_API_KEY_PATH", keyFile: "AuthKey_D383SF739.p8",
 			json: `{"key_id": "D383SF739", "issuer_id": "` + credIssuer + `", "filepath": "AuthKey_D383SF739.p8", "duration": null}`},
 		{name: "BOM and null fields", via: "flag",
@@ -387,7 +388,7 @@ func TestLoadConfigFastlaneJSON(t *testing.T) {
 	})
 }
 
-func TestLoadConfigAuthKeyDirs(t *testing.T) {
+func TestLoadAuthKeyDirs(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	for _, tc := range []struct {
@@ -448,13 +449,13 @@ func TestLoadConfigAuthKeyDirs(t *testing.T) {
 		bad := credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_ABC123.p8", "not a key")
 		credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_ABC123.p8", p8)
 		_, _, err := w.load()
-		if err == nil || !strings.Contains(err.Error(), bad) || errors.Is(err, ErrNoCredentials) {
+		if err == nil || !strings.Contains(err.Error(), bad) || errors.Is(err, ErrNotFound) {
 			t.Fatalf("err = %v; want it to name %s", err, bad)
 		}
 	})
 }
 
-func TestLoadConfigKeyIDFromFileName(t *testing.T) {
+func TestLoadKeyIDFromFileName(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	path := credWrite(t, t.TempDir(), "AuthKey_2X9R4HXF34.p8", p8)
@@ -493,25 +494,25 @@ func TestLoadConfigKeyIDFromFileName(t *testing.T) {
 	})
 }
 
-func TestLoadConfigErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	p8 := credPEM(t, credKey(t, elliptic.P256()))
 	p384 := credPEM(t, credKey(t, elliptic.P384()))
 	secrets := append(credSecrets(p8), credSecrets(p384)...)
-	commandFlags := Credentials{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 
 	for _, tc := range []struct {
 		name      string
 		setup     func(w *credWorld)
-		none      bool     // wraps ErrNoCredentials
+		none      bool     // wraps ErrNotFound
 		want      []string // all in the message
 		wantNot   []string
 		withFlags bool
 	}{
 		{name: "nothing, in a library", none: true,
-			want:    []string{"ascjwt: no key ID: set ASC_KEY_ID (or APP_STORE_CONNECT_API_KEY_KEY_ID, SPACESHIP_CONNECT_API_KEY_ID, APP_STORE_CONNECT_KEY_IDENTIFIER)", "ASC_API_KEY_JSON", "AuthKey_<KEYID>.p8"},
+			want:    []string{"credentials: no key ID: set ASC_KEY_ID (or APP_STORE_CONNECT_API_KEY_KEY_ID, SPACESHIP_CONNECT_API_KEY_ID, APP_STORE_CONNECT_KEY_IDENTIFIER)", "ASC_API_KEY_JSON", "AuthKey_<KEYID>.p8"},
 			wantNot: []string{"--key-id", "--api-key-json"}},
 		{name: "nothing, in a command", none: true, withFlags: true,
-			want: []string{"ascjwt: no key ID: set --key-id or ASC_KEY_ID (or APP_STORE_CONNECT_API_KEY_KEY_ID", "--api-key-json"}},
+			want: []string{"credentials: no key ID: set --key-id or ASC_KEY_ID (or APP_STORE_CONNECT_API_KEY_KEY_ID", "--api-key-json"}},
 		{name: "no key", none: true, withFlags: true, setup: func(w *credWorld) { w.env["ASC_KEY_ID"] = "ABC123" },
 			want: []string{"no private key for key ID ABC123: set --key or ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY, ASC_PRIVATE_KEY_B64, APP_STORE_CONNECT_API_KEY_KEY_FILEPATH",
 				"SPACESHIP_CONNECT_API_KEY", "APP_STORE_CONNECT_PRIVATE_KEY", "AuthKey_ABC123.p8", "$API_PRIVATE_KEYS_DIR (unset)", "./private_keys", "~/private_keys", "~/.private_keys", "~/.appstoreconnect/private_keys"}},
@@ -522,7 +523,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{name: "key file unreadable (a directory)", setup: func(w *credWorld) {
 			w.env["ASC_KEY_ID"] = "ABC123"
 			w.flags.KeyFile = w.work
-		}, want: []string{"Credentials.KeyFile", w0}},
+		}, want: []string{"Given.KeyFile", w0}},
 		{name: "P-384 key", setup: func(w *credWorld) {
 			w.env["ASC_KEY_ID"] = "ABC123"
 			w.env["ASC_PRIVATE_KEY"] = p384
@@ -576,8 +577,8 @@ func TestLoadConfigErrors(t *testing.T) {
 			}
 			msg := err.Error()
 			t.Log(msg)
-			if errors.Is(err, ErrNoCredentials) != tc.none {
-				t.Errorf("errors.Is(err, ErrNoCredentials) = %v, want %v", !tc.none, tc.none)
+			if errors.Is(err, ErrNotFound) != tc.none {
+				t.Errorf("errors.Is(err, ErrNotFound) = %v, want %v", !tc.none, tc.none)
 			}
 			for _, want := range tc.want {
 				if want == w0 {
@@ -622,7 +623,7 @@ func TestConfigFromEnv(t *testing.T) {
 	t.Setenv("ASC_ISSUER_ID", credIssuer)
 	t.Chdir(t.TempDir())
 
-	cfg, err := ConfigFromEnv()
+	cfg, err := FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,6 +631,6 @@ func TestConfigFromEnv(t *testing.T) {
 	if cfg.KeyID != "ENVKEY1234" || cfg.IssuerID != credIssuer {
 		t.Fatalf("got %v", cfg)
 	}
-	// The Config prints without key material, as every Config does.
+	// The ascjwt.Config prints without key material, as every ascjwt.Config does.
 	credAssertNoSecrets(t, cfg.String(), credSecrets(credPEM(t, key)))
 }

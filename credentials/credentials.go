@@ -1,28 +1,32 @@
-package ascjwt
+package credentials
 
-import "errors"
+import (
+	"errors"
 
-// ErrNoCredentials is wrapped by the errors of [ConfigFromEnv] and [LoadConfig]
+	"github.com/ascjwt/ascjwt"
+)
+
+// ErrNotFound is wrapped by the errors of [FromEnv] and [Load]
 // when no source names a key ID or a private key. Test it with errors.Is to
 // tell "not configured" (skip a test, fall back to other auth) from
 // "configured wrongly" (a file that does not load, a value that does not
 // parse), which is always worth reporting.
-var ErrNoCredentials = errors.New("ascjwt: no App Store Connect API key configured")
+var ErrNotFound = errors.New("credentials: no App Store Connect API key configured")
 
-// ErrConflictingCredentials is wrapped by the errors of [ConfigFromEnv] and
-// [LoadConfig] when the sources name different keys and none can be chosen
+// ErrConflict is wrapped by the errors of [FromEnv] and
+// [Load] when the sources name different keys and none can be chosen
 // safely: a key ID from one source and a key file named for another key ID
 // (AuthKey_<KEYID>.p8) from another, or no key ID and AuthKey files of
 // several key IDs in the key folders. Either would sign tokens Apple refuses
-// with a bare 401, so it is refused at once. Like [ErrNoCredentials] it is a
+// with a bare 401, so it is refused at once. Like [ErrNotFound] it is a
 // mistake in the set-up that the user fixes (a command exits with its usage
 // status); the message says which sources or files disagree.
-var ErrConflictingCredentials = errors.New("ascjwt: credential sources name different keys")
+var ErrConflict = errors.New("credentials: credential sources name different keys")
 
-// Credentials are the parts of an API key a caller knows itself, typically
-// from command-line flags. Every field is optional; a set field wins over
-// every other source in [LoadConfig].
-type Credentials struct {
+// Given are the parts of an API key a caller was given itself, typically by
+// command-line flags. Every field is optional; a set field wins over every
+// other source in [Load].
+type Given struct {
 	// KeyID is the key's ID, e.g. "2X9R4HXF34".
 	KeyID string
 	// IssuerID is the team's issuer ID; leave it empty for an individual key.
@@ -33,18 +37,24 @@ type Credentials struct {
 	APIKeyJSON string
 }
 
-// LoadOptions tell [LoadConfig] what the caller knows and where to look. The
+// FlagNames are what users type to set each field of [Given], such as
+// "--key-id", so that errors can suggest them.
+type FlagNames struct {
+	KeyID, IssuerID, KeyFile, APIKeyJSON string
+}
+
+// Options tell [Load] what the caller knows and where to look. The
 // zero value looks in the process environment, working directory and home
-// directory, as [ConfigFromEnv] does.
-type LoadOptions struct {
-	// Flags are values the caller was given explicitly; each set field wins
+// directory, as [FromEnv] does.
+type Options struct {
+	// Given are values the caller was given explicitly; each set field wins
 	// over the environment and files.
-	Flags Credentials
-	// FlagNames are what users type to set each field of Flags, e.g.
-	// [Credentials]{KeyID: "--key-id"}. Errors suggest the names set here, so a
+	Given Given
+	// FlagNames are what users type to set each field of Given, e.g.
+	// FlagNames{KeyID: "--key-id"}. Errors suggest the names set here, so a
 	// library caller without flags leaves it empty and errors name only
 	// environment variables and files.
-	FlagNames Credentials
+	FlagNames FlagNames
 	// LookupEnv reads the environment; nil means os.LookupEnv. Tests pass a
 	// map's lookup.
 	LookupEnv func(key string) (string, bool)
@@ -62,20 +72,20 @@ type LoadOptions struct {
 	Notify func(message string)
 }
 
-// ConfigFromEnv builds a [Config] from the environment variables and files
+// FromEnv builds a [ascjwt.Config] from the environment variables and files
 // that App Store Connect tooling already uses, so that code run under
 // fastlane, Codemagic or a CI secret finds its key without new set-up. It is
-// [LoadConfig] with zero [LoadOptions]; see [LoadConfig] for the sources and their
-// order. Pass the result to [NewTokenSource], after setting Scope or BundleID
+// [Load] with zero [Options]; see [Load] for the sources and their
+// order. Pass the result to [ascjwt.NewTokenSource], after setting Scope or BundleID
 // if you need them.
-func ConfigFromEnv() (Config, error) {
-	return LoadConfig(LoadOptions{})
+func FromEnv() (ascjwt.Config, error) {
+	return Load(Options{})
 }
 
-// LoadConfig builds a [Config] from these sources, in this order, the first
+// Load builds a [ascjwt.Config] from these sources, in this order, the first
 // that sets a value winning:
 //
-//  1. opts.Flags;
+//  1. opts.Given;
 //  2. the environment: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY (the key
 //     itself, PEM or base64), ASC_PRIVATE_KEY_B64, ASC_PRIVATE_KEY_PATH; then
 //     fastlane's APP_STORE_CONNECT_API_KEY_KEY_ID, _ISSUER_ID, _KEY,
@@ -86,7 +96,7 @@ func ConfigFromEnv() (Config, error) {
 //     APP_STORE_CONNECT_ISSUER_ID and APP_STORE_CONNECT_PRIVATE_KEY (whose
 //     values may be "@file:PATH" or "@env:NAME", as in Codemagic's tools);
 //  3. a fastlane API key JSON file (key_id, issuer_id, key, filepath,
-//     is_key_content_base64, duration, in_house) named by opts.Flags.APIKeyJSON,
+//     is_key_content_base64, duration, in_house) named by opts.Given.APIKeyJSON,
 //     ASC_API_KEY_JSON or APP_STORE_CONNECT_API_KEY_PATH;
 //  4. when no source gives a key: AuthKey_<KEYID>.p8 in
 //     $API_PRIVATE_KEYS_DIR, ./private_keys, ~/private_keys, ~/.private_keys
@@ -97,10 +107,10 @@ func ConfigFromEnv() (Config, error) {
 //
 // A key file named AuthKey_<KEYID>.p8 supplies the key ID when no source sets
 // one; a key ID that names another key than the key file's name is refused
-// with an error wrapping [ErrConflictingCredentials], as are key folders
+// with an error wrapping [ErrConflict], as are key folders
 // holding several key IDs when no source sets one. A duration becomes
-// Lifetime (raised to [MinLifetime] if shorter), and in_house makes Audience
-// [AudienceEnterprise]. Empty variables count as unset.
+// Lifetime (raised to [ascjwt.MinLifetime] if shorter), and in_house makes Audience
+// [ascjwt.AudienceEnterprise]. Empty variables count as unset.
 //
 // Key and issuer IDs are checked before anything is printed: a value over 64
 // bytes, one that looks like a private key or a file name, or one with
@@ -108,11 +118,11 @@ func ConfigFromEnv() (Config, error) {
 // error that describes it without quoting it (swapped CI secrets put the key
 // where the ID goes). Paths are checked likewise. Errors say which source
 // held a bad value and, when nothing is found, name every place looked and
-// wrap [ErrNoCredentials]. No error or notice contains key material.
-func LoadConfig(opts LoadOptions) (Config, error) {
+// wrap [ErrNotFound]. No error or notice contains key material.
+func Load(opts Options) (ascjwt.Config, error) {
 	l := newLoader(opts)
 	if err := l.collect(); err != nil {
-		return Config{}, err
+		return ascjwt.Config{}, err
 	}
 	return l.resolve()
 }

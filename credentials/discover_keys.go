@@ -1,4 +1,4 @@
-package ascjwt
+package credentials
 
 import (
 	"crypto/ecdsa"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ascjwt/ascjwt/internal/fileread"
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
@@ -33,8 +34,8 @@ func (k keySource) load() (*ecdsa.PrivateKey, error) {
 	data := k.content
 	if k.path != "" {
 		var err error
-		if data, err = readFile(k.path, keyparse.MaxSize); err != nil {
-			return nil, fmt.Errorf("ascjwt: private key from %s: %w", k.source, err)
+		if data, err = fileread.Limited(k.path, keyparse.MaxSize); err != nil {
+			return nil, fmt.Errorf("credentials: private key from %s: %w", k.source, err)
 		}
 	} else if k.base64 {
 		// Declared base64 (fastlane's is_key_content_base64): decode first,
@@ -43,7 +44,7 @@ func (k keySource) load() (*ecdsa.PrivateKey, error) {
 		dec, err := base64.StdEncoding.DecodeString(compact)
 		if err != nil {
 			if dec, err = base64.RawStdEncoding.DecodeString(compact); err != nil {
-				return nil, fmt.Errorf("ascjwt: private key from %s: it is declared base64 but is not valid base64", k.source)
+				return nil, fmt.Errorf("credentials: private key from %s: it is declared base64 but is not valid base64", k.source)
 			}
 		}
 		data = dec
@@ -51,12 +52,12 @@ func (k keySource) load() (*ecdsa.PrivateKey, error) {
 	key, err := keyparse.Parse(data)
 	if err != nil {
 		if k.path != "" {
-			return nil, fmt.Errorf("ascjwt: private key from %s: %s: %w", k.source, k.path, err)
+			return nil, fmt.Errorf("credentials: private key from %s: %s: %w", k.source, k.path, err)
 		}
 		if looksLikePath(data) {
-			return nil, fmt.Errorf("ascjwt: private key from %s: it holds a file name, not a key; name the file in a _PATH or _FILEPATH variable instead", k.source)
+			return nil, fmt.Errorf("credentials: private key from %s: it holds a file name, not a key; name the file in a _PATH or _FILEPATH variable instead", k.source)
 		}
-		return nil, fmt.Errorf("ascjwt: private key from %s: %w", k.source, err)
+		return nil, fmt.Errorf("credentials: private key from %s: %w", k.source, err)
 	}
 	return key, nil
 }
@@ -105,9 +106,9 @@ func (l *loader) keyDirs() []setting[string] {
 
 func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 	if !safeKeyID.MatchString(keyID) {
-		// Not ErrNoCredentials: the key ID is set, and wrong. Apple's key
+		// Not ErrNotFound: the key ID is set, and wrong. Apple's key
 		// IDs are letters and digits only.
-		return keySource{}, fmt.Errorf("ascjwt: key ID %s holds '-', '_' or '.', which Apple's key IDs do not, so no AuthKey file is looked for; check the key ID, or %s", keyID, setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))
+		return keySource{}, fmt.Errorf("credentials: key ID %s holds '-', '_' or '.', which Apple's key IDs do not, so no AuthKey file is looked for; check the key ID, or %s", keyID, setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))
 	}
 	name := "AuthKey_" + keyID + ".p8"
 	for _, dir := range l.keyDirs() {
@@ -121,10 +122,10 @@ func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return keySource{}, fmt.Errorf("ascjwt: private key file %s: %w", p, err)
+			return keySource{}, fmt.Errorf("credentials: private key file %s: %w", p, err)
 		}
 	}
-	return keySource{}, &sentinelError{ErrNoCredentials, fmt.Sprintf("ascjwt: no private key for key ID %s: %s", keyID, l.keyHint(keyID))}
+	return keySource{}, &sentinelError{ErrNotFound, fmt.Sprintf("credentials: no private key for key ID %s: %s", keyID, l.keyHint(keyID))}
 }
 
 // maxListed bounds the files an error lists; a folder of hundreds of keys
@@ -134,7 +135,7 @@ const maxListed = 10
 // onlyKeyFile finds the key when no source names one: the AuthKey_<KEYID>.p8
 // files in the key folders, all of one key ID. Several key IDs are an error
 // listing the files, since picking one would sign with a key the user did not
-// choose; none is ErrNoCredentials.
+// choose; none is ErrNotFound.
 func (l *loader) onlyKeyFile() (keySource, error) {
 	var found []keySource
 	ids := map[string]bool{}
@@ -148,7 +149,7 @@ func (l *loader) onlyKeyFile() (keySource, error) {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return keySource{}, fmt.Errorf("ascjwt: key folder %s: %w", dir.v, err)
+			return keySource{}, fmt.Errorf("credentials: key folder %s: %w", dir.v, err)
 		}
 		for _, e := range entries { // sorted by name
 			id, ok := keyIDFromFileName(e.Name())
@@ -175,7 +176,7 @@ func (l *loader) onlyKeyFile() (keySource, error) {
 		}
 		paths = append(paths, k.path)
 	}
-	return keySource{}, &sentinelError{ErrConflictingCredentials, fmt.Sprintf(
-		"ascjwt: no key ID is set and the key folders hold %d keys: %s; choose one: %s, or %s",
+	return keySource{}, &sentinelError{ErrConflict, fmt.Sprintf(
+		"credentials: no key ID is set and the key folders hold %d keys: %s; choose one: %s, or %s",
 		len(ids), strings.Join(paths, ", "), setOr(l.opts.FlagNames.KeyID, []string{"ASC_KEY_ID"}), setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))}
 }

@@ -1,0 +1,34 @@
+package credentials
+
+import (
+	"crypto/ecdsa"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// verified is a token checked by go-jose's verifier, a code path separate
+// from signing, with its header decoded.
+type verified struct{ header map[string]any }
+
+// verify checks value's signature with pub and returns its header, failing
+// the test on anything malformed.
+func verify(t testing.TB, value string, pub *ecdsa.PublicKey) verified {
+	t.Helper()
+	obj, err := jose.ParseSignedCompact(value, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatalf("go-jose cannot parse the token: %v", err)
+	}
+	if _, err := obj.Verify(pub); err != nil {
+		t.Fatalf("go-jose does not verify the token with the public key: %v", err)
+	}
+	var v verified
+	head, err := base64.RawURLEncoding.DecodeString(strings.Split(value, ".")[0])
+	if err != nil || json.Unmarshal(head, &v.header) != nil {
+		t.Fatalf("the token's header does not decode: %v", err)
+	}
+	return v
+}
