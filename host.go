@@ -29,32 +29,56 @@ func (s *source) TokenHosts() []string { return appleHosts }
 
 // getsToken reports whether a request to u may carry the token: its host is
 // in t.Hosts, or, when Hosts is nil, one of the source's hosts or loopback.
-// It does not allocate.
+// It is on every request's path: it allocates only when the allowed host
+// changes, and it compares lengths before it folds case.
 func (t *Transport) getsToken(u *url.URL) bool {
-	hosts := t.Hosts
-	if hosts == nil {
-		hosts = appleHosts
-		if hs, ok := t.Source.(HostScoped); ok {
-			hosts = hs.TokenHosts()
-		}
-		if isLoopback(u.Hostname()) {
-			return true
-		}
+	// Most requests go to the host the last one went to: one comparison of
+	// strings instead of a walk through the hosts.
+	if last := t.lastHost.Load(); last != nil && last.host == u.Host && last.scheme == u.Scheme {
+		return true
 	}
+	if !t.hostAllowed(u) {
+		return false
+	}
+	t.lastHost.Store(&hostKey{host: u.Host, scheme: u.Scheme})
+	return true
+}
+
+// hostKey is a host that was allowed the token, and the scheme that decided
+// its port.
+type hostKey struct{ host, scheme string }
+
+func (t *Transport) hostAllowed(u *url.URL) bool {
+	host := u.Host
+	if strings.IndexByte(host, ':') >= 0 {
+		host = u.Hostname() // a port or an IPv6 address; costlier to split, and rarer
+	}
+	if t.Hosts != nil {
+		return anyHostMatches(t.Hosts, host, u)
+	}
+	hosts := appleHosts
+	if hs, ok := t.Source.(HostScoped); ok {
+		hosts = hs.TokenHosts()
+	}
+	return anyHostMatches(hosts, host, u) || isLoopback(host)
+}
+
+func anyHostMatches(hosts []string, host string, u *url.URL) bool {
 	for _, h := range hosts {
-		if hostMatches(h, u) {
+		if hostMatches(h, host, u) {
 			return true
 		}
 	}
 	return false
 }
 
-// hostMatches reports whether u is on host entry h: "host" matches that host
-// on any port, "host:port" (or "[v6]:port") that host on that port, where a
-// URL without a port is on its scheme's default port.
-func hostMatches(h string, u *url.URL) bool {
-	host, port := splitEntry(h)
-	if !strings.EqualFold(host, u.Hostname()) {
+// hostMatches reports whether u, whose host name is host, is on host entry
+// h: "host" matches that host on any port, "host:port" (or "[v6]:port")
+// that host on that port, where a URL without a port is on its scheme's
+// default port.
+func hostMatches(h, host string, u *url.URL) bool {
+	name, port := splitEntry(h)
+	if len(name) != len(host) || name != host && !strings.EqualFold(name, host) {
 		return false
 	}
 	if port == "" {
@@ -80,11 +104,11 @@ func splitEntry(h string) (host, port string) {
 		port, _ = strings.CutPrefix(rest, ":")
 		return host, port
 	}
-	if strings.Count(h, ":") == 1 {
-		host, port, _ = strings.Cut(h, ":")
-		return host, port
+	i := strings.IndexByte(h, ':')
+	if i < 0 || strings.IndexByte(h[i+1:], ':') >= 0 {
+		return h, "" // no port, or a bare IPv6 address
 	}
-	return h, ""
+	return h[:i], h[i+1:]
 }
 
 // isLoopback reports whether host is localhost, 127.0.0.0/8 or ::1: where

@@ -28,7 +28,17 @@ const maxRateField = 1<<31 - 1
 // ok is false when the header is absent, when either number is missing, or
 // when an entry is malformed.
 func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
-	v := h.Get(rateLimitHeader)
+	// The key is canonical already: index the map, which h.Get would do
+	// after checking that, on every answer.
+	vv := h[rateLimitHeader]
+	if len(vv) == 0 {
+		return RateLimit{}, false
+	}
+	return parseRateLimit(vv[0])
+}
+
+// parseRateLimit reads one X-Rate-Limit value.
+func parseRateLimit(v string) (rl RateLimit, ok bool) {
 	if v == "" {
 		return RateLimit{}, false
 	}
@@ -65,11 +75,20 @@ func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
 	return rl, true
 }
 
-// pack and unpack keep a RateLimit in one atomic word: a set bit, then the
-// limit and the remainder, 31 bits each. Zero means none seen.
+// pack and unpack keep a RateLimit in one atomic word: a set bit, a bit
+// that says the budget is low, then the limit and the remainder, 31 bits
+// each. Zero means none seen.
 func (rl RateLimit) pack() uint64 {
-	return 1<<63 | uint64(rl.Limit)<<31 | uint64(rl.Remaining)
+	w := uint64(1)<<63 | uint64(rl.Limit)<<31 | uint64(rl.Remaining)
+	if rl.Limit > 0 && rl.low() {
+		w |= lowBudget
+	}
+	return w
 }
+
+// lowBudget is the bit of a packed RateLimit that says requests should be
+// paced, so that the per-request check is one load and one AND.
+const lowBudget = 1 << 62
 
 func unpack(w uint64) (RateLimit, bool) {
 	if w == 0 {

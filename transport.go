@@ -56,8 +56,9 @@ type Transport struct {
 	// value is built once per token rather than once per request.
 	bearer atomic.Pointer[bearerValue]
 
-	rate     atomic.Uint64 // the last RateLimit seen, packed; 0 for none
-	nextSlot atomic.Int64  // pacing: the next free moment to send, Unix ns
+	rate     atomic.Uint64           // the last RateLimit seen, packed; 0 for none
+	nextSlot atomic.Int64            // pacing: the next free moment to send, Unix ns
+	lastHost atomic.Pointer[hostKey] // the last host allowed the token
 
 	// Tests set these: the clock, waiting, and the jitter's draw.
 	now   func() time.Time

@@ -30,43 +30,69 @@ const (
 // sendPaced paces, sends req with tok and body, notes the rate limit the
 // answer reports, and sends req again after each 429 it may wait out: the
 // wait Retry-After asks for, or a backoff, within MaxRetryWait and the
-// request's deadline. It returns the last answer.
+// request's deadline. It returns the last answer. Its first pass, the one
+// nearly every request takes, is one atomic load, the send, and one map
+// lookup for the rate limit.
 func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		if err := t.pace(req); err != nil {
-			if body != nil {
-				body.Close()
+		if t.rate.Load()&lowBudget != 0 && !t.DisablePacing {
+			if err := t.pace(req); err != nil {
+				if body != nil {
+					body.Close()
+				}
+				return nil, err
 			}
-			return nil, err
 		}
 		resp, err := t.send(req, tok, body)
 		if err != nil {
 			return nil, err
 		}
-		t.observe(resp.Header)
-		if resp.StatusCode != http.StatusTooManyRequests || t.MaxRetryWait < 0 || attempt > max429s || !replayable(req) {
+		if vv := resp.Header[rateLimitHeader]; len(vv) > 0 {
+			t.observe(vv[0])
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
 			return resp, nil
 		}
-		wait, reason := t.retryWait(resp.Header, attempt)
-		if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), wait) {
-			return resp, nil // the caller hears now what waiting would not change
-		}
-		if body, err = rewind(req); err != nil {
+		wait, next, err := t.await429(req, resp, attempt, waited)
+		switch {
+		case err != nil:
+			return nil, err // resp was read and closed before the wait
+		case wait < 0:
 			return resp, nil
 		}
-		if h := t.Hooks; h != nil && h.RateLimitWait != nil {
-			h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: reason, Attempt: attempt})
-		}
-		discard(resp)
-		if err := t.sleep(req.Context(), wait); err != nil {
-			if body != nil {
-				body.Close()
-			}
-			return nil, fmt.Errorf("ascjwt: gave up waiting %s to send the request again after a 429: %w", wait, err)
-		}
+		body = next
 		waited += wait
 	}
+}
+
+// await429 decides whether req, answered with the attempt-th 429 after
+// waited, is sent again, and waits if so. It returns the time waited and
+// the body to send again; a negative wait means resp goes back to the
+// caller, and an error that the wait was cut short.
+func (t *Transport) await429(req *http.Request, resp *http.Response, attempt int, waited time.Duration) (time.Duration, io.ReadCloser, error) {
+	if t.MaxRetryWait < 0 || attempt > max429s || !replayable(req) {
+		return -1, nil, nil
+	}
+	wait, reason := t.retryWait(resp.Header, attempt)
+	if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), wait) {
+		return -1, nil, nil // the caller hears now what waiting would not change
+	}
+	body, err := rewind(req)
+	if err != nil {
+		return -1, nil, nil
+	}
+	if h := t.Hooks; h != nil && h.RateLimitWait != nil {
+		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: reason, Attempt: attempt})
+	}
+	discard(resp)
+	if err := t.sleep(req.Context(), wait); err != nil {
+		if body != nil {
+			body.Close()
+		}
+		return 0, nil, fmt.Errorf("ascjwt: gave up waiting %s to send the request again after a 429: %w", wait, err)
+	}
+	return wait, body, nil
 }
 
 // rewind returns a new copy of req's body for sending it again.
@@ -142,10 +168,10 @@ func pastDeadline(ctx context.Context, d time.Duration) bool {
 	return ok && time.Now().Add(d).After(deadline)
 }
 
-// observe records the rate limit an answer reports. The common case, no
-// change or no header, writes nothing shared.
-func (t *Transport) observe(h http.Header) {
-	rl, ok := ParseRateLimit(h)
+// observe records the rate limit an answer reports in X-Rate-Limit value v.
+// The common case, no change, writes nothing shared.
+func (t *Transport) observe(v string) {
+	rl, ok := parseRateLimit(v)
 	if !ok {
 		return
 	}
@@ -169,11 +195,9 @@ func (t *Transport) RateLimit() (RateLimit, bool) {
 // requests left. Apple counts the budget per key over a rolling hour and
 // reports it to every process that uses the key, so pacing on it spaces a
 // whole fleet with nothing shared but Apple's answers. While the budget is
-// plentiful this is one atomic load.
+// plentiful, sendPaced does not call it: one atomic load of the packed rate
+// limit, whose lowBudget bit says.
 func (t *Transport) pace(req *http.Request) error {
-	if t.DisablePacing {
-		return nil
-	}
 	rl, ok := unpack(t.rate.Load())
 	if !ok || rl.Limit <= 0 || !rl.low() {
 		return nil
