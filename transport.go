@@ -19,12 +19,18 @@ import (
 // its own header map and never modifies the caller's request, and it closes
 // the request body on every path that does not pass it on.
 //
-// Two things set it apart from a plain header-adding transport. A redirect
-// that leaves the origin (scheme, host and port) of the request that began
-// the chain goes out without the token, which Go's [http.Client] would not
-// strip for a header a RoundTripper adds. And a 401 answer to a request that
-// can be sent again is retried once with a new token, for a token the server
-// stopped accepting before its time (a clock that disagrees, a revocation).
+// What sets it apart from a plain header-adding transport:
+//   - the token goes only to the hosts it is for ([Transport].Hosts), and a
+//     redirect that leaves the origin (scheme, host and port) of the request
+//     that began the chain goes out without it, which Go's [http.Client]
+//     would not strip for a header a RoundTripper adds;
+//   - an answer that refuses the token (a 401, or what a [RefusalJudge]
+//     says) to a request that can be sent again is retried once with a new
+//     token, for a token the server stopped accepting before its time (a
+//     clock that disagrees, a revocation);
+//   - it reads Apple's hourly budget from every answer ([Transport.RateLimit]),
+//     spaces requests when it runs low, and waits out a 429 within
+//     MaxRetryWait.
 type Transport struct {
 	// Source supplies the tokens. Required.
 	Source TokenSource
@@ -34,8 +40,9 @@ type Transport struct {
 	// Hosts are the hosts that get the token, each "host" (any port) or
 	// "host:port", in any case. A request to another host goes out as the
 	// caller made it, without the token: an asset upload URL, say, which
-	// Apple refuses with a token. Nil means the hosts of Apple's APIs
-	// ([AppStoreConnectURL], [AppStoreServerURL], [AppStoreServerSandboxURL])
+	// Apple refuses with a token. Nil means the source's hosts (see
+	// [HostScoped]; for a source that does not say, those of
+	// [AppStoreConnectURL], [AppStoreServerURL] and [AppStoreServerSandboxURL])
 	// and loopback (localhost, 127.0.0.0/8, ::1), where test servers listen;
 	// a non-nil Hosts means exactly those. Set it before the first request.
 	Hosts []string
