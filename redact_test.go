@@ -40,6 +40,24 @@ func secretsOf(t *testing.T, key *ecdsa.PrivateKey, token string) []string {
 	}
 }
 
+// tokenWithSecrets is a server, a Config for it, a token made with it, and
+// the forms its secrets could leak in. The server closes with the test.
+func tokenWithSecrets(t *testing.T) (*asctest.Server, ascjwt.Config, *ascjwt.Token, []string) {
+	t.Helper()
+	srv := asctest.NewServer()
+	t.Cleanup(srv.Close)
+	cfg := srv.Config()
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, cfg, tok, secretsOf(t, srv.Key().PrivateKey, tok.Value)
+}
+
 func assertNoSecrets(t *testing.T, what, s string, secrets []string) {
 	t.Helper()
 	for _, secret := range secrets {
@@ -51,18 +69,7 @@ func assertNoSecrets(t *testing.T, what, s string, secrets []string) {
 }
 
 func TestTokenAndConfigPrintRedacted(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	secrets := secretsOf(t, srv.Key().PrivateKey, tok.Value)
+	srv, cfg, tok, secrets := tokenWithSecrets(t)
 
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T %[1]v"} {
 		for name, v := range map[string]any{"Token": *tok, "*Token": tok, "Config": cfg, "*Config": &cfg} {
@@ -138,18 +145,7 @@ func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) 
 // value of the user's: encoding/json, slog's JSONHandler, encoding/xml,
 // encoding/gob.
 func TestTokenAndConfigEncodeRedacted(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	secrets := secretsOf(t, srv.Key().PrivateKey, tok.Value)
+	srv, cfg, tok, secrets := tokenWithSecrets(t)
 	type session struct {
 		Token  ascjwt.Token
 		Ptr    *ascjwt.Token

@@ -16,12 +16,16 @@ import (
 	"github.com/ascjwt/ascjwt/asctest"
 )
 
-// newCountingClient returns a client for srv whose signatures are counted.
-func newCountingClient(t *testing.T, srv *asctest.Server) (*http.Client, *counting, ascjwt.TokenSource) {
+// newCountingClient returns a client for srv whose signatures are counted,
+// with the source's Config changed by mutate.
+func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *counting, ascjwt.TokenSource) {
 	t.Helper()
 	cfg := srv.Config()
 	signer := &counting{Signer: cfg.PrivateKey}
 	cfg.PrivateKey = signer
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	src, err := ascjwt.NewTokenSource(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -147,15 +151,7 @@ func TestRetryReplaysBody(t *testing.T) {
 func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	cfg := srv.Config()
-	signer := &counting{Signer: cfg.PrivateKey}
-	cfg.PrivateKey = signer
-	cfg.Scope = []string{"GET /v1/apps"}
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	for range 10 {
 		if code := getStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
 			t.Fatalf("out of scope: %d, want 401", code)
@@ -229,15 +225,7 @@ func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	cfg := srv.Config()
-	signer := &counting{Signer: cfg.PrivateKey}
-	cfg.PrivateKey = signer
-	cfg.Scope = []string{"GET /v1/apps"}
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("in scope: %d", code)
 	}
