@@ -169,7 +169,9 @@ func TestServerAcceptsSourceTokensAndServesSongs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var errs struct{ Errors []struct{ Status, Code string } }
+		var errs struct {
+			Errors []struct{ Status, Code string }
+		}
 		json.NewDecoder(resp.Body).Decode(&errs)
 		resp.Body.Close()
 		if resp.StatusCode != 404 {
