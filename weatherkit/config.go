@@ -194,7 +194,6 @@ func checkLifetime(d time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-
 // maxServiceIDLen is the longest Service ID accepted: it is a reverse-DNS
 // name, and a DNS name is at most 253 bytes.
 const maxServiceIDLen = 253

@@ -52,7 +52,7 @@ type Server struct {
 	offset  time.Duration
 	stats   Stats
 	seen    map[string]bool // signatures of accepted tokens
-	routes *http.ServeMux
+	routes  *http.ServeMux
 	user    *http.ServeMux
 }
 
@@ -99,7 +99,7 @@ func NewUnstartedServer() *Server {
 		keys:    make(map[string]*keyState),
 		clock:   time.Now,
 		seen:    make(map[string]bool),
-		routes: http.NewServeMux(),
+		routes:  http.NewServeMux(),
 		user:    http.NewServeMux(),
 	}
 	s.first = s.AddKey()
@@ -285,9 +285,9 @@ func (s *Server) weather(w http.ResponseWriter, r *http.Request) {
 			"attributionURL": "https://developer.apple.com/weatherkit/data-source-attribution/",
 			"expireTime":     now.Add(expire).Format(time.RFC3339),
 			"latitude":       lat, "longitude": lon,
-			"readTime":       now.Format(time.RFC3339),
-			"reportedTime":   now.Add(-10 * time.Minute).Format(time.RFC3339),
-			"units":          "m", "version": 1,
+			"readTime":     now.Format(time.RFC3339),
+			"reportedTime": now.Add(-10 * time.Minute).Format(time.RFC3339),
+			"units":        "m", "version": 1,
 		}
 	}
 	out := map[string]any{}
@@ -300,7 +300,7 @@ func (s *Server) weather(w http.ResponseWriter, r *http.Request) {
 		switch set {
 		case "currentWeather":
 			out[set] = map[string]any{
-				"name": "CurrentWeather", "metadata": meta(5*time.Minute),
+				"name": "CurrentWeather", "metadata": meta(5 * time.Minute),
 				"asOf": now.Format(time.RFC3339), "conditionCode": "Clear", "daylight": true,
 				"humidity": 0.5, "pressure": 1013.2, "temperature": 20.5, "temperatureApparent": 20.1,
 				"uvIndex": 3, "visibility": 30000.0, "windDirection": 270, "windSpeed": 11.2, "cloudCover": 0.1,
