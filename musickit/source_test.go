@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"reflect"
 	"runtime"
@@ -378,7 +379,12 @@ func TestConfigPrintsNoKeyMaterial(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
 		out = append(out, fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg))
 	}
-	secrets := []string{key.D.String(), key.D.Text(16), "PRIVATE KEY", keyPEM[40:60]}
+	scalar, err := key.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := new(big.Int).SetBytes(scalar) // how %v and %x print a key's D
+	secrets := []string{d.String(), d.Text(16), "PRIVATE KEY", keyPEM[40:60]}
 	for _, o := range out {
 		for _, s := range secrets {
 			if strings.Contains(o, s) {
