@@ -23,7 +23,7 @@ var b64 = base64.RawURLEncoding
 
 // forge signs header.payload as given, byte for byte, with key: tokens
 // that break one rule each, which no well-behaved library would make.
-func forge(t *testing.T, header, payload string, key *ecdsa.PrivateKey) string {
+func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	t.Helper()
 	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
 	digest := sha256.Sum256([]byte(input))
@@ -35,6 +35,11 @@ func forge(t *testing.T, header, payload string, key *ecdsa.PrivateKey) string {
 	r.FillBytes(sig[:32])
 	s.FillBytes(sig[32:])
 	return input + "." + b64.EncodeToString(sig)
+}
+
+// forgeValid makes a valid token for k at now, for seeds.
+func forgeValid(t testing.TB, k Key, now time.Time) string {
+	return forge(t, fmt.Sprintf(`{"alg":"ES256","kid":%q}`, k.ID), fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d}`, k.TeamID, now.Unix(), now.Unix()+3600), k.PrivateKey)
 }
 
 func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
