@@ -22,7 +22,7 @@ var b64 = base64.RawURLEncoding
 
 // forge signs header.payload as given, byte for byte, with key: tokens
 // that break one rule each, which no well-behaved library would make.
-func forge(t *testing.T, header, payload string, key *ecdsa.PrivateKey) string {
+func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	t.Helper()
 	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
 	digest := sha256.Sum256([]byte(input))
