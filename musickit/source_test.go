@@ -8,8 +8,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/gob"
 	"encoding/json"
 	"encoding/pem"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -375,7 +377,15 @@ func TestConfigPrintsNoKeyMaterial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := []string{logged.String(), string(js)}
+	xmlOut, err := xml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gobOut bytes.Buffer
+	if err := gob.NewEncoder(&gobOut).Encode(cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := []string{logged.String(), string(js), string(xmlOut), gobOut.String()}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
 		out = append(out, fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg))
 	}

@@ -106,6 +106,14 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // encoder reaches the private key.
 func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
+
 // showID shows an ID that [NewTokenSource] would accept and describes any
 // other.
 func showID(v string) string {
