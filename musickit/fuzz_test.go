@@ -1,0 +1,24 @@
+package musickit
+
+import (
+	"net/url"
+	"testing"
+)
+
+// FuzzCheckOriginAcceptsOnlyWhatBrowsersSend: an accepted origin never
+// panics the check and is exactly scheme://host[:port], its own
+// serialization, so that it can equal a browser's Origin header.
+func FuzzCheckOriginAcceptsOnlyWhatBrowsersSend(f *testing.F) {
+	for _, s := range []string{"https://music.example.com", "http://localhost:8080", "https://[::1]:8443", "https://a.example/", "HTTPS://A.example", "https://a.example:443"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, o string) {
+		if checkOrigin(o) != nil {
+			return
+		}
+		u, err := url.Parse(o)
+		if err != nil || u.Scheme+"://"+u.Host != o {
+			t.Fatalf("accepted %q, which is not its own serialization", o)
+		}
+	})
+}

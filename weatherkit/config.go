@@ -1,0 +1,232 @@
+package weatherkit
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
+)
+
+// BaseURL is the WeatherKit REST API. Its host is the only one, besides
+// loopback, that [ascjwt.Transport] sends these tokens to by default.
+const BaseURL = "https://weatherkit.apple.com"
+
+// Lifetime limits that [NewTokenSource] enforces.
+const (
+	// MaxLifetime bounds exp - iat. Apple's "Request authentication for
+	// WeatherKit REST API" sets no limit; this one is ours, six months as
+	// for Apple's other developer tokens, since a leaked token works until
+	// it expires or its key is revoked.
+	MaxLifetime = 15_777_000 * time.Second
+	// DefaultLifetime is the lifetime of a token when [Config].Lifetime is
+	// zero. A server makes one signature an hour with it; a longer life
+	// saves little and leaves a leaked token usable for longer.
+	DefaultLifetime = time.Hour
+	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token
+	// is backdated by a minute and never used in its last minute, and needs
+	// room between the two to be replaced in the background.
+	MinLifetime = 5 * time.Minute
+)
+
+// clockSkew is how far iat is backdated, so that a server whose clock runs
+// up to this much behind ours does not see a token from the future.
+const clockSkew = time.Minute
+
+// idLen is the length of a key ID and a Team ID, as Apple issues them.
+const idLen = 10
+
+// Config describes a WeatherKit key, the Service ID it signs for, and the
+// developer tokens to make with them. Pass it to [NewTokenSource]; every
+// field but Lifetime, Now and Hooks is required.
+type Config struct {
+	// KeyID is the "kid" header: the 10-character ID of a key with
+	// WeatherKit enabled, shown in Certificates, Identifiers & Profiles >
+	// Keys.
+	KeyID string
+	// TeamID is the "iss" claim: your 10-character Team ID, shown under
+	// Membership in your developer account.
+	TeamID string
+	// ServiceID is the "sub" claim, and the "id" header is TeamID + "." +
+	// ServiceID: the identifier of a Services ID registered under
+	// Identifiers, e.g. "com.example.weatherkit-client".
+	ServiceID string
+	// PrivateKey signs the tokens: the P-256 key from the key's .p8 file
+	// ([ascjwt.LoadPrivateKey]), or any [crypto.Signer] whose Public() is a
+	// P-256 *ecdsa.PublicKey, such as a key in a KMS or HSM.
+	PrivateKey crypto.Signer
+	// Lifetime is exp - iat. Zero means [DefaultLifetime]; it must be
+	// between [MinLifetime] and [MaxLifetime].
+	Lifetime time.Duration
+	// Now is the clock; nil means [time.Now]. Tests set it to move time.
+	Now func() time.Time
+	// Hooks, when set, is told of each token made (TokenMinted) and each
+	// failed attempt (RefreshFailed).
+	Hooks *ascjwt.Hooks
+}
+
+// String describes the configuration without key material, so that a
+// [Config] printed in a log shows which key it uses and nothing secret. A
+// field that does not look like what it should hold is described, not
+// shown.
+func (c Config) String() string {
+	key := "<nil>"
+	if c.PrivateKey != nil {
+		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
+	}
+	service := strconv.Quote(c.ServiceID)
+	if checkServiceID(c.ServiceID) != nil {
+		service = "<" + redact.Describe(c.ServiceID) + ">"
+	}
+	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
+		showID(c.KeyID), showID(c.TeamID), service, key, c.Lifetime)
+}
+
+// Format makes every fmt verb print String: %d or %x on a struct would
+// otherwise print its fields, the private key among them.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", c.String())
+		return
+	}
+	fmt.Fprint(f, c.String())
+}
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
+
+// showID shows an ID that [NewTokenSource] would accept and describes any
+// other.
+func showID(v string) string {
+	if v == "" || checkID("", v, "") == nil {
+		return strconv.Quote(v)
+	}
+	return "<" + redact.Describe(v) + ">"
+}
+
+// settings is a [Config] checked, with its defaults filled in.
+type settings struct {
+	keyID    string
+	teamID   string
+	service  string
+	lifetime time.Duration
+	now      func() time.Time
+	signer   *jws.Signer
+	hooks    *ascjwt.Hooks
+}
+
+// validate checks everything [NewTokenSource] can know before the first
+// token, so that a mistake shows at start-up and not as a 401 later.
+func (c Config) validate() (*settings, error) {
+	if err := checkID("KeyID", c.KeyID, "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)"); err != nil {
+		return nil, err
+	}
+	if err := checkID("TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
+		return nil, err
+	}
+	if err := jws.CheckKey(c.PrivateKey); err != nil {
+		return nil, fmt.Errorf("weatherkit: Config.PrivateKey: %w", err)
+	}
+	lifetime, err := checkLifetime(c.Lifetime)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkServiceID(c.ServiceID); err != nil {
+		return nil, err
+	}
+	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
+	// a period; no typ.
+	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
+	if err != nil {
+		return nil, fmt.Errorf("weatherkit: Config.PrivateKey: %w", err)
+	}
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
+}
+
+// checkID refuses a key ID or Team ID that is not 10 upper-case letters and
+// digits, the form Apple gives them in, without quoting it: a refused value
+// may be a secret in the wrong place.
+func checkID(name, value, want string) error {
+	switch {
+	case value == "":
+		return fmt.Errorf("weatherkit: Config.%s is empty; set it to %s", name, want)
+	case redact.LooksLikeKey(value):
+		return fmt.Errorf("weatherkit: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
+	case strings.TrimSpace(value) != value:
+		return fmt.Errorf("weatherkit: Config.%s has white space around it; remove it", name)
+	case len(value) != idLen:
+		return fmt.Errorf("weatherkit: Config.%s is %s long, not the %d characters Apple's IDs have; set it to %s", name, redact.Bytes(len(value)), idLen, want)
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return fmt.Errorf("weatherkit: Config.%s holds a character other than A-Z and 0-9, which Apple's IDs are made of; set it to %s", name, want)
+		}
+	}
+	return nil
+}
+
+func checkLifetime(d time.Duration) (time.Duration, error) {
+	switch {
+	case d == 0:
+		return DefaultLifetime, nil
+	case d < 0:
+		return 0, fmt.Errorf("weatherkit: Config.Lifetime %s is negative; leave it zero for the default %s", d, DefaultLifetime)
+	case d < MinLifetime:
+		return 0, fmt.Errorf("weatherkit: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, clockSkew, MinLifetime)
+	case d > MaxLifetime:
+		return 0, fmt.Errorf("weatherkit: Config.Lifetime %s is over the limit of 15,777,000 seconds (six months, %s) ; Apple sets no limit, this package does, so that a leaked token does not work for longer", d, MaxLifetime)
+	}
+	return d, nil
+}
+
+// maxServiceIDLen is the longest Service ID accepted: it is a reverse-DNS
+// name, and a DNS name is at most 253 bytes.
+const maxServiceIDLen = 253
+
+// checkServiceID refuses a Service ID that is not a reverse-DNS identifier
+// (letters, digits, '-' and '.'), the form Apple registers, without quoting
+// it: a refused value may be a secret in the wrong place.
+func checkServiceID(v string) error {
+	const want = "the identifier of a Services ID (Certificates, Identifiers & Profiles > Identifiers), e.g. com.example.weatherkit-client"
+	switch {
+	case v == "":
+		return fmt.Errorf("weatherkit: Config.ServiceID is empty; set it to %s", want)
+	case redact.LooksLikeKey(v):
+		return fmt.Errorf("weatherkit: Config.ServiceID holds %s; set it to %s, and the key itself in Config.PrivateKey", redact.Describe(v), want)
+	case strings.TrimSpace(v) != v:
+		return errors.New("weatherkit: Config.ServiceID has white space around it; remove it")
+	case len(v) > maxServiceIDLen:
+		return fmt.Errorf("weatherkit: Config.ServiceID is %s, longer than a reverse-DNS identifier can be; set it to %s", redact.Bytes(len(v)), want)
+	case !strings.Contains(v, ".") || strings.HasPrefix(v, ".") || strings.HasSuffix(v, ".") || strings.Contains(v, ".."):
+		return fmt.Errorf("weatherkit: Config.ServiceID (%s) is not a reverse-DNS identifier of dot-separated parts; set it to %s", redact.Describe(v), want)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return fmt.Errorf("weatherkit: Config.ServiceID holds a character other than letters, digits, '-' and '.'; set it to %s", want)
+		}
+	}
+	return nil
+}
