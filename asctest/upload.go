@@ -92,10 +92,7 @@ func (s *Server) routeUploads() {
 	s.defaults.HandleFunc("POST /v1/appScreenshots", s.reserve)
 	s.defaults.HandleFunc("PATCH /v1/appScreenshots/{id}", s.commit)
 	s.defaults.HandleFunc("GET /v1/appScreenshots/{id}", s.getScreenshot)
-	s.uploads.HandleFunc("PUT /upload/{id}/{part}", s.putPart)
-	s.uploads.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no such upload operation", http.StatusNotFound)
-	})
+	s.uploads.HandleFunc("PUT /upload/{id}/{part}", s.putPart) // any other path: ServeMux's 404, or 405 for another method
 }
 
 // serveUpload serves the upload origin. Like Apple's, it takes no token: a
