@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -280,5 +282,55 @@ func TestStoreServer401IsNotJSONAndBadIDsAre400(t *testing.T) {
 	}
 	if resp, _ = storeGet(t, srv, "/inApps/v2/history/123", auth); resp.StatusCode != 200 {
 		t.Errorf("v2 history: %d", resp.StatusCode)
+	}
+}
+
+func TestConcurrentRequestsSpendTheBudgetExactly(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	frozen(srv)
+	srv.SetRateLimit(20)
+	srv.SetBurstLimit(15)
+	auth := bearer(t, srv)
+	var ok, limited, burst atomic.Int32
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			req, _ := http.NewRequest("GET", srv.URL+"/v1/apps", nil)
+			req.Header.Set("Authorization", auth)
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			switch {
+			case resp.StatusCode == 200:
+				ok.Add(1)
+			case resp.StatusCode == 429 && resp.Header.Get("Retry-After") == "1":
+				burst.Add(1)
+			case resp.StatusCode == 429:
+				limited.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	// The clock stands still: 15 pass the burst limit, the rest wait a second.
+	if ok.Load() != 15 || burst.Load() != 25 {
+		t.Fatalf("%d accepted, %d over the burst, %d over the hour; want 15, 25, 0", ok.Load(), burst.Load(), limited.Load())
+	}
+	srv.Advance(time.Second)
+	ok.Store(0)
+	for range 40 {
+		wg.Go(func() {
+			if status, _, _ := get(t, srv, "/v1/apps", auth); status == 200 {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if st := srv.Stats(); ok.Load() != 5 || st.Accepted != 20 {
+		t.Errorf("a second later: %d more accepted (stats %+v); want 5, for 20 in the hour", ok.Load(), st)
 	}
 }

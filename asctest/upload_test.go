@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ascjwt/ascjwt"
@@ -250,5 +251,43 @@ func TestReservationRefusesWhatAppleRefuses(t *testing.T) {
 	}
 	if status, _, _ := do(t, srv, "PATCH", srv.URL+"/v1/appScreenshots/a", auth, nil, commitBody("b", "")); status != 409 {
 		t.Errorf("committing with another id in the body: %d, want 409", status)
+	}
+}
+
+func TestConcurrentPartsAllArrive(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	srv.SetUploadPartSize(7)
+	auth := bearer(t, srv)
+	file := []byte(strings.Repeat("abcdefghijklmnopqrstuvwxyz", 10))
+	_, _, body := do(t, srv, "POST", srv.URL+"/v1/appScreenshots", auth, nil, reserveBody("a.png", len(file)))
+	var a asset
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatal(err)
+	}
+	ops := a.Data.Attributes.UploadOperations
+	var wg sync.WaitGroup
+	for _, op := range ops {
+		wg.Go(func() {
+			req, _ := http.NewRequest(op.Method, op.URL, bytes.NewReader(file[op.Offset:op.Offset+op.Length]))
+			req.Header.Set("Content-Type", "image/png")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("part at %d: %d", op.Offset, resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	sum := md5.Sum(file)
+	status, _, body := do(t, srv, "PATCH", srv.URL+"/v1/appScreenshots/"+a.Data.ID, auth, nil, commitBody(a.Data.ID, hex.EncodeToString(sum[:])))
+	var got asset
+	json.Unmarshal(body, &got)
+	if status != 200 || got.Data.Attributes.AssetDeliveryState.State != "COMPLETE" || srv.Stats().PartsReceived != len(ops) {
+		t.Errorf("after %d parts in parallel: %d %s", len(ops), status, body)
 	}
 }
