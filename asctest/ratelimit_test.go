@@ -32,7 +32,6 @@ func TestHourlyLimitIsARollingWindow(t *testing.T) {
 	defer srv.Close()
 	frozen(srv)
 	srv.SetRateLimit(3)
-	auth := bearer(t, srv) // 20 minutes of life: a new one after each Advance past it
 	for _, step := range []struct {
 		advance time.Duration
 		status  int
@@ -51,7 +50,7 @@ func TestHourlyLimitIsARollingWindow(t *testing.T) {
 		{0, http.StatusTooManyRequests, "user-hour-lim:3;user-hour-rem:0;"}, //
 	} {
 		srv.Advance(step.advance)
-		auth = bearer(t, srv)
+		auth := bearer(t, srv) // a token lives 20 minutes: a new one at each step
 		status, errs, header := get(t, srv, "/v1/apps", auth)
 		if status != step.status || header != step.header {
 			t.Fatalf("at +%s: %d %q; want %d %q", srv.Now().Sub(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)), status, header, step.status, step.header)

@@ -103,9 +103,9 @@ func NewServer() *Server {
 //	srv.Listener = l
 //	srv.StartTLS()       // or srv.Start() for plain HTTP
 //
-// With TLS, the certificate is httptest's, valid for 127.0.0.1, ::1 and
-// example.com: [Server.CertificatePEM] gives it to clients outside the
-// process.
+// With TLS, the certificate is httptest's, valid for 127.0.0.1, ::1,
+// example.com and its subdomains (so [UploadHost] too):
+// [Server.CertificatePEM] gives it to clients outside the process.
 func NewUnstartedServer() *Server {
 	s := &Server{
 		issuerID: newUUID(),

@@ -291,3 +291,22 @@ func TestConcurrentPartsAllArrive(t *testing.T) {
 		t.Errorf("after %d parts in parallel: %d %s", len(ops), status, body)
 	}
 }
+
+func TestUploadURLsWorkOverPlainHTTP(t *testing.T) {
+	srv := NewUnstartedServer()
+	srv.Start()
+	defer srv.Close()
+	auth := bearer(t, srv)
+	status, _, body := do(t, srv, "POST", srv.URL+"/v1/appScreenshots", auth, nil, reserveBody("a.png", 3))
+	var a asset
+	if err := json.Unmarshal(body, &a); err != nil || status != 201 || len(a.Data.Attributes.UploadOperations) != 1 {
+		t.Fatalf("reservation: %d %s", status, body)
+	}
+	op := a.Data.Attributes.UploadOperations[0]
+	if !strings.HasPrefix(op.URL, "http://"+UploadHost+"/") {
+		t.Errorf("upload URL %q, want http://%s/...", op.URL, UploadHost)
+	}
+	if status, _, body := do(t, srv, "PUT", op.URL, "", http.Header{"Content-Type": {"image/png"}}, []byte("abc")); status != 200 {
+		t.Errorf("PUT over plain HTTP: %d %s", status, body)
+	}
+}
