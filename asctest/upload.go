@@ -169,7 +169,7 @@ func readRequest(w http.ResponseWriter, r *http.Request, typ string) (request, b
 	}
 	if req.Data.Type != typ {
 		writeEntityError(w, "ENTITY_ERROR.ATTRIBUTE.INVALID", "/data/type",
-			fmt.Sprintf("The resource type is %s; this request takes %q", quoteShort(req.Data.Type), typ))
+			fmt.Sprintf("The resource type must be %q for this request", typ)) // the type sent is not repeated: describe, never quote
 		return req, false
 	}
 	return req, true
