@@ -18,6 +18,16 @@ type Error struct {
 	Code   string `json:"code"`
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
+	// Source points at the part of the request the error is about, when
+	// the error is about one.
+	Source *ErrorSource `json:"source,omitempty"`
+}
+
+// ErrorSource is where in the request an [Error] is: a JSON pointer into
+// the body, or a query parameter.
+type ErrorSource struct {
+	Pointer   string `json:"pointer,omitempty"`
+	Parameter string `json:"parameter,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, status int, code, title, detail string) {

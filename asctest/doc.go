@@ -9,10 +9,28 @@
 //	resp, err := client.Get(srv.URL + "/v1/apps")
 //
 // A request whose token breaks a rule gets Apple's 401 NOT_AUTHORIZED, with a
-// detail naming the rule (see [Verify] for the list); one over the hourly limit
-// gets 429 RATE_LIMIT_EXCEEDED; every accepted answer carries X-Rate-Limit.
-// Requests that pass reach /v1/apps (paged with links.next), /v1/apps/{id},
-// or routes added with Handle.
+// detail naming the rule (see [Verify] for the list). Every App Store
+// Connect answer to a valid token carries X-Rate-Limit, counting the requests
+// accepted for the key over the last hour, a rolling hour on the server's
+// clock; past [Server.SetRateLimit], 429
+// RATE_LIMIT_EXCEEDED, and past an optional per-second
+// [Server.SetBurstLimit], the same with a Retry-After in seconds. Requests
+// that pass reach /v1/apps (paged with links.next), /v1/apps/{id}, the asset
+// upload flow, the App Store Server API's transaction history, or routes
+// added with Handle.
+//
+// Uploads follow "Uploading Assets to App Store Connect": POST
+// /v1/appScreenshots (fileName, fileSize) answers uploadOperations whose URLs
+// are on [UploadHost], a host that is not loopback, which srv.Client()
+// reaches; that origin refuses with 400 any request carrying an
+// Authorization header, as Apple's does, and counts it
+// (Stats.UploadsRefused). PATCH /v1/appScreenshots/{id} with uploaded true
+// (and sourceFileChecksum, the file's MD5, if given) answers COMPLETE once
+// every part has arrived, and 409 otherwise.
+//
+// App Store Server API paths (/inApps/...) are counted apart and answer in
+// that API's form: 429 {"errorCode":4290000,...} with Retry-After in UNIX
+// milliseconds, and a 401 that is a line of text, not JSON.
 //
 // It accepts what Apple accepts, not only what package ascjwt makes: aud as a
 // string or as an array (asc-go's form), and tokens without iat (Apple's App
@@ -22,8 +40,9 @@
 // (strict base64url), so that a revoked token stays revoked.
 //
 // Tests can add and revoke keys (team and individual), move the clock that
-// the server and its configs share, and read counters: requests accepted and
-// rejected, distinct tokens seen, the last rejection's reason.
+// the server and its configs share (the rate limits run on it too), and read
+// counters: requests accepted, rejected and rate limited, distinct tokens
+// seen, the last rejection's reason, upload parts received and refused.
 //
 // [Verify], the token check on its own, needs no server.
 //

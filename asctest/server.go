@@ -34,12 +34,19 @@ type Server struct {
 	clock    func() time.Time
 	offset   time.Duration
 	limit    int
+	burst    int // requests per second per key; 0 for no burst limit
 	stats    Stats
 	seen     map[string]string   // accepted tokens by Token.id, with their key IDs
 	revoked  map[string]struct{} // tokens refused by RevokeTokens, by Token.id
 	logf     func(RequestLog)
 	defaults *http.ServeMux
 	user     *http.ServeMux
+
+	uploads     *http.ServeMux     // the upload origin's routes
+	uploadsByID map[string]*upload // reservations
+	uploadBytes int                // the sizes of the uncommitted ones
+	partSize    int
+	storeKey    *ecdsa.PrivateKey // signs the App Store Server API's canned transactions
 }
 
 // Key is an API key the server knows: its ID, its issuer (empty for an
@@ -53,17 +60,20 @@ type Key struct {
 type keyState struct {
 	Key
 	revoked bool
-	window  time.Time // start of the current rate-limit hour
-	used    int       // requests in that hour
+	limits  [apiCount]limits // the requests counted against the rate limits, by API
 }
 
 // Stats are the server's counters, for tests to assert on.
 type Stats struct {
 	Accepted      int    // requests whose token passed
 	Rejected      int    // requests answered 401
-	RateLimited   int    // requests answered 429
+	RateLimited   int    // requests answered 429, for either limit
+	BurstLimited  int    // of those, the ones over the burst limit (SetBurstLimit)
 	Tokens        int    // distinct tokens among accepted requests (by what was signed and the signature): reuse shows as 1
 	LastRejection string // the detail of the last 401, naming the rule
+
+	UploadsRefused int // requests to the upload origin refused for carrying an Authorization header
+	PartsReceived  int // upload parts stored (a part sent again counts again)
 }
 
 // DefaultRateLimit is the hourly request limit per key, as Apple's header
@@ -93,9 +103,9 @@ func NewServer() *Server {
 //	srv.Listener = l
 //	srv.StartTLS()       // or srv.Start() for plain HTTP
 //
-// With TLS, the certificate is httptest's, valid for 127.0.0.1, ::1 and
-// example.com: [Server.CertificatePEM] gives it to clients outside the
-// process.
+// With TLS, the certificate is httptest's, valid for 127.0.0.1, ::1,
+// example.com and its subdomains (so [UploadHost] too):
+// [Server.CertificatePEM] gives it to clients outside the process.
 func NewUnstartedServer() *Server {
 	s := &Server{
 		issuerID: newUUID(),
@@ -106,9 +116,15 @@ func NewUnstartedServer() *Server {
 		revoked:  make(map[string]struct{}),
 		defaults: http.NewServeMux(),
 		user:     http.NewServeMux(),
+
+		uploads:     http.NewServeMux(),
+		uploadsByID: make(map[string]*upload),
+		partSize:    DefaultUploadPartSize,
 	}
 	s.first = s.addKey(s.issuerID)
 	s.routeApps()
+	s.routeUploads()
+	s.routeStoreServer()
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// Closing a server with connections open makes net/http log their
 	// handshakes cut short; that is noise in a test's output, not news.
@@ -215,7 +231,11 @@ func (s *Server) SetClock(now func() time.Time) {
 }
 
 // SetRateLimit sets the hourly request limit per key; past it, requests get
-// 429 RATE_LIMIT_EXCEEDED. Set it low to test how a client backs off.
+// 429 RATE_LIMIT_EXCEEDED (App Store Connect API) or errorCode 4290000 (App
+// Store Server API, whose budget is counted apart). The hour is a rolling
+// one, on the server's clock: a request counts until an hour after it was
+// accepted, so Advance frees the budget. Set it low to test how a client
+// backs off.
 func (s *Server) SetRateLimit(perHour int) {
 	s.mu.Lock()
 	s.limit = perHour
@@ -295,23 +315,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	logf(RequestLog{Method: r.Method, Path: r.URL.EscapedPath(), Status: rec.status, Rule: rule, Detail: detail})
 }
 
-// answer serves r and returns the rule and detail of a refusal.
+// answer serves r and returns the rule and detail of a refusal. Requests
+// for the upload origin take no token; the others are checked, counted
+// against the rate limits, and routed, each refusal in the form of the API
+// the path belongs to.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail string) {
+	if isUploadHost(r.Host) {
+		s.serveUpload(w, r)
+		return "", ""
+	}
+	a := apiFor(r.URL.Path)
 	key, id, err := s.authenticate(r)
 	s.mu.Lock()
 	if err != nil {
 		s.stats.Rejected++
 		s.stats.LastRejection = err.Error()
 		s.mu.Unlock()
-		writeError(w, http.StatusUnauthorized, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.",
-			err.Error()+". Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens")
+		if a == appStoreServer {
+			writeStoreServer401(w)
+		} else {
+			writeError(w, http.StatusUnauthorized, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.",
+				err.Error()+". Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens")
+		}
 		if re, ok := err.(*RuleError); ok {
 			return re.Rule, re.Detail
 		}
 		return RuleFormat, err.Error()
 	}
-	remaining, ok := s.spend(key)
-	if ok {
+	v := s.spend(key, a)
+	if v.ok {
 		s.stats.Accepted++
 		if _, dup := s.seen[id]; !dup {
 			s.seen[id] = key.ID
@@ -319,14 +351,20 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail st
 		}
 	} else {
 		s.stats.RateLimited++
+		if v.burst {
+			s.stats.BurstLimited++
+		}
 	}
-	limit := s.limit
+	now := s.clock().Add(s.offset)
 	s.mu.Unlock()
 
-	w.Header().Set("X-Rate-Limit", fmt.Sprintf("user-hour-lim:%d;user-hour-rem:%d;", limit, remaining))
-	if !ok {
-		writeError(w, http.StatusTooManyRequests, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.",
-			"We've received too many requests for this API. Please wait and try again or slow down your request rate.")
+	if a == appStoreConnect {
+		// The App Store Server API reports no budget; App Store Connect
+		// reports it on every answer.
+		w.Header().Set("X-Rate-Limit", fmt.Sprintf("user-hour-lim:%d;user-hour-rem:%d;", v.limit, v.remaining))
+	}
+	if !v.ok {
+		writeRateLimited(w, a, v, now)
 		return "", ""
 	}
 	if _, pattern := s.user.Handler(r); pattern != "" {
@@ -417,20 +455,6 @@ func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
 		return nil, "", err
 	}
 	return key, id, nil
-}
-
-// spend counts one request against the key's rolling hour and reports the
-// requests left. Call with s.mu held.
-func (s *Server) spend(k *keyState) (remaining int, ok bool) {
-	now := s.clock().Add(s.offset)
-	if now.Sub(k.window) >= time.Hour || now.Before(k.window) {
-		k.window, k.used = now, 0
-	}
-	if k.used >= s.limit {
-		return 0, false
-	}
-	k.used++
-	return s.limit - k.used, true
 }
 
 // PEM returns the private key as the contents of an Apple .p8 file
