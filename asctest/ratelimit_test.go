@@ -258,7 +258,7 @@ func verifyStoreJWS(t *testing.T, jws string, pub *ecdsa.PublicKey) map[string]a
 	return m
 }
 
-func TestStoreServer401IsNotJSONAndBadIDsAre400(t *testing.T) {
+func TestStoreServer401IsNotJSONAndBadIDsAre400AndBidIsRequired(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	resp, body := storeGet(t, srv, "/inApps/v1/history/123", "Bearer not.a.token")
@@ -271,7 +271,10 @@ func TestStoreServer401IsNotJSONAndBadIDsAre400(t *testing.T) {
 	if last := srv.Stats().LastRejection; last == "" {
 		t.Error("LastRejection is empty: the reason must be there, since the answer does not say it")
 	}
-	auth := bearer(t, srv)
+	if resp, _ = storeGet(t, srv, "/inApps/v1/history/123", bearer(t, srv)); resp.StatusCode != 401 || !strings.HasPrefix(srv.Stats().LastRejection, "bid: ") {
+		t.Errorf("an App Store Connect token without bid: %d, %q; want 401 naming rule bid", resp.StatusCode, srv.Stats().LastRejection)
+	}
+	auth := bearer(t, srv, func(c *ascjwt.Config) { c.BundleID = "com.example.app" })
 	resp, body = storeGet(t, srv, "/inApps/v1/history/12ab", auth)
 	if resp.StatusCode != 400 || string(body) != `{"errorCode":4000006,"errorMessage":"Invalid transaction id."}`+"\n" {
 		t.Errorf("a bad transaction ID: %d %s", resp.StatusCode, body)

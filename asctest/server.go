@@ -326,6 +326,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail st
 	}
 	a := apiFor(r.URL.Path)
 	key, id, err := s.authenticate(r)
+	if err == nil && a == appStoreServer {
+		err = requireBundleID(r)
+	}
 	s.mu.Lock()
 	if err != nil {
 		s.stats.Rejected++

@@ -34,6 +34,17 @@ func writeStoreServer401(w http.ResponseWriter) {
 	fmt.Fprintf(w, "Unauthenticated\n\nRequest ID: %s.0.0\n", rand.Text()[:26])
 }
 
+// requireBundleID refuses a token without bid, which the App Store Server
+// API requires ("Generating JSON Web Tokens for API requests": bid, "Your
+// app's bundle ID"), however valid it is for App Store Connect.
+func requireBundleID(r *http.Request) error {
+	tok, err := Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	if err != nil || tok.Claims.BundleID == "" {
+		return ruleErr(RuleBundleID, "the App Store Server API requires the bid claim, your app's bundle ID; set Config.BundleID")
+	}
+	return nil
+}
+
 // routeStoreServer adds the canned App Store Server API routes.
 func (s *Server) routeStoreServer() {
 	s.defaults.HandleFunc("GET /inApps/v1/history/{transactionId}", s.history)

@@ -19,9 +19,13 @@ import (
 )
 
 // bearer returns an Authorization value with a token for the server's key.
-func bearer(t testing.TB, srv *Server) string {
+func bearer(t testing.TB, srv *Server, mutate ...func(*ascjwt.Config)) string {
 	t.Helper()
-	src, err := ascjwt.NewTokenSource(srv.Config())
+	cfg := srv.Config()
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	src, err := ascjwt.NewTokenSource(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ const (
 	RuleExpiry    = "exp"       // exp missing, past, or too far ahead of the server clock
 	RuleLifetime  = "lifetime"  // exp - iat (or exp - now without iat) over Apple's limit
 	RuleScope     = "scope"     // scope malformed, or does not allow the request
+	RuleBundleID  = "bid"       // an App Store Server API request (/inApps/...) without bid
 )
 
 // RuleError is the error [Verify] and the server return for a token that
