@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/big"
 	"net"
 	"os"
 	"os/signal"
@@ -111,6 +118,17 @@ a working key to whoever reads its output, and its certificate names only
 	if *plain {
 		srv.Start()
 	} else {
+		// Not httptest's certificate: its private key is public, in Go's
+		// source, and it is a CA; a client told to trust it (ASC_CA_FILE
+		// left in a shell, --cacert) would trust anyone's certificate for
+		// any host, api.appstoreconnect.apple.com included. This one's key
+		// is made now and lives in memory only.
+		cert, err := newServeCertificate(c.now())
+		if err != nil {
+			l.Close()
+			return err
+		}
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 		srv.StartTLS()
 	}
 	defer c.closeServer(srv, log)
@@ -281,6 +299,42 @@ func (c *cmd) closeServer(srv *asctest.Server, log *lockedWriter) {
 		srv.CloseClientConnections()
 		<-done
 	}
+}
+
+// newServeCertificate makes a self-signed certificate for 127.0.0.1, ::1
+// and localhost, with a P-256 key of its own that never leaves memory. It is
+// its own root (clients add it to their trusted roots), and its name
+// constraints hold it to loopback should a client treat it as a CA.
+func newServeCertificate(now time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("certificate key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("certificate serial: %w", err)
+	}
+	_, v4, _ := net.ParseCIDR("127.0.0.0/8")
+	_, v6, _ := net.ParseCIDR("::1/128")
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "ascjwt serve, this run only"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		PermittedDNSDomains:   []string{"localhost"},
+		PermittedIPRanges:     []*net.IPNet{v4, v6},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("certificate: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // shellQuote quotes s for sh, bash and zsh: single quotes hold everything
