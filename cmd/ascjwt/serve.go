@@ -33,6 +33,10 @@ import (
 // folder, alive.
 const defaultShutdownGrace = 5 * time.Second
 
+// readyComment starts the last line of serve's output: a reader of its
+// stdout knows the server is ready when it reads it.
+const readyComment = "# ascjwt serve is ready"
+
 // caFileName is the name serve gives the server's certificate in its folder.
 const caFileName = "ca.pem"
 
@@ -87,7 +91,7 @@ a working key to whoever reads its output, and its certificate names only
 		return usagef("--rate-limit %d: want 1 or more requests an hour", *rateLimit)
 	}
 	if *envFile != "" {
-		if err := checkEnvFileFolder(c.resolve(*envFile)); err != nil {
+		if err := checkEnvFile(c.resolve(*envFile)); err != nil {
 			return err
 		}
 	}
@@ -161,7 +165,7 @@ a working key to whoever reads its output, and its certificate names only
 		// removed file; sourcing this must leave the shell consistent.
 		fmt.Fprintf(&b, "unset %s\n", caFileEnv)
 	}
-	fmt.Fprintf(&b, "# ascjwt serve is ready (pid %d); Ctrl-C or SIGTERM stops it\n", os.Getpid())
+	fmt.Fprintf(&b, "%s (pid %d); Ctrl-C or SIGTERM stops it\n", readyComment, os.Getpid())
 	env := b.String()
 
 	if *envFile != "" {
@@ -238,16 +242,33 @@ func listenLoopback(ctx context.Context, addr string) (net.Listener, error) {
 	return nil, errors.Join(errs...)
 }
 
-// checkEnvFileFolder makes sure, before anything starts, that the env file
-// can be written where it is asked for: a mistyped folder is a usage
-// mistake found at once, not after the server is up.
-func checkEnvFileFolder(path string) error {
+// checkEnvFile makes sure, before anything starts, that the env file can be
+// written where it is asked for, and that it would not replace (and, on
+// exit, remove) a file of the user's: a mistyped folder, or --env-file
+// ~/.profile, is a usage mistake found at once. An env file left by an
+// earlier run, killed before it could remove it, is replaced.
+func checkEnvFile(path string) error {
 	fi, err := os.Stat(filepath.Dir(path))
 	if err != nil || !fi.IsDir() {
 		return usagef("--env-file: the folder %s does not exist; make it first, or name a file in an existing folder", redact.Show(filepath.Dir(path), 256))
 	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+	fi, err = os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return &configError{fmt.Errorf("--env-file: %w", err)}
+	case fi.IsDir():
 		return usagef("--env-file %s is a folder; name a file", redact.Show(path, 256))
+	case !fi.Mode().IsRegular() || fi.Size() > 64<<10:
+		return usagef("--env-file %s exists and is not one that ascjwt serve wrote; remove it, or name another file", redact.Show(path, 256))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &configError{fmt.Errorf("--env-file: %w", err)}
+	}
+	if len(data) > 0 && !bytes.Contains(data, []byte("\n"+readyComment)) {
+		return usagef("--env-file %s exists and is not one that ascjwt serve wrote; remove it, or name another file", redact.Show(path, 256))
 	}
 	return nil
 }

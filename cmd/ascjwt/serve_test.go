@@ -31,7 +31,7 @@ import (
 )
 
 // readyLine starts the last line serve prints on stdout.
-const readyLine = "# ascjwt serve is ready"
+const readyLine = readyComment
 
 // served is an ascjwt serve running as its own process.
 type served struct {
@@ -305,7 +305,13 @@ func TestServeEndToEnd(t *testing.T) {
 // and certificate in it.
 func TestServeStopsOnSIGTERMAndKeepsDir(t *testing.T) {
 	b := newBin(t)
-	s := startServe(t, b, "serve", "--dir", "fake", "--rate-limit", "2")
+	// An env file left by a run that was killed (SIGKILL) is replaced.
+	stale := "export ASC_BASE_URL='http://127.0.0.1:1'\n# ascjwt serve is ready (pid 1); Ctrl-C or SIGTERM stops it\n"
+	os.WriteFile(filepath.Join(b.dir, "asc.env"), []byte(stale), 0o600)
+	s := startServe(t, b, "serve", "--dir", "fake", "--rate-limit", "2", "--env-file", "asc.env")
+	if data, _ := os.ReadFile(filepath.Join(b.dir, "asc.env")); string(data) != s.stdout {
+		t.Fatalf("the stale env file was not replaced:\n%s", data)
+	}
 	env := parseEnv(t, s.stdout)
 	dir := filepath.Join(b.dir, "fake")
 	if env["ASC_PRIVATE_KEY_PATH"] != filepath.Join(dir, "AuthKey_"+env["ASC_KEY_ID"]+".p8") || env["ASC_CA_FILE"] != filepath.Join(dir, "ca.pem") {
@@ -357,6 +363,8 @@ func TestServeBadFlagsExit2(t *testing.T) {
 	b := newBin(t)
 	tmp := t.TempDir()
 	b.env = []string{"TMPDIR=" + tmp}
+	profile := "export PATH=$HOME/bin:$PATH\n"
+	os.WriteFile(filepath.Join(b.dir, ".profile"), []byte(profile), 0o600)
 	keyPEM := string(asctest.NewUnstartedServer().Key().PEM())
 	for _, tc := range []struct {
 		args []string
@@ -374,6 +382,7 @@ func TestServeBadFlagsExit2(t *testing.T) {
 		{[]string{"--rate-limit", "lots"}, "--rate-limit: invalid value"},
 		{[]string{"--env-file", "no/such/folder/asc.env"}, `--env-file: the folder "no/such/folder" does not exist`},
 		{[]string{"--env-file", "."}, "is a folder"},
+		{[]string{"--env-file", ".profile"}, `--env-file ".profile" exists and is not one that ascjwt serve wrote`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--frob"}, `flag provided but not defined: "--frob"`},
 	} {
@@ -390,6 +399,26 @@ func TestServeBadFlagsExit2(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("a refused run wrote to TMPDIR: %v", left)
+	}
+	if data, _ := os.ReadFile(filepath.Join(b.dir, ".profile")); string(data) != profile {
+		t.Errorf("a file of the user's named by --env-file was changed: %q", data)
+	}
+}
+
+// TestServeListensOnLocalhost: --addr localhost:0 is resolved to a
+// loopback address, which the URL names.
+func TestServeListensOnLocalhost(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	h := newHarness(t)
+	env, stderr, stop := serveInProcess(t, h, "--addr", "localhost:0")
+	u, err := url.Parse(env["ASC_BASE_URL"])
+	if ip := net.ParseIP(u.Hostname()); err != nil || ip == nil || !ip.IsLoopback() || u.Port() == "0" {
+		t.Fatalf("ASC_BASE_URL %q: want a loopback address and the port picked", env["ASC_BASE_URL"])
+	}
+	h.env = env
+	h.run("api", "/v1/apps").expect(t, exitOK)
+	if code := stop(); code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 }
 
