@@ -61,7 +61,9 @@ once.
 A non-2xx answer: its body goes to stdout as received (indented when JSON),
 so that | jq works on errors too, a one-line summary to stderr, exit 1.
 
-The base URL is --base-url, else $ASC_BASE_URL, else App Store Connect's.`)
+The base URL is --base-url, else $ASC_BASE_URL, else App Store Connect's.
+The certificates in --cacert, else $ASC_CA_FILE, are trusted on top of the
+system's: both are what ascjwt serve's output sets.`)
 	var cf credFlags
 	cf.register(fs.FlagSet)
 	var method string
@@ -81,6 +83,7 @@ The base URL is --base-url, else $ASC_BASE_URL, else App Store Connect's.`)
 	fs.alias("H", "header")
 	input := fs.String("input", "", "send the request body from `file`, or from stdin with -")
 	base := fs.String("base-url", defaultBaseURL, "the API's `URL` (else $ASC_BASE_URL)")
+	cacert := fs.String("cacert", "", "trust the certificates in this PEM `file` as well as the system's (else $ASC_CA_FILE), for a test server such as ascjwt serve")
 	maxWait := fs.Duration("max-wait", defaultMaxWait, "wait out 429 answers for at most this `duration` in all, per request; 0 never waits")
 	rest, err := fs.parse(args)
 	if err != nil {
@@ -147,6 +150,9 @@ The base URL is --base-url, else $ASC_BASE_URL, else App Store Connect's.`)
 	client := c.client
 	if client == nil {
 		client = http.DefaultClient
+	}
+	if client, err = c.withExtraCA(client, *cacert); err != nil {
+		return err
 	}
 	hc := *client // its Timeout, Jar and CheckRedirect, as ascjwt.NewClient keeps them
 	hc.Transport = waits.newTransport(src, baseURL, client.Transport)

@@ -5,6 +5,7 @@
 //	ascjwt api /v1/apps           call the API, like gh api
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
+//	ascjwt serve                  run a fake App Store Connect API on loopback, for tests in any language
 //	ascjwt demo                   run a fake API in the process and show the package at work
 //	ascjwt completion bash        print a completion script (bash, zsh or fish)
 //	ascjwt version                print the module and Go versions
@@ -64,6 +65,9 @@ type system struct {
 	// stderrIsTerminal says whether messages go to a person watching, who
 	// gets progress lines; nil: never (main sets the real check).
 	stderrIsTerminal func() bool
+	// shutdownGrace is how long serve lets requests in flight finish
+	// once told to stop; zero: defaultShutdownGrace.
+	shutdownGrace time.Duration
 }
 
 // cmd is one run of a subcommand: its streams and the system.
@@ -90,6 +94,7 @@ func subcommands() []subcommand {
 		{"api", "call the App Store Connect API (or the App Store Server API) and print the JSON", (*cmd).api},
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
+		{"serve", "run the fake App Store Connect API on loopback for tests in any language", (*cmd).serve},
 		{"demo", "run a fake API in this process and show the package at work", (*cmd).demo},
 		{"completion", "print a shell completion script: bash, zsh or fish", (*cmd).completion},
 		{"version", "print the module and Go versions", (*cmd).version},

@@ -171,3 +171,78 @@ func withoutComment(line string) string {
 	cmd, _, _ := strings.Cut(line, " #")
 	return strings.TrimSpace(cmd)
 }
+
+// proposedServeSection is the sh block proposed for a README section
+// "## Testing from any language"; once the README has that section, its
+// first sh block is run instead.
+const proposedServeSection = `ascjwt serve --env-file asc.env &            # TLS on 127.0.0.1, a new key each run
+while [ ! -s asc.env ]; do sleep 0.1; done   # the file appears, whole, once the server is ready
+. ./asc.env                                  # ASC_BASE_URL, ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH, ASC_CA_FILE
+curl --cacert "$ASC_CA_FILE" -H "Authorization: Bearer $(ascjwt token)" "$ASC_BASE_URL/v1/apps"
+ascjwt api /v1/apps                          # no flag: api reads ASC_BASE_URL and trusts ASC_CA_FILE
+kill %1                                      # SIGTERM: it removes its key and certificate, and exits 0
+`
+
+// serveSection returns the README's "Testing from any language" sh block,
+// or the proposed one while the README has no such section.
+func serveSection(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## Testing from any language\n")
+	if !ok {
+		return proposedServeSection
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, ok := strings.Cut(section, "```sh\n")
+	if !ok {
+		t.Fatal(`README.md's section "Testing from any language" has no sh block`)
+	}
+	block, _, _ = strings.Cut(block, "```")
+	return block
+}
+
+// TestReadmeServeSectionRunsAsPasted runs the README's "Testing from any
+// language" lines as one bash script, as pasted, in an empty environment
+// but for HOME, PATH (with the built ascjwt) and TMPDIR: curl and api reach
+// the served API with no flag, and the server, stopped by the script's own
+// kill, leaves nothing behind.
+func TestReadmeServeSectionRunsAsPasted(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	b := newBin(t)
+	tmp := t.TempDir()
+	block := serveSection(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bash, "-c", block)
+	cmd.Dir = b.dir
+	cmd.Env = []string{"HOME=" + b.home, "TMPDIR=" + tmp, "PATH=" + filepath.Dir(binPath) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	// The server writes to the same pipes: Wait returns once it has exited.
+	cmd.WaitDelay = time.Minute
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s\nstdout:\n%.3000s\nstderr:\n%s", err, block, stdout.String(), stderr.String())
+	}
+	out, log := stdout.String(), stderr.String()
+	if !strings.Contains(out, `{"data":[{"type":"apps"`) || !strings.Contains(out, "{\n  \"data\": [\n") || strings.Contains(out, `"errors"`) {
+		t.Fatalf("want the apps from curl and from ascjwt api on stdout:\n%.3000s\nstderr:\n%s", out, log)
+	}
+	if n := strings.Count(log, "ascjwt serve: GET /v1/apps 200\n"); n != 2 || !strings.HasSuffix(log, "ascjwt serve: stopping\n") {
+		t.Fatalf("want two requests logged and the server stopped, last:\n%s", log)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the server left %v in TMPDIR", left)
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, "asc.env")); !os.IsNotExist(err) {
+		t.Errorf("asc.env is still there: %v", err)
+	}
+}
