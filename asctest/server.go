@@ -143,8 +143,12 @@ func (s *Server) ConfigFor(k Key) ascjwt.Config {
 }
 
 // CertificatePEM returns the TLS certificate of a server started with
-// StartTLS as PEM, for clients outside the process to trust (curl's
-// --cacert, SSL_CERT_FILE, a CA file); nil for a plain HTTP server.
+// StartTLS as PEM, for a client outside the process to trust for this
+// server alone (curl's --cacert, a CA file given to one command); nil for a
+// plain HTTP server. The certificate is httptest's: a CA whose private key
+// is public in Go's source, so never add it to a trust store that anything
+// else uses (SSL_CERT_FILE, the system's). `ascjwt serve` makes a
+// certificate of its own for each run instead.
 func (s *Server) CertificatePEM() []byte {
 	cert := s.Certificate()
 	if cert == nil {
