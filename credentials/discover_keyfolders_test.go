@@ -92,6 +92,13 @@ func TestSeveralKeysInKeyFoldersAreRefusedListingThem(t *testing.T) {
 				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_BBBBBBBBBB.p8", p8b),
 			}
 		}},
+		{"two in a folder that is both ./private_keys and ~/private_keys", true, func(w *credWorld) []string {
+			w.work = w.home // each key listed once, not once per name of its folder
+			return []string{
+				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_AAAAAAAAAA.p8", p8a),
+				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_BBBBBBBBBB.p8", p8b),
+			}
+		}},
 		{"one here, one in home, in a library", false, func(w *credWorld) []string {
 			return []string{
 				credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_AAAAAAAAAA.p8", p8a),

@@ -101,7 +101,18 @@ func (l *loader) keyDirs() []setting[string] {
 			dirs = append(dirs, setting[string]{"~/" + d, filepath.Join(l.home, d)})
 		}
 	}
-	return dirs
+	// One folder named twice (the working directory is the home directory,
+	// or API_PRIVATE_KEYS_DIR is one of the others) is searched once, under
+	// its first name, so that its keys are not counted twice.
+	seen := map[string]bool{}
+	unique := dirs[:0]
+	for _, d := range dirs {
+		if c := filepath.Clean(d.v); !seen[c] {
+			seen[c] = true
+			unique = append(unique, d)
+		}
+	}
+	return unique
 }
 
 func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
