@@ -131,6 +131,11 @@ func TestSeveralKeysInKeyFoldersAreRefusedListingThem(t *testing.T) {
 					t.Errorf("err = %s\nwant it to say %q", msg, s)
 				}
 			}
+			for _, p := range paths {
+				if n := strings.Count(msg, p); n != 1 {
+					t.Errorf("err = %s\nlists %s %d times, want once", msg, p, n)
+				}
+			}
 			if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
 				t.Errorf("notices %q, config %v; want neither", notices, cfg)
 			}
