@@ -170,7 +170,9 @@ func TestFakeRefusesEachBrokenRule(t *testing.T) {
 		{"redirect_uri not the authorization's", func(r *req, _ *signinwithappletest.Server) {
 			r.form = func(v url.Values) { v.Set("redirect_uri", "https://example.com/cb") }
 		}, "invalid_grant", "redirect_uri"},
-		{"other grant type", func(r *req, _ *signinwithappletest.Server) { r.form = func(v url.Values) { v.Set("grant_type", "client_credentials") } }, "unsupported_grant_type", "grant_type"},
+		{"other grant type", func(r *req, _ *signinwithappletest.Server) {
+			r.form = func(v url.Values) { v.Set("grant_type", "client_credentials") }
+		}, "unsupported_grant_type", "grant_type"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
