@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"strings"
 	"sync"
@@ -387,8 +388,12 @@ func TestConfigAndSourcePrintRedacted(t *testing.T) {
 	key := cfg.PrivateKey.(*ecdsa.PrivateKey)
 	src := newSource(t, cfg)
 	tok := token(t, src)
-	d := key.D.String()
-	dHex := fmt.Sprintf("%x", key.D)
+	raw, err := key.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := new(big.Int).SetBytes(raw).String() // the scalar as %v of a big.Int would print it
+	dHex := fmt.Sprintf("%x", raw)
 	var out bytes.Buffer
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 		fmt.Fprintf(&out, verb+"\n", cfg)
