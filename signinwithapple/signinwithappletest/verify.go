@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 		return errors.New("the header is not unpadded base64url")
 	}
 	var head map[string]any
-	if err := json.Unmarshal(rawHead, &head); err != nil {
+	if err := json.Unmarshal(rawHead, &head); err != nil || head == nil {
 		return errors.New("the header is not a JSON object")
 	}
 	if head["alg"] != "ES256" {
@@ -88,8 +89,11 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 	dec := json.NewDecoder(bytes.NewReader(rawClaims))
 	dec.UseNumber()
 	var c map[string]any
-	if err := dec.Decode(&c); err != nil {
+	if err := dec.Decode(&c); err != nil || c == nil {
 		return errors.New("the payload is not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("the payload has data after its JSON object")
 	}
 	if c["iss"] != teamID {
 		return errors.New(`"iss" is not the Team ID`)
