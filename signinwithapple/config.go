@@ -73,8 +73,9 @@ type Config struct {
 	TeamID string
 	// ClientID is the "sub" claim and must equal the client_id you send:
 	// the Services ID for sign-in on the web, the app's bundle ID for
-	// sign-in in the app. It is used exactly as written; Apple compares it
-	// case by case.
+	// sign-in in the app. It is used exactly as written, case included: a
+	// "sub" that differs from client_id is Apple's most common cause of
+	// "invalid_client".
 	ClientID string
 	// PrivateKey signs the secrets: a P-256 key, such as the
 	// *[ecdsa.PrivateKey] from [ascjwt.LoadPrivateKey], or any

@@ -18,9 +18,9 @@
 //     "exp", which "must not be greater than 15777000 (6 months in seconds)"
 //     past the server's current time ([MaxLifetime]); "aud"
 //     "https://appleid.apple.com" ([Audience]); and "sub", the client ID
-//     ([Config].ClientID), the same value as the client_id form field: the
-//     Services ID for the web, the bundle ID for an app, kept exactly as
-//     written (Apple compares it case by case). No "scope", "nbf" or "jti".
+//     ([Config].ClientID), "the same value as client_id": the Services ID
+//     for the web, the bundle ID for an app, used exactly as written, case
+//     included. No "scope", "nbf" or "jti".
 //
 // Every limit is checked by [NewClientSecretSource], with an error that says
 // the limit and where it comes from, rather than by Apple later with an
@@ -37,10 +37,11 @@
 // # Using the secret
 //
 // The secret is a form field, not a bearer token: call Token and put Value
-// in client_secret, with net/http ([Example]) or golang.org/x/oauth2, whose
-// oauth2.Config takes it as ClientSecret with AuthStyle
-// oauth2.AuthStyleInParams (the xoauth2 module of this repository has that
-// example; Apple does not take the secret in an Authorization header). Do
+// in client_secret, with net/http (the package Example) or
+// golang.org/x/oauth2, whose oauth2.Config takes it as ClientSecret with
+// AuthStyle oauth2.AuthStyleInParams (the xoauth2 module of this repository
+// has that example): Apple lists client_secret among the form parameters,
+// and documents no Authorization header. Do
 // not give the source to [ascjwt.Transport]: it names no host for its
 // tokens ([ascjwt.HostScoped]), so a Transport that is given it by mistake
 // sends the secret nowhere but loopback. When Apple answers
@@ -55,8 +56,9 @@
 // one hour, which keeps a leaked secret short-lived; [MaxLifetime] is
 // Apple's six months. "iat" is set a minute back, so that a server whose
 // clock is behind ours does not see a secret from the future, and "exp" is
-// iat + Lifetime, so that a server whose clock is ahead does not see one
-// that lives longer than Apple allows. A secret is replaced in the
+// iat + Lifetime, a minute less than Lifetime from now, so that even at
+// MaxLifetime a server whose clock is up to a minute behind sees "exp"
+// within its limit. A secret is replaced in the
 // background when a quarter of its lifetime is left, and never handed out in
 // its last minute.
 //
