@@ -178,6 +178,11 @@ func TestFakeRefusesEachBrokenRule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := signinwithappletest.NewServer()
 			defer srv.Close()
+			// A clock that moves only when told: a second ticking between
+			// making the claims and checking them must not move a case
+			// from one rule to another.
+			fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+			srv.SetClock(func() time.Time { return fixed })
 			h, c := good(srv)
 			r := &req{header: h, claims: c}
 			tc.change(r, srv)
