@@ -1,0 +1,240 @@
+package signinwithapple
+
+import (
+	"crypto"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
+)
+
+// Apple's endpoint and the audience of its client secrets.
+const (
+	// Audience is the "aud" claim of every client secret, as Apple's
+	// "Creating a client secret" gives it.
+	Audience = "https://appleid.apple.com"
+	// TokenURL is Apple's token endpoint ("Generate and validate tokens"),
+	// where the secret goes as the client_secret form field.
+	TokenURL = "https://appleid.apple.com/auth/token"
+	// AuthURL is Apple's authorization endpoint, for oauth2.Config's
+	// Endpoint beside TokenURL.
+	AuthURL = "https://appleid.apple.com/auth/authorize"
+)
+
+// Lifetime limits that [NewClientSecretSource] enforces.
+const (
+	// MaxLifetime is the longest exp - iat: Apple's "Creating a client
+	// secret" says exp "must not be greater than 15777000 (6 months in
+	// seconds)" past the server's current time. With iat a minute back, a
+	// secret of this lifetime is within Apple's limit at any server clock
+	// up to a minute behind ours.
+	MaxLifetime = 15_777_000 * time.Second
+	// DefaultLifetime is the lifetime when [Config].Lifetime is zero. The
+	// secret goes to Apple's token endpoint only, when a user signs in or a
+	// refresh token is checked, so an hour costs one signature an hour at
+	// most and keeps a leaked secret short-lived.
+	DefaultLifetime = time.Hour
+	// MinLifetime is the shortest lifetime accepted: iat is a minute back
+	// and a secret is never handed out in its last minute, so it needs room
+	// between the two to be replaced in the background.
+	MinLifetime = 5 * time.Minute
+)
+
+// clockSkew is how far iat is set back, so that a server whose clock runs
+// up to this much behind ours does not see a secret from the future.
+const clockSkew = time.Minute
+
+// Lengths of Apple's identifiers. "Creating a client secret" calls the key
+// ID and the Team ID 10-character identifiers; a client ID is a bundle ID
+// or a Services ID, reverse-DNS names, and 255 bytes is as long as a DNS
+// name gets.
+const (
+	appleIDLen     = 10
+	maxClientIDLen = 255
+)
+
+// Config describes a Sign in with Apple key and the client secrets to make
+// with it. Pass it to [NewClientSecretSource]; all but Lifetime, Now and
+// Hooks are required.
+type Config struct {
+	// KeyID is the "kid" header: the 10-character ID of the Sign in with
+	// Apple key (Certificates, Identifiers & Profiles > Keys), the KEYID in
+	// AuthKey_KEYID.p8.
+	KeyID string
+	// TeamID is the "iss" claim: your 10-character Team ID (Membership
+	// details). Not an App Store Connect issuer ID, which is a UUID.
+	TeamID string
+	// ClientID is the "sub" claim and must equal the client_id you send:
+	// the Services ID for sign-in on the web, the app's bundle ID for
+	// sign-in in the app. It is used exactly as written, case included: a
+	// "sub" that differs from client_id is Apple's most common cause of
+	// "invalid_client".
+	ClientID string
+	// PrivateKey signs the secrets: a P-256 key, such as the
+	// *[ecdsa.PrivateKey] from [ascjwt.LoadPrivateKey], or any
+	// [crypto.Signer] whose Public() is a P-256 *[ecdsa.PublicKey] (a KMS
+	// or HSM key).
+	PrivateKey crypto.Signer
+	// Lifetime is exp - iat: zero for [DefaultLifetime], at least
+	// [MinLifetime], at most [MaxLifetime].
+	Lifetime time.Duration
+	// Now is the clock; nil means [time.Now]. Tests set it to move time.
+	Now func() time.Time
+	// Hooks, when set, is told of each secret made (TokenMinted) and each
+	// failed attempt (RefreshFailed); its Transport events do not apply.
+	Hooks *ascjwt.Hooks
+}
+
+// String describes the configuration without key material, so that a
+// [Config] printed with %v or %+v in a log shows which key and client it is
+// for and nothing secret. A field that does not look like what it should
+// hold (a private key pasted into KeyID, say) is described, not shown.
+func (c Config) String() string {
+	key := "<nil>"
+	if c.PrivateKey != nil {
+		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
+	}
+	return fmt.Sprintf("signinwithapple.Config{KeyID:%s TeamID:%s ClientID:%s PrivateKey:%s Lifetime:%s}",
+		show(c.KeyID, checkAppleID("", c.KeyID, "")), show(c.TeamID, checkAppleID("", c.TeamID, "")),
+		show(c.ClientID, checkClientID(c.ClientID)), key, c.Lifetime)
+}
+
+// show quotes a value that was accepted, and describes any other.
+func show(value string, err error) string {
+	if value == "" || err == nil {
+		return strconv.Quote(value)
+	}
+	return "<" + redact.Describe(value) + ">"
+}
+
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder (slog's JSONHandler included) reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
+
+// settings is a [Config] checked, with its defaults filled in.
+type settings struct {
+	keyID    string
+	prefix   []byte // the static claims, encoded once
+	lifetime time.Duration
+	now      func() time.Time
+	signer   *jws.Signer
+	hooks    *ascjwt.Hooks
+}
+
+// validate checks everything that can be known before the first secret, so
+// that a mistake shows at start-up and not as Apple's "invalid_client".
+func (c Config) validate() (*settings, error) {
+	if err := checkAppleID("KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8"); err != nil {
+		return nil, err
+	}
+	if err := checkAppleID("TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details"); err != nil {
+		return nil, err
+	}
+	if err := checkClientID(c.ClientID); err != nil {
+		return nil, err
+	}
+	if err := jws.CheckKey(c.PrivateKey); err != nil {
+		return nil, fmt.Errorf("signinwithapple: Config.PrivateKey: %w", err)
+	}
+	lifetime, err := checkLifetime(c.Lifetime)
+	if err != nil {
+		return nil, err
+	}
+	// Apple's header is "alg" and "kid" only: no "typ".
+	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return nil, fmt.Errorf("signinwithapple: Config.PrivateKey: %w", err)
+	}
+	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix()
+	if err != nil {
+		return nil, fmt.Errorf("signinwithapple: encode claims: %w", err)
+	}
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
+}
+
+// checkAppleID checks a key ID or Team ID: 10 characters, upper-case
+// letters and digits, as Apple makes them. A common mistake is an App Store
+// Connect issuer ID (a UUID) as the Team ID; a dangerous one, a private key
+// in the wrong place. Neither is quoted back.
+func checkAppleID(name, value, want string) error {
+	switch {
+	case value == "":
+		return fmt.Errorf("signinwithapple: Config.%s is empty; set it to %s", name, want)
+	case redact.LooksLikeKey(value):
+		return fmt.Errorf("signinwithapple: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
+	case strings.TrimSpace(value) != value:
+		return fmt.Errorf("signinwithapple: Config.%s has white space around it; remove it", name)
+	case len(value) == 36 && strings.Count(value, "-") == 4:
+		return fmt.Errorf("signinwithapple: Config.%s is 36 characters with four dashes, the shape of an App Store Connect issuer ID; set it to %s", name, want)
+	case len(value) != appleIDLen:
+		return fmt.Errorf("signinwithapple: Config.%s is %s; Apple's \"Creating a client secret\" calls for a 10-character identifier: set it to %s", name, redact.Bytes(len(value)), want)
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return fmt.Errorf("signinwithapple: Config.%s holds a character other than an upper-case letter or digit, which is all Apple's IDs hold; set it to %s", name, want)
+		}
+	}
+	return nil
+}
+
+// checkClientID checks the client ID: a bundle ID or Services ID, whose
+// characters Apple limits to letters, digits, '-' and '.'. Case is kept.
+func checkClientID(value string) error {
+	const want = "the client_id you send: your Services ID (sign-in on the web) or your app's bundle ID (sign-in in the app), e.g. com.example.web"
+	switch {
+	case value == "":
+		return fmt.Errorf("signinwithapple: Config.ClientID is empty; set it to %s", want)
+	case redact.LooksLikeKey(value):
+		return fmt.Errorf("signinwithapple: Config.ClientID holds %s; set it to %s", redact.Describe(value), want)
+	case len(value) > maxClientIDLen:
+		return fmt.Errorf("signinwithapple: Config.ClientID is %s, more than the %d a bundle ID or Services ID can be; set it to %s", redact.Bytes(len(value)), maxClientIDLen, want)
+	case strings.TrimSpace(value) != value:
+		return fmt.Errorf("signinwithapple: Config.ClientID has white space around it; remove it")
+	}
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '.' {
+			return fmt.Errorf("signinwithapple: Config.ClientID holds a character other than a letter, digit, '-' or '.', which is all a bundle ID or Services ID can hold; set it to %s", want)
+		}
+	}
+	return nil
+}
+
+func checkLifetime(d time.Duration) (time.Duration, error) {
+	switch {
+	case d == 0:
+		return DefaultLifetime, nil
+	case d < 0:
+		return 0, fmt.Errorf("signinwithapple: Config.Lifetime %s is negative; leave it zero for the default %s", d, claims.FormatDuration(DefaultLifetime))
+	case d < MinLifetime:
+		return 0, fmt.Errorf("signinwithapple: Config.Lifetime %s is too short: iat is set %s back for clock skew and a secret is replaced before its last minute, so use at least %s", d, claims.FormatDuration(clockSkew), claims.FormatDuration(MinLifetime))
+	case d > MaxLifetime:
+		return 0, fmt.Errorf("signinwithapple: Config.Lifetime %s is over Apple's limit of 15,777,000 s (six months) between iat and exp, from Apple's \"Creating a client secret\"; Apple would refuse these secrets with invalid_client: use at most signinwithapple.MaxLifetime", d)
+	}
+	return d, nil
+}

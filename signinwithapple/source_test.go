@@ -1,0 +1,448 @@
+package signinwithapple_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/gob"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
+	"github.com/ascjwt/ascjwt/signinwithapple"
+)
+
+const (
+	testKeyID    = "ABC123DEFG"
+	testTeamID   = "DEF123GHIJ"
+	testClientID = "com.Example.Web-SignIn" // upper case on purpose: Apple compares case by case
+)
+
+var start = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+func newKey(t testing.TB) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func testConfig(t testing.TB, clock *fakeclock.Clock) signinwithapple.Config {
+	return signinwithapple.Config{KeyID: testKeyID, TeamID: testTeamID, ClientID: testClientID, PrivateKey: newKey(t), Now: clock.Now}
+}
+
+func newSource(t testing.TB, cfg signinwithapple.Config) ascjwt.TokenSource {
+	t.Helper()
+	src, err := signinwithapple.NewClientSecretSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+func token(t testing.TB, src ascjwt.TokenSource) *ascjwt.Token {
+	t.Helper()
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// decodeSegment reads one part of a compact JWS as a JSON object, keeping
+// numbers as written.
+func decodeSegment(t *testing.T, seg string) map[string]any {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	if err != nil {
+		t.Fatalf("segment is not unpadded base64url: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestClientSecretVerifiesWithGolangJWT checks a secret with an independent
+// library, by every rule of Apple's "Creating a client secret": the header
+// is exactly alg ES256 and kid; the claims are exactly iss, iat, exp, aud
+// (a string) and sub (the client ID as written); iat a minute back; exp =
+// iat + Lifetime. No typ, scope, nbf or jti.
+func TestClientSecretVerifiesWithGolangJWT(t *testing.T) {
+	for _, lifetime := range []time.Duration{0, signinwithapple.MinLifetime, 24 * time.Hour, signinwithapple.MaxLifetime} {
+		t.Run(lifetime.String(), func(t *testing.T) {
+			clock := fakeclock.New(start)
+			cfg := testConfig(t, clock)
+			cfg.Lifetime = lifetime
+			tok := token(t, newSource(t, cfg))
+			want := lifetime
+			if want == 0 {
+				want = time.Hour
+			}
+
+			parsed, err := jwt.Parse(tok.Value, func(*jwt.Token) (any, error) { return cfg.PrivateKey.Public(), nil },
+				jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(testTeamID), jwt.WithSubject(testClientID),
+				jwt.WithAudience("https://appleid.apple.com"), jwt.WithIssuedAt(), jwt.WithExpirationRequired(),
+				jwt.WithTimeFunc(clock.Now), jwt.WithStrictDecoding())
+			if err != nil {
+				t.Fatalf("golang-jwt refuses the secret: %v", err)
+			}
+			if len(parsed.Header) != 2 || parsed.Header["alg"] != "ES256" || parsed.Header["kid"] != testKeyID {
+				t.Errorf("header %v, want exactly alg ES256 and kid %s", parsed.Header, testKeyID)
+			}
+
+			parts := strings.Split(tok.Value, ".")
+			c := decodeSegment(t, parts[1])
+			if len(c) != 5 {
+				t.Errorf("claims %v, want exactly iss, iat, exp, aud, sub", c)
+			}
+			for _, absent := range []string{"typ", "scope", "nbf", "jti", "bid"} {
+				if _, ok := c[absent]; ok {
+					t.Errorf("claims carry %q, which Apple's client secret does not", absent)
+				}
+			}
+			if h := decodeSegment(t, parts[0]); h["typ"] != nil {
+				t.Errorf("header carries typ %v", h["typ"])
+			}
+			if c["aud"] != "https://appleid.apple.com" {
+				t.Errorf("aud %#v, want the string https://appleid.apple.com", c["aud"])
+			}
+			if c["sub"] != testClientID {
+				t.Errorf("sub %v, want the client ID exactly as written, %s", c["sub"], testClientID)
+			}
+			iat, _ := c["iat"].(json.Number).Int64()
+			exp, _ := c["exp"].(json.Number).Int64()
+			if iat != start.Unix()-60 {
+				t.Errorf("iat %d, want a minute before now, %d", iat, start.Unix()-60)
+			}
+			if exp-iat != int64(want/time.Second) {
+				t.Errorf("exp - iat = %d s, want %d", exp-iat, int64(want/time.Second))
+			}
+			if exp-iat > 15777000 {
+				t.Errorf("exp - iat = %d s, over Apple's 15777000", exp-iat)
+			}
+			if !tok.IssuedAt.Equal(time.Unix(iat, 0)) || !tok.Expiry.Equal(time.Unix(exp, 0)) {
+				t.Errorf("Token says iat %s exp %s, the secret %d %d", tok.IssuedAt, tok.Expiry, iat, exp)
+			}
+		})
+	}
+}
+
+// TestConfigLimitsRefused: every field Apple checks is checked up front,
+// with an error that names the field, says the rule and never quotes the
+// value.
+func TestConfigLimitsRefused(t *testing.T) {
+	der, _ := x509.MarshalPKCS8PrivateKey(newKey(t))
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	const uuid = "57246542-96fe-1a63-e053-0824d011072a"
+	cases := []struct {
+		name   string
+		change func(*signinwithapple.Config)
+		want   []string // in the error
+		secret string   // must not be in the error
+	}{
+		{"empty key ID", func(c *signinwithapple.Config) { c.KeyID = "" }, []string{"Config.KeyID is empty"}, ""},
+		{"key ID of 9", func(c *signinwithapple.Config) { c.KeyID = "ABC123DEF" }, []string{"Config.KeyID", "10-character", "Creating a client secret"}, "ABC123DEF"},
+		{"key ID lower case", func(c *signinwithapple.Config) { c.KeyID = "abc123defg" }, []string{"Config.KeyID", "upper-case"}, "abc123defg"},
+		{"key in the key ID", func(c *signinwithapple.Config) { c.KeyID = pemKey }, []string{"Config.KeyID", "private key"}, pemKey[40:80]},
+		{"key ID with space", func(c *signinwithapple.Config) { c.KeyID = "ABC123DEFG\n" }, []string{"Config.KeyID", "white space"}, ""},
+		{"empty team", func(c *signinwithapple.Config) { c.TeamID = "" }, []string{"Config.TeamID is empty"}, ""},
+		{"issuer ID as team", func(c *signinwithapple.Config) { c.TeamID = uuid }, []string{"Config.TeamID", "issuer ID", "10-character Team ID"}, uuid},
+		{"team of 11", func(c *signinwithapple.Config) { c.TeamID = "DEF123GHIJK" }, []string{"Config.TeamID", "10-character"}, "DEF123GHIJK"},
+		{"empty client", func(c *signinwithapple.Config) { c.ClientID = "" }, []string{"Config.ClientID is empty", "Services ID", "bundle ID"}, ""},
+		{"client with space", func(c *signinwithapple.Config) { c.ClientID = " com.example.web" }, []string{"Config.ClientID", "white space"}, ""},
+		{"client with a slash", func(c *signinwithapple.Config) { c.ClientID = "https://example.com/web" }, []string{"Config.ClientID", "letter, digit, '-' or '.'"}, "example.com"},
+		{"client too long", func(c *signinwithapple.Config) { c.ClientID = strings.Repeat("a", 256) }, []string{"Config.ClientID", "256 bytes", "255"}, strings.Repeat("a", 256)},
+		{"key in the client", func(c *signinwithapple.Config) { c.ClientID = pemKey }, []string{"Config.ClientID", "private key"}, pemKey[40:80]},
+		{"no key", func(c *signinwithapple.Config) { c.PrivateKey = nil }, []string{"Config.PrivateKey", "no private key"}, ""},
+		{"P-384 key", func(c *signinwithapple.Config) { c.PrivateKey = p384 }, []string{"Config.PrivateKey", "P-384", "P-256"}, ""},
+		{"negative lifetime", func(c *signinwithapple.Config) { c.Lifetime = -time.Hour }, []string{"Config.Lifetime", "negative"}, ""},
+		{"lifetime under the minimum", func(c *signinwithapple.Config) { c.Lifetime = signinwithapple.MinLifetime - time.Second }, []string{"Config.Lifetime", "too short", "at least 5m"}, ""},
+		{"lifetime over Apple's limit", func(c *signinwithapple.Config) { c.Lifetime = signinwithapple.MaxLifetime + time.Second }, []string{"Config.Lifetime", "15,777,000 s", "Creating a client secret"}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(t, fakeclock.New(start))
+			tc.change(&cfg)
+			src, err := signinwithapple.NewClientSecretSource(cfg)
+			if err == nil {
+				t.Fatalf("accepted: %v", src)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "signinwithapple: ") {
+				t.Errorf("error %q lacks the package prefix", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not say %q", msg, w)
+				}
+			}
+			if tc.secret != "" && strings.Contains(msg, tc.secret) {
+				t.Errorf("error quotes the refused value: %q", msg)
+			}
+		})
+	}
+	// The limits themselves are accepted.
+	for _, d := range []time.Duration{signinwithapple.MinLifetime, signinwithapple.MaxLifetime} {
+		cfg := testConfig(t, fakeclock.New(start))
+		cfg.Lifetime = d
+		if _, err := signinwithapple.NewClientSecretSource(cfg); err != nil {
+			t.Errorf("Lifetime %s refused: %v", d, err)
+		}
+	}
+}
+
+// TestConcurrentFirstCallsMakeOneSecret: 200 goroutines asking at once, on
+// an injected clock, get one secret from one signature.
+func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
+	for _, remote := range []bool{false, true} {
+		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) {
+			clock := fakeclock.New(start)
+			cfg := testConfig(t, clock)
+			var signatures atomic.Int64
+			if remote {
+				cfg.PrivateKey = countingSigner{cfg.PrivateKey, &signatures}
+			} else {
+				cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(ascjwt.TokenMinted) { signatures.Add(1) }}
+			}
+			src := newSource(t, cfg)
+			values := make([]string, 200)
+			var wg sync.WaitGroup
+			for i := range values {
+				wg.Go(func() {
+					tok, err := src.Token(context.Background())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					values[i] = tok.Value
+				})
+			}
+			wg.Wait()
+			if n := signatures.Load(); n != 1 {
+				t.Errorf("%d signatures for 200 first calls, want 1", n)
+			}
+			for _, v := range values {
+				if v != values[0] {
+					t.Fatal("callers got different secrets")
+				}
+			}
+		})
+	}
+}
+
+// countingSigner is a key outside the process, as far as the source can
+// tell (not an *ecdsa.PrivateKey), that counts its signatures.
+type countingSigner struct {
+	key crypto.Signer
+	n   *atomic.Int64
+}
+
+func (s countingSigner) Public() crypto.PublicKey { return s.key.Public() }
+
+func (s countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	s.n.Add(1)
+	return s.key.Sign(r, digest, opts)
+}
+
+// TestSecretReusedThenRefreshed: one secret for the first three quarters of
+// its lifetime; then the next call still gets it and starts one refresh in
+// the background; a secret is never handed out in its last minute.
+func TestSecretReusedThenRefreshed(t *testing.T) {
+	clock := fakeclock.New(start)
+	cfg := testConfig(t, clock)
+	minted := make(chan ascjwt.TokenMinted, 4)
+	cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(m ascjwt.TokenMinted) { minted <- m }}
+	src := newSource(t, cfg)
+	first := token(t, src)
+	<-minted
+	// Fresh: iat is a minute back, so a one-hour secret has 59 minutes; a
+	// quarter of the hour before its end is 44 minutes from now.
+	clock.Advance(43 * time.Minute)
+	if tok := token(t, src); tok != first {
+		t.Fatal("a fresh secret was replaced")
+	}
+	clock.Advance(2 * time.Minute) // stale
+	if tok := token(t, src); tok != first {
+		t.Fatal("a stale secret was not handed out while its successor is made")
+	}
+	select {
+	case m := <-minted:
+		if m.KeyID != testKeyID || !m.Expiry.Equal(clock.Now().Add(-time.Minute).Add(time.Hour).Truncate(time.Second)) {
+			t.Errorf("TokenMinted %+v", m)
+		}
+	case <-time.After(10 * time.Second): // a bound on failure, not a wait for success
+		t.Fatal("no background refresh")
+	}
+	signinwithapple.WaitRefresh(src)
+	second := token(t, src)
+	if second == first || second.Value == first.Value {
+		t.Fatal("the refreshed secret is not handed out")
+	}
+	if !second.IssuedAt.After(first.IssuedAt) {
+		t.Errorf("refreshed secret issued at %s, first at %s", second.IssuedAt, first.IssuedAt)
+	}
+	// In its last minute a secret is not handed out: callers wait for a new one.
+	clock.Advance(time.Hour - 2*time.Minute)
+	third := token(t, src)
+	<-minted
+	if third == second {
+		t.Fatal("a secret in its last minute was handed out")
+	}
+	if left := third.Expiry.Sub(clock.Now()); left < 58*time.Minute {
+		t.Errorf("new secret has %s left", left)
+	}
+}
+
+// TestInvalidateReplacesAtMostOncePerMinute: a secret Apple refused is
+// dropped, and the next call signs a new one; another refusal within a
+// minute keeps it, since a wrong client ID is not cured by a new secret.
+func TestInvalidateReplacesAtMostOncePerMinute(t *testing.T) {
+	clock := fakeclock.New(start)
+	src := newSource(t, testConfig(t, clock))
+	inv, ok := src.(ascjwt.Invalidator)
+	if !ok {
+		t.Fatal("the source is not an ascjwt.Invalidator")
+	}
+	first := token(t, src)
+	inv.InvalidateToken(first)
+	second := token(t, src)
+	if second == first {
+		t.Fatal("an invalidated secret was handed out again")
+	}
+	clock.Advance(30 * time.Second)
+	inv.InvalidateToken(second)
+	inv.InvalidateToken(first) // no longer current: ignored
+	if tok := token(t, src); tok != second {
+		t.Fatal("a second invalidation within a minute cost a signature")
+	}
+	clock.Advance(31 * time.Second)
+	inv.InvalidateToken(second)
+	if tok := token(t, src); tok == second {
+		t.Fatal("an invalidation a minute later did not replace the secret")
+	}
+}
+
+// TestSignerFailureIsReportedWithoutSecrets: a signer that fails gives an
+// error naming the key, RefreshFailed is told, and neither holds key bytes.
+func TestSignerFailureIsReportedWithoutSecrets(t *testing.T) {
+	cfg := testConfig(t, fakeclock.New(start))
+	var failures atomic.Int64
+	cfg.Hooks = &ascjwt.Hooks{RefreshFailed: func(f ascjwt.RefreshFailed) {
+		if f.KeyID == testKeyID && f.Err != nil {
+			failures.Add(1)
+		}
+	}}
+	cfg.PrivateKey = failingSigner{cfg.PrivateKey}
+	src := newSource(t, cfg)
+	_, err := src.Token(context.Background())
+	if err == nil || !strings.HasPrefix(err.Error(), "signinwithapple: ") || !strings.Contains(err.Error(), testKeyID) {
+		t.Fatalf("error %v, want one that starts signinwithapple: and names the key", err)
+	}
+	if !errors.Is(err, errHSM) {
+		t.Errorf("error %v does not wrap the signer's", err)
+	}
+	if failures.Load() != 1 {
+		t.Errorf("RefreshFailed called %d times, want 1", failures.Load())
+	}
+}
+
+var errHSM = errors.New("HSM unreachable")
+
+type failingSigner struct{ key crypto.Signer }
+
+func (s failingSigner) Public() crypto.PublicKey { return s.key.Public() }
+func (s failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errHSM
+}
+
+// TestConfigAndSourcePrintRedacted: a Config or source printed with any
+// verb, logged through slog or encoded shows no key bytes.
+func TestConfigAndSourcePrintRedacted(t *testing.T) {
+	cfg := testConfig(t, fakeclock.New(start))
+	key := cfg.PrivateKey.(*ecdsa.PrivateKey)
+	src := newSource(t, cfg)
+	tok := token(t, src)
+	raw, err := key.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := new(big.Int).SetBytes(raw).String() // the scalar as %v of a big.Int would print it
+	dHex := fmt.Sprintf("%x", raw)
+	var out bytes.Buffer
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		fmt.Fprintf(&out, verb+"\n", cfg)
+		fmt.Fprintf(&out, verb+"\n", src)
+		fmt.Fprintf(&out, verb+"\n", tok)
+		fmt.Fprintf(&out, verb+"\n", struct{ C signinwithapple.Config }{cfg})
+	}
+	slog.New(slog.NewTextHandler(&out, nil)).Info("x", "cfg", cfg, "tok", tok)
+	slog.New(slog.NewJSONHandler(&out, nil)).Info("x", "cfg", cfg, "tok", tok)
+	j, _ := json.Marshal(struct{ C signinwithapple.Config }{cfg})
+	out.Write(j)
+	if err := gob.NewEncoder(&out).Encode(cfg); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if strings.Contains(s, d) || strings.Contains(s, dHex) || strings.Contains(s, tok.Value) {
+		t.Fatalf("printed output holds the private key or the secret:\n%s", s)
+	}
+	if !strings.Contains(fmt.Sprint(cfg), testClientID) || !strings.Contains(fmt.Sprint(cfg), testKeyID) {
+		t.Errorf("Config prints as %v; want its IDs shown", cfg)
+	}
+}
+
+// TestTransportDoesNotSendSecretAsBearer: the secret is a form field, not a
+// bearer token; an ascjwt.Transport given the source by mistake does not put
+// it in an Authorization header for Apple's host (or any other but
+// loopback).
+func TestTransportDoesNotSendSecretAsBearer(t *testing.T) {
+	src := newSource(t, testConfig(t, fakeclock.New(start)))
+	var got []string
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = append(got, r.Header.Get("Authorization"))
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})
+	client := ascjwt.NewClient(&http.Client{Transport: base}, src)
+	for _, u := range []string{signinwithapple.TokenURL, "https://api.appstoreconnect.apple.com/v1/apps"} {
+		resp, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for i, h := range got {
+		if h != "" {
+			t.Errorf("request %d carried Authorization %q", i, h[:min(len(h), 12)])
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -1,0 +1,15 @@
+module github.com/ascjwt/ascjwt/xoauth2
+
+go 1.26.0
+
+replace github.com/ascjwt/ascjwt => ../
+
+require (
+	github.com/ascjwt/ascjwt v0.0.0
+	golang.org/x/oauth2 v0.38.0
+)
+
+require (
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+)
