@@ -155,8 +155,10 @@ func (c *Cache[T]) await(ctx context.Context) (*T, error) {
 			return nil, err
 		}
 		// A refresh that found a fresh token may hand it out just as a 401
-		// drops it; then wait for the new token the drop calls for.
-		if e.dropped.Load() && attempt < 3 {
+		// drops it; and a refresh that began before the clock jumped (a
+		// machine waking from sleep) may hand out a token already in its
+		// last minute. Then wait for the token after it.
+		if (e.dropped.Load() || !e.usable(c.cfg.Now())) && attempt < 3 {
 			continue
 		}
 		return &e.tok, nil

@@ -65,3 +65,24 @@ func TestOneMintForConcurrentFirstCalls(t *testing.T) {
 		t.Errorf("%d mints for 200 first calls, want 1", n)
 	}
 }
+
+// TestWaiterGetsNoTokenPastItsUseAfterAClockJump: a token minted before the
+// clock jumped past its use is not handed to the callers that waited for
+// it; they get the one after it.
+func TestWaiterGetsNoTokenPastItsUseAfterAClockJump(t *testing.T) {
+	c := &counter{clock: fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))}
+	jumped := false
+	cache := New(Config[int64]{Local: true, Now: c.clock.Now, Label: "test: minter", Prefix: "test",
+		Mint: func(ctx context.Context, now time.Time, a *atomic.Bool) (int64, Lifetimes, error) {
+			tok, life, err := c.mint(ctx, now, a)
+			if !jumped {
+				jumped = true
+				c.clock.Advance(2 * time.Hour) // the machine slept while the first token was made
+			}
+			return tok, life, err
+		}})
+	tok, err := cache.Token(context.Background())
+	if err != nil || *tok != 2 {
+		t.Fatalf("got token %v, %v; want the second, made after the jump", tok, err)
+	}
+}
