@@ -1,0 +1,18 @@
+package apns
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+)
+
+func sprintf(format string, v any) string { return fmt.Sprintf(format, v) }
+
+func mustKey(tb interface{ Fatal(...any) }) *ecdsa.PrivateKey {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return key
+}
