@@ -96,8 +96,8 @@ func showID(v string) string {
 	return "<" + redact.Describe(v) + ">"
 }
 
-// Format makes every fmt verb print String: the default formatting of a
-// struct would print the private key's numbers for %d or %x.
+// Format makes every fmt verb print String, so that no verb falls back to
+// printing the struct's fields (for %d, String is not used).
 func (c Config) Format(f fmt.State, verb rune) {
 	if verb == 'q' {
 		fmt.Fprintf(f, "%q", c.String())

@@ -4,10 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"fmt"
 )
-
-func sprintf(format string, v any) string { return fmt.Sprintf(format, v) }
 
 func mustKey(tb interface{ Fatal(...any) }) *ecdsa.PrivateKey {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

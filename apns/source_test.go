@@ -1,15 +1,22 @@
 package apns
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/gob"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"maps"
+	"math/big"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -57,6 +64,19 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	}
 	f.src = src.(*source)
 	return f
+}
+
+// settle returns once a background refresh under way has made its token
+// (the hook has fired), so that the clock moves only after it read the
+// time. The refresh's flag clears a moment after the hook: either ends the
+// wait, which polls the two conditions rather than sleeping.
+func (f *fixture) settle() {
+	for f.src.cache.Refreshing() && len(f.minted) == 0 {
+		runtime.Gosched()
+	}
+	for len(f.minted) > 0 {
+		<-f.minted
+	}
 }
 
 func (f *fixture) token(t *testing.T) *ascjwt.Token {
@@ -248,11 +268,7 @@ func TestTokenReplacedBetween20And60Minutes(t *testing.T) {
 			}
 			cur, since = tok, now
 		}
-		// Each mint sends once; the first was made on this goroutine, and
-		// each later one by a background refresh, running or done.
-		if f.src.cache.Refreshing() || len(f.minted) > 0 {
-			<-f.minted
-		}
+		f.settle()
 		f.clock.Advance(time.Minute)
 	}
 	if len(spans) < 5 {
@@ -321,15 +337,28 @@ func TestConfigPrintsRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: key}
-	secret := key.D.String()
+	raw, err := key.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scalar as fmt would print a big.Int: decimal, hex, and its
+	// numbers split over %v's word-by-word output.
+	scalar := new(big.Int).SetBytes(raw)
+	secrets := []string{scalar.String(), scalar.Text(16), hex.EncodeToString(raw[:8]), fmt.Sprint(scalar.Bits()[0])}
 	var outs []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
-		outs = append(outs, sprintf(verb, cfg), sprintf(verb, &cfg))
+		outs = append(outs, fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg), fmt.Sprintf(verb, []any{cfg}))
 	}
 	j, _ := json.Marshal(struct{ C Config }{cfg})
-	outs = append(outs, string(j))
+	var text bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("config", "cfg", cfg)
+	var gobbed bytes.Buffer
+	if err := gob.NewEncoder(&gobbed).Encode(struct{ C Config }{cfg}); err != nil {
+		t.Fatal(err)
+	}
+	outs = append(outs, string(j), text.String(), gobbed.String())
 	for _, out := range outs {
-		if strings.Contains(out, secret) || strings.Contains(out, key.D.Text(16)) {
+		if slices.ContainsFunc(secrets, func(s string) bool { return strings.Contains(out, s) }) {
 			t.Errorf("output shows the private key: %.80s...", out)
 		}
 		if !strings.Contains(out, testKeyID) && !strings.Contains(out, "4142433132334445464") /* %x */ {
