@@ -11,6 +11,7 @@ import (
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -367,5 +368,44 @@ func TestConfigPrintsRedacted(t *testing.T) {
 	}
 	if s := cfg.String(); s != `apns.Config{KeyID:"ABC123DEFG" TeamID:"DEF123GHIJ" PrivateKey:*ecdsa.PrivateKey(redacted)}` {
 		t.Errorf("String() = %s", s)
+	}
+}
+
+// failingSigner is a remote key that fails, or panics, when asked to sign.
+type failingSigner struct {
+	key   *ecdsa.PrivateKey
+	panic bool
+}
+
+func (s failingSigner) Public() crypto.PublicKey { return s.key.Public() }
+func (s failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	if s.panic {
+		panic("the KMS client broke")
+	}
+	return nil, errors.New("the KMS said no")
+}
+
+// TestFailingSignerIsReported: a signer that fails or panics gives an
+// error prefixed apns:, naming the key, and the RefreshFailed hook hears of
+// it; nothing crashes.
+func TestFailingSignerIsReported(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		key := mustKey(t)
+		var failures []error
+		src, err := NewTokenSource(Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: failingSigner{key, panics},
+			Hooks: &ascjwt.Hooks{RefreshFailed: func(f ascjwt.RefreshFailed) { failures = append(failures, f.Err) }}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := src.Token(context.Background())
+		if err == nil || tok != nil {
+			t.Fatalf("Token = %v, %v; want an error", tok, err)
+		}
+		if !strings.HasPrefix(err.Error(), "apns: ") || !strings.Contains(err.Error(), testKeyID) {
+			t.Errorf("error %q does not start with apns: and name the key", err)
+		}
+		if len(failures) != 1 || failures[0] != err {
+			t.Errorf("RefreshFailed heard %v, want the one error", failures)
+		}
 	}
 }

@@ -299,3 +299,22 @@ func TestRevokeTokensRefusesTokensSeen(t *testing.T) {
 		t.Errorf("new token: answer %d, want 200", status)
 	}
 }
+
+// TestHTTP1IsRefused: APNs speaks HTTP/2 only; a request over HTTP/1.1
+// gets 505.
+func TestHTTP1IsRefused(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.ForceAttemptHTTP2 = false
+	tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Post(srv.URL+"/3/device/"+device, "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 1 || resp.StatusCode != http.StatusHTTPVersionNotSupported {
+		t.Errorf("answer %s %d, want HTTP/1.1 505", resp.Proto, resp.StatusCode)
+	}
+}
