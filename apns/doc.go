@@ -32,8 +32,8 @@
 //
 // iat is the local clock's time, not backdated as the App Store Connect
 // tokens' is: those carry an exp that Apple checks against its clock both
-// ways, while Apple documents only one rule for an APNs token's time (at
-// most an hour old), and backdating would spend that hour for nothing. A
+// ways, while Apple documents one limit on an APNs token's iat (at most an
+// hour old), and backdating would spend that hour for nothing. A
 // clock far ahead of Apple's would make an iat in Apple's future, which
 // Apple does not document; keep the clock synchronised.
 //
@@ -41,8 +41,9 @@
 //
 // The source is an [ascjwt.RefusalJudge]: a 403 whose JSON body gives the
 // reason ExpiredProviderToken or InvalidProviderToken, a 403 whose reason
-// cannot be read without waiting, and a 401 (DeviceCheck's answer to a
-// token it refuses; APNs sends no 401) make the Transport drop the token and
+// cannot be read without waiting, and a 401 (what DeviceCheck answers to a
+// token it refuses, as its client libraries report: Apple's page lists no
+// status codes; APNs sends no 401) make the Transport drop the token and
 // send the request once more with a new one. The 20-minute rule holds over
 // that too: within 20 minutes of the last token none is made, and the
 // refusal goes back to the caller untried.

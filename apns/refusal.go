@@ -23,7 +23,8 @@ const maxReasonBody = 512
 //     about the token, and the 20-minute rule bounds what a wrong guess
 //     costs: one more request, and no new token within MinTokenInterval.
 //   - A 401 counts as a refusal: DeviceCheck answers a token it does not
-//     take with 401; APNs never sends one.
+//     take with 401, as its client libraries report (Apple's page lists no
+//     status codes); APNs never sends one, so this costs APNs nothing.
 //
 // The body is left readable from the start.
 func (s *source) RefusedToken(resp *http.Response) bool {
