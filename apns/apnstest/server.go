@@ -1,0 +1,366 @@
+package apnstest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"maps"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ascjwt/ascjwt/apns"
+)
+
+// Server is a fake APNs on an [httptest.Server] speaking HTTP/2 over TLS.
+// It checks the provider token of every request by APNs' rules and answers
+// as APNs does: 200 with an apns-id header, or a status with a JSON body
+// {"reason":"..."}. URL, Client and Close come from the embedded
+// [httptest.Server] (whose own Config field is at srv.Server.Config).
+type Server struct {
+	*httptest.Server
+
+	mu     sync.Mutex
+	first  Key
+	keys   map[string]Key
+	clock  func() time.Time
+	offset time.Duration
+	conns  map[string]connToken // the token each open connection uses, by remote address
+	seen   map[string]struct{}  // accepted tokens, by signature
+	banned map[string]struct{}  // tokens refused from now on (RevokeTokens), by signature
+	stats  Stats
+}
+
+// Key is a key the server knows: its key ID, its team ID and its private
+// key, which lives in memory only.
+type Key struct {
+	ID         string
+	TeamID     string
+	PrivateKey *ecdsa.PrivateKey
+}
+
+// connToken is the token a connection uses and when it started to.
+type connToken struct {
+	id    string
+	since time.Time
+}
+
+// Stats are the server's counters, for tests to assert on.
+type Stats struct {
+	Accepted     int            // requests answered 200
+	Refused      map[string]int // requests answered otherwise, by reason
+	Tokens       int            // distinct tokens among accepted requests: reuse shows as 1
+	TokenUpdates int            // times a connection's token changed to another accepted one
+	LastReason   string         // the reason of the last refusal
+	LastDetail   string         // what was wrong, for people; never the token
+}
+
+// MinTokenInterval is how soon a connection's token may change: within it
+// the server answers 429 TooManyProviderTokenUpdates.
+const MinTokenInterval = 20 * time.Minute
+
+// maxPayload is APNs' limit on a notification's payload: 4 KiB.
+const maxPayload = 4096
+
+// NewServer starts an HTTP/2 TLS server with one key, made afresh in
+// memory. Use srv.Config() for a token source and srv.Client() as the base
+// client.
+func NewServer() *Server {
+	s := NewUnstartedServer()
+	s.StartTLS()
+	return s
+}
+
+// NewUnstartedServer returns a server that is not yet listening, as
+// [httptest.NewUnstartedServer] does, with HTTP/2 enabled: call StartTLS
+// (APNs speaks HTTP/2 only, which Go serves over TLS; a request over
+// HTTP/1 gets 505), and Close when done.
+func NewUnstartedServer() *Server {
+	s := &Server{
+		keys:   make(map[string]Key),
+		clock:  time.Now,
+		conns:  make(map[string]connToken),
+		seen:   make(map[string]struct{}),
+		banned: make(map[string]struct{}),
+		stats:  Stats{Refused: make(map[string]int)},
+	}
+	s.first = s.AddKey()
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Server.EnableHTTP2 = true
+	// A closed connection's token is forgotten: a new connection may start
+	// with any token, as a new connection to APNs may.
+	s.Server.Config.ConnState = func(c net.Conn, st http.ConnState) {
+		if st == http.StateClosed || st == http.StateHijacked {
+			s.mu.Lock()
+			delete(s.conns, c.RemoteAddr().String())
+			s.mu.Unlock()
+		}
+	}
+	// Closing a server with connections open makes net/http log their
+	// handshakes cut short: noise in a test's output.
+	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	return s
+}
+
+// Config returns an [apns.Config] for the server's first key, on the
+// server's clock: pass it to [apns.NewTokenSource]. This method hides the
+// embedded [httptest.Server]'s Config field; that one is srv.Server.Config.
+func (s *Server) Config() apns.Config { return s.ConfigFor(s.first) }
+
+// ConfigFor returns an [apns.Config] for key k, on the server's clock.
+func (s *Server) ConfigFor(k Key) apns.Config {
+	return apns.Config{KeyID: k.ID, TeamID: k.TeamID, PrivateKey: k.PrivateKey, Now: s.Now}
+}
+
+// Key returns the server's first key, the one Config uses.
+func (s *Server) Key() Key { return s.first }
+
+// AddKey makes a new key the server accepts, of the first key's team (or
+// of a new team for the first key).
+func (s *Server) AddKey() Key {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic("apnstest: generate key: " + err.Error()) // crypto/rand does not fail
+	}
+	team := s.first.TeamID
+	if team == "" {
+		team = newID()
+	}
+	k := Key{ID: newID(), TeamID: team, PrivateKey: priv}
+	s.mu.Lock()
+	s.keys[k.ID] = k
+	s.mu.Unlock()
+	return k
+}
+
+// RevokeTokens refuses from now on, with 403 InvalidProviderToken, every
+// token the server has accepted so far, while new tokens pass: what a
+// client sees when APNs stops trusting a token before its hour is up.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.seen {
+		s.banned[id] = struct{}{}
+	}
+}
+
+// Now returns the server's clock reading, which the configs it hands out
+// share: moving it moves their token sources' clocks too.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clock().Add(s.offset)
+}
+
+// Advance moves the server's clock forward by d, to see tokens age without
+// waiting.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}
+
+// Stats returns the counters so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.Refused = maps.Clone(s.stats.Refused)
+	return st
+}
+
+// PEM returns the private key as the contents of an Apple .p8 file
+// (PKCS#8 PEM), to write where code under test loads its key from.
+func (k Key) PEM() []byte {
+	der, err := x509.MarshalPKCS8PrivateKey(k.PrivateKey)
+	if err != nil {
+		panic("apnstest: encode key: " + err.Error()) // a P-256 key always encodes
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+}
+
+// serve answers POST /3/device/{token} as APNs does: the path and method,
+// then the provider token, then the connection's token updates, then the
+// notification's headers and payload.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor != 2 {
+		http.Error(w, "APNs speaks HTTP/2 only", http.StatusHTTPVersionNotSupported)
+		return
+	}
+	device, ok := strings.CutPrefix(r.URL.Path, "/3/device/")
+	if !ok || device == "" || strings.Contains(device, "/") {
+		s.answer(w, r, http.StatusNotFound, refuse(ReasonBadPath, "the path is not /3/device/{token}"))
+		return
+	}
+	if r.Method != http.MethodPost {
+		s.answer(w, r, http.StatusMethodNotAllowed, refuse(ReasonMethodNotAllowed, "the method is not POST"))
+		return
+	}
+	value, ok := bearer(r.Header.Get("Authorization"))
+	if !ok {
+		s.answer(w, r, http.StatusForbidden, refuse(ReasonMissingProviderToken, "no \"authorization: bearer <token>\" header"))
+		return
+	}
+	now := s.Now()
+	v, bad := verify(value, s.lookup, now)
+	if bad == nil {
+		bad = s.checkBanned(v)
+	}
+	if bad != nil {
+		s.answer(w, r, http.StatusForbidden, bad)
+		return
+	}
+	if bad := s.useOnConnection(r.RemoteAddr, v, now); bad != nil {
+		s.answer(w, r, http.StatusTooManyRequests, bad)
+		return
+	}
+	if _, err := hex.DecodeString(device); err != nil {
+		s.answer(w, r, http.StatusBadRequest, refuse(ReasonBadDeviceToken, "the device token is not hexadecimal"))
+		return
+	}
+	if r.Header.Get("apns-topic") == "" {
+		s.answer(w, r, http.StatusBadRequest, refuse(ReasonMissingTopic, "no apns-topic header; token authentication requires one"))
+		return
+	}
+	if id := r.Header.Get("apns-id"); id != "" && !isUUID(id) {
+		s.answer(w, r, http.StatusBadRequest, refuse(ReasonBadMessageID, "apns-id is not a UUID"))
+		return
+	}
+	payload, _ := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
+	switch {
+	case len(payload) == 0:
+		s.answer(w, r, http.StatusBadRequest, refuse(ReasonPayloadEmpty, "the payload is empty"))
+		return
+	case len(payload) > maxPayload:
+		s.answer(w, r, http.StatusRequestEntityTooLarge, refuse(ReasonPayloadTooLarge, "the payload is over %d bytes", maxPayload))
+		return
+	}
+	s.mu.Lock()
+	s.stats.Accepted++
+	if _, dup := s.seen[v.id]; !dup {
+		s.seen[v.id] = struct{}{}
+		s.stats.Tokens++
+	}
+	s.mu.Unlock()
+	s.answer(w, r, http.StatusOK, nil)
+}
+
+// bearer returns the token of an authorization header "bearer <token>"
+// (APNs writes the scheme in lower case; it is case-insensitive).
+func bearer(h string) (string, bool) {
+	scheme, value, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") || value == "" {
+		return "", false
+	}
+	return value, true
+}
+
+func (s *Server) lookup(kid string) (Key, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.keys[kid]
+	return k, ok
+}
+
+func (s *Server) checkBanned(v verified) *refusal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.banned[v.id]; ok {
+		return refuse(ReasonInvalidProviderToken, "the token was revoked (RevokeTokens); sign a new one")
+	}
+	return nil
+}
+
+// useOnConnection records that the connection at addr uses token v, and
+// refuses a change of token within MinTokenInterval of the last one.
+func (s *Server) useOnConnection(addr string, v verified, now time.Time) *refusal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.conns[addr]
+	switch {
+	case !ok:
+		s.conns[addr] = connToken{id: v.id, since: now}
+	case cur.id == v.id:
+	case now.Sub(cur.since) < MinTokenInterval:
+		return refuse(ReasonTooManyProviderTokenUpdates, "the connection's token changed %s after the last change; wait %s between tokens",
+			now.Sub(cur.since), MinTokenInterval)
+	default:
+		s.conns[addr] = connToken{id: v.id, since: now}
+		s.stats.TokenUpdates++
+	}
+	return nil
+}
+
+// answer writes APNs' answer: always an apns-id (the request's, or a new
+// one), and for a refusal the JSON body with its reason.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad *refusal) {
+	id := r.Header.Get("apns-id")
+	if !isUUID(id) {
+		id = newUUID()
+	}
+	w.Header().Set("apns-id", id)
+	if bad == nil {
+		w.WriteHeader(status)
+		return
+	}
+	s.mu.Lock()
+	s.stats.Refused[bad.reason]++
+	s.stats.LastReason, s.stats.LastDetail = bad.reason, bad.detail
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"reason":%q}`, bad.reason)
+}
+
+// newID returns 10 random upper-case letters and digits, the form of
+// Apple's key and team IDs.
+func newID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 10)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// newUUID returns a random (version 4) UUID in upper case, as APNs writes
+// its apns-id.
+func newUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := strings.ToUpper(hex.EncodeToString(b))
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,320 @@
+package apnstest
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/apns"
+)
+
+const device = "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
+
+// sign makes a token by hand, with crypto/ecdsa: header and claims as
+// given, a 64-byte R||S signature, unless der asks for ASN.1.
+func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims string) string {
+	t.Helper()
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
+	digest := sha256.Sum256([]byte(input))
+	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := make([]byte, 64)
+	r.FillBytes(sig[:32])
+	s.FillBytes(sig[32:])
+	return input + "." + enc.EncodeToString(sig)
+}
+
+// push sends one notification with a fresh connection, so that the
+// connection's token rule does not mix cases, and returns the status,
+// reason and apns-id.
+func push(t *testing.T, srv *Server, client *http.Client, method, path, auth string, edit func(*http.Request)) (int, string, string) {
+	t.Helper()
+	if client == nil {
+		tr := srv.Client().Transport.(*http.Transport).Clone()
+		defer tr.CloseIdleConnections()
+		client = &http.Client{Transport: tr}
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, srv.URL+path, strings.NewReader(`{"aps":{"alert":"hi"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("authorization", auth)
+	}
+	req.Header.Set("apns-topic", "com.example.app")
+	if edit != nil {
+		edit(req)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Errorf("answered over %s, want HTTP/2", resp.Proto)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	var r struct{ Reason string }
+	if resp.StatusCode != 200 {
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Errorf("refusal body %q is not APNs' JSON: %v", body, err)
+		}
+		if resp.ContentLength != int64(len(body)) {
+			t.Errorf("refusal declares Content-Length %d for %d bytes; APNs' judge reads a declared length", resp.ContentLength, len(body))
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("Content-Type = %q", ct)
+		}
+	} else if len(body) != 0 {
+		t.Errorf("200 with a body %q; APNs sends none", body)
+	}
+	return resp.StatusCode, r.Reason, resp.Header.Get("apns-id")
+}
+
+// TestServerRefusesEachBrokenRule: the fake takes a token made by hand by
+// Apple's rules, and refuses each broken rule with APNs' status and reason.
+func TestServerRefusesEachBrokenRule(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k := srv.Key()
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := srv.Now().Unix()
+	head := `{"alg":"ES256","kid":"` + k.ID + `"}`
+	claims := func(iat int64) string {
+		b, _ := json.Marshal(map[string]any{"iss": k.TeamID, "iat": iat})
+		return string(b)
+	}
+	good := sign(t, k.PrivateKey, head, claims(now))
+	parts := strings.Split(good, ".")
+	for _, tc := range []struct {
+		name   string
+		auth   string
+		status int
+		reason string
+	}{
+		{"Apple's token", "bearer " + good, 200, ""},
+		{"Bearer in any case", "Bearer " + good, 200, ""},
+		{"typ JWT", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","typ":"JWT"}`, claims(now)), 200, ""},
+		{"59 minutes old", "bearer " + sign(t, k.PrivateKey, head, claims(now-59*60)), 200, ""},
+		{"no authorization", "", 403, ReasonMissingProviderToken},
+		{"not bearer", "Basic " + good, 403, ReasonMissingProviderToken},
+		{"over an hour old", "bearer " + sign(t, k.PrivateKey, head, claims(now-3601)), 403, ReasonExpiredProviderToken},
+		{"iat in the future", "bearer " + sign(t, k.PrivateKey, head, claims(now+60)), 403, ReasonInvalidProviderToken},
+		{"no iat", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"`+k.TeamID+`"}`), 403, ReasonInvalidProviderToken},
+		{"iat a string", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"`+k.TeamID+`","iat":"1"}`), 403, ReasonInvalidProviderToken},
+		{"iat fractional", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"`+k.TeamID+`","iat":1.5}`), 403, ReasonInvalidProviderToken},
+		{"no iss", "bearer " + sign(t, k.PrivateKey, head, `{"iat":1}`), 403, ReasonInvalidProviderToken},
+		{"another team", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"ZZZ999ZZZZ","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
+		{"ISS spelt in upper case", "bearer " + sign(t, k.PrivateKey, head, `{"ISS":"`+k.TeamID+`","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
+		{"claim given twice", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"ZZZ999ZZZZ","iss":"`+k.TeamID+`","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
+		{"alg HS256", "bearer " + sign(t, k.PrivateKey, `{"alg":"HS256","kid":"`+k.ID+`"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"alg none", "bearer " + parts[0][:0] + base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"`+k.ID+`"}`)) + "." + parts[1] + ".", 403, ReasonInvalidProviderToken},
+		{"no alg", "bearer " + sign(t, k.PrivateKey, `{"kid":"`+k.ID+`"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"no kid", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"unknown kid", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"ZZZ999ZZZZ"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"typ other than JWT", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","typ":"at+jwt"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"crit", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","crit":["exp"]}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"signed by another key", "bearer " + sign(t, other, head, claims(now)), 403, ReasonInvalidProviderToken},
+		{"signature changed", "bearer " + parts[0] + "." + parts[1] + "." + flip(parts[2]), 403, ReasonInvalidProviderToken},
+		{"DER signature", "bearer " + parts[0] + "." + parts[1] + "." + der(t, k.PrivateKey, parts[0]+"."+parts[1]), 403, ReasonInvalidProviderToken},
+		{"padded base64", "bearer " + parts[0] + "." + parts[1] + "." + parts[2] + "==", 403, ReasonInvalidProviderToken},
+		{"two parts", "bearer " + parts[0] + "." + parts[1], 403, ReasonInvalidProviderToken},
+		{"huge", "bearer " + strings.Repeat("a", 5000), 403, ReasonInvalidProviderToken},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, reason, id := push(t, srv, nil, "POST", "/3/device/"+device, tc.auth, nil)
+			if status != tc.status || reason != tc.reason {
+				t.Errorf("answer %d %q, want %d %q (%s)", status, reason, tc.status, tc.reason, srv.Stats().LastDetail)
+			}
+			if !isUUID(id) {
+				t.Errorf("apns-id %q is not a UUID", id)
+			}
+			if detail := srv.Stats().LastDetail; strings.Contains(detail, parts[2]) || strings.Contains(detail, parts[1]) {
+				t.Errorf("the refusal's detail quotes the token: %s", detail)
+			}
+		})
+	}
+}
+
+func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// flip changes the signature's first character.
+func flip(sig string) string {
+	if sig[0] == 'A' {
+		return "B" + sig[1:]
+	}
+	return "A" + sig[1:]
+}
+
+// der signs input and encodes the signature in ASN.1 DER, as a
+// crypto.Signer returns it, which JWS does not take.
+func der(t *testing.T, key *ecdsa.PrivateKey, input string) string {
+	digest := sha256.Sum256([]byte(input))
+	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// TestServerRefusesBadRequests: with a good token, the path, method,
+// device token, topic, apns-id and payload are checked as APNs does, and a
+// good apns-id comes back.
+func TestServerRefusesBadRequests(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k := srv.Key()
+	auth := "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+	const id = "123E4567-E89B-12D3-A456-4266554400A0"
+	for _, tc := range []struct {
+		name, method, path string
+		edit               func(*http.Request)
+		status             int
+		reason             string
+	}{
+		{"apns-id echoed", "POST", "/3/device/" + device, func(r *http.Request) { r.Header.Set("apns-id", id) }, 200, ""},
+		{"GET", "GET", "/3/device/" + device, nil, 405, ReasonMethodNotAllowed},
+		{"other path", "POST", "/3/devices/" + device, nil, 404, ReasonBadPath},
+		{"no device token", "POST", "/3/device/", nil, 404, ReasonBadPath},
+		{"device token not hex", "POST", "/3/device/not-a-token", nil, 400, ReasonBadDeviceToken},
+		{"no topic", "POST", "/3/device/" + device, func(r *http.Request) { r.Header.Del("apns-topic") }, 400, ReasonMissingTopic},
+		{"apns-id not a UUID", "POST", "/3/device/" + device, func(r *http.Request) { r.Header.Set("apns-id", "1") }, 400, ReasonBadMessageID},
+		{"empty payload", "POST", "/3/device/" + device, func(r *http.Request) { r.Body, r.ContentLength = http.NoBody, 0 }, 400, ReasonPayloadEmpty},
+		{"payload over 4 KiB", "POST", "/3/device/" + device, func(r *http.Request) {
+			r.Body, r.ContentLength = io.NopCloser(strings.NewReader(strings.Repeat("x", 4097))), 4097
+		}, 413, ReasonPayloadTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, reason, got := push(t, srv, nil, tc.method, tc.path, auth, tc.edit)
+			if status != tc.status || reason != tc.reason {
+				t.Errorf("answer %d %q, want %d %q", status, reason, tc.status, tc.reason)
+			}
+			if tc.status == 200 && got != id {
+				t.Errorf("apns-id = %q, want the request's %q", got, id)
+			}
+		})
+	}
+}
+
+// TestTooManyProviderTokenUpdatesPerConnection: a connection whose token
+// changes within 20 minutes of its last change gets 429
+// TooManyProviderTokenUpdates; after 20 minutes the change is taken; a new
+// connection may start with any token.
+func TestTooManyProviderTokenUpdatesPerConnection(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k := srv.Key()
+	token := func() string {
+		return "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+	}
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	conn := &http.Client{Transport: tr} // one HTTP/2 connection for every request
+	a, b := token(), token()            // ECDSA signatures differ: two tokens
+	steps := []struct {
+		name    string
+		client  *http.Client
+		auth    string
+		advance time.Duration
+		status  int
+		reason  string
+	}{
+		{"first token", conn, a, 0, 200, ""},
+		{"same token again", conn, a, 0, 200, ""},
+		{"another token at once", conn, b, 0, 429, ReasonTooManyProviderTokenUpdates},
+		{"another token after 19m59s", conn, b, 20*time.Minute - time.Second, 429, ReasonTooManyProviderTokenUpdates},
+		{"another token after 20m", conn, b, time.Second, 200, ""},
+		{"yet another token at once", conn, token(), 0, 429, ReasonTooManyProviderTokenUpdates},
+		{"a new connection with any token", nil, token(), 0, 200, ""},
+	}
+	for _, st := range steps {
+		srv.Advance(st.advance)
+		status, reason, _ := push(t, srv, st.client, "POST", "/3/device/"+device, st.auth, nil)
+		if status != st.status || reason != st.reason {
+			t.Errorf("%s: answer %d %q, want %d %q", st.name, status, reason, st.status, st.reason)
+		}
+	}
+	if st := srv.Stats(); st.TokenUpdates != 1 || st.Refused[ReasonTooManyProviderTokenUpdates] != 3 || st.Accepted != 4 {
+		t.Errorf("stats = %+v; want 1 token update, 3 refusals for updates, 4 accepted", st)
+	}
+}
+
+// TestServerTakesAPNsTokens: the tokens of package apns pass, over HTTP/2,
+// and a hundred requests share one.
+func TestServerTakesAPNsTokens(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	src, err := apns.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for range 100 {
+		tok, err := src.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, "bearer "+tok.Value, nil); status != 200 {
+			t.Fatalf("answer %d %s: %s", status, reason, srv.Stats().LastDetail)
+		}
+	}
+	if st := srv.Stats(); st.Accepted != 100 || st.Tokens != 1 {
+		t.Errorf("stats = %+v; want 100 accepted with 1 token", st)
+	}
+}
+
+// TestRevokeTokensRefusesTokensSeen: after RevokeTokens, tokens accepted
+// before are refused with InvalidProviderToken and new ones pass.
+func TestRevokeTokensRefusesTokensSeen(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k := srv.Key()
+	head, claims := `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`
+	old := "bearer " + sign(t, k.PrivateKey, head, claims)
+	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, old, nil); status != 200 {
+		t.Fatalf("first answer %d", status)
+	}
+	srv.RevokeTokens()
+	if status, reason, _ := push(t, srv, nil, "POST", "/3/device/"+device, old, nil); status != 403 || reason != ReasonInvalidProviderToken {
+		t.Errorf("revoked token: answer %d %q, want 403 InvalidProviderToken", status, reason)
+	}
+	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, "bearer "+sign(t, k.PrivateKey, head, claims), nil); status != 200 {
+		t.Errorf("new token: answer %d, want 200", status)
+	}
+}
+
+// TestHTTP1IsRefused: APNs speaks HTTP/2 only; a request over HTTP/1.1
+// gets 505.
+func TestHTTP1IsRefused(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.ForceAttemptHTTP2 = false
+	tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Post(srv.URL+"/3/device/"+device, "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 1 || resp.StatusCode != http.StatusHTTPVersionNotSupported {
+		t.Errorf("answer %s %d, want HTTP/1.1 505", resp.Proto, resp.StatusCode)
+	}
+}

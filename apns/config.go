@@ -1,0 +1,172 @@
+package apns
+
+import (
+	"crypto"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
+)
+
+// Base URLs of the APIs that take these tokens.
+const (
+	// ProductionURL is APNs for apps from the App Store, TestFlight and
+	// ad hoc builds. APNs also listens on port 2197 of the same host, for
+	// networks that block 443.
+	ProductionURL = "https://api.push.apple.com"
+	// SandboxURL is APNs for development builds; port 2197 too.
+	SandboxURL = "https://api.sandbox.push.apple.com"
+	// DeviceCheckURL is DeviceCheck's per-device bits for production builds.
+	DeviceCheckURL = "https://api.devicecheck.apple.com"
+	// DeviceCheckDevelopmentURL is DeviceCheck for development builds.
+	DeviceCheckDevelopmentURL = "https://api.development.devicecheck.apple.com"
+)
+
+// Apple's limits on a token's time, from "Establishing a token-based
+// connection to APNs" and "Handling notification responses from APNs".
+const (
+	// MaxTokenAge is how old a token's iat may be: APNs refuses an older
+	// one with 403 ExpiredProviderToken.
+	MaxTokenAge = time.Hour
+	// MinTokenInterval is the least time between two tokens: APNs answers
+	// a connection whose token changes more often with 429
+	// TooManyProviderTokenUpdates.
+	MinTokenInterval = 20 * time.Minute
+)
+
+// When a token is replaced: in the background from refreshAfter, and
+// waited for from expireAfter, so that a token is used for at least
+// MinTokenInterval and never within 10 minutes of MaxTokenAge (room for a
+// local clock behind Apple's).
+const (
+	refreshAfter = 40 * time.Minute
+	expireAfter  = 50 * time.Minute
+)
+
+// idLen is the length of Apple's key IDs and team IDs: "A 10-character
+// string with the Key ID", and iss "your 10-character Team ID" (Establishing
+// a token-based connection to APNs).
+const idLen = 10
+
+// Config describes an APNs key and the tokens to make with it. Pass it to
+// [NewTokenSource]; KeyID, TeamID and PrivateKey are required.
+//
+// A Config prints without its key: with any fmt verb, through log/slog, and
+// encoded as JSON, text or gob it shows the IDs and the key's type.
+type Config struct {
+	// KeyID is the "kid" header: the 10-character ID of a key enabled for
+	// APNs (or DeviceCheck) in the developer account, e.g. "ABC123DEFG".
+	KeyID string
+	// TeamID is the "iss" claim: the 10-character team ID of the developer
+	// account, shown under Membership, e.g. "DEF123GHIJ".
+	TeamID string
+	// PrivateKey signs the tokens: the P-256 key of the .p8 file
+	// ([ascjwt.LoadPrivateKey]), or any [crypto.Signer] whose Public() is a
+	// P-256 *ecdsa.PublicKey, such as a key in a KMS.
+	PrivateKey crypto.Signer
+	// Now is the clock; nil means [time.Now]. Tests set it to move time.
+	Now func() time.Time
+	// Hooks, when set, is told of each token made (TokenMinted) and each
+	// failed attempt (RefreshFailed).
+	Hooks *ascjwt.Hooks
+}
+
+// String describes the configuration without key material. An ID that is
+// not what it should be (a private key pasted into KeyID, say) is described,
+// not shown.
+func (c Config) String() string {
+	key := "<nil>"
+	if c.PrivateKey != nil {
+		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
+	}
+	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", showID(c.KeyID), showID(c.TeamID), key)
+}
+
+// showID shows an ID that [NewTokenSource] would accept, and describes any
+// other.
+func showID(v string) string {
+	if v == "" || checkID("", v, "") == nil {
+		return strconv.Quote(v)
+	}
+	return "<" + redact.Describe(v) + ">"
+}
+
+// Format makes every fmt verb print String, so that no verb falls back to
+// printing the struct's fields (for %d, String is not used).
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", c.String())
+		return
+	}
+	fmt.Fprint(f, c.String())
+}
+
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// MarshalText encodes the configuration as String does (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
+
+// validate checks everything that can be known before the first token, so
+// that a mistake shows at start-up and not as a 403 at the first push.
+func (c Config) validate() (*jws.Signer, error) {
+	if err := checkID("KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)"); err != nil {
+		return nil, err
+	}
+	if err := checkID("TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
+		return nil, err
+	}
+	if err := jws.CheckKey(c.PrivateKey); err != nil {
+		return nil, fmt.Errorf("apns: Config.PrivateKey: %w", err)
+	}
+	// Apple's token shows a header of alg and kid only: no typ.
+	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return nil, fmt.Errorf("apns: Config.PrivateKey: %w", err)
+	}
+	return signer, nil
+}
+
+// checkID refuses anything but Apple's form of a key or team ID: 10
+// upper-case letters and digits. It never quotes the value: a refused value
+// may be a secret in the wrong place.
+func checkID(name, v, want string) error {
+	const source = "(Establishing a token-based connection to APNs)"
+	switch {
+	case v == "":
+		return fmt.Errorf("apns: Config.%s is empty; set it to %s", name, want)
+	case redact.LooksLikeKey(v):
+		return fmt.Errorf("apns: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(v), want)
+	case len(v) != idLen:
+		return fmt.Errorf("apns: Config.%s is %s long, but Apple's IDs are %d characters %s; set it to %s", name, redact.Bytes(len(v)), idLen, source, want)
+	}
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; (b < 'A' || b > 'Z') && (b < '0' || b > '9') {
+			what := "a character other than A-Z and 0-9"
+			switch {
+			case b == ' ' || b == '\t' || b == '\n' || b == '\r':
+				what = "white space"
+			case b >= 'a' && b <= 'z':
+				what = "a lower-case letter"
+			}
+			return fmt.Errorf("apns: Config.%s holds %s, but Apple's IDs are upper-case letters and digits %s; set it to %s", name, what, source, want)
+		}
+	}
+	return nil
+}
