@@ -7,13 +7,13 @@ import (
 	"net/http"
 )
 
-// maxReasonBody bounds the answer RefusedToken reads: APNs' error body is
+// maxReasonBody bounds the answer refusedToken reads: APNs' error body is
 // {"reason":"..."}, a few dozen bytes.
 const maxReasonBody = 512
 
-// RefusedToken implements [ascjwt.RefusalJudge]: it reports whether resp
-// refused the request's token, so that the Transport retries once with a
-// new one.
+// refusedToken is the source's [ascjwt.RefusalJudge]: it reports whether
+// resp refused the request's token, so that the Transport retries once with
+// a new one.
 //
 //   - A 403 with the reason ExpiredProviderToken or InvalidProviderToken
 //     refused the token; one with another reason (Forbidden, say) did not.
@@ -27,7 +27,7 @@ const maxReasonBody = 512
 //     status codes); APNs never sends one, so this costs APNs nothing.
 //
 // The body is left readable from the start.
-func (s *source) RefusedToken(resp *http.Response) bool {
+func refusedToken(resp *http.Response) bool {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		return true

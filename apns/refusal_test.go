@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt"
 )
 
 // answer makes a response with status, body and declared length (-1 for
@@ -132,7 +134,7 @@ func FuzzRefusedToken(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	judge := src.(*source)
+	judge := src.(ascjwt.RefusalJudge)
 	f.Fuzz(func(t *testing.T, status int, body []byte, length int64) {
 		resp := &http.Response{StatusCode: status, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: length}
 		judge.RefusedToken(resp)

@@ -27,6 +27,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
 
@@ -42,7 +43,7 @@ var epoch = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 type fixture struct {
 	clock  *fakeclock.Clock
 	key    *ecdsa.PrivateKey
-	src    *source
+	src    *devtoken.Source
 	minted chan time.Time // the clock's reading at each mint
 }
 
@@ -63,7 +64,7 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.src = src.(*source)
+	f.src = src.(*devtoken.Source)
 	return f
 }
 
@@ -72,7 +73,7 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 // time. The refresh's flag clears a moment after the hook: either ends the
 // wait, which polls the two conditions rather than sleeping.
 func (f *fixture) settle() {
-	for f.src.cache.Refreshing() && len(f.minted) == 0 {
+	for f.src.Refreshing() && len(f.minted) == 0 {
 		runtime.Gosched()
 	}
 	for len(f.minted) > 0 {

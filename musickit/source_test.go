@@ -29,6 +29,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
 
@@ -48,13 +49,13 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 	return k
 }
 
-func newSource(t testing.TB, cfg Config) *source {
+func newSource(t testing.TB, cfg Config) *devtoken.Source {
 	t.Helper()
 	src, err := NewTokenSource(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return src.(*source)
+	return src.(*devtoken.Source)
 }
 
 // parse verifies value with golang-jwt, an implementation independent of
@@ -270,8 +271,8 @@ func TestConcurrentFirstCallsSignOnce(t *testing.T) {
 }
 
 // waitRefresh waits for a background refresh to end; the cache says when.
-func waitRefresh(s *source) {
-	for s.cache.Refreshing() {
+func waitRefresh(s *devtoken.Source) {
+	for s.Refreshing() {
 		runtime.Gosched()
 	}
 }
