@@ -16,6 +16,13 @@
 // Codemagic and CI secrets keep it. Package asctest is a fake App Store
 // Connect API for your tests, and cmd/ascjwt a command for the shell.
 //
+// The other APIs that take a key from the same developer account have a
+// package each, whose sources serve the same [Transport]: apns (and
+// DeviceCheck), musickit, weatherkit, signinwithapple, maps and axm (Apple
+// Business and School Manager), each with a fake for tests; module
+// github.com/ascjwt/ascjwt/xoauth2 joins these sources and
+// golang.org/x/oauth2 both ways.
+//
 // # Tokens
 //
 // Tokens follow Apple's rules: header alg ES256, kid and typ JWT; claims iss
