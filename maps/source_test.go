@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,14 @@ func withEvents(cfg maps.Config) (maps.Config, *events) {
 		RefreshFailed: func(e ascjwt.RefreshFailed) { ev.failed <- e },
 	}
 	return cfg, ev
+}
+
+// settle waits until src's background exchange has left: its hooks fire
+// just before it does.
+func settle(src ascjwt.TokenSource) {
+	for maps.Refreshing(src) {
+		runtime.Gosched()
+	}
 }
 
 func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
@@ -104,6 +113,7 @@ func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 	}
 	release()
 	<-ev.minted
+	settle(src)
 	tok := mustToken(t, src)
 	if tok.Value == old.Value {
 		t.Fatal("the stale token was not replaced")
@@ -128,6 +138,7 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 			t.Fatal("a failing exchange lost the usable token")
 		}
 		e := <-ev.failed // each caller after a failure tries again
+		settle(src)
 		var xe *maps.ExchangeError
 		if !errors.As(e.Err, &xe) || xe.StatusCode != http.StatusInternalServerError {
 			t.Fatalf("refresh failed with %v, want an ExchangeError 500", e.Err)
@@ -136,6 +147,7 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 	srv.FailExchanges(0)
 	mustToken(t, src) // starts the exchange that now succeeds
 	<-ev.minted
+	settle(src)
 	if tok := mustToken(t, src); tok.Value == old.Value {
 		t.Fatal("the token was not replaced once the endpoint worked")
 	}
