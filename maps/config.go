@@ -1,0 +1,253 @@
+package maps
+
+import (
+	"crypto"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
+)
+
+// TokenURL is Apple's token endpoint, "Generate a Maps token": GET it with
+// the signed JWT as the bearer for an access token. An empty
+// [Config].TokenURL means this one.
+const TokenURL = "https://maps-api.apple.com/v1/token"
+
+// Host is the host of the Maps Server API, the one host (with loopback, for
+// tests) that [ascjwt.Transport] sends the access tokens to.
+const Host = "maps-api.apple.com"
+
+// Lifetimes of the signed JWTs. Apple sets no upper limit (a token made in
+// the developer account may never expire); the limits here are ours.
+const (
+	// DefaultLifetime is exp - iat of a signed JWT when [Config].Lifetime
+	// is zero. A server JWT is used only to fetch access tokens, which last
+	// 30 minutes, so an hour covers two exchanges; a MapKit JS token lives
+	// in a web page, where a short life limits what a copied token is worth.
+	DefaultLifetime = time.Hour
+	// MinLifetime is the shortest lifetime accepted: iat is backdated a
+	// minute for clock skew and a token is not used in its last minute, and
+	// needs room between the two to be replaced in the background.
+	MinLifetime = 5 * time.Minute
+	// MaxLifetime is the longest lifetime accepted, the one year Apple's
+	// token maker offers; anything longer is more likely a unit mistake.
+	MaxLifetime = 365 * 24 * time.Hour
+)
+
+// ExchangeTimeout bounds one exchange at the token endpoint: an endpoint
+// that does not answer must not hold every caller that waits for a token,
+// nor stop the next exchange from being tried.
+const ExchangeTimeout = 30 * time.Second
+
+// clockSkew is how far iat is backdated, so that Apple, whose clock may be
+// behind ours, never sees a token from the future.
+const clockSkew = time.Minute
+
+// idLen is the length of Apple's key IDs and team IDs: "A 10-character key
+// identifier", "a 10-character Team ID" ("Creating and using tokens with
+// Maps Server API").
+const idLen = 10
+
+// Config describes a Maps key and the tokens to make with it. Pass it to
+// [NewTokenSource] for Maps Server API access tokens, or to
+// [NewJSTokenSource] for MapKit JS tokens. KeyID, TeamID and PrivateKey are
+// required.
+type Config struct {
+	// KeyID is the "kid" header: the 10-character ID of a key with the
+	// Maps service (MapKit JS) enabled, from Certificates, Identifiers &
+	// Profiles > Keys.
+	KeyID string
+	// TeamID is the "iss" claim: your 10-character Team ID, shown under
+	// Membership in your developer account.
+	TeamID string
+	// PrivateKey signs the JWTs: the key's .p8 file loaded with
+	// [ascjwt.LoadPrivateKey], or any [crypto.Signer] whose Public() is a
+	// P-256 key (a KMS or HSM key).
+	PrivateKey crypto.Signer
+	// TokenURL is the token endpoint; empty means [TokenURL]. Tests point
+	// it at a fake (mapstest). It must be https, or http on loopback.
+	TokenURL string
+	// Client sends the exchange requests; nil means [http.DefaultClient].
+	// Its redirects are not followed: the JWT goes to TokenURL only.
+	Client *http.Client
+	// Now is the clock; nil means [time.Now]. Tests set it to move time.
+	Now func() time.Time
+	// Lifetime is exp - iat of the signed JWTs; zero means
+	// [DefaultLifetime]. Between [MinLifetime] and [MaxLifetime].
+	Lifetime time.Duration
+	// Hooks, when set, is told of each token made (TokenMinted: for
+	// [NewTokenSource], each access token exchanged) and each failed
+	// attempt (RefreshFailed). No hook sees a token's value.
+	Hooks *ascjwt.Hooks
+}
+
+// String describes the configuration without key material, so that a
+// [Config] printed with any verb or logged shows which key it uses and
+// nothing secret. A field that does not look like what it should hold (a
+// private key pasted into KeyID, say) is described, not shown.
+func (c Config) String() string {
+	key := "<nil>"
+	if c.PrivateKey != nil {
+		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
+	}
+	return fmt.Sprintf("maps.Config{KeyID:%s TeamID:%s PrivateKey:%s TokenURL:%s Lifetime:%s}",
+		showID(c.KeyID), showID(c.TeamID), key, redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
+}
+
+// Format makes every fmt verb print String, so that no verb (%#v, %x)
+// reaches the private key.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", c.String())
+		return
+	}
+	fmt.Fprint(f, c.String())
+}
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// showID shows an ID that would be accepted, and describes any other.
+func showID(v string) string {
+	if v == "" || checkID("", v, "") == nil {
+		return strconv.Quote(v)
+	}
+	return "<" + redact.Describe(v) + ">"
+}
+
+// maxURLLen bounds TokenURL: a URL this long is something else in the
+// wrong place.
+const maxURLLen = 2048
+
+// settings is a [Config] checked, with its defaults filled in.
+type settings struct {
+	keyID    string
+	teamID   string
+	signer   *jws.Signer
+	tokenURL string
+	client   *http.Client
+	now      func() time.Time
+	lifetime time.Duration
+	hooks    *ascjwt.Hooks
+}
+
+// validate checks everything that can be known before the first token, so
+// that a mistake shows at start-up and not as a 401 at the first request.
+func (c Config) validate() (*settings, error) {
+	if err := checkID("KeyID", c.KeyID, "the 10-character ID of a key with the Maps service enabled (Certificates, Identifiers & Profiles > Keys)"); err != nil {
+		return nil, err
+	}
+	if err := checkID("TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
+		return nil, err
+	}
+	if err := jws.CheckKey(c.PrivateKey); err != nil {
+		return nil, fmt.Errorf("maps: Config.PrivateKey: %w", err)
+	}
+	lifetime := c.Lifetime
+	switch {
+	case lifetime == 0:
+		lifetime = DefaultLifetime
+	case lifetime < MinLifetime:
+		return nil, fmt.Errorf("maps: Config.Lifetime %s is shorter than %s (or negative): tokens are backdated a minute for clock skew and replaced before their last minute; leave it zero for %s", c.Lifetime, MinLifetime, DefaultLifetime)
+	case lifetime > MaxLifetime:
+		return nil, fmt.Errorf("maps: Config.Lifetime %s is longer than %s; a key's tokens should not outlive a year (leave it zero for %s)", c.Lifetime, MaxLifetime, DefaultLifetime)
+	}
+	tokenURL := c.TokenURL
+	if tokenURL == "" {
+		tokenURL = TokenURL
+	} else if err := checkTokenURL(tokenURL); err != nil {
+		return nil, err
+	}
+	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{Type: "JWT"})
+	if err != nil {
+		return nil, fmt.Errorf("maps: Config.PrivateKey: %w", err)
+	}
+	client := c.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	// The JWT is a credential for TokenURL alone: a redirect is an answer
+	// to report, not to follow with the JWT in hand. The copy leaves the
+	// caller's client as it was.
+	noRedirect := *client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, signer: signer, tokenURL: tokenURL,
+		client: &noRedirect, now: now, lifetime: lifetime, hooks: c.Hooks}, nil
+}
+
+// checkID refuses what Apple would refuse with a 401 that does not say why:
+// anything but 10 upper-case letters and digits. It never quotes the value,
+// which may be a secret in the wrong place.
+func checkID(name, v, want string) error {
+	switch {
+	case v == "":
+		return fmt.Errorf("maps: Config.%s is empty; set it to %s", name, want)
+	case redact.LooksLikeKey(v):
+		return fmt.Errorf("maps: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(v), want)
+	case strings.TrimSpace(v) != v:
+		return fmt.Errorf("maps: Config.%s has white space around it; remove it", name)
+	case len(v) != idLen:
+		return fmt.Errorf("maps: Config.%s is %s, not the %d characters Apple's IDs have; set it to %s", name, redact.Bytes(len(v)), idLen, want)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return fmt.Errorf("maps: Config.%s holds a character other than an upper-case letter or digit (at byte %d); set it to %s", name, i, want)
+		}
+	}
+	return nil
+}
+
+// checkTokenURL refuses a TokenURL that would send the JWT somewhere it
+// should not go, or that no request can be made to.
+func checkTokenURL(s string) error {
+	const want = "leave it empty for Apple's " + TokenURL
+	if len(s) > maxURLLen {
+		return fmt.Errorf("maps: Config.TokenURL is %s, longer than a URL should be; %s", redact.Bytes(len(s)), want)
+	}
+	if redact.LooksLikeKey(s) {
+		return fmt.Errorf("maps: Config.TokenURL holds %s; %s", redact.Describe(s), want)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("maps: Config.TokenURL (%s) is not a URL; %s", redact.Describe(s), want)
+	}
+	switch {
+	case u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("maps: Config.TokenURL has no host; it must be an absolute https URL, or %s", want)
+	case u.User != nil:
+		return fmt.Errorf("maps: Config.TokenURL carries a user name or password; remove them: the JWT is the only credential")
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Errorf("maps: Config.TokenURL has a fragment (#...), which is never sent; remove it")
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		// a fake on loopback, without TLS
+	default:
+		return fmt.Errorf("maps: Config.TokenURL must be https (http only on loopback): the JWT it carries is a credential; %s", want)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Unmap().IsLoopback()
+}

@@ -1,0 +1,282 @@
+package maps_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/maps"
+	"github.com/ascjwt/ascjwt/maps/mapstest"
+)
+
+// events collects the hooks' calls, so that a test waits for a background
+// exchange to end without sleeping.
+type events struct {
+	minted chan ascjwt.TokenMinted
+	failed chan ascjwt.RefreshFailed
+}
+
+func withEvents(cfg maps.Config) (maps.Config, *events) {
+	ev := &events{minted: make(chan ascjwt.TokenMinted, 16), failed: make(chan ascjwt.RefreshFailed, 16)}
+	cfg.Hooks = &ascjwt.Hooks{
+		TokenMinted:   func(e ascjwt.TokenMinted) { ev.minted <- e },
+		RefreshFailed: func(e ascjwt.RefreshFailed) { ev.failed <- e },
+	}
+	return cfg, ev
+}
+
+// settle waits until src's background exchange has left: its hooks fire
+// just before it does.
+func settle(src ascjwt.TokenSource) {
+	for maps.Refreshing(src) {
+		runtime.Gosched()
+	}
+}
+
+func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
+	t.Helper()
+	src, err := maps.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
+	t.Helper()
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	src := newSource(t, srv.Config())
+	const callers = 200
+	start := make(chan struct{})
+	values := make([]string, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			tok, err := src.Token(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			values[i] = tok.Value
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, v := range values {
+		if v != values[0] || v == "" {
+			t.Fatal("callers got different access tokens")
+		}
+	}
+	if st := srv.Stats(); st.Exchanges != 1 || st.JWTs != 1 {
+		t.Fatalf("%d callers: %d exchanges with %d JWTs, want 1 and 1", callers, st.Exchanges, st.JWTs)
+	}
+}
+
+func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	cfg, ev := withEvents(srv.Config())
+	src := newSource(t, cfg)
+	old := mustToken(t, src)
+	<-ev.minted
+	if got := old.Expiry.Sub(old.IssuedAt); got != mapstest.DefaultTokenLifetime {
+		t.Fatalf("access token lives %s, want expiresInSeconds' %s", got, mapstest.DefaultTokenLifetime)
+	}
+
+	srv.Advance(23 * time.Minute) // past three quarters of 30 minutes
+	release := srv.HangExchanges()
+	defer release()
+	for range 3 {
+		// The exchange hangs; callers keep the old token meanwhile.
+		if tok := mustToken(t, src); tok.Value != old.Value {
+			t.Fatal("a caller got a new token before the exchange answered")
+		}
+	}
+	release()
+	<-ev.minted
+	settle(src)
+	tok := mustToken(t, src)
+	if tok.Value == old.Value {
+		t.Fatal("the stale token was not replaced")
+	}
+	if st := srv.Stats(); st.Exchanges != 2 || st.JWTs != 1 {
+		t.Fatalf("%d exchanges with %d JWTs, want 2 exchanges with the one JWT (signed once for its life)", st.Exchanges, st.JWTs)
+	}
+}
+
+func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	cfg, ev := withEvents(srv.Config())
+	src := newSource(t, cfg)
+	old := mustToken(t, src)
+	<-ev.minted
+
+	srv.Advance(23 * time.Minute)
+	srv.FailExchanges(http.StatusInternalServerError)
+	for range 2 {
+		if tok := mustToken(t, src); tok.Value != old.Value {
+			t.Fatal("a failing exchange lost the usable token")
+		}
+		e := <-ev.failed // each caller after a failure tries again
+		settle(src)
+		var xe *maps.ExchangeError
+		if !errors.As(e.Err, &xe) || xe.StatusCode != http.StatusInternalServerError {
+			t.Fatalf("refresh failed with %v, want an ExchangeError 500", e.Err)
+		}
+	}
+	srv.FailExchanges(0)
+	mustToken(t, src) // starts the exchange that now succeeds
+	<-ev.minted
+	settle(src)
+	if tok := mustToken(t, src); tok.Value == old.Value {
+		t.Fatal("the token was not replaced once the endpoint worked")
+	}
+
+	// With no usable token left, the caller gets the endpoint's error.
+	srv.Advance(29*time.Minute + 30*time.Second)
+	srv.FailExchanges(http.StatusInternalServerError)
+	_, err := src.Token(context.Background())
+	<-ev.failed
+	var xe *maps.ExchangeError
+	if !errors.As(err, &xe) || !strings.HasPrefix(err.Error(), "maps: ") {
+		t.Fatalf("expired token, failing endpoint: %v, want a maps: ExchangeError", err)
+	}
+	if st := srv.Stats(); st.Exchanges != 2 || st.ExchangeFailures != 3 {
+		t.Fatalf("stats %+v, want 2 exchanges and 3 failures", st)
+	}
+}
+
+func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	client := ascjwt.NewClient(srv.Client(), newSource(t, srv.Config()))
+	get := func() int {
+		resp, err := client.Get(srv.URL + "/v1/geocode?q=Apple+Park")
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first request: %d", code)
+	}
+	srv.ExpireAccessTokens() // every request now meets a 401 with the token it has
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code := get(); code != http.StatusOK {
+				t.Errorf("after the 401 retry: %d", code)
+			}
+		}()
+	}
+	wg.Wait()
+	st := srv.Stats()
+	if st.Exchanges != 2 {
+		t.Fatalf("%d exchanges, want 2: one 401 drops the token once however many requests it refused", st.Exchanges)
+	}
+	if st.APIRefusals == 0 || st.APICalls != 51 {
+		t.Fatalf("stats %+v, want 51 accepted calls after some refusals", st)
+	}
+}
+
+func TestTokenEndpoint401DropsTheJWTAndNamesTheCause(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.TeamID = "ZZZZZZZZZZ" // not the server's team
+	src := newSource(t, cfg)
+	for range 2 {
+		_, err := src.Token(context.Background())
+		var xe *maps.ExchangeError
+		if !errors.As(err, &xe) || xe.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("got %v, want an ExchangeError 401", err)
+		}
+		for _, want := range []string{"maps: ", "Config.KeyID", "Config.TeamID", "Maps service", "iss is not the team ID"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not mention %q", err, want)
+			}
+		}
+		if strings.Contains(err.Error(), "eyJ") {
+			t.Errorf("error %q carries what looks like a JWT", err)
+		}
+	}
+	if st := srv.Stats(); st.ExchangeRefusals != 2 || st.JWTs != 2 {
+		t.Fatalf("stats %+v, want 2 refusals of 2 JWTs: a refused JWT is signed anew", st)
+	}
+}
+
+func TestHangingTokenEndpointIsBounded(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	src := newSource(t, srv.Config())
+	started := make(chan time.Duration, 1)
+	var cancelMu sync.Mutex
+	var cancel context.CancelFunc
+	maps.SetExchangeTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+		ctx, c := context.WithCancel(ctx)
+		cancelMu.Lock()
+		cancel = c
+		cancelMu.Unlock()
+		started <- d
+		return ctx, c
+	})
+	release := srv.HangExchanges()
+	defer release()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := src.Token(context.Background())
+		errc <- err
+	}()
+	if d := <-started; d != maps.ExchangeTimeout {
+		t.Fatalf("exchange bounded by %s, want %s", d, maps.ExchangeTimeout)
+	}
+	cancelMu.Lock()
+	cancel() // the 30 seconds are up
+	cancelMu.Unlock()
+	err := <-errc
+	if err == nil || !strings.Contains(err.Error(), "maps: the token endpoint did not answer within 30s") {
+		t.Fatalf("got %v, want the exchange timed out", err)
+	}
+	release()
+	if tok := mustToken(t, src); tok.Value == "" {
+		t.Fatal("no token after the endpoint recovered")
+	}
+}
+
+func TestTransportSendsAccessTokensToMapsHostOnly(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	src := newSource(t, srv.Config())
+	hs, ok := src.(ascjwt.HostScoped)
+	if !ok || len(hs.TokenHosts()) != 1 || hs.TokenHosts()[0] != "maps-api.apple.com" {
+		t.Fatalf("TokenHosts: want exactly maps-api.apple.com")
+	}
+	if _, ok := src.(ascjwt.Invalidator); !ok {
+		t.Fatal("the source is not an Invalidator: a 401 would not be retried")
+	}
+}
