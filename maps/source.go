@@ -10,6 +10,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
+	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of Maps
@@ -89,7 +90,7 @@ const (
 // caller's values but not its cancellation, and ends after ExchangeTimeout
 // (tokencache does both), so that one impatient caller does not fail the
 // exchange others wait for, and a hanging endpoint is bounded.
-func (s *source) exchange(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+func (s *source) exchange(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
 	jwt, err := s.jwt.Token(ctx)
 	if err != nil {
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
@@ -133,6 +134,7 @@ func (s *source) exchange(ctx context.Context, now time.Time, _ *atomic.Bool) (a
 	// is never held past the moment Apple lets it go.
 	life := time.Duration(answer.ExpiresInSeconds) * time.Second
 	tok := ascjwt.Token{Value: answer.AccessToken, IssuedAt: now, Expiry: now.Add(life)}
+	tokenmark.Bind(&tok, accepted) // a token the API accepted and then refuses is exchanged anew at once
 	return tok, accessLifetimes(now, life), nil
 }
 

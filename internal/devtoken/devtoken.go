@@ -17,6 +17,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
+	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // Spec says how one API's tokens are made and used.
@@ -113,7 +114,7 @@ func (s *Source) GoString() string { return s.String() }
 func (s *Source) Refreshing() bool { return s.cache.Refreshing() }
 
 // mint signs a token at now: iat Backdate before now, exp iat + Lifetime.
-func (s *Source) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+func (s *Source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
 	iat := now.Unix() - int64(s.spec.Backdate/time.Second)
 	exp := iat + int64(s.spec.Lifetime/time.Second)
 	payload, err := s.spec.Payload(iat, exp)
@@ -132,7 +133,9 @@ func (s *Source) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjw
 		left := expiry.Sub(now) // from now until exp, on the wall clock
 		life = tokencache.Lifetimes{RefreshAt: now.Add(left - s.spec.Lifetime/4), ExpireAt: now.Add(left - time.Minute)}
 	}
-	return ascjwt.Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry}, life, nil
+	tok := ascjwt.Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry}
+	tokenmark.Bind(&tok, accepted) // the cache keeps the flag; a copy of tok keeps the pointer
+	return tok, life, nil
 }
 
 // minted and failed adapt the hooks to the cache's callbacks: nil when

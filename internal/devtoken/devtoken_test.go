@@ -1,0 +1,67 @@
+package devtoken
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
+	"github.com/ascjwt/ascjwt/internal/jws"
+)
+
+// TestAcceptedTokenRefusedIsReplacedAtOnce: a token of a sibling API that a
+// server accepted and then refuses is replaced at once, as the root's are,
+// even within DropInterval of the last drop.
+func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signer, err := jws.NewSignerWith(key, "K1", jws.Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
+	var minted int
+	src := New(Spec{
+		Package: "test", KeyID: "K1", Signer: signer, Backdate: time.Minute, Lifetime: time.Hour,
+		Payload:      func(iat, exp int64) ([]byte, error) { return []byte(`{"iat":1}`), nil },
+		DropInterval: time.Minute, Hosts: []string{"api.example.test"}, Now: clock.Now,
+		Hooks: &ascjwt.Hooks{TokenMinted: func(ascjwt.TokenMinted) { minted++ }},
+	})
+	refused := map[string]bool{} // tokens the server stopped taking
+	var current string
+	tr := &ascjwt.Transport{Source: src, Base: roundTrip(func(r *http.Request) (*http.Response, error) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		current = tok
+		code := http.StatusOK
+		if refused[tok] {
+			code = http.StatusUnauthorized
+		}
+		return &http.Response{StatusCode: code, Body: http.NoBody, Request: r}, nil
+	})}
+	get := func() int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "https://api.example.test/v1", nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode
+	}
+	for i := 1; i <= 3; i++ {
+		if code := get(); code != 200 {
+			t.Fatalf("request %d: %d", i, code)
+		}
+		refused[current] = true // accepted, then revoked seconds later
+	}
+	if minted != 3 {
+		t.Errorf("%d tokens for three accepted-then-refused tokens in a minute, want 3", minted)
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
