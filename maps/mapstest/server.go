@@ -104,8 +104,10 @@ func (s *Server) Config() maps.Config {
 		TokenURL: s.URL + "/v1/token", Client: s.Client(), Now: s.Now}
 }
 
-// KeyID and TeamID return the IDs the server accepts.
-func (s *Server) KeyID() string  { return s.keyID }
+// KeyID returns the key ID the server accepts.
+func (s *Server) KeyID() string { return s.keyID }
+
+// TeamID returns the team ID the server accepts.
 func (s *Server) TeamID() string { return s.teamID }
 
 // PublicKey returns the public half of the server's key.
