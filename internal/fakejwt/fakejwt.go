@@ -163,15 +163,20 @@ func DecodeSegment(s string) ([]byte, error) {
 }
 
 // VerifyES256 reports whether the parts' signature is pub's ES256 signature
-// of their header and payload: SHA-256, then a 64-byte R||S. A signature of
-// any other length (an ASN.1 DER one, say) does not verify; callers that
-// name that mistake check [SignatureLen] first.
+// of their header and payload ([VerifyES256]).
 func (p Parts) VerifyES256(pub *ecdsa.PublicKey) bool {
-	sig := p.Raw[2]
+	return VerifyES256(pub, p.Encoded[0]+"."+p.Encoded[1], p.Raw[2])
+}
+
+// VerifyES256 reports whether sig is pub's ES256 signature of input, the
+// JWS signing input: SHA-256, then a 64-byte R||S. A signature of any other
+// length (an ASN.1 DER one, say) does not verify; callers that name that
+// mistake check [SignatureLen] first.
+func VerifyES256(pub *ecdsa.PublicKey, input string, sig []byte) bool {
 	if pub == nil || len(sig) != SignatureLen {
 		return false
 	}
-	digest := sha256.Sum256([]byte(p.Encoded[0] + "." + p.Encoded[1]))
+	digest := sha256.Sum256([]byte(input))
 	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
 	return ecdsa.Verify(pub, digest[:], r, s)
 }
