@@ -111,13 +111,6 @@ func (c Config) validate() (*jws.Signer, error) {
 	if err := appleid.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("apns: Config.PrivateKey: %w", err)
-	}
 	// Apple's token shows a header of alg and kid only: no typ.
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return nil, fmt.Errorf("apns: Config.PrivateKey: %w", err)
-	}
-	return signer, nil
+	return appleid.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
 }

@@ -133,8 +133,10 @@ func (c Config) validate() (*settings, error) {
 	if err := appleid.CheckID("musickit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", source); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("musickit: Config.PrivateKey: %w", err)
+	// Apple's decoded token shows a header of alg and kid only.
+	signer, err := appleid.Signer("musickit", c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return nil, err
 	}
 	lifetime, err := appleid.CheckLifetime("musickit", c.Lifetime, lifetimes)
 	if err != nil {
@@ -144,16 +146,7 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Apple's decoded token shows a header of alg and kid only.
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return nil, fmt.Errorf("musickit: Config.PrivateKey: %w", err)
-	}
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // maxOriginLen bounds an origin: a DNS name is at most 253 bytes, and a

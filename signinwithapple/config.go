@@ -146,27 +146,20 @@ func (c Config) validate() (*settings, error) {
 	if err := checkClientID(c.ClientID); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("signinwithapple: Config.PrivateKey: %w", err)
+	// Apple's header is "alg" and "kid" only: no "typ".
+	signer, err := appleid.Signer("signinwithapple", c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return nil, err
 	}
 	lifetime, err := appleid.CheckLifetime("signinwithapple", c.Lifetime, lifetimes)
 	if err != nil {
 		return nil, err
 	}
-	// Apple's header is "alg" and "kid" only: no "typ".
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return nil, fmt.Errorf("signinwithapple: Config.PrivateKey: %w", err)
-	}
 	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix()
 	if err != nil {
 		return nil, fmt.Errorf("signinwithapple: encode claims: %w", err)
 	}
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // checkClientID checks the client ID: a bundle ID or Services ID, whose

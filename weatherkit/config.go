@@ -121,8 +121,11 @@ func (c Config) validate() (*settings, error) {
 	if err := appleid.CheckID("weatherkit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", ""); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("weatherkit: Config.PrivateKey: %w", err)
+	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
+	// a period; no typ.
+	signer, err := appleid.Signer("weatherkit", c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
+	if err != nil {
+		return nil, err
 	}
 	lifetime, err := appleid.CheckLifetime("weatherkit", c.Lifetime, lifetimes)
 	if err != nil {
@@ -131,17 +134,7 @@ func (c Config) validate() (*settings, error) {
 	if err := checkServiceID(c.ServiceID); err != nil {
 		return nil, err
 	}
-	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
-	// a period; no typ.
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
-	if err != nil {
-		return nil, fmt.Errorf("weatherkit: Config.PrivateKey: %w", err)
-	}
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // maxServiceIDLen is the longest Service ID accepted: it is a reverse-DNS

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -89,6 +90,27 @@ func CheckLifetime(pkg string, d time.Duration, l Lifetimes) (time.Duration, err
 		return 0, fmt.Errorf("%s: Config.Lifetime %s is over %s", pkg, d, l.OverMax)
 	}
 	return d, nil
+}
+
+// Signer checks key and returns the signer of a package's tokens, with
+// keyID as kid and the header h. A key that cannot sign ES256 is refused
+// with an error that starts with pkg and names Config.PrivateKey; call it
+// where the key is checked, before the lifetime, so that a Config with
+// several mistakes names the same one first in every package.
+func Signer(pkg string, key crypto.Signer, keyID string, h jws.Header) (*jws.Signer, error) {
+	signer, err := jws.NewSignerWith(key, keyID, h) // checks the key first (jws.CheckKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s: Config.PrivateKey: %w", pkg, err)
+	}
+	return signer, nil
+}
+
+// Clock returns now, or [time.Now] for nil: a Config's Now.
+func Clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
 }
 
 // Show quotes a Config field that its constructor accepts (valid), or an

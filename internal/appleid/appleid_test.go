@@ -1,6 +1,7 @@
 package appleid
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
 const pemKey = "-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBHkwdwIBAQQg\n-----END PRIVATE KEY-----"
@@ -108,3 +111,33 @@ func TestShowQuotesAcceptedValuesAndDescribesOthers(t *testing.T) {
 type formatter string
 
 func (f formatter) Format(s fmt.State, verb rune) { Format(s, verb, string(f)) }
+
+func TestSignerRefusesKeysThatCannotSignES256(t *testing.T) {
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, key := range map[string]*ecdsa.PrivateKey{"nil": nil, "P-384": p384} {
+		var k crypto.Signer
+		if key != nil {
+			k = key
+		}
+		if _, err := Signer("pkg", k, "ABC123DEFG", jws.Header{}); err == nil || !strings.HasPrefix(err.Error(), "pkg: Config.PrivateKey: ") {
+			t.Errorf("%s key: %v", name, err)
+		}
+	}
+	good, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Signer("pkg", good, "ABC123DEFG", jws.Header{}); err != nil || s == nil || !s.Local() {
+		t.Errorf("P-256 key: %v, %v", s, err)
+	}
+	fixed := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	if got := Clock(func() time.Time { return fixed })(); !got.Equal(fixed) {
+		t.Errorf("Clock kept the given clock? %s", got)
+	}
+	if d := time.Since(Clock(nil)()); d < 0 || d > time.Minute {
+		t.Errorf("Clock(nil) is %s from time.Now", d)
+	}
+}

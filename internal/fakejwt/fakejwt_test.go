@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -16,28 +15,29 @@ import (
 
 var b64 = base64.RawURLEncoding
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
+// keys returns fresh P-256 keys.
+func keys(t testing.TB, n int) []*ecdsa.PrivateKey {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	out := make([]*ecdsa.PrivateKey, n)
+	for i := range out {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = k
 	}
-	return k
+	return out
 }
 
-// forge signs header.payload byte for byte with key, as ES256 R||S, by hand
-// with crypto/ecdsa.
+// forge signs header.payload byte for byte with key, with golang-jwt's
+// ES256 (R||S), an implementation independent of the one under test.
 func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	t.Helper()
 	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	sig, err := jwt.SigningMethodES256.Sign(input, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
 	return input + "." + b64.EncodeToString(sig)
 }
 
@@ -56,7 +56,7 @@ func rulesFor(key *ecdsa.PrivateKey, header []string) Rules {
 }
 
 func TestVerifyAcceptsAHandMadeTokenAndTellsWhoSignedIt(t *testing.T) {
-	key := newKey(t)
+	key := keys(t, 1)[0]
 	value := forge(t, `{"alg":"ES256","kid":"`+testKID+`","typ":"JWT"}`, `{"iss":"`+testTeam+`","iat":1,"exp":2}`, key)
 	tok, err := Verify(value, rulesFor(key, []string{}))
 	if err != nil {
@@ -68,7 +68,8 @@ func TestVerifyAcceptsAHandMadeTokenAndTellsWhoSignedIt(t *testing.T) {
 }
 
 func TestVerifyRefusesEachSharedRule(t *testing.T) {
-	key, other := newKey(t), newKey(t)
+	k := keys(t, 2)
+	key, other := k[0], k[1]
 	head := `{"alg":"ES256","kid":"` + testKID + `"}`
 	good := `{"iss":"` + testTeam + `","iat":1,"exp":2}`
 	valid := forge(t, head, good, key)
@@ -142,7 +143,7 @@ func TestTimesChecksIatAndExpAtNow(t *testing.T) {
 // ES256 by the same key, with the same kid and iss: the strict reader is
 // never laxer than an independent one.
 func FuzzVerifyNeverLaxerThanGolangJWT(f *testing.F) {
-	key := newKey(f)
+	key := keys(f, 1)[0]
 	f.Add(`{"alg":"ES256","kid":"ABC123DEFG"}`, `{"iss":"DEF123GHIJ","iat":1,"exp":2}`)
 	f.Add(`{"alg":"ES256","kid":"ABC123DEFG","typ":"JWT","id":"x"}`, `{"iss":"DEF123GHIJ"}`)
 	f.Add(`{"alg":"ES256","kid":"ABC123DEFG","kid":"ABC123DEFG"}`, `{"iss":"DEF123GHIJ"}`)
