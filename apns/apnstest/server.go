@@ -236,9 +236,10 @@ func bearer(h string) (string, bool) {
 	return value, true
 }
 
-func (s *Server) lookup(kid string) (Key, bool) {
+// lookup returns the key named kid, or why there is none.
+func (s *Server) lookup(kid string) (Key, error) {
 	k, err := s.keys.Lookup(kid)
-	return Key(k), err == nil
+	return Key(k), err
 }
 
 func (s *Server) checkBanned(v verified) *refusal {

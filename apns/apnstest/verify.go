@@ -1,12 +1,11 @@
 package apnstest
 
 import (
-	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakejwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // Reasons the server gives, as APNs spells them in its JSON bodies
@@ -55,16 +54,8 @@ type verified struct {
 // now. It uses internal/fakejwt (crypto/ecdsa directly), not the code that
 // makes the tokens, so that the two check each other. Every refusal but an
 // old iat is InvalidProviderToken.
-func verify(value string, lookup func(kid string) (Key, bool), now time.Time) (verified, *refusal) {
-	var key Key
-	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Key: func(kid string) (*ecdsa.PublicKey, string, error) {
-		k, ok := lookup(kid)
-		if !ok {
-			return nil, "", errors.New("header kid names no key of this server")
-		}
-		key = k
-		return &k.PrivateKey.PublicKey, k.TeamID, nil
-	}})
+func verify(value string, lookup func(kid string) (Key, error), now time.Time) (verified, *refusal) {
+	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Key: fakeserver.PublicKeys(lookup)})
 	if err != nil {
 		return verified{}, refuse(ReasonInvalidProviderToken, "%v", err)
 	}
@@ -78,5 +69,5 @@ func verify(value string, lookup func(kid string) (Key, bool), now time.Time) (v
 	case at-iat > int64(maxAge/time.Second):
 		return verified{}, refuse(ReasonExpiredProviderToken, "iat is %s old, more than an hour", time.Duration(at-iat)*time.Second)
 	}
-	return verified{keyID: key.ID, id: tok.Signature}, nil
+	return verified{keyID: tok.KeyID, id: tok.Signature}, nil
 }

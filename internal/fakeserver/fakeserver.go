@@ -101,6 +101,24 @@ type Key struct {
 	PrivateKey *ecdsa.PrivateKey
 }
 
+// PublicKeys adapts lookup, a fake's lookup of its own Key type (whose
+// fields are [Key]'s), to what internal/fakejwt asks of a key: the public
+// key and the Team ID of the key named kid, or why there is none.
+func PublicKeys[K ~struct {
+	ID         string
+	TeamID     string
+	PrivateKey *ecdsa.PrivateKey
+}](lookup func(kid string) (K, error)) func(kid string) (*ecdsa.PublicKey, string, error) {
+	return func(kid string) (*ecdsa.PublicKey, string, error) {
+		k, err := lookup(kid)
+		if err != nil {
+			return nil, "", err
+		}
+		key := Key(k)
+		return &key.PrivateKey.PublicKey, key.TeamID, nil
+	}
+}
+
 // Keys is a fake's registry of keys, all of one team, as a developer
 // account's are. It is safe for concurrent use.
 type Keys struct {

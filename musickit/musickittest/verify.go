@@ -1,13 +1,13 @@
 package musickittest
 
 import (
-	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"slices"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakejwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // This file checks developer tokens by the rules of Apple's "Generating
@@ -39,13 +39,7 @@ type claims struct {
 // request whose Origin header is origin ("" for none). Its errors name the
 // rule broken.
 func verify(value string, keyFor func(kid string) (Key, error), now time.Time, origin string) (*claims, error) {
-	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Header: []string{}, Key: func(kid string) (*ecdsa.PublicKey, string, error) {
-		k, err := keyFor(kid)
-		if err != nil {
-			return nil, "", err
-		}
-		return &k.PrivateKey.PublicKey, k.TeamID, nil
-	}})
+	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Header: []string{}, Key: fakeserver.PublicKeys(keyFor)})
 	if err != nil {
 		return nil, err
 	}

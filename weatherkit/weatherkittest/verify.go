@@ -1,12 +1,12 @@
 package weatherkittest
 
 import (
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakejwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // This file checks developer tokens by the rules of Apple's "Request
@@ -33,13 +33,7 @@ type claims struct {
 // verify checks value, signed by one of keys (by key ID), for one of the
 // registered Service IDs, at now. Its errors name the rule broken.
 func verify(value string, keyFor func(kid string) (Key, error), service func(id string) bool, now time.Time) (*claims, error) {
-	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Header: []string{"id"}, Key: func(kid string) (*ecdsa.PublicKey, string, error) {
-		k, err := keyFor(kid)
-		if err != nil {
-			return nil, "", err
-		}
-		return &k.PrivateKey.PublicKey, k.TeamID, nil
-	}})
+	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Header: []string{"id"}, Key: fakeserver.PublicKeys(keyFor)})
 	if err != nil {
 		return nil, err
 	}
