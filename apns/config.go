@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
-	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // Base URLs of the APIs that take these tokens.
@@ -48,10 +47,9 @@ const (
 	expireAfter  = 50 * time.Minute
 )
 
-// idLen is the length of Apple's key IDs and team IDs: "A 10-character
-// string with the Key ID", and iss "your 10-character Team ID" (Establishing
-// a token-based connection to APNs).
-const idLen = 10
+// source is the title of Apple's page that asks for "A 10-character string
+// with the Key ID", and an iss of "your 10-character Team ID".
+const source = "Establishing a token-based connection to APNs"
 
 // Config describes an APNs key and the tokens to make with it. Pass it to
 // [NewTokenSource]; KeyID, TeamID and PrivateKey are required.
@@ -80,31 +78,12 @@ type Config struct {
 // not what it should be (a private key pasted into KeyID, say) is described,
 // not shown.
 func (c Config) String() string {
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
-	}
-	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", showID(c.KeyID), showID(c.TeamID), key)
-}
-
-// showID shows an ID that [NewTokenSource] would accept, and describes any
-// other.
-func showID(v string) string {
-	if v == "" || checkID("", v, "") == nil {
-		return strconv.Quote(v)
-	}
-	return "<" + redact.Describe(v) + ">"
+	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey))
 }
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", c.String())
-		return
-	}
-	fmt.Fprint(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
@@ -126,47 +105,12 @@ func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 403 at the first push.
 func (c Config) validate() (*jws.Signer, error) {
-	if err := checkID("KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)"); err != nil {
+	if err := appleid.CheckID("apns", "KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
 		return nil, err
 	}
-	if err := checkID("TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
+	if err := appleid.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
 		return nil, err
-	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("apns: Config.PrivateKey: %w", err)
 	}
 	// Apple's token shows a header of alg and kid only: no typ.
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return nil, fmt.Errorf("apns: Config.PrivateKey: %w", err)
-	}
-	return signer, nil
-}
-
-// checkID refuses anything but Apple's form of a key or team ID: 10
-// upper-case letters and digits. It never quotes the value: a refused value
-// may be a secret in the wrong place.
-func checkID(name, v, want string) error {
-	const source = "(Establishing a token-based connection to APNs)"
-	switch {
-	case v == "":
-		return fmt.Errorf("apns: Config.%s is empty; set it to %s", name, want)
-	case redact.LooksLikeKey(v):
-		return fmt.Errorf("apns: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(v), want)
-	case len(v) != idLen:
-		return fmt.Errorf("apns: Config.%s is %s long, but Apple's IDs are %d characters %s; set it to %s", name, redact.Bytes(len(v)), idLen, source, want)
-	}
-	for i := 0; i < len(v); i++ {
-		if b := v[i]; (b < 'A' || b > 'Z') && (b < '0' || b > '9') {
-			what := "a character other than A-Z and 0-9"
-			switch {
-			case b == ' ' || b == '\t' || b == '\n' || b == '\r':
-				what = "white space"
-			case b >= 'a' && b <= 'z':
-				what = "a lower-case letter"
-			}
-			return fmt.Errorf("apns: Config.%s holds %s, but Apple's IDs are upper-case letters and digits %s; set it to %s", name, what, source, want)
-		}
-	}
-	return nil
+	return appleid.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
 }

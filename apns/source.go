@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
@@ -33,10 +34,6 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		return nil, fmt.Errorf("apns: encode claims: %w", err)
 	}
 	prefix := append(append([]byte(`{"iss":`), iss...), `,"iat":`...) // encoded once
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
 	return devtoken.New(devtoken.Spec{
 		Package: "apns", KeyID: cfg.KeyID, Signer: signer,
 		// No exp: the token's Expiry says when Apple stops taking it, and
@@ -51,7 +48,7 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 			return tokencache.Lifetimes{RefreshAt: now.Add(refreshAfter), ExpireAt: now.Add(expireAfter)}
 		},
 		MinInterval: MinTokenInterval,
-		Hosts:       tokenHosts, Refused: refusedToken, Now: now, Hooks: cfg.Hooks,
+		Hosts:       tokenHosts, Refused: refusedToken, Now: appleid.Clock(cfg.Now), Hooks: cfg.Hooks,
 	}), nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -43,9 +44,14 @@ const (
 // up to this much behind ours does not see a token from the future.
 const clockSkew = time.Minute
 
-// idLen is the length of a key ID and a Team ID: Apple's page asks for "a
-// 10-character key identifier" and "your 10-character Team ID".
-const idLen = 10
+// source is the title of Apple's page for these tokens, which asks for "a
+// 10-character key identifier" and "your 10-character Team ID", and sets
+// the limit on exp.
+const source = "Generating Developer Tokens"
+
+// lifetimes are the limits [appleid.CheckLifetime] applies.
+var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+	OverMax: "Apple's limit of 15,777,000 seconds (six months, " + MaxLifetime.String() + ") from \"" + source + "\"; Apple would refuse these tokens"}
 
 // Config describes a MusicKit key and the developer tokens to make with it.
 // Pass it to [NewTokenSource]; KeyID, TeamID and PrivateKey are required.
@@ -84,23 +90,13 @@ func (c Config) String() string {
 	for i, o := range c.Origins {
 		origins[i] = redact.Show(o, maxOriginLen)
 	}
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
-	}
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
-		showID(c.KeyID), showID(c.TeamID), key, c.Lifetime, strings.Join(origins, " "))
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", c.String())
-		return
-	}
-	fmt.Fprint(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -117,15 +113,6 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// showID shows an ID that [NewTokenSource] would accept and describes any
-// other.
-func showID(v string) string {
-	if v == "" || checkID("", v, "") == nil {
-		return strconv.Quote(v)
-	}
-	return "<" + redact.Describe(v) + ">"
-}
-
 // settings is a [Config] checked, with its defaults filled in.
 type settings struct {
 	keyID    string
@@ -140,16 +127,18 @@ type settings struct {
 // validate checks everything [NewTokenSource] can know before the first
 // token, so that a mistake shows at start-up and not as a 401 later.
 func (c Config) validate() (*settings, error) {
-	if err := checkID("KeyID", c.KeyID, "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)"); err != nil {
+	if err := appleid.CheckID("musickit", "KeyID", c.KeyID, "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
 		return nil, err
 	}
-	if err := checkID("TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
+	if err := appleid.CheckID("musickit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", source); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("musickit: Config.PrivateKey: %w", err)
+	// Apple's decoded token shows a header of alg and kid only.
+	signer, err := appleid.Signer("musickit", c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return nil, err
 	}
-	lifetime, err := checkLifetime(c.Lifetime)
+	lifetime, err := appleid.CheckLifetime("musickit", c.Lifetime, lifetimes)
 	if err != nil {
 		return nil, err
 	}
@@ -157,52 +146,7 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Apple's decoded token shows a header of alg and kid only.
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return nil, fmt.Errorf("musickit: Config.PrivateKey: %w", err)
-	}
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
-}
-
-// checkID refuses a key ID or Team ID that is not 10 upper-case letters and
-// digits, the form Apple gives them in, without quoting it: a refused value
-// may be a secret in the wrong place.
-func checkID(name, value, want string) error {
-	switch {
-	case value == "":
-		return fmt.Errorf("musickit: Config.%s is empty; set it to %s", name, want)
-	case redact.LooksLikeKey(value):
-		return fmt.Errorf("musickit: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
-	case strings.TrimSpace(value) != value:
-		return fmt.Errorf("musickit: Config.%s has white space around it; remove it", name)
-	case len(value) != idLen:
-		return fmt.Errorf("musickit: Config.%s is %s long, not the %d characters Apple's IDs have (Generating Developer Tokens); set it to %s", name, redact.Bytes(len(value)), idLen, want)
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return fmt.Errorf("musickit: Config.%s holds a character other than A-Z and 0-9, which Apple's IDs are made of; set it to %s", name, want)
-		}
-	}
-	return nil
-}
-
-func checkLifetime(d time.Duration) (time.Duration, error) {
-	switch {
-	case d == 0:
-		return DefaultLifetime, nil
-	case d < 0:
-		return 0, fmt.Errorf("musickit: Config.Lifetime %s is negative; leave it zero for the default %s", d, DefaultLifetime)
-	case d < MinLifetime:
-		return 0, fmt.Errorf("musickit: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, clockSkew, MinLifetime)
-	case d > MaxLifetime:
-		return 0, fmt.Errorf("musickit: Config.Lifetime %s is over Apple's limit of 15,777,000 seconds (six months, %s) from \"Generating Developer Tokens\"; Apple would refuse these tokens", d, MaxLifetime)
-	}
-	return d, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // maxOriginLen bounds an origin: a DNS name is at most 253 bytes, and a

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/claims"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
@@ -51,14 +51,18 @@ const (
 // up to this much behind ours does not see a secret from the future.
 const clockSkew = time.Minute
 
-// Lengths of Apple's identifiers. "Creating a client secret" calls the key
-// ID and the Team ID 10-character identifiers; a client ID is a bundle ID
-// or a Services ID, reverse-DNS names, and 255 bytes is as long as a DNS
-// name gets.
-const (
-	appleIDLen     = 10
-	maxClientIDLen = 255
-)
+// source is the title of Apple's page for client secrets, which calls the
+// key ID and the Team ID 10-character identifiers and sets the limit on
+// exp.
+const source = "Creating a client secret"
+
+// maxClientIDLen bounds a client ID: a bundle ID or a Services ID,
+// reverse-DNS names, and 255 bytes is as long as a DNS name gets.
+const maxClientIDLen = 255
+
+// lifetimes are the limits [appleid.CheckLifetime] applies.
+var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+	OverMax: "Apple's limit of 15,777,000 s (six months) between iat and exp, from Apple's \"" + source + "\"; Apple would refuse these secrets with invalid_client: use at most signinwithapple.MaxLifetime"}
 
 // Config describes a Sign in with Apple key and the client secrets to make
 // with it. Pass it to [NewClientSecretSource]; all but Lifetime, Now and
@@ -97,21 +101,9 @@ type Config struct {
 // for and nothing secret. A field that does not look like what it should
 // hold (a private key pasted into KeyID, say) is described, not shown.
 func (c Config) String() string {
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
-	}
 	return fmt.Sprintf("signinwithapple.Config{KeyID:%s TeamID:%s ClientID:%s PrivateKey:%s Lifetime:%s}",
-		show(c.KeyID, checkAppleID("", c.KeyID, "")), show(c.TeamID, checkAppleID("", c.TeamID, "")),
-		show(c.ClientID, checkClientID(c.ClientID)), key, c.Lifetime)
-}
-
-// show quotes a value that was accepted, and describes any other.
-func show(value string, err error) string {
-	if value == "" || err == nil {
-		return strconv.Quote(value)
-	}
-	return "<" + redact.Describe(value) + ">"
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID),
+		appleid.Show(c.ClientID, checkClientID(c.ClientID) == nil), appleid.ShowKey(c.PrivateKey), c.Lifetime)
 }
 
 // GoString is String: %#v must not dump the key either.
@@ -145,61 +137,29 @@ type settings struct {
 // validate checks everything that can be known before the first secret, so
 // that a mistake shows at start-up and not as Apple's "invalid_client".
 func (c Config) validate() (*settings, error) {
-	if err := checkAppleID("KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8"); err != nil {
+	if err := appleid.CheckID("signinwithapple", "KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8", source); err != nil {
 		return nil, err
 	}
-	if err := checkAppleID("TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details"); err != nil {
+	if err := appleid.CheckID("signinwithapple", "TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details", source); err != nil {
 		return nil, err
 	}
 	if err := checkClientID(c.ClientID); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("signinwithapple: Config.PrivateKey: %w", err)
-	}
-	lifetime, err := checkLifetime(c.Lifetime)
+	// Apple's header is "alg" and "kid" only: no "typ".
+	signer, err := appleid.Signer("signinwithapple", c.PrivateKey, c.KeyID, jws.Header{})
 	if err != nil {
 		return nil, err
 	}
-	// Apple's header is "alg" and "kid" only: no "typ".
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{})
+	lifetime, err := appleid.CheckLifetime("signinwithapple", c.Lifetime, lifetimes)
 	if err != nil {
-		return nil, fmt.Errorf("signinwithapple: Config.PrivateKey: %w", err)
+		return nil, err
 	}
 	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix()
 	if err != nil {
 		return nil, fmt.Errorf("signinwithapple: encode claims: %w", err)
 	}
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
-}
-
-// checkAppleID checks a key ID or Team ID: 10 characters, upper-case
-// letters and digits, as Apple makes them. A common mistake is an App Store
-// Connect issuer ID (a UUID) as the Team ID; a dangerous one, a private key
-// in the wrong place. Neither is quoted back.
-func checkAppleID(name, value, want string) error {
-	switch {
-	case value == "":
-		return fmt.Errorf("signinwithapple: Config.%s is empty; set it to %s", name, want)
-	case redact.LooksLikeKey(value):
-		return fmt.Errorf("signinwithapple: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
-	case strings.TrimSpace(value) != value:
-		return fmt.Errorf("signinwithapple: Config.%s has white space around it; remove it", name)
-	case len(value) == 36 && strings.Count(value, "-") == 4:
-		return fmt.Errorf("signinwithapple: Config.%s is 36 characters with four dashes, the shape of an App Store Connect issuer ID; set it to %s", name, want)
-	case len(value) != appleIDLen:
-		return fmt.Errorf("signinwithapple: Config.%s is %s; Apple's \"Creating a client secret\" calls for a 10-character identifier: set it to %s", name, redact.Bytes(len(value)), want)
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return fmt.Errorf("signinwithapple: Config.%s holds a character other than an upper-case letter or digit, which is all Apple's IDs hold; set it to %s", name, want)
-		}
-	}
-	return nil
+	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // checkClientID checks the client ID: a bundle ID or Services ID, whose
@@ -223,18 +183,4 @@ func checkClientID(value string) error {
 		}
 	}
 	return nil
-}
-
-func checkLifetime(d time.Duration) (time.Duration, error) {
-	switch {
-	case d == 0:
-		return DefaultLifetime, nil
-	case d < 0:
-		return 0, fmt.Errorf("signinwithapple: Config.Lifetime %s is negative; leave it zero for the default %s", d, claims.FormatDuration(DefaultLifetime))
-	case d < MinLifetime:
-		return 0, fmt.Errorf("signinwithapple: Config.Lifetime %s is too short: iat is set %s back for clock skew and a secret is replaced before its last minute, so use at least %s", d, claims.FormatDuration(clockSkew), claims.FormatDuration(MinLifetime))
-	case d > MaxLifetime:
-		return 0, fmt.Errorf("signinwithapple: Config.Lifetime %s is over Apple's limit of 15,777,000 s (six months) between iat and exp, from Apple's \"Creating a client secret\"; Apple would refuse these secrets with invalid_client: use at most signinwithapple.MaxLifetime", d)
-	}
-	return d, nil
 }

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -40,8 +40,9 @@ const (
 // up to this much behind ours does not see a token from the future.
 const clockSkew = time.Minute
 
-// idLen is the length of a key ID and a Team ID, as Apple issues them.
-const idLen = 10
+// lifetimes are the limits [appleid.CheckLifetime] applies.
+var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+	OverMax: "the limit of 15,777,000 seconds (six months, " + MaxLifetime.String() + "); Apple sets no limit, this package does, so that a leaked token does not work for longer"}
 
 // Config describes a WeatherKit key, the Service ID it signs for, and the
 // developer tokens to make with them. Pass it to [NewTokenSource]; every
@@ -77,27 +78,13 @@ type Config struct {
 // field that does not look like what it should hold is described, not
 // shown.
 func (c Config) String() string {
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
-	}
-	service := strconv.Quote(c.ServiceID)
-	if checkServiceID(c.ServiceID) != nil {
-		service = "<" + redact.Describe(c.ServiceID) + ">"
-	}
 	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
-		showID(c.KeyID), showID(c.TeamID), service, key, c.Lifetime)
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), appleid.ShowKey(c.PrivateKey), c.Lifetime)
 }
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", c.String())
-		return
-	}
-	fmt.Fprint(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -114,15 +101,6 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// showID shows an ID that [NewTokenSource] would accept and describes any
-// other.
-func showID(v string) string {
-	if v == "" || checkID("", v, "") == nil {
-		return strconv.Quote(v)
-	}
-	return "<" + redact.Describe(v) + ">"
-}
-
 // settings is a [Config] checked, with its defaults filled in.
 type settings struct {
 	keyID    string
@@ -137,69 +115,26 @@ type settings struct {
 // validate checks everything [NewTokenSource] can know before the first
 // token, so that a mistake shows at start-up and not as a 401 later.
 func (c Config) validate() (*settings, error) {
-	if err := checkID("KeyID", c.KeyID, "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)"); err != nil {
+	if err := appleid.CheckID("weatherkit", "KeyID", c.KeyID, "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)", ""); err != nil {
 		return nil, err
 	}
-	if err := checkID("TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
+	if err := appleid.CheckID("weatherkit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", ""); err != nil {
 		return nil, err
 	}
-	if err := jws.CheckKey(c.PrivateKey); err != nil {
-		return nil, fmt.Errorf("weatherkit: Config.PrivateKey: %w", err)
+	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
+	// a period; no typ.
+	signer, err := appleid.Signer("weatherkit", c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
+	if err != nil {
+		return nil, err
 	}
-	lifetime, err := checkLifetime(c.Lifetime)
+	lifetime, err := appleid.CheckLifetime("weatherkit", c.Lifetime, lifetimes)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkServiceID(c.ServiceID); err != nil {
 		return nil, err
 	}
-	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
-	// a period; no typ.
-	signer, err := jws.NewSignerWith(c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
-	if err != nil {
-		return nil, fmt.Errorf("weatherkit: Config.PrivateKey: %w", err)
-	}
-	now := c.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: now, signer: signer, hooks: c.Hooks}, nil
-}
-
-// checkID refuses a key ID or Team ID that is not 10 upper-case letters and
-// digits, the form Apple gives them in, without quoting it: a refused value
-// may be a secret in the wrong place.
-func checkID(name, value, want string) error {
-	switch {
-	case value == "":
-		return fmt.Errorf("weatherkit: Config.%s is empty; set it to %s", name, want)
-	case redact.LooksLikeKey(value):
-		return fmt.Errorf("weatherkit: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
-	case strings.TrimSpace(value) != value:
-		return fmt.Errorf("weatherkit: Config.%s has white space around it; remove it", name)
-	case len(value) != idLen:
-		return fmt.Errorf("weatherkit: Config.%s is %s long, not the %d characters Apple's IDs have; set it to %s", name, redact.Bytes(len(value)), idLen, want)
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return fmt.Errorf("weatherkit: Config.%s holds a character other than A-Z and 0-9, which Apple's IDs are made of; set it to %s", name, want)
-		}
-	}
-	return nil
-}
-
-func checkLifetime(d time.Duration) (time.Duration, error) {
-	switch {
-	case d == 0:
-		return DefaultLifetime, nil
-	case d < 0:
-		return 0, fmt.Errorf("weatherkit: Config.Lifetime %s is negative; leave it zero for the default %s", d, DefaultLifetime)
-	case d < MinLifetime:
-		return 0, fmt.Errorf("weatherkit: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, clockSkew, MinLifetime)
-	case d > MaxLifetime:
-		return 0, fmt.Errorf("weatherkit: Config.Lifetime %s is over the limit of 15,777,000 seconds (six months, %s) ; Apple sets no limit, this package does, so that a leaked token does not work for longer", d, MaxLifetime)
-	}
-	return d, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // maxServiceIDLen is the longest Service ID accepted: it is a reverse-DNS

@@ -2,14 +2,12 @@ package apnstest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"io"
-	"log"
 	"maps"
 	"net"
 	"net/http"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/apns"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // Server is a fake APNs on an [httptest.Server] speaking HTTP/2 over TLS.
@@ -29,11 +28,11 @@ import (
 type Server struct {
 	*httptest.Server
 
+	keys  *fakeserver.Keys
+	first Key
+	clock fakeserver.Clock
+
 	mu     sync.Mutex
-	first  Key
-	keys   map[string]Key
-	clock  func() time.Time
-	offset time.Duration
 	conns  map[string]connToken // the token each open connection uses, by remote address
 	seen   map[string]struct{}  // accepted tokens, by signature
 	banned map[string]struct{}  // tokens refused from now on (RevokeTokens), by signature
@@ -86,15 +85,14 @@ func NewServer() *Server {
 // HTTP/1 gets 505), and Close when done.
 func NewUnstartedServer() *Server {
 	s := &Server{
-		keys:   make(map[string]Key),
-		clock:  time.Now,
+		keys:   fakeserver.NewKeys(),
 		conns:  make(map[string]connToken),
 		seen:   make(map[string]struct{}),
 		banned: make(map[string]struct{}),
 		stats:  Stats{Refused: make(map[string]int)},
 	}
 	s.first = s.AddKey()
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Server = fakeserver.NewUnstarted(http.HandlerFunc(s.serve))
 	s.Server.EnableHTTP2 = true
 	// A closed connection's token is forgotten: a new connection may start
 	// with any token, as a new connection to APNs may.
@@ -105,9 +103,6 @@ func NewUnstartedServer() *Server {
 			s.mu.Unlock()
 		}
 	}
-	// Closing a server with connections open makes net/http log their
-	// handshakes cut short: noise in a test's output.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
 	return s
 }
 
@@ -124,23 +119,8 @@ func (s *Server) ConfigFor(k Key) apns.Config {
 // Key returns the server's first key, the one Config uses.
 func (s *Server) Key() Key { return s.first }
 
-// AddKey makes a new key the server accepts, of the first key's team (or
-// of a new team for the first key).
-func (s *Server) AddKey() Key {
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("apnstest: generate key: " + err.Error()) // crypto/rand does not fail
-	}
-	team := s.first.TeamID
-	if team == "" {
-		team = newID()
-	}
-	k := Key{ID: newID(), TeamID: team, PrivateKey: priv}
-	s.mu.Lock()
-	s.keys[k.ID] = k
-	s.mu.Unlock()
-	return k
-}
+// AddKey makes a new key the server accepts, of the first key's team.
+func (s *Server) AddKey() Key { return Key(s.keys.Add()) }
 
 // RevokeTokens refuses from now on, with 403 InvalidProviderToken, every
 // token the server has accepted so far, while new tokens pass: what a
@@ -155,19 +135,11 @@ func (s *Server) RevokeTokens() {
 
 // Now returns the server's clock reading, which the configs it hands out
 // share: moving it moves their token sources' clocks too.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clock().Add(s.offset)
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d, to see tokens age without
 // waiting.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
@@ -264,11 +236,10 @@ func bearer(h string) (string, bool) {
 	return value, true
 }
 
-func (s *Server) lookup(kid string) (Key, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.keys[kid]
-	return k, ok
+// lookup returns the key named kid, or why there is none.
+func (s *Server) lookup(kid string) (Key, error) {
+	k, err := s.keys.Lookup(kid)
+	return Key(k), err
 }
 
 func (s *Server) checkBanned(v verified) *refusal {
@@ -319,18 +290,6 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"reason":%q}`, bad.reason)
-}
-
-// newID returns 10 random upper-case letters and digits, the form of
-// Apple's key and team IDs.
-func newID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // newUUID returns a random (version 4) UUID in upper case, as APNs writes

@@ -1,15 +1,11 @@
 package apnstest
 
 import (
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"math/big"
-	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // Reasons the server gives, as APNs spells them in its JSON bodies
@@ -55,70 +51,17 @@ type verified struct {
 }
 
 // verify checks value by APNs' rules with keys looked up by key ID, at
-// now. It uses crypto/ecdsa directly, not the code that makes the tokens,
-// so that the two check each other.
-func verify(value string, lookup func(kid string) (Key, bool), now time.Time) (verified, *refusal) {
-	if len(value) > maxTokenLen {
-		return verified{}, refuse(ReasonInvalidProviderToken, "the token is %d bytes, more than %d", len(value), maxTokenLen)
-	}
-	parts := strings.Split(value, ".")
-	if len(parts) != 3 {
-		return verified{}, refuse(ReasonInvalidProviderToken, "not a compact JWS: %d parts, want header.claims.signature", len(parts))
-	}
-	enc := base64.RawURLEncoding.Strict()
-	header, err := decodePart(enc, parts[0])
+// now. It uses internal/fakejwt (crypto/ecdsa directly), not the code that
+// makes the tokens, so that the two check each other. Every refusal but an
+// old iat is InvalidProviderToken.
+func verify(value string, lookup func(kid string) (Key, error), now time.Time) (verified, *refusal) {
+	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Key: fakeserver.PublicKeys(lookup)})
 	if err != nil {
-		return verified{}, refuse(ReasonInvalidProviderToken, "header: %v", err)
+		return verified{}, refuse(ReasonInvalidProviderToken, "%v", err)
 	}
-	alg, algOK := stringField(header, "alg")
-	kid, kidOK := stringField(header, "kid")
-	typ, typOK := stringField(header, "typ")
-	_, hasTyp := header["typ"]
-	_, hasCrit := header["crit"]
-	// alg first: a token of another algorithm ("none", HS256) is refused
-	// before any key is looked at.
-	switch {
-	case !algOK:
-		return verified{}, refuse(ReasonInvalidProviderToken, "header has no alg string; APNs takes ES256 only")
-	case alg != "ES256":
-		return verified{}, refuse(ReasonInvalidProviderToken, "header alg is not ES256; APNs takes ES256 only")
-	case !kidOK:
-		return verified{}, refuse(ReasonInvalidProviderToken, "header has no kid string")
-	case hasTyp && (!typOK || typ != "JWT"):
-		return verified{}, refuse(ReasonInvalidProviderToken, "header typ is neither absent nor JWT")
-	case hasCrit:
-		return verified{}, refuse(ReasonInvalidProviderToken, "header crit names extensions the server does not understand")
-	}
-	key, ok := lookup(kid)
-	if !ok {
-		return verified{}, refuse(ReasonInvalidProviderToken, "header kid names no key of this server")
-	}
-	sig, err := enc.DecodeString(parts[2])
-	if err != nil || len(sig) != 64 {
-		return verified{}, refuse(ReasonInvalidProviderToken, "the signature is not 64 bytes of R||S in base64url")
-	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	if !ecdsa.Verify(&key.PrivateKey.PublicKey, digest[:], r, s) {
-		return verified{}, refuse(ReasonInvalidProviderToken, "the signature does not verify with key %s", key.ID)
-	}
-	claims, err := decodePart(enc, parts[1])
+	iat, err := tok.Payload.Int("iat")
 	if err != nil {
-		return verified{}, refuse(ReasonInvalidProviderToken, "claims: %v", err)
-	}
-	iss, issOK := stringField(claims, "iss")
-	rawIat, hasIat := claims["iat"]
-	switch {
-	case !issOK:
-		return verified{}, refuse(ReasonInvalidProviderToken, "claims have no iss string; want the team ID")
-	case iss != key.TeamID:
-		return verified{}, refuse(ReasonInvalidProviderToken, "iss is not the team ID of key %s", key.ID)
-	case !hasIat:
-		return verified{}, refuse(ReasonInvalidProviderToken, "claims have no iat")
-	}
-	var iat int64
-	if err := json.Unmarshal(rawIat, &iat); err != nil {
-		return verified{}, refuse(ReasonInvalidProviderToken, "iat is not a whole number of seconds")
+		return verified{}, refuse(ReasonInvalidProviderToken, "%v", err)
 	}
 	switch at := now.Unix(); {
 	case iat > at:
@@ -126,61 +69,5 @@ func verify(value string, lookup func(kid string) (Key, bool), now time.Time) (v
 	case at-iat > int64(maxAge/time.Second):
 		return verified{}, refuse(ReasonExpiredProviderToken, "iat is %s old, more than an hour", time.Duration(at-iat)*time.Second)
 	}
-	return verified{keyID: key.ID, id: parts[2]}, nil
-}
-
-// decodePart decodes one strict base64url part as a JSON object, by its
-// names exactly as spelt, refusing a name given twice, which a lax decoder
-// would take the last of.
-func decodePart(enc *base64.Encoding, part string) (map[string]json.RawMessage, error) {
-	raw, err := enc.DecodeString(part)
-	if err != nil {
-		return nil, fmt.Errorf("not strict base64url")
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	if err := checkDuplicates(raw); err != nil {
-		return nil, err
-	}
-	return fields, nil
-}
-
-// stringField returns the field name of m if it is a JSON string.
-func stringField(m map[string]json.RawMessage, name string) (string, bool) {
-	raw, ok := m[name]
-	if !ok {
-		return "", false
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// checkDuplicates refuses a top-level name that appears twice.
-func checkDuplicates(raw []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil { // {
-		return fmt.Errorf("not a JSON object")
-	}
-	seen := make(map[string]bool)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("not a JSON object")
-		}
-		name, _ := t.(string)
-		if seen[name] {
-			return fmt.Errorf("a name appears twice")
-		}
-		seen[name] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return fmt.Errorf("not a JSON object")
-		}
-	}
-	return nil
+	return verified{keyID: tok.KeyID, id: tok.Signature}, nil
 }

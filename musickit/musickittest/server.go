@@ -19,18 +19,11 @@ package musickittest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/json"
-	"errors"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/musickit"
 )
 
@@ -40,16 +33,10 @@ import (
 type Server struct {
 	*httptest.Server
 
-	mu      sync.Mutex
-	teamID  string
-	keys    map[string]*keyState
-	first   Key
-	clock   func() time.Time
-	offset  time.Duration
-	stats   Stats
-	seen    map[string]bool // signatures of accepted tokens
-	catalog *http.ServeMux
-	user    *http.ServeMux
+	keys  *fakeserver.Keys
+	first Key
+	clock fakeserver.Clock
+	gate  *fakeserver.Gate
 }
 
 // Key is a MusicKit key the server knows: its ID, its team, and its
@@ -58,11 +45,6 @@ type Key struct {
 	ID         string
 	TeamID     string
 	PrivateKey *ecdsa.PrivateKey
-}
-
-type keyState struct {
-	Key
-	revoked bool
 }
 
 // Stats are the server's counters, for tests to assert on.
@@ -85,20 +67,16 @@ func NewServer() *Server {
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP or
 // StartTLS, and Close when done.
 func NewUnstartedServer() *Server {
-	s := &Server{
-		teamID:  newID(),
-		keys:    make(map[string]*keyState),
-		clock:   time.Now,
-		seen:    make(map[string]bool),
-		catalog: http.NewServeMux(),
-		user:    http.NewServeMux(),
-	}
+	s := &Server{keys: fakeserver.NewKeys()}
 	s.first = s.AddKey()
-	s.catalog.HandleFunc("GET /v1/catalog/{storefront}/songs/{id}", s.song)
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	// Closing a server with connections open makes net/http log their
-	// handshakes cut short: noise in a test's output.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	catalog := http.NewServeMux()
+	catalog.HandleFunc("GET /v1/catalog/{storefront}/songs/{id}", s.song)
+	// Apple answers a refused developer token with a bare 401.
+	s.gate = fakeserver.NewGate(s.Now, func(r *http.Request, token string, now time.Time) error {
+		_, err := verify(token, s.keyFor, now, r.Header.Get("Origin"))
+		return err
+	}, catalog)
+	s.Server = fakeserver.NewUnstarted(s.gate)
 	return s
 }
 
@@ -116,131 +94,37 @@ func (s *Server) ConfigFor(k Key) musickit.Config {
 func (s *Server) Key() Key { return s.first }
 
 // TeamID returns the Team ID of the server's keys.
-func (s *Server) TeamID() string { return s.teamID }
+func (s *Server) TeamID() string { return s.keys.Team() }
 
 // AddKey makes a new key the server accepts, for testing rotation.
-func (s *Server) AddKey() Key {
-	pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("musickittest: generate key: " + err.Error()) // crypto/rand does not fail
-	}
-	k := Key{ID: newID(), TeamID: s.teamID, PrivateKey: pk}
-	s.mu.Lock()
-	s.keys[k.ID] = &keyState{Key: k}
-	s.mu.Unlock()
-	return k
-}
+func (s *Server) AddKey() Key { return Key(s.keys.Add()) }
 
 // Revoke makes every token of the key fail from now on, as revoking it in
 // the developer account does.
-func (s *Server) Revoke(keyID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k, ok := s.keys[keyID]; ok {
-		k.revoked = true
-	}
-}
+func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
 
 // Now returns the server's clock reading, which the configs it hands out
 // use too.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clock().Add(s.offset)
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d, to see tokens age and
 // expire without waiting.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetClock replaces the server's clock; nil restores [time.Now]. A fixed
 // clock makes a test's tokens land exactly on the rules' edges.
-func (s *Server) SetClock(now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	s.mu.Lock()
-	s.clock, s.offset = now, 0
-	s.mu.Unlock()
-}
+func (s *Server) SetClock(now func() time.Time) { s.clock.Set(now) }
 
 // Stats returns the counters so far.
-func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
-}
+func (s *Server) Stats() Stats { return Stats(s.gate.Stats()) }
 
 // Handle adds a route for requests whose token passed, with the patterns of
 // [http.ServeMux]. Routes added here are tried before the default one.
-func (s *Server) Handle(pattern string, handler http.Handler) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.user.Handle(pattern, handler)
-}
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	now := s.Now()
-	c, err := s.authenticate(r, now)
-	s.mu.Lock()
-	if err != nil {
-		s.stats.Rejected++
-		s.stats.LastRejection = err.Error()
-		s.mu.Unlock()
-		// Apple answers a refused developer token with a bare 401.
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	s.stats.Accepted++
-	if !s.seen[c] {
-		s.seen[c] = true
-		s.stats.Tokens++
-	}
-	h, pattern := s.user.Handler(r)
-	s.mu.Unlock()
-	if pattern == "" {
-		h = s.catalog
-	}
-	h.ServeHTTP(w, r)
-}
-
-// authenticate checks the request's token and returns its signature, which
-// tells tokens apart.
-func (s *Server) authenticate(r *http.Request, now time.Time) (string, error) {
-	auth := r.Header.Values("Authorization")
-	if len(auth) == 0 {
-		return "", errors.New("no Authorization header")
-	}
-	if len(auth) > 1 {
-		return "", errors.New("more than one Authorization header")
-	}
-	value, ok := strings.CutPrefix(auth[0], "Bearer ")
-	if !ok {
-		return "", errors.New(`the Authorization header does not start with "Bearer "`)
-	}
-	_, err := verify(value, s.keyFor, now, r.Header.Get("Origin"))
-	if err != nil {
-		return "", err
-	}
-	return value[strings.LastIndexByte(value, '.')+1:], nil
-}
+func (s *Server) Handle(pattern string, handler http.Handler) { s.gate.Handle(pattern, handler) }
 
 func (s *Server) keyFor(kid string) (Key, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.keys[kid]
-	switch {
-	case !ok:
-		return Key{}, errors.New("kid names no key of this server")
-	case k.revoked:
-		return Key{}, errors.New("the key named by kid was revoked")
-	}
-	return k.Key, nil
+	k, err := s.keys.Lookup(kid)
+	return Key(k), err
 }
 
 // song answers GET /v1/catalog/{storefront}/songs/{id} with a song
@@ -249,14 +133,14 @@ func (s *Server) keyFor(kid string) (Key, error) {
 func (s *Server) song(w http.ResponseWriter, r *http.Request) {
 	storefront, id := r.PathValue("storefront"), r.PathValue("id")
 	if !lowerLetters(storefront, 2) || !digits(id) || len(id) > 20 {
-		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]string{{
-			"id": newID(), "title": "Resource Not Found", "detail": "Resource with requested id was not found",
+		fakeserver.WriteJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]string{{
+			"id": fakeserver.NewID(), "title": "Resource Not Found", "detail": "Resource with requested id was not found",
 			"status": "404", "code": "40400",
 		}}})
 		return
 	}
 	href := "/v1/catalog/" + storefront + "/songs/" + id
-	writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]any{{
+	fakeserver.WriteJSON(w, http.StatusOK, map[string]any{"data": []map[string]any{{
 		"id": id, "type": "songs", "href": href,
 		"attributes": map[string]any{
 			"name":             "Song " + id,
@@ -267,17 +151,6 @@ func (s *Server) song(w http.ResponseWriter, r *http.Request) {
 			"url":              "https://music.apple.com/" + storefront + "/song/" + id,
 		},
 	}}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
 }
 
 func lowerLetters(s string, n int) bool {
@@ -299,16 +172,4 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// newID makes a 10-character ID of upper-case letters and digits, the form
-// of Apple's key and Team IDs.
-func newID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

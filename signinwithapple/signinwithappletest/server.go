@@ -20,13 +20,10 @@ package signinwithappletest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"log"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 )
 
@@ -56,9 +54,9 @@ type Server struct {
 	key                     *ecdsa.PrivateKey // the developer's Sign in with Apple key
 	appleKey                *ecdsa.PrivateKey // signs the server's id_tokens
 
+	clock fakeserver.Clock
+
 	mu      sync.Mutex
-	clock   func() time.Time
-	offset  time.Duration
 	codes   map[string]*grant
 	refresh map[string]string // refresh token -> client ID
 	secrets map[string]struct{}
@@ -101,12 +99,11 @@ func NewServer() *Server {
 // done.
 func NewUnstartedServer() *Server {
 	s := &Server{
-		teamID:   randomID(),
-		keyID:    randomID(),
+		teamID:   fakeserver.NewID(),
+		keyID:    fakeserver.NewID(),
 		clientID: "com.example.web.signin",
-		key:      newKey(),
-		appleKey: newKey(),
-		clock:    time.Now,
+		key:      fakeserver.NewKey(),
+		appleKey: fakeserver.NewKey(),
 		codes:    make(map[string]*grant),
 		refresh:  make(map[string]string),
 		secrets:  make(map[string]struct{}),
@@ -114,31 +111,8 @@ func NewUnstartedServer() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth/token", s.token)
 	mux.HandleFunc("/auth/authorize", s.authorize)
-	s.Server = httptest.NewUnstartedServer(mux)
-	// Closing a server with connections open makes net/http log their
-	// handshakes cut short; that is noise in a test's output.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.Server = fakeserver.NewUnstarted(mux)
 	return s
-}
-
-func newKey() *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("signinwithappletest: no P-256 key: " + err.Error()) // crypto/rand failed: nothing can run
-	}
-	return k
-}
-
-// randomID makes a 10-character ID of upper-case letters and digits, the
-// shape of Apple's key IDs and Team IDs.
-func randomID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // Config returns a [signinwithapple.Config] for the server's key, Team ID
@@ -165,30 +139,14 @@ func (s *Server) IDTokenKey() *ecdsa.PublicKey { return &s.appleKey.PublicKey }
 
 // Now returns the server's clock reading, which the configs it hands out
 // share: moving it moves the sources' clocks too.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	clock, offset := s.clock, s.offset
-	s.mu.Unlock()
-	return clock().Add(offset)
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d, to see secrets and codes
 // age without waiting.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetClock replaces the server's clock; nil restores [time.Now].
-func (s *Server) SetClock(now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	s.mu.Lock()
-	s.clock, s.offset = now, 0
-	s.mu.Unlock()
-}
+func (s *Server) SetClock(now func() time.Time) { s.clock.Set(now) }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
@@ -203,8 +161,9 @@ func (s *Server) Stats() Stats {
 // request, which the exchange must repeat; empty for none (an app's code).
 func (s *Server) IssueCode(redirectURI string) string {
 	code := randomToken("c")
+	issued := s.Now()
 	s.mu.Lock()
-	s.codes[code] = &grant{clientID: s.clientID, redirectURI: redirectURI, issued: s.clock().Add(s.offset)}
+	s.codes[code] = &grant{clientID: s.clientID, redirectURI: redirectURI, issued: issued}
 	s.mu.Unlock()
 	return code
 }

@@ -10,9 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
 )
 
 // maxLifetimeSeconds is Apple's limit on exp, from "Creating a client
@@ -75,11 +76,10 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 	if err != nil {
 		return errors.New("the signature is not unpadded base64url")
 	}
-	if len(sig) != 64 {
+	if len(sig) != fakejwt.SignatureLen {
 		return fmt.Errorf("the signature is %d bytes, not the 64 of ES256's R||S (an ASN.1 DER signature is not converted?)", len(sig))
 	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if !ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+	if !fakejwt.VerifyES256(pub, parts[0]+"."+parts[1], sig) {
 		return errors.New("the signature does not verify with the key the header names")
 	}
 	rawClaims, err := enc.DecodeString(parts[1])

@@ -20,12 +20,6 @@ package weatherkittest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/json"
-	"errors"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -33,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
 
@@ -42,18 +37,13 @@ import (
 type Server struct {
 	*httptest.Server
 
+	keys  *fakeserver.Keys
+	first Key
+	clock fakeserver.Clock
+	gate  *fakeserver.Gate
+
 	mu      sync.Mutex
-	teamID  string
 	service map[string]bool // registered Service IDs
-	firstID string          // the Service ID Config uses
-	keys    map[string]*keyState
-	first   Key
-	clock   func() time.Time
-	offset  time.Duration
-	stats   Stats
-	seen    map[string]bool // signatures of accepted tokens
-	routes  *http.ServeMux
-	user    *http.ServeMux
 }
 
 // DefaultServiceID is the Service ID a new server knows and Config uses.
@@ -65,11 +55,6 @@ type Key struct {
 	ID         string
 	TeamID     string
 	PrivateKey *ecdsa.PrivateKey
-}
-
-type keyState struct {
-	Key
-	revoked bool
 }
 
 // Stats are the server's counters, for tests to assert on.
@@ -92,36 +77,31 @@ func NewServer() *Server {
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP or
 // StartTLS, and Close when done.
 func NewUnstartedServer() *Server {
-	s := &Server{
-		teamID:  newID(),
-		service: map[string]bool{DefaultServiceID: true},
-		firstID: DefaultServiceID,
-		keys:    make(map[string]*keyState),
-		clock:   time.Now,
-		seen:    make(map[string]bool),
-		routes:  http.NewServeMux(),
-		user:    http.NewServeMux(),
-	}
+	s := &Server{keys: fakeserver.NewKeys(), service: map[string]bool{DefaultServiceID: true}}
 	s.first = s.AddKey()
-	s.routes.HandleFunc("GET /api/v1/weather/{language}/{latitude}/{longitude}", s.weather)
-	s.routes.HandleFunc("GET /api/v1/availability/{latitude}/{longitude}", s.availability)
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	// Closing a server with connections open makes net/http log their
-	// handshakes cut short: noise in a test's output.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	routes := http.NewServeMux()
+	routes.HandleFunc("GET /api/v1/weather/{language}/{latitude}/{longitude}", s.weather)
+	routes.HandleFunc("GET /api/v1/availability/{latitude}/{longitude}", s.availability)
+	// Apple's reference lists 401 Unauthorized for a refused token and
+	// documents no body.
+	s.gate = fakeserver.NewGate(s.Now, func(_ *http.Request, token string, now time.Time) error {
+		_, err := verify(token, s.keyFor, s.knowsService, now)
+		return err
+	}, routes)
+	s.Server = fakeserver.NewUnstarted(s.gate)
 	return s
 }
 
 // Config returns a [weatherkit.Config] for the server's first key and
-// [DefaultServiceID], on the
-// server's clock: pass it to [weatherkit.NewTokenSource]. This method hides
-// the embedded [httptest.Server]'s Config field.
+// [DefaultServiceID], on the server's clock: pass it to
+// [weatherkit.NewTokenSource]. This method hides the embedded
+// [httptest.Server]'s Config field.
 func (s *Server) Config() weatherkit.Config { return s.ConfigFor(s.first) }
 
 // ConfigFor returns a [weatherkit.Config] for key k and [DefaultServiceID],
 // on the server's clock.
 func (s *Server) ConfigFor(k Key) weatherkit.Config {
-	return weatherkit.Config{KeyID: k.ID, TeamID: k.TeamID, ServiceID: s.firstID, PrivateKey: k.PrivateKey, Now: s.Now}
+	return weatherkit.Config{KeyID: k.ID, TeamID: k.TeamID, ServiceID: DefaultServiceID, PrivateKey: k.PrivateKey, Now: s.Now}
 }
 
 // AddServiceID registers another Service ID, whose tokens the server then
@@ -142,132 +122,37 @@ func (s *Server) knowsService(id string) bool {
 func (s *Server) Key() Key { return s.first }
 
 // TeamID returns the Team ID of the server's keys.
-func (s *Server) TeamID() string { return s.teamID }
+func (s *Server) TeamID() string { return s.keys.Team() }
 
 // AddKey makes a new key the server accepts, for testing rotation.
-func (s *Server) AddKey() Key {
-	pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("weatherkittest: generate key: " + err.Error()) // crypto/rand does not fail
-	}
-	k := Key{ID: newID(), TeamID: s.teamID, PrivateKey: pk}
-	s.mu.Lock()
-	s.keys[k.ID] = &keyState{Key: k}
-	s.mu.Unlock()
-	return k
-}
+func (s *Server) AddKey() Key { return Key(s.keys.Add()) }
 
 // Revoke makes every token of the key fail from now on, as revoking it in
 // the developer account does.
-func (s *Server) Revoke(keyID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k, ok := s.keys[keyID]; ok {
-		k.revoked = true
-	}
-}
+func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
 
 // Now returns the server's clock reading, which the configs it hands out
 // use too.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clock().Add(s.offset)
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d, to see tokens age and
 // expire without waiting.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetClock replaces the server's clock; nil restores [time.Now]. A fixed
 // clock makes a test's tokens land exactly on the rules' edges.
-func (s *Server) SetClock(now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	s.mu.Lock()
-	s.clock, s.offset = now, 0
-	s.mu.Unlock()
-}
+func (s *Server) SetClock(now func() time.Time) { s.clock.Set(now) }
 
 // Stats returns the counters so far.
-func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
-}
+func (s *Server) Stats() Stats { return Stats(s.gate.Stats()) }
 
 // Handle adds a route for requests whose token passed, with the patterns of
-// [http.ServeMux]. Routes added here are tried before the default one.
-func (s *Server) Handle(pattern string, handler http.Handler) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.user.Handle(pattern, handler)
-}
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	now := s.Now()
-	c, err := s.authenticate(r, now)
-	s.mu.Lock()
-	if err != nil {
-		s.stats.Rejected++
-		s.stats.LastRejection = err.Error()
-		s.mu.Unlock()
-		// Apple's reference lists 401 Unauthorized for a refused token
-		// and documents no body.
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	s.stats.Accepted++
-	if !s.seen[c] {
-		s.seen[c] = true
-		s.stats.Tokens++
-	}
-	h, pattern := s.user.Handler(r)
-	s.mu.Unlock()
-	if pattern == "" {
-		h = s.routes
-	}
-	h.ServeHTTP(w, r)
-}
-
-// authenticate checks the request's token and returns its signature, which
-// tells tokens apart.
-func (s *Server) authenticate(r *http.Request, now time.Time) (string, error) {
-	auth := r.Header.Values("Authorization")
-	if len(auth) == 0 {
-		return "", errors.New("no Authorization header")
-	}
-	if len(auth) > 1 {
-		return "", errors.New("more than one Authorization header")
-	}
-	value, ok := strings.CutPrefix(auth[0], "Bearer ")
-	if !ok {
-		return "", errors.New(`the Authorization header does not start with "Bearer "`)
-	}
-	_, err := verify(value, s.keyFor, s.knowsService, now)
-	if err != nil {
-		return "", err
-	}
-	return value[strings.LastIndexByte(value, '.')+1:], nil
-}
+// [http.ServeMux]. Routes added here are tried before the default ones.
+func (s *Server) Handle(pattern string, handler http.Handler) { s.gate.Handle(pattern, handler) }
 
 func (s *Server) keyFor(kid string) (Key, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.keys[kid]
-	switch {
-	case !ok:
-		return Key{}, errors.New("kid names no key of this server")
-	case k.revoked:
-		return Key{}, errors.New("the key named by kid was revoked")
-	}
-	return k.Key, nil
+	k, err := s.keys.Lookup(kid)
+	return Key(k), err
 }
 
 // weather answers GET /api/v1/weather/{language}/{latitude}/{longitude}
@@ -293,7 +178,7 @@ func (s *Server) weather(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{}
 	sets := r.URL.Query().Get("dataSets")
 	if sets == "" {
-		writeJSON(w, http.StatusOK, out) // Apple answers no data sets with none
+		fakeserver.WriteJSON(w, http.StatusOK, out) // Apple answers no data sets with none
 		return
 	}
 	for _, set := range strings.Split(sets, ",") {
@@ -322,7 +207,7 @@ func (s *Server) weather(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	fakeserver.WriteJSON(w, http.StatusOK, out)
 }
 
 // availability answers GET /api/v1/availability/{latitude}/{longitude}
@@ -332,7 +217,7 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	writeJSON(w, http.StatusOK, []string{"currentWeather", "forecastDaily"})
+	fakeserver.WriteJSON(w, http.StatusOK, []string{"currentWeather", "forecastDaily"})
 }
 
 // location reads the latitude and longitude of a route, in degrees.
@@ -354,27 +239,4 @@ func language(s string) bool {
 		}
 	}
 	return true
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-// newID makes a 10-character ID of upper-case letters and digits, the form
-// of Apple's key and Team IDs.
-func newID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

@@ -1,0 +1,167 @@
+package fakejwt
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var b64 = base64.RawURLEncoding
+
+// keys returns fresh P-256 keys.
+func keys(t testing.TB, n int) []*ecdsa.PrivateKey {
+	t.Helper()
+	out := make([]*ecdsa.PrivateKey, n)
+	for i := range out {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = k
+	}
+	return out
+}
+
+// forge signs header.payload byte for byte with key, with golang-jwt's
+// ES256 (R||S), an implementation independent of the one under test.
+func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
+	t.Helper()
+	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodES256.Sign(input, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return input + "." + b64.EncodeToString(sig)
+}
+
+const (
+	testKID  = "ABC123DEFG"
+	testTeam = "DEF123GHIJ"
+)
+
+func rulesFor(key *ecdsa.PrivateKey, header []string) Rules {
+	return Rules{MaxLen: 4096, Header: header, Key: func(kid string) (*ecdsa.PublicKey, string, error) {
+		if kid != testKID {
+			return nil, "", errors.New("kid names no key of this server")
+		}
+		return &key.PublicKey, testTeam, nil
+	}}
+}
+
+func TestVerifyAcceptsAHandMadeTokenAndTellsWhoSignedIt(t *testing.T) {
+	key := keys(t, 1)[0]
+	value := forge(t, `{"alg":"ES256","kid":"`+testKID+`","typ":"JWT"}`, `{"iss":"`+testTeam+`","iat":1,"exp":2}`, key)
+	tok, err := Verify(value, rulesFor(key, []string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.KeyID != testKID || tok.Issuer != testTeam || tok.Signature != value[strings.LastIndexByte(value, '.')+1:] {
+		t.Fatalf("token = %+v", tok)
+	}
+}
+
+func TestVerifyRefusesEachSharedRule(t *testing.T) {
+	k := keys(t, 2)
+	key, other := k[0], k[1]
+	head := `{"alg":"ES256","kid":"` + testKID + `"}`
+	good := `{"iss":"` + testTeam + `","iat":1,"exp":2}`
+	valid := forge(t, head, good, key)
+	parts := strings.Split(valid, ".")
+	for _, tc := range []struct {
+		name, value, rule string
+		header            []string
+	}{
+		{"too long", strings.Repeat("a", 4097), "longer", nil},
+		{"two parts", parts[0] + "." + parts[1], "2 parts", nil},
+		{"padding", parts[0] + "=." + parts[1] + "." + parts[2], "header is not base64url", nil},
+		{"line break", parts[0] + "." + parts[1][:4] + "\n" + parts[1][4:] + "." + parts[2], "payload is not base64url", nil},
+		{"spare bits", parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])-1] + "B", "signature is not base64url", nil},
+		{"header not an object", forge(t, `[1]`, good, key), "header is not a JSON object", nil},
+		{"header name twice", forge(t, `{"alg":"ES256","alg":"ES256","kid":"`+testKID+`"}`, good, key), `names "alg" twice`, nil},
+		{"header with data after it", forge(t, head+`{}`, good, key), "data after", nil},
+		{"name not listed", forge(t, `{"alg":"ES256","kid":"`+testKID+`","x5u":"u"}`, good, key), `"x5u"`, []string{"id"}},
+		{"crit, with any name allowed", forge(t, `{"alg":"ES256","kid":"`+testKID+`","crit":["exp"]}`, good, key), `"crit"`, nil},
+		{"long unprintable name described", forge(t, `{"alg":"ES256","kid":"`+testKID+`","`+strings.Repeat("\\u0001", 40)+`":1}`, good, key), "member name of 40 bytes", []string{}},
+		{"alg none", forge(t, `{"alg":"none","kid":"`+testKID+`"}`, good, key), "alg is not ES256", nil},
+		{"ALG in upper case", forge(t, `{"ALG":"ES256","kid":"`+testKID+`"}`, good, key), "alg is not ES256", nil},
+		{"typ other than JWT", forge(t, `{"alg":"ES256","kid":"`+testKID+`","typ":"at+jwt"}`, good, key), "typ", nil},
+		{"kid not a string", forge(t, `{"alg":"ES256","kid":1}`, good, key), "no kid", nil},
+		{"unknown kid", forge(t, `{"alg":"ES256","kid":"ZZZZZZZZZZ"}`, good, key), "names no key", nil},
+		{"signature of another key", forge(t, head, good, other), "does not verify", nil},
+		{"signature cut short", parts[0] + "." + parts[1] + "." + parts[2][:40], "30 bytes", nil},
+		{"payload changed", parts[0] + "." + b64.EncodeToString([]byte(`{"iss":"`+testTeam+`","iat":1,"exp":3}`)) + "." + parts[2], "does not verify", nil},
+		{"payload name twice", forge(t, head, `{"iss":"X","iss":"`+testTeam+`"}`, key), `names "iss" twice`, nil},
+		{"iss null", forge(t, head, `{"iss":null}`, key), "iss (the Team ID) is missing", nil},
+		{"iss of another team", forge(t, head, `{"iss":"ZZZZZZZZZZ"}`, key), "not the Team ID", nil},
+	} {
+		_, err := Verify(tc.value, rulesFor(key, tc.header))
+		if err == nil || !strings.Contains(err.Error(), tc.rule) {
+			t.Errorf("%s: error %v, want one naming %q", tc.name, err, tc.rule)
+			continue
+		}
+		if strings.Contains(err.Error(), parts[1]) || strings.Contains(err.Error(), parts[2]) || strings.Contains(err.Error(), testKID) {
+			t.Errorf("%s: the error quotes the token: %v", tc.name, err)
+		}
+	}
+}
+
+func TestTimesChecksIatAndExpAtNow(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	for _, tc := range []struct {
+		payload, rule string
+	}{
+		{`{"exp":1000100}`, "iat is missing"},
+		{`{"iat":1000000.5,"exp":1000100}`, "iat is not an integer"},
+		{`{"iat":1e6,"exp":1000100}`, "iat is not an integer"},
+		{`{"iat":"1000000","exp":1000100}`, "iat is not an integer"},
+		{`{"iat":1000000}`, "exp is missing"},
+		{`{"iat":1000061,"exp":1000100}`, "in the future"},
+		{`{"iat":999000,"exp":1000000}`, "expired"},
+		{`{"iat":1000050,"exp":1000040}`, "not after iat"},
+		{`{"iat":1000060,"exp":1000100}`, ""},
+	} {
+		obj, err := ReadObject([]byte(tc.payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = obj.Times(now, 60)
+		if tc.rule == "" && err != nil || tc.rule != "" && (err == nil || !strings.Contains(err.Error(), tc.rule)) {
+			t.Errorf("%s: %v, want %q", tc.payload, err, tc.rule)
+		}
+	}
+}
+
+// FuzzVerifyNeverLaxerThanGolangJWT: whatever the header and payload bytes,
+// Verify does not panic, and a token it accepts golang-jwt accepts too as
+// ES256 by the same key, with the same kid and iss: the strict reader is
+// never laxer than an independent one.
+func FuzzVerifyNeverLaxerThanGolangJWT(f *testing.F) {
+	key := keys(f, 1)[0]
+	f.Add(`{"alg":"ES256","kid":"ABC123DEFG"}`, `{"iss":"DEF123GHIJ","iat":1,"exp":2}`)
+	f.Add(`{"alg":"ES256","kid":"ABC123DEFG","typ":"JWT","id":"x"}`, `{"iss":"DEF123GHIJ"}`)
+	f.Add(`{"alg":"ES256","kid":"ABC123DEFG","kid":"ABC123DEFG"}`, `{"iss":"DEF123GHIJ"}`)
+	f.Add(`{"alg":"ES256","Kid":"ABC123DEFG"}`, `{"iss":"DEF123GHIJ"}`)
+	f.Fuzz(func(t *testing.T, header, payload string) {
+		value := forge(t, header, payload, key)
+		tok, err := Verify(value, rulesFor(key, []string{"id"}))
+		if err != nil {
+			return
+		}
+		parsed, err := jwt.Parse(value, func(*jwt.Token) (any, error) { return &key.PublicKey, nil },
+			jwt.WithValidMethods([]string{"ES256"}), jwt.WithoutClaimsValidation())
+		if err != nil {
+			t.Fatalf("accepted what golang-jwt refuses (%v):\nheader %s\npayload %s", err, header, payload)
+		}
+		iss, _ := parsed.Claims.GetIssuer()
+		if parsed.Header["kid"] != tok.KeyID || iss != tok.Issuer || tok.Issuer != testTeam {
+			t.Fatalf("kid %v / iss %q read differently from golang-jwt's %v / %q", tok.KeyID, tok.Issuer, parsed.Header["kid"], iss)
+		}
+	})
+}

@@ -1,0 +1,145 @@
+package fakeserver
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestClockAdvancesAndSetReplacesTheBase(t *testing.T) {
+	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var c Clock
+	if d := time.Since(c.Now()); d < 0 || d > time.Minute {
+		t.Fatalf("the zero Clock reads %s from time.Now", d)
+	}
+	c.Set(func() time.Time { return base })
+	c.Advance(time.Hour)
+	c.Advance(time.Minute)
+	if got := c.Now(); !got.Equal(base.Add(61 * time.Minute)) {
+		t.Fatalf("Now = %s after Advance", got)
+	}
+	c.Set(func() time.Time { return base })
+	if got := c.Now(); !got.Equal(base) {
+		t.Fatalf("Set kept the offset: %s", got)
+	}
+	// A base clock that reads the clock itself does not deadlock.
+	var outer Clock
+	outer.Set(func() time.Time { outer.Advance(0); return base })
+	if got := outer.Now(); !got.Equal(base) {
+		t.Fatalf("reentrant base: %s", got)
+	}
+}
+
+func TestKeysAreOneTeamsAndRevokedKeysFailLookup(t *testing.T) {
+	k := NewKeys()
+	a, b := k.Add(), k.Add()
+	if a.TeamID != k.Team() || b.TeamID != k.Team() || a.ID == b.ID || len(a.ID) != 10 || a.PrivateKey == nil {
+		t.Fatalf("keys %+v %+v of team %s", a, b, k.Team())
+	}
+	k.Revoke(a.ID)
+	if _, err := k.Lookup(a.ID); err == nil || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("revoked key: %v", err)
+	}
+	if got, err := k.Lookup(b.ID); err != nil || got.ID != b.ID {
+		t.Errorf("other key: %+v, %v", got, err)
+	}
+	if _, err := k.Lookup("ZZZZZZZZZZ"); err == nil || strings.Contains(err.Error(), "ZZZZ") {
+		t.Errorf("unknown kid: %v", err)
+	}
+}
+
+// gateServer starts a gate on loopback that passes the tokens "good.x" and
+// "good.y" and serves "ok" from its own routes.
+func gateServer(t *testing.T) (*Gate, string, *http.Client) {
+	t.Helper()
+	routes := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	g := NewGate(time.Now, func(_ *http.Request, token string, _ time.Time) error {
+		if !strings.HasPrefix(token, "good.") {
+			return errors.New("not a good token")
+		}
+		return nil
+	}, routes)
+	srv := NewUnstarted(g)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return g, srv.URL, srv.Client()
+}
+
+func get(t *testing.T, client *http.Client, url string, auth ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header["Authorization"] = auth
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestGateAnswersRefusalsWithABare401AndCountsTokens(t *testing.T) {
+	g, url, client := gateServer(t)
+	g.Handle("GET /mine", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "mine") }))
+	for _, tc := range []struct {
+		auth   []string
+		status int
+		body   string
+		rule   string
+	}{
+		{nil, 401, "", "no Authorization header"},
+		{[]string{"Bearer good.x", "Bearer good.x"}, 401, "", "more than one"},
+		{[]string{"bearer good.x"}, 401, "", `does not start with "Bearer "`},
+		{[]string{"Bearer bad.x"}, 401, "", "not a good token"},
+		{[]string{"Bearer good.x"}, 200, "ok", ""},
+		{[]string{"Bearer good.x"}, 200, "ok", ""},
+		{[]string{"Bearer good.y"}, 200, "ok", ""},
+	} {
+		status, body := get(t, client, url+"/any", tc.auth...)
+		if status != tc.status || body != tc.body || tc.rule != "" && !strings.Contains(g.Stats().LastRejection, tc.rule) {
+			t.Errorf("%q: %d %q (%s), want %d %q", tc.auth, status, body, g.Stats().LastRejection, tc.status, tc.body)
+		}
+	}
+	if status, body := get(t, client, url+"/mine", "Bearer good.x"); status != 200 || body != "mine" {
+		t.Errorf("added route: %d %q", status, body)
+	}
+	if status, _ := get(t, client, url+"/mine"); status != 401 {
+		t.Errorf("added route without a token: %d", status)
+	}
+	if st := g.Stats(); st != (Stats{Accepted: 4, Rejected: 5, Tokens: 2, LastRejection: "no Authorization header"}) {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestGateCountsConcurrentRequestsOnce: requests from many goroutines, with
+// routes added meanwhile, are each counted once and one token counts once.
+func TestGateCountsConcurrentRequestsOnce(t *testing.T) {
+	g, url, client := gateServer(t)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			auth := "Bearer good.x"
+			if i%2 == 1 {
+				auth = "Bearer bad.x"
+			}
+			get(t, client, url+"/any", auth)
+		})
+	}
+	wg.Go(func() { g.Handle("GET /late", http.NotFoundHandler()) })
+	wg.Wait()
+	client.CloseIdleConnections()
+	if st := g.Stats(); st.Accepted != 10 || st.Rejected != 10 || st.Tokens != 1 {
+		t.Fatalf("stats %+v, want 10 accepted with one token and 10 rejected", st)
+	}
+}
