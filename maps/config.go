@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -193,25 +194,9 @@ func (c Config) validate() (*settings, error) {
 }
 
 // checkID refuses what Apple would refuse with a 401 that does not say why:
-// anything but 10 upper-case letters and digits. It never quotes the value,
-// which may be a secret in the wrong place.
+// anything but 10 upper-case letters and digits, described, never quoted.
 func checkID(name, v, want string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("maps: Config.%s is empty; set it to %s", name, want)
-	case redact.LooksLikeKey(v):
-		return fmt.Errorf("maps: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(v), want)
-	case strings.TrimSpace(v) != v:
-		return fmt.Errorf("maps: Config.%s has white space around it; remove it", name)
-	case len(v) != idLen:
-		return fmt.Errorf("maps: Config.%s is %s, not the %d characters Apple's IDs have; set it to %s", name, redact.Bytes(len(v)), idLen, want)
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return fmt.Errorf("maps: Config.%s holds a character other than an upper-case letter or digit (at byte %d); set it to %s", name, i, want)
-		}
-	}
-	return nil
+	return appleid.CheckID("maps", name, v, want, "")
 }
 
 // checkTokenURL refuses a TokenURL that would send the JWT somewhere it
