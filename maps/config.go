@@ -53,11 +53,6 @@ const ExchangeTimeout = 30 * time.Second
 // behind ours, never sees a token from the future.
 const clockSkew = time.Minute
 
-// idLen is the length of Apple's key IDs and team IDs: "A 10-character key
-// identifier", "a 10-character Team ID" ("Creating and using tokens with
-// Maps Server API").
-const idLen = 10
-
 // Config describes a Maps key and the tokens to make with it. Pass it to
 // [NewTokenSource] for Maps Server API access tokens, or to
 // [NewJSTokenSource] for MapKit JS tokens. KeyID, TeamID and PrivateKey are
@@ -196,7 +191,7 @@ func (c Config) validate() (*settings, error) {
 // checkID refuses what Apple would refuse with a 401 that does not say why:
 // anything but 10 upper-case letters and digits, described, never quoted.
 func checkID(name, v, want string) error {
-	return appleid.CheckID("maps", name, v, want, "")
+	return appleid.CheckID("maps", name, v, want, "Creating and using tokens with Maps Server API") // "A 10-character key identifier", "a 10-character Team ID"
 }
 
 // checkTokenURL refuses a TokenURL that would send the JWT somewhere it
