@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
@@ -112,12 +113,16 @@ func TestNewTokenSourceRefusesWhatAppleWouldRefuseUpFront(t *testing.T) {
 func TestConfigPrintsNoKey(t *testing.T) {
 	key := testKey(t)
 	cfg := axm.Config{KeyID: keyID, ClientID: clientID, PrivateKey: key}
-	d := key.D.String()
+	raw, err := key.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := new(big.Int).SetBytes(raw).String()
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "cfg", cfg)
 	j, _ := json.Marshal(cfg)
 	for _, out := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), buf.String(), string(j)} {
-		if strings.Contains(out, d) || strings.Contains(out, fmt.Sprintf("%x", key.D)) {
+		if strings.Contains(out, d) || strings.Contains(out, fmt.Sprintf("%x", raw)) {
 			t.Fatalf("output holds the private scalar: %s", out)
 		}
 		if !strings.Contains(out, keyID) || !strings.Contains(out, "redacted") {
