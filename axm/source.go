@@ -131,6 +131,11 @@ func (s *source) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjw
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.client.Do(req)
+	if err != nil && ctx.Err() != nil {
+		// The exchange runs apart from callers' contexts: only its own
+		// timeout ends it, and the error should say so.
+		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: the token endpoint for key %s did not answer within %s: %w", s.keyID, exchangeTimeout, err)
+	}
 	if err != nil {
 		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: exchange the assertion for an access token: %w", err)
 	}
