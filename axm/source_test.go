@@ -400,3 +400,38 @@ func TestHooksSeeEachExchange(t *testing.T) {
 		t.Errorf("TokenMinted %+v; want one event with the key ID and the token's expiry", minted)
 	}
 }
+
+func TestA401DropsAtMostOneTokenAMinute(t *testing.T) {
+	srv, src := newSource(t)
+	client := ascjwt.NewClient(srv.Client(), src)
+	get := func() int {
+		resp, err := client.Get(srv.URL + "/v1/orgDevices")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	get()
+	srv.RevokeTokens()
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first revocation: %d; want a new exchange and 200", code)
+	}
+	// A second 401 within the minute goes back to the caller: a request
+	// the account may not make would otherwise cost an exchange each time.
+	srv.Advance(30 * time.Second)
+	srv.RevokeTokens()
+	if code := get(); code != http.StatusUnauthorized {
+		t.Fatalf("second revocation within a minute: %d; want the 401", code)
+	}
+	if st := srv.Stats(); st.Exchanges != 2 {
+		t.Fatalf("%d exchanges; want 2", st.Exchanges)
+	}
+	srv.Advance(31 * time.Second)
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("a minute on: %d; want a new exchange and 200", code)
+	}
+	if st := srv.Stats(); st.Exchanges != 3 {
+		t.Errorf("%d exchanges; want 3", st.Exchanges)
+	}
+}
