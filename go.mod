@@ -8,4 +8,4 @@ require (
 	golang.org/x/sync v0.25.0
 )
 
-require github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+require github.com/golang-jwt/jwt/v5 v5.3.1
