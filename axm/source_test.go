@@ -1,0 +1,437 @@
+package axm_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/axm"
+	"github.com/ascjwt/ascjwt/axm/axmtest"
+)
+
+// newSource starts a fake and a source for it, both closed at the end.
+func newSource(t *testing.T, cfgs ...func(*axm.Config)) (*axmtest.Server, ascjwt.TokenSource) {
+	t.Helper()
+	srv := axmtest.NewServer()
+	t.Cleanup(srv.Close)
+	t0 := time.Date(2026, 6, 9, 10, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return t0 }) // time moves only by Advance
+	cfg := srv.Config()
+	for _, f := range cfgs {
+		f(&cfg)
+	}
+	src, err := axm.NewTokenSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, src
+}
+
+func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
+	srv, src := newSource(t)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	values := make([]string, 200)
+	errs := make([]error, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			<-start
+			tok, err := src.Token(context.Background())
+			errs[i] = err
+			if tok != nil {
+				values[i] = tok.Value
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range 200 {
+		if errs[i] != nil || values[i] == "" || values[i] != values[0] {
+			t.Fatalf("call %d: %v; want the one token every caller shares", i, errs[i])
+		}
+	}
+	if st := srv.Stats(); st.Exchanges != 1 || st.Refusals != 0 {
+		t.Errorf("%d exchanges, %d refusals for 200 concurrent first calls; want 1 and 0", st.Exchanges, st.Refusals)
+	}
+}
+
+func TestTokenReplacedAheadOfExpiryInBackground(t *testing.T) {
+	srv, src := newSource(t)
+	ctx := context.Background()
+	first, err := src.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := srv.Now().Add(time.Hour); !first.Expiry.Equal(want) {
+		t.Errorf("expiry %v, want now + expires_in (%v)", first.Expiry, want)
+	}
+	srv.Advance(44 * time.Minute) // more than a quarter of the hour left: fresh
+	if tok, err := src.Token(ctx); err != nil || tok != first || axmRefreshStarted(srv) {
+		t.Fatalf("at 44m: %v; want the first token and no exchange", err)
+	}
+	// At 46 minutes, less than a quarter is left. With the endpoint hanging,
+	// a caller that waited for the exchange would never return: returning
+	// proves the exchange runs in the background.
+	srv.Hang()
+	srv.Advance(2 * time.Minute)
+	for range 50 {
+		if tok, err := src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("stale call during the exchange: %v; want the current token at once", err)
+		}
+	}
+	srv.Release()
+	axm.WaitRefresh(src)
+	second, err := src.Token(ctx)
+	if err != nil || second.Value == first.Value {
+		t.Fatalf("after the background exchange: %v; want a new token", err)
+	}
+	if st := srv.Stats(); st.Exchanges != 2 {
+		t.Errorf("%d exchanges, want 2: one background exchange for 50 stale calls", st.Exchanges)
+	}
+}
+
+// axmRefreshStarted reports whether an exchange beyond the first reached
+// the server.
+func axmRefreshStarted(srv *axmtest.Server) bool {
+	st := srv.Stats()
+	return st.Exchanges+st.Refusals+st.Held > 1
+}
+
+func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
+	var failures atomic.Int32
+	var lastErr atomic.Value
+	srv, src := newSource(t, func(c *axm.Config) {
+		c.Hooks = &ascjwt.Hooks{RefreshFailed: func(f ascjwt.RefreshFailed) {
+			failures.Add(1)
+			lastErr.Store(f.Err)
+		}}
+	})
+	ctx := context.Background()
+	first, err := src.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(http.StatusBadRequest, "temporarily_unavailable", "try later")
+	srv.Advance(50 * time.Minute)
+	for range 3 { // each stale call starts an exchange that fails; the token stays
+		if tok, err := src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("stale call with the endpoint failing: %v; want the current token", err)
+		}
+		axm.WaitRefresh(src)
+	}
+	if n := failures.Load(); n != 3 {
+		t.Errorf("RefreshFailed called %d times, want 3: the next caller retries each failed exchange", n)
+	}
+	var oe *axm.OAuthError
+	if err, _ := lastErr.Load().(error); !errors.As(err, &oe) || oe.Code != "temporarily_unavailable" {
+		t.Errorf("RefreshFailed got %v; want an *axm.OAuthError", err)
+	}
+	srv.Recover()
+	if tok, err := src.Token(ctx); err != nil || tok != first {
+		t.Fatalf("stale call after recovery: %v; want the current token while the exchange runs", err)
+	}
+	axm.WaitRefresh(src)
+	second, err := src.Token(ctx)
+	if err != nil || second.Value == first.Value {
+		t.Fatalf("after recovery: %v; want a new token", err)
+	}
+	// Past its usable life, an old token is not handed out: callers wait,
+	// and with the endpoint failing they get its error.
+	srv.Fail(http.StatusBadRequest, "invalid_client", "")
+	srv.Advance(time.Hour)
+	if tok, err := src.Token(ctx); err == nil || !errors.As(err, &oe) || oe.Code != "invalid_client" {
+		t.Fatalf("expired token and failing endpoint: %v, %v; want the OAuth error", tok, err)
+	}
+}
+
+func TestA401CausesOneNewExchange(t *testing.T) {
+	srv, src := newSource(t)
+	client := ascjwt.NewClient(srv.Client(), src)
+	get := func() int {
+		resp, err := client.Get(srv.URL + "/v1/orgDevices")
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first request: %d", code)
+	}
+	srv.RevokeTokens()
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("request after revocation: %d; want 200 after one retry with a new token", code)
+	}
+	if st := srv.Stats(); st.Exchanges != 2 || st.Rejected != 1 || st.Accepted != 2 {
+		t.Fatalf("stats %+v; want 2 exchanges, 1 rejected, 2 accepted", st)
+	}
+
+	// Many requests refused with one token cause one exchange.
+	srv.Advance(2 * time.Minute) // past the bound of one drop a minute
+	srv.RevokeTokens()
+	var wg sync.WaitGroup
+	codes := make([]int, 50)
+	for i := range codes {
+		wg.Go(func() { codes[i] = get() })
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("request %d: %d; want 200", i, c)
+		}
+	}
+	if st := srv.Stats(); st.Exchanges != 3 {
+		t.Errorf("%d exchanges after 50 concurrent requests on a revoked token; want 3 (one more)", st.Exchanges)
+	}
+}
+
+// recorder keeps the forms posted through it.
+type recorder struct {
+	base  http.RoundTripper
+	mu    sync.Mutex
+	forms []url.Values
+	urls  []string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, _ := io.ReadAll(req.Body)
+	req.Body.Close()
+	form, _ := url.ParseQuery(string(body))
+	r.mu.Lock()
+	r.forms = append(r.forms, form)
+	r.urls = append(r.urls, req.URL.String())
+	r.mu.Unlock()
+	req.Body = io.NopCloser(strings.NewReader(string(body)))
+	return r.base.RoundTrip(req)
+}
+
+func TestAssertionVerifiedByGolangJWTWithEveryClaim(t *testing.T) {
+	rec := &recorder{}
+	srv, src := newSource(t, func(c *axm.Config) {
+		rec.base = c.Client.Transport
+		cl := *c.Client
+		cl.Transport = rec
+		c.Client = &cl
+	})
+	ctx := context.Background()
+	const n = 5
+	var exchangedAt []time.Time
+	for range n {
+		exchangedAt = append(exchangedAt, srv.Now())
+		if _, err := src.Token(ctx); err != nil {
+			t.Fatal(err)
+		}
+		srv.Advance(time.Hour) // expired: the next call exchanges anew
+	}
+	assertions := srv.Assertions()
+	if len(assertions) != n || len(rec.forms) != n {
+		t.Fatalf("%d assertions, %d forms; want %d", len(assertions), len(rec.forms), n)
+	}
+	seen := map[string]bool{}
+	for i, a := range assertions {
+		at := exchangedAt[i]
+		tok, err := jwt.Parse(a, func(tok *jwt.Token) (any, error) { return &srv.PrivateKey().PublicKey, nil },
+			jwt.WithValidMethods([]string{"ES256"}),
+			jwt.WithIssuer(srv.ClientID()),
+			jwt.WithSubject(srv.ClientID()),
+			jwt.WithAudience(axm.Audience),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithTimeFunc(func() time.Time { return at }),
+		)
+		if err != nil {
+			t.Fatalf("assertion %d does not verify: %v", i, err)
+		}
+		if len(tok.Header) != 2 || tok.Header["alg"] != "ES256" || tok.Header["kid"] != srv.KeyID() {
+			t.Errorf("header %v; want exactly alg ES256 and kid %s", tok.Header, srv.KeyID())
+		}
+		c := tok.Claims.(jwt.MapClaims)
+		if len(c) != 6 {
+			t.Errorf("claims %v; want exactly iss, sub, aud, iat, exp, jti", c)
+		}
+		iat, _ := c.GetIssuedAt()
+		exp, _ := c.GetExpirationTime()
+		if want := at.Add(-time.Minute).Truncate(time.Second); !iat.Equal(want) {
+			t.Errorf("iat %v, want %v (now less a minute for clock skew)", iat.Time, want)
+		}
+		if d := exp.Sub(iat.Time); d != axm.DefaultAssertionLifetime {
+			t.Errorf("exp - iat = %v, want %v", d, axm.DefaultAssertionLifetime)
+		}
+		jti, _ := c["jti"].(string)
+		if len(jti) != 36 || seen[jti] {
+			t.Errorf("jti %q: want a UUID unique per assertion", jti)
+		}
+		seen[jti] = true
+
+		form := rec.forms[i]
+		want := url.Values{
+			"grant_type":            {"client_credentials"},
+			"client_id":             {srv.ClientID()},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {a},
+			"scope":                 {axm.ScopeBusiness},
+		}
+		if form.Encode() != want.Encode() {
+			t.Errorf("form %d has other fields than grant_type, client_id, client_assertion_type, client_assertion and scope", i)
+		}
+		if rec.urls[i] != srv.URL+axmtest.TokenPath {
+			t.Errorf("posted to %s; want the token URL, with nothing in its query", rec.urls[i])
+		}
+	}
+}
+
+func TestSchoolClientIDAsksForSchoolScope(t *testing.T) {
+	srv := axmtest.NewSchoolServer()
+	defer srv.Close()
+	src, err := axm.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Token(context.Background()); err != nil {
+		t.Fatalf("school.api exchange: %v", err)
+	}
+	if hs := src.(ascjwt.HostScoped).TokenHosts(); len(hs) != 1 || hs[0] != "api-school.apple.com" {
+		t.Errorf("TokenHosts %v; want api-school.apple.com only", hs)
+	}
+}
+
+func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
+	srv, src := newSource(t)
+	srv.Hang()
+	type timer struct {
+		d      time.Duration
+		cancel context.CancelFunc
+	}
+	timers := make(chan timer, 1)
+	axm.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancel(ctx)
+		timers <- timer{d, cancel}
+		return ctx, cancel
+	})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := src.Token(context.Background())
+			errs <- err
+		}()
+	}
+	tm := <-timers // the exchange has begun
+	if tm.d != 30*time.Second {
+		t.Errorf("exchange bounded by %v, want 30s", tm.d)
+	}
+	tm.cancel() // the timeout passes
+	// The second caller joined that exchange, or came after it ended and
+	// began another, whose timeout passes too.
+	for got := 0; got < 2; {
+		select {
+		case tm := <-timers:
+			tm.cancel()
+		case err := <-errs:
+			got++
+			if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.HasPrefix(err.Error(), "axm: ") {
+				t.Fatalf("caller of a hanging exchange: %v; want the timeout's error", err)
+			}
+		}
+	}
+	// The next caller tries again, and the endpoint answers now.
+	srv.Release()
+	axm.SetWithTimeout(src, context.WithTimeout)
+	if _, err := src.Token(context.Background()); err != nil {
+		t.Fatalf("after the endpoint recovered: %v", err)
+	}
+}
+
+func TestImpatientCallerDoesNotCancelTheExchange(t *testing.T) {
+	srv, src := newSource(t)
+	srv.Hang()
+	ctx, cancel := context.WithCancel(context.Background())
+	impatient := make(chan error, 1)
+	go func() {
+		_, err := src.Token(ctx)
+		impatient <- err
+	}()
+	for srv.Stats().Held == 0 {
+		runtime.Gosched()
+	}
+	patient := make(chan error, 1)
+	go func() {
+		_, err := src.Token(context.Background())
+		patient <- err
+	}()
+	cancel()
+	if err := <-impatient; !errors.Is(err, context.Canceled) {
+		t.Fatalf("impatient caller: %v; want its context's error", err)
+	}
+	srv.Release()
+	if err := <-patient; err != nil {
+		t.Fatalf("patient caller: %v; want the token of the exchange the impatient one began", err)
+	}
+	if st := srv.Stats(); st.Exchanges != 1 {
+		t.Errorf("%d exchanges; want 1, not cancelled by the caller who gave up", st.Exchanges)
+	}
+}
+
+func TestHooksSeeEachExchange(t *testing.T) {
+	var minted []ascjwt.TokenMinted
+	var mu sync.Mutex
+	srv, src := newSource(t, func(c *axm.Config) {
+		c.Hooks = &ascjwt.Hooks{TokenMinted: func(m ascjwt.TokenMinted) { mu.Lock(); minted = append(minted, m); mu.Unlock() }}
+	})
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(minted) != 1 || minted[0].KeyID != srv.KeyID() || !minted[0].Expiry.Equal(tok.Expiry) {
+		t.Errorf("TokenMinted %+v; want one event with the key ID and the token's expiry", minted)
+	}
+}
+
+func TestA401DropsAtMostOneTokenAMinute(t *testing.T) {
+	srv, src := newSource(t)
+	client := ascjwt.NewClient(srv.Client(), src)
+	get := func() int {
+		resp, err := client.Get(srv.URL + "/v1/orgDevices")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	get()
+	srv.RevokeTokens()
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first revocation: %d; want a new exchange and 200", code)
+	}
+	// A second 401 within the minute goes back to the caller: a request
+	// the account may not make would otherwise cost an exchange each time.
+	srv.Advance(30 * time.Second)
+	srv.RevokeTokens()
+	if code := get(); code != http.StatusUnauthorized {
+		t.Fatalf("second revocation within a minute: %d; want the 401", code)
+	}
+	if st := srv.Stats(); st.Exchanges != 2 {
+		t.Fatalf("%d exchanges; want 2", st.Exchanges)
+	}
+	srv.Advance(31 * time.Second)
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("a minute on: %d; want a new exchange and 200", code)
+	}
+	if st := srv.Stats(); st.Exchanges != 3 {
+		t.Errorf("%d exchanges; want 3", st.Exchanges)
+	}
+}
