@@ -8,5 +8,3 @@ require (
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.25.0
 )
-
-require github.com/golang-jwt/jwt/v5 v5.3.1
