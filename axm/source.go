@@ -16,6 +16,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
+	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of access
@@ -112,7 +113,7 @@ const (
 // quarter of its life is left, and usable until shortly before it expires;
 // both count from before the request was sent, so that the time the
 // exchange took shortens the token's use rather than stretching it.
-func (s *source) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
 	assertion, err := s.assertion(ctx, now)
 	if err != nil {
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
@@ -155,6 +156,7 @@ func (s *source) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjw
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
 	}
 	tok := ascjwt.Token{Value: value, IssuedAt: now, Expiry: now.Add(life)}
+	tokenmark.Bind(&tok, accepted) // a token the API accepted and then refuses is exchanged anew at once
 	margin := min(time.Minute, life/10)
 	return tok, tokencache.Lifetimes{RefreshAt: now.Add(life * 3 / 4), ExpireAt: now.Add(life - margin)}, nil
 }
