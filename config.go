@@ -20,7 +20,8 @@ const (
 	// the App Store Server API. It is the default.
 	AudienceAppStoreConnect = "appstoreconnect-v1"
 	// AudienceEnterprise is the audience of the Apple Developer Enterprise
-	// Program API (fastlane's in_house keys).
+	// Program API (fastlane's in_house keys). That API's host is not in the
+	// Transport's default host rule: name it in [Transport].Hosts.
 	AudienceEnterprise = "apple-developer-enterprise-v1"
 )
 
