@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 	"github.com/ascjwt/ascjwt/internal/tokenmark"
@@ -46,8 +47,8 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		DropInterval: dropInterval,
 		Label:        label,
 		Prefix:       "axm",
-		Minted:       set.minted(),
-		Failed:       set.failed(),
+		Minted:       devtoken.Minted(set.hooks, set.keyID),
+		Failed:       devtoken.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }
@@ -254,26 +255,4 @@ func headerSafe(s string) bool {
 		}
 	}
 	return true
-}
-
-// minted and failed adapt the hooks to the cache's callbacks: nil when
-// unset, so that the cache calls nothing.
-func (s *settings) minted() func(*ascjwt.Token, time.Duration) {
-	h := s.hooks
-	if h == nil || h.TokenMinted == nil {
-		return nil
-	}
-	keyID := s.keyID
-	return func(tok *ascjwt.Token, took time.Duration) {
-		h.TokenMinted(ascjwt.TokenMinted{KeyID: keyID, Expiry: tok.Expiry, SignTime: took})
-	}
-}
-
-func (s *settings) failed() func(error) {
-	h := s.hooks
-	if h == nil || h.RefreshFailed == nil {
-		return nil
-	}
-	keyID := s.keyID
-	return func(err error) { h.RefreshFailed(ascjwt.RefreshFailed{KeyID: keyID, Err: err}) }
 }

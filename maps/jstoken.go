@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
@@ -83,8 +84,8 @@ func newJSCache(set *settings, origin string) *tokencache.Cache[ascjwt.Token] {
 		Now:     set.now,
 		Label:   "maps: the signer for key " + set.keyID,
 		Prefix:  "maps",
-		Minted:  minted(set.hooks, set.keyID),
-		Failed:  failed(set.hooks, set.keyID),
+		Minted:  devtoken.Minted(set.hooks, set.keyID),
+		Failed:  devtoken.Failed(set.hooks, set.keyID),
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
@@ -39,8 +40,8 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		DropInterval: dropInterval,
 		Label:        "maps: the token endpoint",
 		Prefix:       "maps",
-		Minted:       minted(set.hooks, set.keyID),
-		Failed:       failed(set.hooks, set.keyID),
+		Minted:       devtoken.Minted(set.hooks, set.keyID),
+		Failed:       devtoken.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }
@@ -160,22 +161,4 @@ func checkAccessToken(v string) error {
 		}
 	}
 	return nil
-}
-
-// minted and failed adapt Hooks to the cache's callbacks: nil when unset,
-// so that the cache calls nothing.
-func minted(h *ascjwt.Hooks, keyID string) func(*ascjwt.Token, time.Duration) {
-	if h == nil || h.TokenMinted == nil {
-		return nil
-	}
-	return func(tok *ascjwt.Token, took time.Duration) {
-		h.TokenMinted(ascjwt.TokenMinted{KeyID: keyID, Expiry: tok.Expiry, SignTime: took})
-	}
-}
-
-func failed(h *ascjwt.Hooks, keyID string) func(error) {
-	if h == nil || h.RefreshFailed == nil {
-		return nil
-	}
-	return func(err error) { h.RefreshFailed(ascjwt.RefreshFailed{KeyID: keyID, Err: err}) }
 }

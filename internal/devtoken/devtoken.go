@@ -77,8 +77,8 @@ func New(spec Spec) *Source {
 		DropInterval: spec.DropInterval,
 		Label:        spec.Package + ": the signer for key " + spec.KeyID,
 		Prefix:       spec.Package,
-		Minted:       minted(spec.Hooks, spec.KeyID),
-		Failed:       failed(spec.Hooks, spec.KeyID),
+		Minted:       Minted(spec.Hooks, spec.KeyID),
+		Failed:       Failed(spec.Hooks, spec.KeyID),
 	})
 	return s
 }
@@ -138,9 +138,10 @@ func (s *Source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool)
 	return tok, life, nil
 }
 
-// minted and failed adapt the hooks to the cache's callbacks: nil when
-// unset, so that the cache calls nothing.
-func minted(h *ascjwt.Hooks, keyID string) func(*ascjwt.Token, time.Duration) {
+// Minted and Failed adapt the hooks to the token cache's callbacks, for
+// this package's sources and for the exchanged tokens of maps and axm: nil
+// when unset, so that the cache calls nothing.
+func Minted(h *ascjwt.Hooks, keyID string) func(*ascjwt.Token, time.Duration) {
 	if h == nil || h.TokenMinted == nil {
 		return nil
 	}
@@ -149,7 +150,7 @@ func minted(h *ascjwt.Hooks, keyID string) func(*ascjwt.Token, time.Duration) {
 	}
 }
 
-func failed(h *ascjwt.Hooks, keyID string) func(error) {
+func Failed(h *ascjwt.Hooks, keyID string) func(error) {
 	if h == nil || h.RefreshFailed == nil {
 		return nil
 	}
