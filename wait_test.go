@@ -264,12 +264,30 @@ func TestPacingEngagesAndReleases(t *testing.T) {
 	}
 }
 
+// TestPacingIsOneAtomicLoadWhenPlentiful: with budget to spare, requests
+// never enter the pacing machinery (no slot is taken, no clock is read for
+// it, nothing waits): the bit of the packed rate limit that says "low" is
+// all a request looks at, and it is set exactly when the budget is low.
 func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 	r := newWaitRig(t)
-	r.tr.rate.Store(RateLimit{3600, 3000}.pack())
-	req, _ := http.NewRequest("GET", AppStoreConnectURL+"/v1/apps", nil)
-	if n := testing.AllocsPerRun(1000, func() { _ = r.tr.pace(req) }); n != 0 {
-		t.Errorf("pace allocates %v times", n)
+	r.base.rate = "user-hour-lim:3600;user-hour-rem:3000;"
+	r.tr.now = func() time.Time { t.Error("the pacing clock was read with budget to spare"); return epoch }
+	for range 100 {
+		req, _ := http.NewRequest("GET", AppStoreConnectURL+"/v1/apps", nil)
+		if _, err := r.tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if slot, w := r.tr.nextSlot.Load(), r.recorded(); slot != 0 || len(w) != 0 {
+		t.Errorf("pacing slot %d, waits %v with budget to spare; want neither", slot, w)
+	}
+	for _, tc := range []struct {
+		rl  RateLimit
+		low bool
+	}{{RateLimit{3600, 3000}, false}, {RateLimit{3600, 37}, false}, {RateLimit{3600, 36}, true}, {RateLimit{500, 10}, true}, {RateLimit{500, 11}, false}, {RateLimit{0, 0}, false}} {
+		if got := tc.rl.pack()&lowBudget != 0; got != tc.low {
+			t.Errorf("%+v packs low=%v, want %v", tc.rl, got, tc.low)
+		}
 	}
 }
 
