@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -129,7 +130,8 @@ func (t *Transport) send(req *http.Request, tok *Token, body io.ReadCloser) (*ht
 	c := new(requestCopy)
 	c.req = *req
 	c.req.Body = body
-	c.req.Header = cloneWith(req.Header, "Authorization", t.headerFor(tok), c.values[:0])
+	c.authorization[0] = t.headerFor(tok)
+	c.req.Header = withAuthorization(req.Header, c.authorization[:])
 	resp, err := t.base().RoundTrip(&c.req)
 	if resp == nil && err == nil {
 		if body != nil {
@@ -140,12 +142,13 @@ func (t *Transport) send(req *http.Request, tok *Token, body io.ReadCloser) (*ht
 	return resp, err
 }
 
-// requestCopy is the copy of a request that RoundTrip sends, and room for
-// its header values: one allocation for what would otherwise be two. Few
-// requests to Apple's APIs carry more than a handful of header values.
+// requestCopy is the copy of a request that RoundTrip sends, and the value
+// of its Authorization header: one allocation for what would otherwise be
+// two. The value is the copy's own, so that a Base that rewrites it in place
+// (to redact it in a log, say) touches no other request.
 type requestCopy struct {
-	req    http.Request
-	values [6]string
+	req           http.Request
+	authorization [1]string
 }
 
 func (t *Transport) base() http.RoundTripper {
@@ -168,32 +171,33 @@ func (t *Transport) headerFor(tok *Token) string {
 	return b.header
 }
 
-// cloneWith returns a copy of h with key set to the single value v. Like
-// h.Clone it puts the values in one backing array, buf when it has room, but
-// it sizes the map for the extra key and walks h once: the array is sized
-// for one value per key, and a rare key with more gets its own.
-func cloneWith(h http.Header, key, v string, buf []string) http.Header {
-	out := make(http.Header, len(h)+1)
-	values := buf[:0]
-	if cap(values) < len(h)+1 {
-		values = make([]string, 0, len(h)+1)
+// withAuthorization returns a copy of h whose Authorization header is
+// authorization alone, however the caller spelt its own.
+//
+// The copy is a map of its own, so that adding the header leaves the
+// caller's map as it was. Its value slices are the caller's, as the pointers
+// of the shallow request copy (URL, TLS, Form) are: the RoundTripper contract
+// forbids whatever sends the copy to modify them, and the caller may not
+// change them while the request is in flight. Their capacity is clipped, so
+// that a Base that appends to a value (Header.Add) gets a new array rather
+// than writing into the caller's spare room. maps.Clone copies a small map's
+// one group as it is, where building a new map hashes every key again and
+// draws a random seed: the copy costs half as much.
+func withAuthorization(h http.Header, authorization []string) http.Header {
+	const key = "Authorization"
+	out := maps.Clone(h)
+	if out == nil {
+		out = make(http.Header, 1)
 	}
-	values = append(values, v)
-	out[key] = values[:1:1]
 	for k, vv := range h {
 		switch {
-		case len(k) == len(key) && strings.EqualFold(k, key):
-			// ours replaces it, however the caller spelt it
-		case vv == nil:
-			out[k] = nil // keep nil: it tells the transport not to send a default
-		case len(values)+len(vv) <= cap(values):
-			n := len(values)
-			values = append(values, vv...)
-			out[k] = values[n:len(values):len(values)]
-		default:
-			out[k] = append([]string(nil), vv...)
+		case len(k) == len(key) && k != key && strings.EqualFold(k, key):
+			delete(out, k) // ours replaces it
+		case cap(vv) > len(vv):
+			out[k] = vv[:len(vv):len(vv)]
 		}
 	}
+	out[key] = authorization
 	return out
 }
 
