@@ -2,7 +2,6 @@ package ascjwt
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -37,25 +36,57 @@ func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
 	return parseRateLimit(vv[0])
 }
 
-// parseRateLimit reads one X-Rate-Limit value.
-func parseRateLimit(v string) (rl RateLimit, ok bool) {
-	if v == "" {
+// parseRateLimit reads one X-Rate-Limit value. Every answer's value goes
+// through it: Apple's own form takes a path of two prefix checks and two
+// runs of digits; any other is read entry by entry.
+func parseRateLimit(v string) (RateLimit, bool) {
+	if rl, ok := parseAppleForm(v); ok {
+		return rl, true
+	}
+	return parseEntries(v)
+}
+
+// parseAppleForm reads v if it is in the form Apple sends,
+// "user-hour-lim:3500;user-hour-rem:500;", with or without the final ";".
+func parseAppleForm(v string) (rl RateLimit, ok bool) {
+	rest, ok := strings.CutPrefix(v, "user-hour-lim:")
+	if !ok {
 		return RateLimit{}, false
 	}
+	if rl.Limit, rest, ok = leadingCount(rest); !ok {
+		return RateLimit{}, false
+	}
+	if rest, ok = strings.CutPrefix(rest, ";user-hour-rem:"); !ok {
+		return RateLimit{}, false
+	}
+	if rl.Remaining, rest, ok = leadingCount(rest); !ok {
+		return RateLimit{}, false
+	}
+	return rl, rest == "" || rest == ";"
+}
+
+// parseEntries reads v as ";"-separated entries "name:count" in any order,
+// with white space (HTTP's: spaces and tabs) around each part, and unknown
+// names ignored.
+func parseEntries(v string) (rl RateLimit, ok bool) {
 	var haveLim, haveRem bool
 	for v != "" {
-		var entry string
-		entry, v, _ = strings.Cut(v, ";")
-		entry = strings.TrimSpace(entry)
+		entry := v
+		if i := strings.IndexByte(v, ';'); i >= 0 {
+			entry, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		entry = trimOWS(entry)
 		if entry == "" {
 			continue
 		}
-		name, num, found := strings.Cut(entry, ":")
-		if !found {
+		colon := strings.IndexByte(entry, ':')
+		if colon < 0 {
 			return RateLimit{}, false
 		}
 		var dst *int
-		switch strings.TrimSpace(name) {
+		switch trimOWS(entry[:colon]) {
 		case "user-hour-lim":
 			dst, haveLim = &rl.Limit, true
 		case "user-hour-rem":
@@ -63,8 +94,8 @@ func parseRateLimit(v string) (rl RateLimit, ok bool) {
 		default:
 			continue
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(num))
-		if err != nil || n < 0 || n > maxRateField {
+		n, ok := parseCount(trimOWS(entry[colon+1:]))
+		if !ok {
 			return RateLimit{}, false
 		}
 		*dst = n
@@ -73,6 +104,38 @@ func parseRateLimit(v string) (rl RateLimit, ok bool) {
 		return RateLimit{}, false
 	}
 	return rl, true
+}
+
+// trimOWS trims HTTP's optional white space, spaces and tabs (RFC 9110,
+// 5.6.3), from both ends of s.
+func trimOWS(s string) string {
+	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for s != "" && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// parseCount reads a count of requests: decimal digits, at most
+// maxRateField.
+func parseCount(s string) (int, bool) {
+	n, rest, ok := leadingCount(s)
+	return n, ok && rest == ""
+}
+
+// leadingCount reads the count that s begins with, and returns what
+// follows it; ok is false when s begins with no digit, or when the count
+// passes maxRateField.
+func leadingCount(s string) (n int, rest string, ok bool) {
+	i := 0
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		if n = n*10 + int(s[i]-'0'); n > maxRateField {
+			return 0, "", false
+		}
+	}
+	return n, s[i:], i > 0
 }
 
 // pack and unpack keep a RateLimit in one atomic word: a set bit, a bit

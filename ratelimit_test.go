@@ -2,6 +2,8 @@ package ascjwt
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +26,13 @@ func TestParseRateLimit(t *testing.T) {
 		{"user-hour-lim:99999999999;user-hour-rem:1;", RateLimit{}, false},
 		{"user-hour-lim=3600;user-hour-rem=1;", RateLimit{}, false},
 		{"user-hour-lim:3600;garbage;user-hour-rem:1;", RateLimit{}, false},
+		{"\tuser-hour-lim:\t3600\t;\tuser-hour-rem:0007\t", RateLimit{3600, 7}, true},
+		{"user-hour-lim:+3600;user-hour-rem:1;", RateLimit{}, false},
+		{"user-hour-lim:3600;user-hour-rem:1\v;", RateLimit{}, false},
+		{"user-hour-lim:2147483647;user-hour-rem:2147483648;", RateLimit{}, false},
+		{"user-hour-lim:1;user-hour-lim:2;user-hour-rem:1;", RateLimit{2, 1}, true},
+		{"user-hour-lim:;user-hour-rem:1;", RateLimit{}, false},
+		{"USER-HOUR-LIM:10;user-hour-rem:1;", RateLimit{}, false},
 	} {
 		h := http.Header{}
 		if tc.header != "" {
@@ -45,12 +54,59 @@ func TestParseRateLimit(t *testing.T) {
 	}
 }
 
+// referenceRateLimit reads an X-Rate-Limit value the plain way, with the
+// general string functions: the model the hand-written parseRateLimit must
+// agree with.
+func referenceRateLimit(v string) (RateLimit, bool) {
+	var rl RateLimit
+	var haveLim, haveRem bool
+	for _, entry := range strings.Split(v, ";") {
+		entry = strings.Trim(entry, " \t")
+		if entry == "" {
+			continue
+		}
+		name, num, found := strings.Cut(entry, ":")
+		if !found {
+			return RateLimit{}, false
+		}
+		var dst *int
+		switch strings.Trim(name, " \t") {
+		case "user-hour-lim":
+			dst, haveLim = &rl.Limit, true
+		case "user-hour-rem":
+			dst, haveRem = &rl.Remaining, true
+		default:
+			continue
+		}
+		num = strings.Trim(num, " \t")
+		if num == "" || strings.Trim(num, "0123456789") != "" {
+			return RateLimit{}, false
+		}
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || n > maxRateField {
+			return RateLimit{}, false
+		}
+		*dst = int(n)
+	}
+	if !haveLim || !haveRem {
+		return RateLimit{}, false
+	}
+	return rl, true
+}
+
 func FuzzParseRateLimit(f *testing.F) {
-	for _, s := range []string{"user-hour-lim:3500;user-hour-rem:500;", "user-hour-rem:1;user-hour-lim:2", ";;;", "user-hour-lim:;", ":"} {
+	for _, s := range []string{
+		"user-hour-lim:3500;user-hour-rem:500;", "user-hour-rem:1;user-hour-lim:2", ";;;", "user-hour-lim:;", ":",
+		" user-hour-lim : 3600 ; user-hour-rem: 12 ", "user-hour-lim:+1;user-hour-rem:1", "user-hour-lim:2147483648;user-hour-rem:0",
+		"user-hour-lim:00000000000000000000001;user-hour-rem:0", "\tuser-hour-lim\t:1\t;user-hour-rem:\v1",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		rl, ok := ParseRateLimit(http.Header{"X-Rate-Limit": {s}})
+		if want, wantOK := referenceRateLimit(s); rl != want || ok != wantOK {
+			t.Fatalf("ParseRateLimit(%q) = %+v, %v; the reference reads %+v, %v", s, rl, ok, want, wantOK)
+		}
 		if !ok {
 			return
 		}
