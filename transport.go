@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -18,7 +17,11 @@ import (
 //
 // It follows the RoundTripper contract: it sends a copy of the request with
 // its own header map and never modifies the caller's request, and it closes
-// the request body on every path that does not pass it on.
+// the request body on every path that does not pass it on. Like the copy's
+// URL, its header values are the caller's, which Base must only read, as
+// the contract asks of every RoundTripper. The token replaces any
+// Authorization header the caller set (under the canonical key, as
+// http.Header's methods keep it).
 //
 // What sets it apart from a plain header-adding transport:
 //   - the token goes only to the hosts it is for ([Transport].Hosts), and a
@@ -171,33 +174,22 @@ func (t *Transport) headerFor(tok *Token) string {
 	return b.header
 }
 
-// withAuthorization returns a copy of h whose Authorization header is
-// authorization alone, however the caller spelt its own.
+// withAuthorization returns a copy of h with its Authorization header set
+// to authorization alone.
 //
-// The copy is a map of its own, so that adding the header leaves the
-// caller's map as it was. Its value slices are the caller's, as the pointers
-// of the shallow request copy (URL, TLS, Form) are: the RoundTripper contract
-// forbids whatever sends the copy to modify them, and the caller may not
-// change them while the request is in flight. Their capacity is clipped, so
-// that a Base that appends to a value (Header.Add) gets a new array rather
-// than writing into the caller's spare room. maps.Clone copies a small map's
-// one group as it is, where building a new map hashes every key again and
-// draws a random seed: the copy costs half as much.
+// The copy is a map of its own, so that setting the header leaves the
+// caller's map as it was; maps.Clone copies a small map's one group as it
+// is, where building a new map would hash every key again. The values are
+// the caller's slices, as the request copy's URL is the caller's: the
+// RoundTripper contract lets neither the caller nor Base change them while
+// the request is in flight. The header goes under its canonical key, where
+// http.Header keeps it, replacing the caller's own.
 func withAuthorization(h http.Header, authorization []string) http.Header {
-	const key = "Authorization"
 	out := maps.Clone(h)
 	if out == nil {
 		out = make(http.Header, 1)
 	}
-	for k, vv := range h {
-		switch {
-		case len(k) == len(key) && k != key && strings.EqualFold(k, key):
-			delete(out, k) // ours replaces it
-		case cap(vv) > len(vv):
-			out[k] = vv[:len(vv):len(vv)]
-		}
-	}
-	out[key] = authorization
+	out["Authorization"] = authorization
 	return out
 }
 

@@ -14,9 +14,10 @@ import (
 // floorTransport is the plainest transport that adds a header and follows
 // the http.RoundTripper contract: a shallow copy of the request, a clone of
 // its header map (Header.Clone, which copies every value too), the header
-// set. The earlier issues' targets are set against it. ascjwt.Transport
-// does less copying than this: a map of its own, but the caller's value
-// slices, clipped (see withAuthorization in transport.go).
+// set. Issue 5's targets are set against it. ascjwt.Transport copies less:
+// a header map of its own (maps.Clone) that holds the caller's value
+// slices, which the contract forbids the Base to change (see
+// withAuthorization in transport.go).
 type floorTransport struct {
 	bearer string // "Bearer " + token, precomputed
 	base   http.RoundTripper
