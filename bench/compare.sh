@@ -30,9 +30,12 @@ for i in $(seq "$count"); do
 done
 benchstat=(go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
 cols="/commit@($*)"
-"${benchstat[@]}" -filter '.name:RoundTrip .unit:(sec/op OR allocs/op)' -col "$cols" -row '/impl .name' "$out"
-"${benchstat[@]}" -filter '.name:RoundTripAppleAnswer .unit:(sec/op OR allocs/op)' -col "$cols" -row '/impl .name' "$out" 2>/dev/null || true
-"${benchstat[@]}" -filter '.name:Rollover .unit:(p99.9-ns OR max-ns OR sigs/refresh)' -col "$cols" -row '/impl .name' "$out"
+# One row per implementation and -cpu, one column per commit; then, per
+# commit, oauth2 as the base that ascjwt and the floor are compared with.
+"${benchstat[@]}" -filter '.name:RoundTrip .unit:(sec/op OR allocs/op)' -col "$cols" -row '/impl /gomaxprocs' "$out"
+"${benchstat[@]}" -filter '.name:RoundTrip .unit:sec/op' -col '/impl@(oauth2 ascjwt floor)' -row "$cols /gomaxprocs" "$out"
+"${benchstat[@]}" -filter '.name:RoundTripAppleAnswer .unit:(sec/op OR allocs/op)' -col '/impl@(oauth2 ascjwt floor)' -row "$cols /gomaxprocs" "$out" 2>/dev/null || true
+"${benchstat[@]}" -filter '.name:Rollover .unit:(p99.9-ns OR max-ns OR sigs/refresh)' -col "$cols" -row '/impl /gomaxprocs' "$out"
 if command -v valgrind >/dev/null; then
   echo; echo "instructions per request (callgrind, GOGC=off, async preemption off)"
   for c in "$@"; do
