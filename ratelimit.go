@@ -23,9 +23,10 @@ const rateLimitHeader = "X-Rate-Limit"
 const maxRateField = 1<<31 - 1
 
 // ParseRateLimit reads Apple's X-Rate-Limit header from h. Entries may come
-// in any order, with spaces around them, and unknown entries are ignored;
-// ok is false when the header is absent, when either number is missing, or
-// when an entry is malformed.
+// in any order, with spaces or tabs around their parts, and unknown entries
+// are ignored; ok is false when the header is absent, when either count is
+// missing, or when an entry is malformed (a count is decimal digits, no
+// sign).
 func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
 	// The key is canonical already: index the map, which h.Get would do
 	// after checking that, on every answer.

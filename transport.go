@@ -17,11 +17,13 @@ import (
 //
 // It follows the RoundTripper contract: it sends a copy of the request with
 // its own header map and never modifies the caller's request, and it closes
-// the request body on every path that does not pass it on. Like the copy's
-// URL, its header values are the caller's, which Base must only read, as
-// the contract asks of every RoundTripper. The token replaces any
-// Authorization header the caller set (under the canonical key, as
-// http.Header's methods keep it).
+// the request body on every path that does not pass it on. The token
+// replaces the Authorization header the caller set under the canonical key,
+// where http.Header's methods put it; a key spelt otherwise, such as a map
+// literal's "authorization", is the caller's and goes out beside the token.
+// Like the copy's URL, the copy's header values are the caller's slices:
+// Base must only read them, as the contract asks of every RoundTripper (a
+// Base that appends to one may write into the caller's spare room).
 //
 // What sets it apart from a plain header-adding transport:
 //   - the token goes only to the hosts it is for ([Transport].Hosts), and a
@@ -183,7 +185,11 @@ func (t *Transport) headerFor(tok *Token) string {
 // the caller's slices, as the request copy's URL is the caller's: the
 // RoundTripper contract lets neither the caller nor Base change them while
 // the request is in flight. The header goes under its canonical key, where
-// http.Header keeps it, replacing the caller's own.
+// http.Header's methods keep it, replacing the caller's own. Walking the
+// caller's map, to drop other spellings of the key or to clip each value's
+// capacity against a Base that appends, cost a fifth of the per-request
+// time (88 ns of 402, bench/header-walk-ab.txt) for cases the contract and
+// http.Header's rules already exclude.
 func withAuthorization(h http.Header, authorization []string) http.Header {
 	out := maps.Clone(h)
 	if out == nil {

@@ -130,13 +130,28 @@ func TestTransportNilHeaderAndReplacedAuthorization(t *testing.T) {
 	if len(sent) != 1 || len(sent["Authorization"]) != 1 || !strings.HasPrefix(sent["Authorization"][0], "Bearer ey") {
 		t.Errorf("sent header %q, want only our Authorization", sent)
 	}
+	// A key spelt otherwise is the caller's, as the Transport's doc says:
+	// http.Header's methods never make one, Go's client does not look for
+	// one either, and staticcheck flags a literal that spells one (SA1008),
+	// which is why this one is built.
+	lower := strings.ToLower("Authorization")
+	req.Header = http.Header{lower: {"Basic x"}}
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 2 || len(sent["Authorization"]) != 1 || len(sent[lower]) != 1 {
+		t.Errorf("sent header %q, want ours and the caller's own key as it was", sent)
+	}
 }
 
 // A Base that breaks the contract a little, as logging and signing
 // transports written in a hurry do, by setting, adding and deleting headers
-// of the request it was given, still cannot reach the caller's header map or
-// the values the caller sees, and the next request carries a token, not
-// what the Base wrote.
+// of the request it was given, leaves the caller's header map and the
+// values in it as they were, and the next request carries a token, not
+// what the Base wrote. (The values are the caller's slices: a Base that
+// appends to one whose slice has spare room writes past the caller's length
+// into the caller's array, which the Transport's doc leaves to the
+// contract.)
 func TestBaseWritingHeadersLeavesTheCallersAlone(t *testing.T) {
 	f := newFixture(t)
 	var sent []http.Header
