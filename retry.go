@@ -57,11 +57,7 @@ func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response)
 		h.Retry401(Retry401{Request: req})
 	}
 	discard(refused)
-	resp, err := t.sendPaced(req, fresh, body)
-	if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		fresh.markAccepted()
-	}
-	return resp, err
+	return t.sendPaced(req, fresh, body)
 }
 
 // discard reads what a small answer declares and closes it, never waiting

@@ -120,9 +120,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err != nil:
 		return nil, err
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		tok.markAccepted()
-	case t.refusesToken(resp):
+	case !succeeded(resp) && t.refusesToken(resp):
 		return t.retry(req, tok, resp)
 	}
 	return resp, nil

@@ -28,7 +28,8 @@ const (
 )
 
 // sendPaced paces, sends req with tok and body, notes the rate limit the
-// answer reports, and sends req again after each 429 it may wait out: the
+// answer reports and, for a 2xx, that a server accepted tok (see
+// [Invalidator]), and sends req again after each 429 it may wait out: the
 // wait Retry-After asks for, or a backoff, within MaxRetryWait and the
 // request's deadline. It returns the last answer. Its first pass, the one
 // nearly every request takes, is one atomic load, the send, and one map
@@ -52,6 +53,9 @@ func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser)
 			t.observe(vv[0])
 		}
 		if resp.StatusCode != http.StatusTooManyRequests {
+			if succeeded(resp) {
+				tok.markAccepted()
+			}
 			return resp, nil
 		}
 		wait, next, err := t.await429(req, resp, attempt, waited)
@@ -64,6 +68,12 @@ func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser)
 		body = next
 		waited += wait
 	}
+}
+
+// succeeded reports whether resp is a 2xx: the server took the request,
+// and with it the token.
+func succeeded(resp *http.Response) bool {
+	return resp.StatusCode >= 200 && resp.StatusCode < 300
 }
 
 // await429 decides whether req, answered with the attempt-th 429 after
