@@ -5,7 +5,7 @@
 # column per commit. Instruction counts (callgrind) for the per-request
 # benchmark follow, when valgrind is there.
 #
-#   ./compare.sh dcc705f b87fbbb HEAD     # COUNT=10 by default
+#   ./compare.sh dcc705f 8e13e3b HEAD     # COUNT=10 by default
 set -euo pipefail
 cd "$(dirname "$0")"
 [ $# -ge 2 ] || { echo "usage: $0 COMMIT COMMIT [COMMIT...]" >&2; exit 2; }
