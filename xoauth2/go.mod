@@ -2,10 +2,9 @@ module github.com/ascjwt/ascjwt/xoauth2
 
 go 1.26.0
 
-replace github.com/ascjwt/ascjwt => ../
 
 require (
-	github.com/ascjwt/ascjwt v0.0.0
+	github.com/ascjwt/ascjwt v0.1.0
 	golang.org/x/oauth2 v0.38.0
 )
 
