@@ -94,7 +94,9 @@ type Tokens struct {
 	// one only on an exchange; a refresh keeps the one it was given);
 	// IDToken the identity token as sent.
 	AccessToken, RefreshToken, IDToken string
-	// Expiry is when the access token expires, from "expires_in".
+	// Expiry is when the access token expires, from "expires_in", by the
+	// Verifier's clock when ClientConfig.Verifier is set; zero when Apple
+	// gave no expires_in.
 	Expiry time.Time
 	// ID is the identity token verified, when [ClientConfig].Verifier is
 	// set.

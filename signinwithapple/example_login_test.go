@@ -87,7 +87,10 @@ func Example_loginHandler() {
 		fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
 	}
 	post("/login", url.Values{"code": {code}, "id_token": {idToken}, "nonce": {"n-0123456789"}})
-	post("/login", url.Values{"code": {code}, "id_token": {idToken}, "nonce": {"n-replayed"}})
+	// The same identity token replayed into another session's sign-in is
+	// refused: its nonce is not that session's.
+	fresh, _ := apple.Authorize(signinwithappletest.Authorization{})
+	post("/login", url.Values{"code": {fresh}, "id_token": {idToken}, "nonce": {"n-other-session"}})
 	post("/delete-account", url.Values{"user": {apple.Subject()}})
 	fmt.Println("revoked:", apple.Stats().Revoked)
 	// Output:
