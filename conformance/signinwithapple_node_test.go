@@ -59,9 +59,15 @@ func TestAppleSigninAuthAgainstTheFake(t *testing.T) {
 	notification := capturedNotification(t, srv, signinwithapple.Event{Type: signinwithapple.EventConsentRevoked})
 
 	input, _ := json.Marshal(map[string]string{
-		"base": srv.URL, "clientID": cfg.ClientID, "teamID": cfg.TeamID, "keyID": cfg.KeyID,
-		"privateKey": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"idToken": idToken, "nonce": "n-0123", "code": code, "notification": notification,
+		"base":         srv.URL,
+		"clientID":     cfg.ClientID,
+		"teamID":       cfg.TeamID,
+		"keyID":        cfg.KeyID,
+		"privateKey":   string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"idToken":      idToken,
+		"nonce":        "n-0123",
+		"code":         code,
+		"notification": notification,
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
