@@ -30,8 +30,9 @@
 // and kept for as long as its response's Cache-Control max-age says (a day
 // when it says nothing). A token whose kid is not in it makes the Verifier
 // fetch the set again, at most once a minute by its clock, so that a flood
-// of forged kids does not become a flood of requests to Apple; a fetch that
-// fails keeps the set held, and each fetch is bounded at 10 seconds.
+// of forged kids does not become a flood of requests to Apple. A fetch that
+// fails keeps the set held, each fetch is bounded at 10 seconds, and a
+// token whose key is held never waits past its context for a refresh.
 //
 // # Code exchange, refresh and revocation
 //

@@ -56,23 +56,28 @@ type keySet struct {
 // lookup returns the key named kid. It fetches the set when it has none,
 // when the set has expired, or when kid is not in it, unless a fetch
 // started less than a [refetchInterval] ago; a fetch under way is joined,
-// not repeated. A caller whose ctx ends stops waiting; the fetch goes on
-// for the others, within [fetchTimeout].
+// not repeated. A caller whose kid is in the set held never waits for a
+// refresh another caller started, and one whose ctx ends while its own
+// refresh is under way gets the key held: an expired set is still Apple's
+// keys of a day ago. Any other caller whose ctx ends stops waiting with
+// ctx's error. The fetch goes on for the others, within [fetchTimeout].
 func (k *keySet) lookup(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	now := k.now()
 	k.mu.Lock()
 	pub, known := k.keys[kid]
-	fresh := now.Before(k.expires)
-	mayFetch := k.fetching || k.fetchAllowed(now)
+	fresh, fetching, allowed := now.Before(k.expires), k.fetching, k.fetchAllowed(now)
 	k.mu.Unlock()
-	if known && (fresh || !mayFetch) {
+	switch {
+	case known && (fresh || fetching || !allowed):
 		return pub, nil
-	}
-	if mayFetch {
+	case fetching || allowed:
 		ch := k.group.DoChan("keys", func() (any, error) { k.fetch(); return nil, nil })
 		select {
 		case <-ch:
 		case <-ctx.Done():
+			if known {
+				return pub, nil
+			}
 			return nil, fmt.Errorf("signinwithapple: waiting for Apple's key set: %w", context.Cause(ctx))
 		}
 	}

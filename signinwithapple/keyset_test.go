@@ -216,6 +216,41 @@ func TestKeySetKeptWhenARefetchFails(t *testing.T) {
 	}
 }
 
+// TestARefreshUnderWayHoldsNoCallerWithAKnownKey: once the set has
+// expired, the caller that starts its refresh waits for it no longer than
+// its context and then verifies with the set held; callers whose kid is
+// held do not wait for a refresh under way at all.
+func TestARefreshUnderWayHoldsNoCallerWithAKnownKey(t *testing.T) {
+	srv, v := newFake(t)
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
+	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(24*time.Hour + time.Second)
+	_, good = srv.Authorize(signinwithappletest.Authorization{})
+	srv.Hang()
+	defer srv.Release()
+	ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
+	defer cancel()
+	if _, err := v.VerifyIDToken(ctx, good, signinwithapple.VerifyOptions{}); err != nil {
+		t.Fatalf("the caller whose refresh hangs: %v", err)
+	}
+	waitFor(t, func() bool { return srv.Stats().Held == 1 })
+	done := make(chan error, 1)
+	go func() {
+		_, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}) // no deadline
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a caller with a known kid waited for the refresh under way")
+	}
+}
+
 // TestKeySetWithBadBodyKeepsTheOldOne: a response that is not a sound key
 // set is refused as a whole and the set held is kept.
 func TestKeySetWithBadBodyKeepsTheOldOne(t *testing.T) {
