@@ -37,6 +37,9 @@ import (
 // the app sends.
 func (s *Signer) PromotionalOfferV1(productID, offerID, appAccountToken, nonce string, timestamp time.Time) (string, error) {
 	const method = "PromotionalOfferV1"
+	if err := s.ready(method); err != nil {
+		return "", err
+	}
 	for _, a := range [...]struct{ name, value string }{{"productID", productID}, {"offerID", offerID}} {
 		if err := checkArg(method, a.name, a.value); err != nil {
 			return "", err

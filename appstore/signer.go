@@ -117,7 +117,21 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 
 // KeyID returns the key ID the signatures carry: the keyIdentifier to hand
 // to StoreKit beside an original promotional offer signature.
-func (s *Signer) KeyID() string { return s.keyID }
+func (s *Signer) KeyID() string {
+	if s == nil {
+		return ""
+	}
+	return s.keyID
+}
+
+// ready refuses a Signer that NewSigner did not make (a nil pointer or a
+// zero Signer), which has no key to sign with.
+func (s *Signer) ready(method string) error {
+	if s == nil || s.jws == nil {
+		return fmt.Errorf("appstore: %s: the Signer has no key; make it with NewSigner", method)
+	}
+	return nil
+}
 
 // bounded runs sign, which makes one signature, and returns what it
 // returns. A key in memory signs at once; a remote key gets a context that
@@ -154,6 +168,9 @@ func (s *Signer) bounded(what string, sign func(ctx context.Context) (string, er
 
 // String describes the signer by its IDs.
 func (s *Signer) String() string {
+	if s == nil {
+		return "appstore.Signer(nil)"
+	}
 	return fmt.Sprintf("appstore.Signer{KeyID:%q IssuerID:%q BundleID:%q PrivateKey:%s}", s.keyID, s.issuerID, s.bundleID, appleid.ShowKey(s.key))
 }
 

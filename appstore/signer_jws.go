@@ -55,6 +55,9 @@ type advancedCommerceClaims struct {
 // recommends it, and it is left out of the claims when empty.
 func (s *Signer) PromotionalOffer(productID, offerID, transactionID string) (string, error) {
 	const method = "PromotionalOffer"
+	if err := s.ready(method); err != nil {
+		return "", err
+	}
 	if err := checkArg(method, "productID", productID); err != nil {
 		return "", err
 	}
@@ -81,6 +84,9 @@ func (s *Signer) PromotionalOffer(productID, offerID, transactionID string) (str
 // appTransactionId will do), is required.
 func (s *Signer) IntroductoryOfferEligibility(productID string, allow bool, transactionID string) (string, error) {
 	const method = "IntroductoryOfferEligibility"
+	if err := s.ready(method); err != nil {
+		return "", err
+	}
 	if err := checkArg(method, "productID", productID); err != nil {
 		return "", err
 	}
@@ -105,6 +111,9 @@ func (s *Signer) IntroductoryOfferEligibility(productID string, allow bool, tran
 // encoding/json would encode it as a JSON string.
 func (s *Signer) AdvancedCommerceInApp(request any) (string, error) {
 	const method = "AdvancedCommerceInApp"
+	if err := s.ready(method); err != nil {
+		return "", err
+	}
 	if request == nil {
 		return "", fmt.Errorf("appstore: %s: request is nil", method)
 	}

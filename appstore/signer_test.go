@@ -564,6 +564,22 @@ func TestRemoteKeyThatHangsIsGivenUpOn(t *testing.T) {
 	})
 }
 
+func TestASignerNotMadeByNewSignerIsAnErrorNotAPanic(t *testing.T) {
+	for name, s := range map[string]*appstore.Signer{"nil": nil, "zero": new(appstore.Signer)} {
+		for method, sign := range map[string]func() (string, error){
+			"PromotionalOfferV1":           func() (string, error) { return s.PromotionalOfferV1("p", "o", "", appstore.NewNonce(), signerClock) },
+			"PromotionalOffer":             func() (string, error) { return s.PromotionalOffer("p", "o", "") },
+			"IntroductoryOfferEligibility": func() (string, error) { return s.IntroductoryOfferEligibility("p", true, "1") },
+			"AdvancedCommerceInApp":        func() (string, error) { return s.AdvancedCommerceInApp(map[string]int{"a": 1}) },
+		} {
+			if _, err := sign(); err == nil || !strings.HasPrefix(err.Error(), "appstore: "+method+": the Signer has no key; make it with NewSigner") {
+				t.Errorf("%s Signer, %s: %v", name, method, err)
+			}
+		}
+		_ = fmt.Sprint(s) + s.KeyID()
+	}
+}
+
 func TestSignerIsSafeForConcurrentUse(t *testing.T) {
 	key := signerTestKey(t)
 	s := newTestSigner(t, key)
