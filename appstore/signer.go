@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -98,10 +98,10 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 			return nil, fmt.Errorf("appstore: SignerConfig.%s holds U+2063, which separates the fields of a promotional offer signature; set it to %s", f.name, f.want)
 		}
 	}
-	signer, err := jws.NewSignerWith(cfg.PrivateKey, cfg.KeyID, jws.Header{Type: "JWT"}) // checks the key first
-	if errors.Is(err, jws.ErrNoKey) {
+	if noKey(cfg.PrivateKey) {
 		return nil, fmt.Errorf("appstore: SignerConfig.PrivateKey: no private key: set it to %s", wantKey)
 	}
+	signer, err := jws.NewSignerWith(cfg.PrivateKey, cfg.KeyID, jws.Header{Type: "JWT"}) // checks the key first
 	if err != nil {
 		return nil, fmt.Errorf("appstore: SignerConfig.PrivateKey: %w", err)
 	}
@@ -113,6 +113,17 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 		jws:      signer,
 		now:      appleid.Clock(cfg.Now),
 	}, nil
+}
+
+// noKey reports whether key is missing: nil, or a nil pointer inside the
+// interface (the *ecdsa.PrivateKey a loader returns beside its error), whose
+// methods would panic.
+func noKey(key crypto.Signer) bool {
+	if key == nil {
+		return true
+	}
+	v := reflect.ValueOf(key)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // KeyID returns the key ID the signatures carry: the keyIdentifier to hand

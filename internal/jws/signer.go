@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"reflect"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -107,17 +106,11 @@ func (s *Signer) remoteSigner(ctx context.Context) (jose.Signer, error) {
 // of microseconds, as opposed to a remote signer that may take milliseconds.
 func (s *Signer) Local() bool { return s.local != nil }
 
-// ErrNoKey is CheckKey's error for a nil key. A package whose Config is
-// named otherwise tests for it with errors.Is and says it in its own words.
-var ErrNoKey = errors.New("no private key: set Config.PrivateKey, e.g. from LoadPrivateKey(\"AuthKey_KEYID.p8\")")
-
 // CheckKey reports whether key can sign ES256: its public key must be a
 // P-256 *ecdsa.PublicKey and, for an in-memory key, match its private scalar.
-// A nil pointer in the interface (a *ecdsa.PrivateKey left unset) counts as
-// no key: calling its methods would panic.
 func CheckKey(key crypto.Signer) error {
-	if key == nil || isNil(key) {
-		return ErrNoKey
+	if key == nil {
+		return errors.New("no private key: set Config.PrivateKey, e.g. from LoadPrivateKey(\"AuthKey_KEYID.p8\")")
 	}
 	if k, ok := key.(*ecdsa.PrivateKey); ok {
 		return checkECDSA(k)
@@ -130,15 +123,6 @@ func CheckKey(key crypto.Signer) error {
 		return fmt.Errorf("the signer's key is on curve %s; ES256 needs P-256", curveName(pub.Curve))
 	}
 	return nil
-}
-
-// isNil reports whether key holds a nil pointer, map, slice or func.
-func isNil(key crypto.Signer) bool {
-	switch v := reflect.ValueOf(key); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return v.IsNil()
-	}
-	return false
 }
 
 func checkECDSA(k *ecdsa.PrivateKey) error {
