@@ -159,7 +159,9 @@ const maxResponse = 1 << 20
 // tokens") and returns the tokens. redirectURI is the redirect_uri of the
 // authorization request; pass "" when it had none (an app's code), as Apple
 // asks. A code is single-use and expires after five minutes. A refusal is
-// a [*TokenError]; with a Verifier, the id_token is verified too.
+// a [*TokenError]. With a Verifier, the id_token is verified too, and when
+// it fails (or Apple's key set cannot be fetched) only the error returns:
+// the code is spent, and the user signs in again.
 func (c *Client) Exchange(ctx context.Context, code, redirectURI string) (*Tokens, error) {
 	if err := checkInput("code", code); err != nil {
 		return nil, err
