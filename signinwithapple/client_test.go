@@ -1,7 +1,9 @@
 package signinwithapple_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,6 +245,31 @@ func TestInvalidClientSignsANewSecret(t *testing.T) {
 	}
 }
 
+// wrapped is a source that wraps another, as one that logs would, and says
+// so with Unwrap.
+type wrapped struct{ ascjwt.TokenSource }
+
+func (w wrapped) Unwrap() ascjwt.TokenSource { return w.TokenSource }
+
+// TestInvalidClientSeesThroughWrappers: a source wrapped (for logging, say)
+// is still told that Apple refused its secret, through Unwrap.
+func TestInvalidClientSeesThroughWrappers(t *testing.T) {
+	srv, v := newFake(t)
+	src := newSource(t, srv.Config())
+	client, err := signinwithapple.NewClient(wrapped{src}, srv.ClientConfig(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := token(t, src)
+	srv.Fail(http.StatusBadRequest, "invalid_client", "")
+	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err == nil {
+		t.Fatal("no error")
+	}
+	if second := token(t, src); second.Value == first.Value {
+		t.Error("the wrapped source still hands out the refused secret")
+	}
+}
+
 // TestTokenErrorCarriesNoSecret: an ErrorResponse whose description echoes
 // the request (a proxy in between may) comes back with the secret, code
 // and token removed and control characters escaped.
@@ -459,7 +486,11 @@ func TestTokensPrintNoTokens(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("login", "tokens", tokens, "value", *tokens)
 	js, _ := json.Marshal(tokens)
 	text, _ := tokens.MarshalText()
-	for _, out := range []string{fmt.Sprint(tokens), fmt.Sprintf("%+v", *tokens), fmt.Sprintf("%#v", *tokens), fmt.Sprintf("%x", *tokens), fmt.Sprintf("%q", tokens), logged.String(), string(js), string(text)} {
+	var gobbed bytes.Buffer
+	if err := gob.NewEncoder(&gobbed).Encode(tokens); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{fmt.Sprint(tokens), fmt.Sprintf("%+v", *tokens), fmt.Sprintf("%#v", *tokens), fmt.Sprintf("%x", *tokens), fmt.Sprintf("%q", tokens), logged.String(), string(js), string(text), gobbed.String()} {
 		for _, secret := range []string{tokens.AccessToken, tokens.RefreshToken, tokens.IDToken, strings.Split(tokens.IDToken, ".")[2]} {
 			if strings.Contains(out, secret) {
 				t.Errorf("printed a token: %s", out)
