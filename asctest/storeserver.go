@@ -34,13 +34,18 @@ func writeStoreServer401(w http.ResponseWriter) {
 	fmt.Fprintf(w, "Unauthenticated\n\nRequest ID: %s.0.0\n", rand.Text()[:26])
 }
 
-// requireBundleID refuses a token without bid, which the App Store Server
-// API requires ("Generating JSON Web Tokens for API requests": bid, "Your
-// app's bundle ID"), however valid it is for App Store Connect.
-func requireBundleID(r *http.Request) error {
-	tok, err := Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-	if err != nil || tok.Claims.BundleID == "" {
+// checkAPI refuses a token that the API of the request's path does not
+// take, by bid, which "Generating JSON Web Tokens for API requests" (App
+// Store Server API) lists as "Your app's bundle ID": the App Store Server
+// API requires it, however valid the token is for App Store Connect, and
+// App Store Connect answers a token that carries it (an In-App Purchase
+// key's: "You can't use the key for other Apple services") with its 401.
+func checkAPI(tok *Token, a api) error {
+	switch bid := tok.Claims.BundleID; {
+	case a == appStoreServer && bid == "":
 		return ruleErr(RuleBundleID, "the App Store Server API requires the bid claim, your app's bundle ID; set Config.BundleID")
+	case a == appStoreConnect && bid != "":
+		return ruleErr(RuleBundleID, "bid belongs to the App Store Server API (/inApps/...) alone; App Store Connect refuses a token that carries it: make App Store Connect tokens without Config.BundleID")
 	}
 	return nil
 }
