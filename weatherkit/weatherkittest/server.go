@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
@@ -39,7 +40,7 @@ type Server struct {
 
 	keys  *fakeserver.Keys
 	first Key
-	clock fakeserver.Clock
+	clock fakeclock.Clock
 	gate  *fakeserver.Gate
 
 	mu      sync.Mutex
@@ -141,7 +142,7 @@ func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetClock replaces the server's clock; nil restores [time.Now]. A fixed
 // clock makes a test's tokens land exactly on the rules' edges.
-func (s *Server) SetClock(now func() time.Time) { s.clock.Set(now) }
+func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats { return Stats(s.gate.Stats()) }

@@ -4,8 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,25 +13,15 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
-
-var b64 = base64.RawURLEncoding
 
 // forge signs header.payload as given, byte for byte, with key: tokens
 // that break one rule each, which no well-behaved library would make.
 func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	t.Helper()
-	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + b64.EncodeToString(sig)
+	return jwsforge.Sign(key, header, payload)
 }
 
 func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
