@@ -131,13 +131,20 @@ func Verify(value string, rules Rules) (*Token, error) {
 	}
 	iss, ok := payload.String("iss")
 	if !ok {
-		return nil, errors.New("iss (the Team ID) is missing or not a string")
+		return nil, ErrNoIssuer
 	}
 	if iss != team {
-		return nil, errors.New("iss is not the Team ID of the key named by kid")
+		return nil, ErrWrongIssuer
 	}
 	return &Token{KeyID: kid, Issuer: iss, Header: header, Payload: payload, Signature: parts.Encoded[2]}, nil
 }
+
+// The errors of [Verify] about iss, which a fake may put in its API's
+// words (errors.Is).
+var (
+	ErrNoIssuer    = errors.New("iss (the Team ID) is missing or not a string")
+	ErrWrongIssuer = errors.New("iss is not the Team ID of the key named by kid")
+)
 
 // SignatureLen is the length of an ES256 signature in a JWS: R and S, 32
 // bytes each (RFC 7518 section 3.4).
