@@ -403,17 +403,21 @@ func (o Object) Date(name string, form DateForm) (time.Time, error) {
 // too large to hold whole seconds is refused for its size.
 func ParseDate(name string, raw json.RawMessage, form DateForm) (time.Time, error) {
 	s := string(raw)
+	// A JSON number starts with '-' or a digit, and json.Valid holds it to
+	// JSON's grammar: strconv's own forms ("Inf", "NaN", "0x1p3", "1_000")
+	// are not numbers here.
+	if s == "" || s[0] != '-' && (s[0] < '0' || s[0] > '9') || !json.Valid(raw) {
+		if form == WholeSeconds {
+			return time.Time{}, fmt.Errorf("%s is not an integer number of seconds", name)
+		}
+		return time.Time{}, fmt.Errorf("%s is not a number of seconds", name)
+	}
 	if form == WholeSeconds {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n > maxSeconds || n < -maxSeconds {
 			return time.Time{}, fmt.Errorf("%s is not an integer number of seconds", name)
 		}
 		return time.Unix(n, 0), nil
-	}
-	// A JSON number starts with '-' or a digit; this also keeps
-	// strconv's own forms ("Inf", "NaN", "0x1p3") out, which JSON has not.
-	if s == "" || s[0] != '-' && (s[0] < '0' || s[0] > '9') {
-		return time.Time{}, fmt.Errorf("%s is not a number of seconds", name)
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f > maxSeconds || f < -maxSeconds {

@@ -5,8 +5,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -276,4 +279,32 @@ func TestAudiencesTakesAStringOrAList(t *testing.T) {
 			t.Errorf("%s: %q, %v", tc.json, got, err)
 		}
 	}
+}
+
+// FuzzParseDateTakesJSONNumbersOnly: whatever the bytes, ParseDate does not
+// panic; what it takes is a JSON number (encoding/json agrees) whose value
+// it holds to the microsecond, and in whole seconds an integer.
+func FuzzParseDateTakesJSONNumbersOnly(f *testing.F) {
+	for _, seed := range []string{"1700000000", "1700000000.123456", "1.7e9", "-1", "1e400", `"1"`, "NaN", "0x10", "1_000", "9007199254740993", "null", "1.", ".5", "-0"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, form := range []DateForm{AnyNumber, WholeSeconds} {
+			at, err := ParseDate("exp", []byte(raw), form)
+			if err != nil {
+				continue
+			}
+			var n json.Number
+			if json.Unmarshal([]byte(raw), &n) != nil || string(n) != raw {
+				t.Fatalf("took %q, which is not a JSON number", raw)
+			}
+			f, _ := strconv.ParseFloat(raw, 64)
+			if got := float64(at.Unix()) + float64(at.Nanosecond())/1e9; math.Abs(got-f) > 1e-6*math.Max(1, math.Abs(f)/1e9) {
+				t.Fatalf("%q read as %v", raw, got)
+			}
+			if form == WholeSeconds && strings.ContainsAny(raw, ".eE") {
+				t.Fatalf("%q taken as whole seconds", raw)
+			}
+		}
+	})
 }
