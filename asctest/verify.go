@@ -2,10 +2,7 @@ package asctest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/sha256"
 	"fmt"
-	"math/big"
 	"net/http"
 	"slices"
 	"strings"
@@ -408,40 +405,23 @@ func (t *Token) checkExtensions() error {
 // defines, which crit must not list.
 var standardHeaderNames = []string{"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
 
-// checkSignature verifies the signature with crypto/ecdsa directly, a path
-// independent of the go-jose code that signs in package ascjwt.
+// checkSignature verifies the signature with crypto/ecdsa directly
+// (internal/fakejwt), a path independent of the go-jose code that signs in
+// package ascjwt.
 func (t *Token) checkSignature(pub *ecdsa.PublicKey) error {
-	if len(t.signature) != 64 {
+	if len(t.signature) != fakejwt.SignatureLen {
 		return ruleErr(RuleSignature, "the signature is %d bytes; ES256 in a JWS is 64 bytes, R||S (not ASN.1 DER)", len(t.signature))
 	}
-	digest := sha256.Sum256([]byte(t.signingInput))
-	r := new(big.Int).SetBytes(t.signature[:32])
-	s := new(big.Int).SetBytes(t.signature[32:])
-	if pub == nil || !ecdsa.Verify(pub, digest[:], r, s) {
+	if !fakejwt.VerifyES256(pub, t.signingInput, t.signature) {
 		return ruleErr(RuleSignature, "the signature does not verify with the key's public key")
 	}
 	return nil
 }
 
 // id identifies what was signed and the signature, the same for every way
-// of writing the token: the parts are decoded strictly, so the signing input
-// has one spelling, and ECDSA's (r, s) and (r, n-s) are the same signature
-// (both verify), so s is taken as the lower of the two. Revoking and counting
-// by it cannot be dodged by re-spelling a token.
-func (t *Token) id() string {
-	if len(t.signature) != 64 {
-		return t.signingInput + "." + string(t.signature)
-	}
-	n := elliptic.P256().Params().N
-	s := new(big.Int).SetBytes(t.signature[32:])
-	if other := new(big.Int).Sub(n, s); other.Sign() > 0 && other.Cmp(s) < 0 {
-		s = other
-	}
-	sig := make([]byte, 64)
-	copy(sig, t.signature[:32])
-	s.FillBytes(sig[32:])
-	return t.signingInput + "." + string(sig)
-}
+// of writing the token ([fakejwt.TokenID]): revoking and counting by it
+// cannot be dodged by respelling a token.
+func (t *Token) id() string { return fakejwt.TokenID(t.signingInput, t.signature) }
 
 func (t *Token) audienceError(audience string) error {
 	c := t.Claims

@@ -37,6 +37,7 @@ package fakejwt
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -71,9 +72,11 @@ type Token struct {
 	// ID.
 	KeyID, Issuer   string
 	Header, Payload Object
-	// Signature is the signature part as sent, which tells tokens apart:
-	// strict base64url gives each signature one spelling.
+	// Signature is the signature part as sent.
 	Signature string
+	// ID tells tokens apart however they are spelled ([TokenID]): what
+	// the fakes count and revoke tokens by.
+	ID string
 }
 
 // Verify checks what every developer token shares, in an order that
@@ -136,7 +139,27 @@ func Verify(value string, rules Rules) (*Token, error) {
 	if iss != team {
 		return nil, ErrWrongIssuer
 	}
-	return &Token{KeyID: kid, Issuer: iss, Header: header, Payload: payload, Signature: parts.Encoded[2]}, nil
+	return &Token{KeyID: kid, Issuer: iss, Header: header, Payload: payload, Signature: parts.Encoded[2], ID: TokenID(parts.SigningInput(), parts.Raw[2])}, nil
+}
+
+// TokenID identifies what was signed and the signature, the same for every
+// way of writing the token: strict base64url gives the signing input one
+// spelling, and ECDSA's (r, s) and (r, n-s) are the same signature (both
+// verify), so s is taken as the lower of the two. Counting and revoking
+// tokens by it cannot be dodged by respelling one.
+func TokenID(signingInput string, sig []byte) string {
+	if len(sig) != SignatureLen {
+		return signingInput + "." + string(sig)
+	}
+	n := elliptic.P256().Params().N
+	s := new(big.Int).SetBytes(sig[32:])
+	if other := new(big.Int).Sub(n, s); other.Sign() > 0 && other.Cmp(s) < 0 {
+		s = other
+	}
+	low := make([]byte, SignatureLen)
+	copy(low, sig[:32])
+	s.FillBytes(low[32:])
+	return signingInput + "." + string(low)
 }
 
 // The errors of [Verify] about iss, which a fake may put in its API's

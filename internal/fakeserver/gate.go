@@ -1,8 +1,8 @@
 package fakeserver
 
 import (
+	"errors"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 )
@@ -16,6 +16,13 @@ type Stats struct {
 	LastRejection string // the rule the last refused token broke
 }
 
+// Checked is what a fake's check says of a token it accepted: the ID of
+// the key that signed it, and the token's identity ([fakejwt.Token].ID),
+// which the Tokens counter and RevokeTokens go by.
+type Checked struct {
+	KeyID, ID string
+}
+
 // Gate stands in front of a fake's routes: it takes the request's
 // "Authorization: Bearer <token>", has the fake check the token, answers a
 // refused one with a bare 401, as Apple's developer-token APIs do, and
@@ -23,27 +30,34 @@ type Stats struct {
 // own. It counts both in [Stats]. It is safe for concurrent use.
 type Gate struct {
 	now    func() time.Time
-	check  func(r *http.Request, token string, now time.Time) error
+	check  func(r *http.Request, token string, now time.Time) (Checked, error)
 	routes http.Handler
 
-	mu    sync.Mutex
-	user  *http.ServeMux
-	seen  map[string]bool // signatures of accepted tokens
-	stats Stats
+	mu      sync.Mutex
+	user    *http.ServeMux
+	seen    map[string]string // accepted tokens by identity, with their key IDs
+	revoked map[string]bool   // identities refused by RevokeTokens
+	stats   Stats
 }
 
 // NewGate returns a gate that reads the time from now, checks each token
 // with check (whose error, the rule broken, goes to Stats.LastRejection)
 // and serves the requests that pass with routes, after any added by
 // Handle.
-func NewGate(now func() time.Time, check func(r *http.Request, token string, now time.Time) error, routes http.Handler) *Gate {
-	return &Gate{now: now, check: check, routes: routes, user: http.NewServeMux(), seen: make(map[string]bool)}
+func NewGate(now func() time.Time, check func(r *http.Request, token string, now time.Time) (Checked, error), routes http.Handler) *Gate {
+	return &Gate{now: now, check: check, routes: routes, user: http.NewServeMux(), seen: make(map[string]string), revoked: make(map[string]bool)}
 }
+
+// errRevokedToken is the rule a token refused by RevokeTokens broke.
+var errRevokedToken = errors.New("the token was revoked; sign a new one")
 
 // ServeHTTP implements [http.Handler].
 func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sig, err := g.authenticate(r)
+	c, err := g.authenticate(r)
 	g.mu.Lock()
+	if err == nil && g.revoked[c.ID] {
+		err = errRevokedToken
+	}
 	if err != nil {
 		g.stats.Rejected++
 		g.stats.LastRejection = err.Error()
@@ -53,8 +67,8 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.stats.Accepted++
-	if !g.seen[sig] {
-		g.seen[sig] = true
+	if _, dup := g.seen[c.ID]; !dup {
+		g.seen[c.ID] = c.KeyID
 		g.stats.Tokens++
 	}
 	h, pattern := g.user.Handler(r)
@@ -65,17 +79,27 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-// authenticate checks the request's token and returns its signature, which
-// tells tokens apart.
-func (g *Gate) authenticate(r *http.Request) (string, error) {
+// authenticate checks the request's token.
+func (g *Gate) authenticate(r *http.Request) (Checked, error) {
 	value, err := Bearer(r)
 	if err != nil {
-		return "", err
+		return Checked{}, err
 	}
-	if err := g.check(r, value, g.now()); err != nil {
-		return "", err
+	return g.check(r, value, g.now())
+}
+
+// RevokeTokens refuses from now on every token of the key keyID that the
+// gate has accepted so far, however respelled, while new tokens of the key
+// pass: what a client sees when the server stops trusting tokens issued
+// before some moment. It is the way to test a client's retry on 401.
+func (g *Gate) RevokeTokens(keyID string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for id, kid := range g.seen {
+		if kid == keyID {
+			g.revoked[id] = true
+		}
 	}
-	return value[strings.LastIndexByte(value, '.')+1:], nil
 }
 
 // Handle adds a route for requests whose token passed, with the patterns

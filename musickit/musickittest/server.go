@@ -73,9 +73,12 @@ func NewUnstartedServer() *Server {
 	catalog := http.NewServeMux()
 	catalog.HandleFunc("GET /v1/catalog/{storefront}/songs/{id}", s.song)
 	// Apple answers a refused developer token with a bare 401.
-	s.gate = fakeserver.NewGate(s.Now, func(r *http.Request, token string, now time.Time) error {
-		_, err := verify(token, s.keyFor, now, r.Header.Get("Origin"))
-		return err
+	s.gate = fakeserver.NewGate(s.Now, func(r *http.Request, token string, now time.Time) (fakeserver.Checked, error) {
+		c, err := verify(token, s.keyFor, now, r.Header.Get("Origin"))
+		if err != nil {
+			return fakeserver.Checked{}, err
+		}
+		return fakeserver.Checked{KeyID: c.keyID, ID: c.id}, nil
 	}, catalog)
 	s.Server = fakeserver.NewUnstarted(s.gate)
 	return s
@@ -103,6 +106,12 @@ func (s *Server) AddKey() Key { return Key(s.keys.Add()) }
 // Revoke makes every token of the key fail from now on, as revoking it in
 // the developer account does.
 func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
+
+// RevokeTokens refuses from now on every token of the key that the server
+// has accepted so far, however respelled, while new tokens of the key pass:
+// what a client sees when the server stops trusting tokens issued before
+// some moment. It is the way to test the retry on 401.
+func (s *Server) RevokeTokens(keyID string) { s.gate.RevokeTokens(keyID) }
 
 // Now returns the server's clock reading, which the configs it hands out
 // use too.

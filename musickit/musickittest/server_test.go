@@ -264,3 +264,30 @@ func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
 		t.Fatalf("added route answered %s %q", resp.Status, body)
 	}
 }
+
+// TestRevokeTokensMakesTheClientSignAnew: after RevokeTokens, the token the
+// server accepted gets 401 and the client's one retry with a fresh token
+// passes, as with asctest's RevokeTokens.
+func TestRevokeTokensMakesTheClientSignAnew(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	src, err := musickit.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ascjwt.NewClient(srv.Client(), src)
+	for i := range 2 {
+		resp, err := client.Get(srv.URL + "/v1/catalog/us/songs/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %s", i+1, resp.Status)
+		}
+		srv.RevokeTokens(srv.Key().ID)
+	}
+	if st := srv.Stats(); st.Rejected != 1 || st.Tokens != 2 || st.LastRejection != "the token was revoked; sign a new one" {
+		t.Fatalf("stats %+v; want one refusal of the revoked token and two tokens", st)
+	}
+}

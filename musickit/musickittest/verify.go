@@ -29,6 +29,7 @@ const maxTokenLen = 16 << 10
 
 // claims are what a token that passed holds.
 type claims struct {
+	id       string // the token's identity (fakejwt.Token.ID)
 	keyID    string
 	issuedAt int64
 	expiry   int64
@@ -51,7 +52,7 @@ func verify(value string, keyFor func(kid string) (Key, error), now time.Time, o
 	if exp-now.Unix() > maxLifetime {
 		return nil, errors.New("exp is more than 15,777,000 seconds (six months) from now")
 	}
-	c := &claims{keyID: tok.KeyID, issuedAt: iat, expiry: exp}
+	c := &claims{id: tok.ID, keyID: tok.KeyID, issuedAt: iat, expiry: exp}
 	if rawOrigins, ok := payload["origin"]; ok {
 		if err := json.Unmarshal(rawOrigins, &c.origins); err != nil || c.origins == nil {
 			return nil, errors.New("origin is not an array of strings")

@@ -85,9 +85,12 @@ func NewUnstartedServer() *Server {
 	routes.HandleFunc("GET /api/v1/availability/{latitude}/{longitude}", s.availability)
 	// Apple's reference lists 401 Unauthorized for a refused token and
 	// documents no body.
-	s.gate = fakeserver.NewGate(s.Now, func(_ *http.Request, token string, now time.Time) error {
-		_, err := verify(token, s.keyFor, s.knowsService, now)
-		return err
+	s.gate = fakeserver.NewGate(s.Now, func(_ *http.Request, token string, now time.Time) (fakeserver.Checked, error) {
+		c, err := verify(token, s.keyFor, s.knowsService, now)
+		if err != nil {
+			return fakeserver.Checked{}, err
+		}
+		return fakeserver.Checked{KeyID: c.keyID, ID: c.id}, nil
 	}, routes)
 	s.Server = fakeserver.NewUnstarted(s.gate)
 	return s
@@ -131,6 +134,12 @@ func (s *Server) AddKey() Key { return Key(s.keys.Add()) }
 // Revoke makes every token of the key fail from now on, as revoking it in
 // the developer account does.
 func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
+
+// RevokeTokens refuses from now on every token of the key that the server
+// has accepted so far, however respelled, while new tokens of the key pass:
+// what a client sees when the server stops trusting tokens issued before
+// some moment. It is the way to test the retry on 401.
+func (s *Server) RevokeTokens(keyID string) { s.gate.RevokeTokens(keyID) }
 
 // Now returns the server's clock reading, which the configs it hands out
 // use too.

@@ -233,3 +233,4 @@ func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
 		t.Fatalf("stats %+v: want 1 accepted, 3 rejected (one retry, then none within a minute)", st)
 	}
 }
+

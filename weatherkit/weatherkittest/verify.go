@@ -24,6 +24,7 @@ const maxTokenLen = 16 << 10
 
 // claims are what a token that passed holds.
 type claims struct {
+	id        string // the token's identity (fakejwt.Token.ID)
 	keyID     string
 	serviceID string
 	issuedAt  int64
@@ -63,5 +64,5 @@ func verify(value string, keyFor func(kid string) (Key, error), service func(id 
 	if id != tok.Issuer+"."+sub {
 		return nil, errors.New("the header's id is not iss and sub joined by a period")
 	}
-	return &claims{keyID: tok.KeyID, serviceID: sub, issuedAt: iat, expiry: exp}, nil
+	return &claims{id: tok.ID, keyID: tok.KeyID, serviceID: sub, issuedAt: iat, expiry: exp}, nil
 }
