@@ -6,13 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
@@ -26,21 +27,13 @@ func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 
 func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest("GET", srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return faketest.Get(t, srv.Client(), srv.URL+path, header)
 }
 
-func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+// stats is Stats in the toolkit's type, for internal/faketest.
+func (s *Server) stats() fakeserver.Stats { return fakeserver.Stats(s.Stats()) }
+
+func bearer(tok string) http.Header { return faketest.Bearer(tok) }
 
 const weatherPath = "/api/v1/weather/en/51.5/-0.12?dataSets=currentWeather"
 
@@ -96,17 +89,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 		{"expired", bearer(forge(t, head, claims(now-7200, now), k.PrivateKey)), "expired"},
 		{"exp before iat", bearer(forge(t, head, claims(now+30, now+10), k.PrivateKey)), "not after iat"},
 	} {
-		before := srv.Stats()
-		resp := get(t, srv, weatherPath, tc.header)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		st := srv.Stats()
-		if resp.StatusCode != http.StatusUnauthorized || len(body) != 0 {
-			t.Errorf("%s: %s with %d bytes, want a bare 401", tc.name, resp.Status, len(body))
-		}
-		if st.Rejected != before.Rejected+1 || st.Accepted != before.Accepted || !strings.Contains(st.LastRejection, tc.rule) {
-			t.Errorf("%s: stats %+v, want one more rejection naming %q", tc.name, st, tc.rule)
-		}
+		faketest.ExpectBare401(t, tc.name, srv.Client(), srv.URL+weatherPath, tc.header, srv.stats, tc.rule)
 	}
 
 	srv.AddServiceID("com.example.other")
@@ -215,22 +198,5 @@ func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := ascjwt.NewClient(srv.Client(), src)
-	for i := range 3 {
-		if i == 1 {
-			srv.Revoke(srv.Key().ID)
-		}
-		resp, err := client.Get(srv.URL + weatherPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if want := map[bool]int{true: 200, false: 401}[i == 0]; resp.StatusCode != want {
-			t.Fatalf("request %d: %s", i, resp.Status)
-		}
-	}
-	if st := srv.Stats(); st.Accepted != 1 || st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
-		t.Fatalf("stats %+v: want 1 accepted, 3 rejected (one retry, then none within a minute)", st)
-	}
+	faketest.RevokedKeyRetriedOnceThenRefused(t, ascjwt.NewClient(srv.Client(), src), srv.URL+weatherPath, func() { srv.Revoke(srv.Key().ID) }, srv.stats)
 }
-
