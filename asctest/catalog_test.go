@@ -12,9 +12,9 @@ import (
 // listDoc is a list response as a client decodes it.
 type listDoc struct {
 	Data []struct {
-		Type          string            `json:"type"`
-		ID            string            `json:"id"`
-		Attributes    map[string]any    `json:"attributes"`
+		Type          string         `json:"type"`
+		ID            string         `json:"id"`
+		Attributes    map[string]any `json:"attributes"`
 		Relationships map[string]struct {
 			Data linkage `json:"data"`
 		} `json:"relationships"`

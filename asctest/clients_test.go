@@ -12,6 +12,16 @@ import (
 // a fraction of a second, as a real clock reads.
 var clientsNow = time.Date(2026, 11, 27, 10, 0, 0, 123_456_789, time.UTC)
 
+// clientsServer starts a server on clientsNow and returns it with its first
+// key's header, typ JWT.
+func clientsServer(t *testing.T) (srv *Server, k Key, hdr string) {
+	srv = NewServer()
+	t.Cleanup(srv.Close)
+	srv.SetClock(func() time.Time { return clientsNow })
+	k = srv.Key()
+	return srv, k, fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"}`, k.ID)
+}
+
 // sendAs sends a GET for path with a token of header and payload signed by
 // hand with the server's first key, and returns the status and the rule of
 // a refusal (from Stats.LastRejection, which the App Store Server API's 401
@@ -32,10 +42,7 @@ func sendAs(t *testing.T, srv *Server, path, header, payload string) (int, strin
 // token, are accepted, as Apple accepts them. The fake was once stricter
 // than Apple on fractions of a second, a missing iat and a missing typ.
 func TestTokensAsRealClientsMakeThemAreAccepted(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetClock(func() time.Time { return clientsNow })
-	k := srv.Key()
+	srv, k, _ := clientsServer(t)
 	now := clientsNow.Unix()
 	// A Double's seconds, as Swift's JSONEncoder writes a Date (and
 	// TimeInterval) with .secondsSince1970: the fraction is kept.
@@ -97,12 +104,8 @@ func TestTokensAsRealClientsMakeThemAreAccepted(t *testing.T) {
 // fractions; what is no number of seconds is refused, and so is a time in
 // milliseconds, as before.
 func TestTimesAreAnyJSONNumberOfSeconds(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetClock(func() time.Time { return clientsNow })
-	k := srv.Key()
+	srv, k, hdr := clientsServer(t)
 	now := clientsNow.Unix()
-	hdr := fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"}`, k.ID)
 	claims := func(iat, exp string) string {
 		return fmt.Sprintf(`{"iss":%q,"iat":%s,"exp":%s,"aud":"appstoreconnect-v1"}`, k.IssuerID, iat, exp)
 	}
@@ -139,10 +142,7 @@ func TestTimesAreAnyJSONNumberOfSeconds(t *testing.T) {
 // header of kid and alg alone from 2019 to 2022 (RFC 7519 section 5.1 makes
 // typ optional), and Apple took it; a typ that is there must be "JWT".
 func TestTypIsOptionalButJWTWhenPresent(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetClock(func() time.Time { return clientsNow })
-	k := srv.Key()
+	srv, k, _ := clientsServer(t)
 	body := fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"aud":"appstoreconnect-v1"}`, k.IssuerID, clientsNow.Unix()-60, clientsNow.Unix()+1140)
 	for _, tc := range []struct {
 		header string
@@ -170,12 +170,8 @@ func TestTypIsOptionalButJWTWhenPresent(t *testing.T) {
 // Server API takes team keys, so a bid token of an individual key (sub
 // "user", no iss) is refused there.
 func TestBundleIDTokensBelongToTheAppStoreServerAPIAlone(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetClock(func() time.Time { return clientsNow })
-	k := srv.Key()
+	srv, k, hdr := clientsServer(t)
 	now := clientsNow.Unix()
-	hdr := fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"}`, k.ID)
 	bid60 := fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"aud":"appstoreconnect-v1","bid":"com.example.app"}`, k.IssuerID, now, now+3600)
 	const history = "/inApps/v1/history/2000000123456789"
 

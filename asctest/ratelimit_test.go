@@ -144,20 +144,7 @@ func TestBurstLimitAnswers429WithRetryAfterSeconds(t *testing.T) {
 // storeGet sends a GET to an App Store Server API path.
 func storeGet(t *testing.T, srv *Server, path, auth string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return send(t, srv, "GET", srv.URL+path, auth, nil, nil)
 }
 
 func TestStoreServerRoutesAnswer429InTheirOwnForm(t *testing.T) {

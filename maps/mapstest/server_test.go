@@ -24,6 +24,20 @@ func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims string) string {
 	return jwsforge.Sign(key, header, claims)
 }
 
+// geocode sends GET /v1/geocode with the access token and returns the
+// status.
+func geocode(t *testing.T, srv *mapstest.Server, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/geocode?q=x", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestVerifyRefusesWhatAppleRefuses(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
@@ -91,16 +105,7 @@ func TestAccessTokensExpireOnTheServersClock(t *testing.T) {
 	if got := tok.Expiry.Sub(tok.IssuedAt); got != 10*time.Minute {
 		t.Fatalf("access token lives %s, want the 10m the server gave", got)
 	}
-	call := func() int {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/geocode?q=x", nil)
-		req.Header.Set("Authorization", "Bearer "+tok.Value)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	call := func() int { return geocode(t, srv, tok.Value) }
 	if code := call(); code != http.StatusOK {
 		t.Fatalf("fresh token: %d", code)
 	}
@@ -220,16 +225,7 @@ func TestFailureControlsAndCountersReadAsInTheOtherFakes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := func() int {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/geocode?q=x", nil)
-		req.Header.Set("Authorization", "Bearer "+tok.Value)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	call := func() int { return geocode(t, srv, tok.Value) }
 	if code := call(); code != http.StatusOK {
 		t.Fatalf("a fresh access token: %d", code)
 	}
