@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/ascjwt/ascjwt"
 )
 
 // ErrorResponse is the body of the API's error answers.
@@ -13,23 +15,14 @@ type ErrorResponse struct {
 	Errors []Error `json:"errors"`
 }
 
-// Error is one entry of an [ErrorResponse], in Apple's shape.
-type Error struct {
-	Status string `json:"status"`
-	Code   string `json:"code"`
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	// Source points at the part of the request the error is about, when
-	// the error is about one.
-	Source *ErrorSource `json:"source,omitempty"`
-}
+// Error is one entry of an [ErrorResponse], in Apple's shape: the
+// [ascjwt.ErrorObject] that [ascjwt.CheckResponse] decodes, so that the
+// fake writes what the client reads.
+type Error = ascjwt.ErrorObject
 
 // ErrorSource is where in the request an [Error] is: a JSON pointer into
 // the body, or a query parameter.
-type ErrorSource struct {
-	Pointer   string `json:"pointer,omitempty"`
-	Parameter string `json:"parameter,omitempty"`
-}
+type ErrorSource = ascjwt.ErrorSource
 
 func writeError(w http.ResponseWriter, status int, code, title, detail string) {
 	writeJSON(w, status, ErrorResponse{Errors: []Error{{

@@ -39,7 +39,6 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/axm"
-	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
@@ -51,21 +50,21 @@ const TokenPath = "/auth/oauth2/token"
 // assertion's audience ([axm.Audience]), where micromdm/nanoaxm posts.
 const TokenPathV2 = "/auth/oauth2/v2/token"
 
-// Server is a fake token endpoint and API on an [httptest.Server]. URL,
-// Client and Close come from the embedded server (whose own Config field is
-// at srv.Server.Config).
+// Server is a fake token endpoint and API on an [httptest.Server]. URL and
+// Client come from the embedded server (whose own Config field is at
+// srv.Server.Config); Now, Advance, SetClock, SetTokenLifetime, Recover,
+// Hang, Release and RevokeTokens from the embedded [fakeserver.Endpoint], the part that
+// mapstest shares.
 type Server struct {
 	*httptest.Server
+	*fakeserver.Endpoint
 
-	keys   *fakeserver.Keys // of one team: the account's client ID
-	key    fakeserver.Key
-	scope  string
-	clock  fakeclock.Clock
-	faults fakeserver.Faults
-	access fakeserver.AccessTokens
+	keys  *fakeserver.Keys // of one team: the account's client ID
+	key   fakeserver.Key
+	scope string
+	fake  fakeserver.EndpointParts
 
 	mu         sync.Mutex
-	lifetime   time.Duration
 	assertions []string
 	stats      Stats
 }
@@ -126,7 +125,8 @@ func NewUnstartedServer(scope string) *Server {
 	} else {
 		scope = axm.ScopeBusiness
 	}
-	s := &Server{keys: fakeserver.NewKeysOf(prefix + fakeserver.NewUUID()), scope: scope, lifetime: DefaultTokenLifetime}
+	s := &Server{keys: fakeserver.NewKeysOf(prefix + fakeserver.NewUUID()), scope: scope}
+	s.Endpoint, s.fake = fakeserver.NewEndpoint(DefaultTokenLifetime)
 	// Business Manager's key IDs are UUIDs, and the client ID is the
 	// assertion's issuer.
 	s.key = s.keys.Register(fakeserver.NewUUID(), s.keys.Team())
@@ -168,25 +168,6 @@ func (s *Server) ClientID() string { return s.key.TeamID }
 // PrivateKey returns the account's key, which lives in memory only.
 func (s *Server) PrivateKey() *ecdsa.PrivateKey { return s.key.PrivateKey }
 
-// Now is the server's clock: the real time unless SetClock replaced it,
-// moved by Advance. The configs it hands out share it.
-func (s *Server) Now() time.Time { return s.clock.Now() }
-
-// Advance moves the server's clock forward by d, so that a test can let
-// tokens age without sleeping.
-func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
-
-// SetClock replaces the server's clock, clearing what Advance added; nil
-// restores [time.Now].
-func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
-
-// SetTokenLifetime sets the expires_in of access tokens issued from now on.
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	s.lifetime = d
-	s.mu.Unlock()
-}
-
 // Fail makes every exchange from now on fail with an OAuth error in RFC
 // 6749's shape: status (Apple answers 400, invalid_client included), code
 // ("invalid_client", "invalid_grant", "invalid_scope", ...; empty means
@@ -195,29 +176,15 @@ func (s *Server) Fail(status int, code, description string) {
 	if code == "" {
 		code = "server_error"
 	}
-	s.faults.Fail(fakeserver.Failure{Status: status, Code: code, Description: description})
+	s.fake.Faults.Fail(fakeserver.Failure{Status: status, Code: code, Description: description})
 }
-
-// Recover makes exchanges succeed again after Fail.
-func (s *Server) Recover() { s.faults.Recover() }
-
-// Hang makes every exchange from now on wait, answering nothing, until
-// Release or Close, or until the client gives up on it.
-func (s *Server) Hang() { s.faults.Hang() }
-
-// Release lets exchanges held by Hang go on, and later ones run at once.
-func (s *Server) Release() { s.faults.Release() }
-
-// RevokeTokens makes every access token issued so far unknown, as a revoked
-// key's would be: the API answers their requests with 401.
-func (s *Server) RevokeTokens() { s.access.Revoke() }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	st := s.stats
 	s.mu.Unlock()
-	st.Held = s.faults.Held()
+	st.Held = s.fake.Faults.Held()
 	st.LastRejected = st.LastRejection
 	return st
 }
@@ -232,7 +199,7 @@ func (s *Server) Assertions() []string {
 
 // token is the token endpoint.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	fail, ok := s.faults.Enter(r.Context())
+	fail, ok := s.fake.Faults.Enter(r.Context())
 	if !ok {
 		return // the client gave up while the endpoint hung
 	}
@@ -256,11 +223,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": detail})
 		return
 	}
-	s.mu.Lock()
-	life := s.lifetime
-	s.stats.Exchanges++
-	s.mu.Unlock()
-	tok := s.access.Issue(s.Now().Add(life))
+	life := s.fake.Lifetime()
+	s.count(func(st *Stats) { st.Exchanges++ })
+	tok := s.fake.Access.Issue(s.Now().Add(life))
 	json.NewEncoder(w).Encode(map[string]any{
 		"access_token": tok,
 		"token_type":   "Bearer",
@@ -338,7 +303,7 @@ func (s *Server) authorize(r *http.Request) string {
 	if err != nil {
 		return "no bearer token in the Authorization header: " + err.Error()
 	}
-	if err := s.access.Check(tok, s.Now()); err != nil {
+	if err := s.fake.Access.Check(tok, s.Now()); err != nil {
 		return err.Error()
 	}
 	return ""

@@ -169,6 +169,16 @@ var (
 	ErrWrongIssuer = errors.New("iss is not the Team ID of the key named by kid")
 )
 
+// Limits the fakes of developer-token APIs (MusicKit, WeatherKit) share.
+const (
+	// DeveloperTokenLeeway is how far in the future iat may be, for a
+	// client clock ahead of the server's.
+	DeveloperTokenLeeway = 60 // seconds
+	// MaxDeveloperTokenLen bounds what a fake reads: a developer token is
+	// a few hundred bytes, a long origin list a few kilobytes.
+	MaxDeveloperTokenLen = 16 << 10
+)
+
 // SignatureLen is the length of an ES256 signature in a JWS: R and S, 32
 // bytes each (RFC 7518 section 3.4).
 const SignatureLen = 64

@@ -33,7 +33,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/maps"
 )
@@ -42,22 +41,22 @@ import (
 // SetTokenLifetime says otherwise: Apple's expiresInSeconds today.
 const DefaultTokenLifetime = 1800 * time.Second
 
-// Server is a fake Maps Server API on an [httptest.Server]. URL, Client and
-// Close come from the embedded server (whose own Config field is at
-// srv.Server.Config).
+// Server is a fake Maps Server API on an [httptest.Server]. URL and Client
+// come from the embedded server (whose own Config field is at
+// srv.Server.Config); Now, Advance, SetClock, SetTokenLifetime, Recover,
+// Hang, Release and RevokeTokens from the embedded [fakeserver.Endpoint], the part that
+// axmtest shares.
 type Server struct {
 	*httptest.Server
+	*fakeserver.Endpoint
 
-	keys   *fakeserver.Keys
-	key    fakeserver.Key
-	clock  fakeclock.Clock
-	faults fakeserver.Faults
-	access fakeserver.AccessTokens
+	keys *fakeserver.Keys
+	key  fakeserver.Key
+	fake fakeserver.EndpointParts
 
-	mu       sync.Mutex
-	lifetime time.Duration
-	jwts     map[string]struct{} // JWTs presented at the token endpoint
-	stats    Stats
+	mu    sync.Mutex
+	jwts  map[string]struct{} // JWTs presented at the token endpoint
+	stats Stats
 }
 
 // Stats are the server's counters, for tests to assert on, in the words
@@ -95,7 +94,8 @@ func NewServer() *Server {
 // [httptest.NewUnstartedServer] does: call StartTLS (or Start, for plain
 // HTTP on loopback), and Close when done.
 func NewUnstartedServer() *Server {
-	s := &Server{keys: fakeserver.NewKeys(), lifetime: DefaultTokenLifetime, jwts: make(map[string]struct{})}
+	s := &Server{keys: fakeserver.NewKeys(), jwts: make(map[string]struct{})}
+	s.Endpoint, s.fake = fakeserver.NewEndpoint(DefaultTokenLifetime)
 	s.key = s.keys.Add()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/token", s.token)
@@ -137,24 +137,6 @@ func (s *Server) verify(token, origin string) (Claims, error) {
 	return Verify(token, s.PublicKey(), s.key.ID, s.key.TeamID, origin, s.Now())
 }
 
-// Now returns the server's clock, which the configs it hands out share.
-func (s *Server) Now() time.Time { return s.clock.Now() }
-
-// Advance moves the server's clock, and its configs' clocks, forward by d.
-func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
-
-// SetClock replaces the server's clock, and its configs'; nil restores
-// [time.Now].
-func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
-
-// SetTokenLifetime sets expiresInSeconds of the access tokens issued from
-// now on (whole seconds).
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	s.lifetime = d
-	s.mu.Unlock()
-}
-
 // Fail makes the token endpoint answer every request from now on with
 // status (500, 429, ...) and Apple's ErrorResponse of message (empty: the
 // status's text) and detail; Recover undoes it.
@@ -165,11 +147,8 @@ func (s *Server) Fail(status int, message, detail string) {
 	if detail == "" {
 		detail = "failing as the test asked"
 	}
-	s.faults.Fail(fakeserver.Failure{Status: status, Code: message, Description: detail})
+	s.fake.Faults.Fail(fakeserver.Failure{Status: status, Code: message, Description: detail})
 }
-
-// Recover makes the token endpoint work again after Fail.
-func (s *Server) Recover() { s.faults.Recover() }
 
 // FailExchanges is Fail(status, "", ""), and Recover for a status of 0:
 // the first name of the control.
@@ -181,21 +160,9 @@ func (s *Server) FailExchanges(status int) {
 	s.Fail(status, "", "")
 }
 
-// Hang makes the token endpoint hold every request until Release or Close,
-// or until the client gives up; requests released go on as usual.
-func (s *Server) Hang() { s.faults.Hang() }
-
-// Release lets the requests held by Hang go on, and later ones run at
-// once.
-func (s *Server) Release() { s.faults.Release() }
-
 // HangExchanges is Hang, returning a release of this hang alone: the first
 // name of the control.
-func (s *Server) HangExchanges() (release func()) { return s.faults.Hang() }
-
-// RevokeTokens makes every access token issued so far unknown, as a revoked
-// key's would be: the API answers their requests with 401.
-func (s *Server) RevokeTokens() { s.access.Revoke() }
+func (s *Server) HangExchanges() (release func()) { return s.fake.Faults.Hang() }
 
 // ExpireAccessTokens is RevokeTokens, under its first name: Apple's access
 // tokens are unknown after their time.
@@ -206,14 +173,15 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	st := s.stats
 	s.mu.Unlock()
-	st.Held = s.faults.Held()
+	st.Held = s.fake.Faults.Held()
 	st.ExchangeRefusals, st.ExchangeFailures, st.APICalls, st.APIRefusals = st.Refusals, st.Failures, st.Accepted, st.Rejected
 	return st
 }
 
-// Close releases hung exchanges and shuts the server down.
+// Close releases hung exchanges and shuts the server down; it is
+// [httptest.Server.Close] after Release.
 func (s *Server) Close() {
-	s.faults.Release()
+	s.Release()
 	s.Server.Close()
 }
 
@@ -222,7 +190,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "the token endpoint takes GET")
 		return
 	}
-	fail, ok := s.faults.Enter(r.Context())
+	fail, ok := s.fake.Faults.Enter(r.Context())
 	if !ok {
 		return // the client gave up while the endpoint hung
 	}
@@ -247,11 +215,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Not Authorized", err.Error())
 		return
 	}
-	s.mu.Lock()
-	life := s.lifetime
-	s.stats.Exchanges++
-	s.mu.Unlock()
-	tok := s.access.Issue(s.Now().Add(life))
+	life := s.fake.Lifetime()
+	s.count(func(st *Stats) { st.Exchanges++ })
+	tok := s.fake.Access.Issue(s.Now().Add(life))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"accessToken": tok, "expiresInSeconds": int64(life / time.Second)})
 }
@@ -264,7 +230,7 @@ func (s *Server) geocode(w http.ResponseWriter, r *http.Request) {
 	rule := ""
 	if tok, err := fakeserver.Bearer(r); err != nil {
 		rule = err.Error()
-	} else if err := s.access.Check(tok, s.Now()); err == fakeserver.ErrExpiredToken {
+	} else if err := s.fake.Access.Check(tok, s.Now()); err == fakeserver.ErrExpiredToken {
 		rule = "access token expired"
 	} else if err != nil {
 		rule = "unknown access token"

@@ -1,6 +1,7 @@
 package weatherkittest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -14,7 +15,12 @@ func FuzzVerifyNeverPanicsOrBreaksItsRules(f *testing.F) {
 	defer srv.Close()
 	k := srv.Key()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	keyFor := srv.keyFor // the server's registry, which holds k alone
+	keyFor := func(kid string) (Key, error) {
+		if kid != k.ID {
+			return Key{}, errors.New("unknown kid")
+		}
+		return k, nil
+	}
 	service := func(id string) bool { return id == DefaultServiceID }
 	f.Add(forge(f, fmt.Sprintf(`{"alg":"ES256","kid":%q,"id":"%s.%s"}`, k.ID, k.TeamID, DefaultServiceID),
 		fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"sub":%q}`, k.TeamID, now.Unix(), now.Unix()+3600, DefaultServiceID), k.PrivateKey))
