@@ -50,7 +50,13 @@ func checkAPI(tok *Token, a api) error {
 	return nil
 }
 
-// routeStoreServer adds the canned App Store Server API routes.
+// routeStoreServer adds the canned App Store Server API routes. Every path
+// under storeServerPrefix is that API's: its token needs bid (checkAPI),
+// it is counted against its own budget and answers its own 401 and 429. A
+// new route is one line here and a handler beside history: read the
+// request's verified claims with Parse on its bearer token (the server has
+// checked it), and sign the JWS values Apple signs (transactions,
+// renewals) with s.signStore.
 func (s *Server) routeStoreServer() {
 	s.defaults.HandleFunc("GET /inApps/v1/history/{transactionId}", s.history)
 	s.defaults.HandleFunc("GET /inApps/v2/history/{transactionId}", s.history)

@@ -8,20 +8,27 @@
 //     NewUnstartedServer, URL, Client and Close, as net/http/httptest does.
 //   - [fakeclock.Clock]: the fake's clock, which its configs share; Now,
 //     Advance and SetClock.
-//   - [Keys]: the registry of the keys a fake knows, of one team, with
-//     Revoke.
-//   - [Gate]: for an API that takes a developer token and answers a refused
-//     one with a bare 401 (MusicKit, WeatherKit), the check in front of its
-//     routes and the counters of [Stats]: Accepted, Rejected, Tokens,
-//     LastRejection.
-//   - [AccessTokens] and [Faults]: for a token endpoint that exchanges a
-//     signed JWT for opaque access tokens (Maps, Business Manager), the
-//     tokens it issued, which RevokeTokens forgets, and the failure controls
-//     Fail, Recover, Hang and Release.
+//   - [Keys]: the registry of the keys a fake knows, of one team (and of
+//     none, for App Store Connect's individual keys), with Revoke.
+//   - [Account]: embedded in the fake of an API that takes a developer
+//     token and answers a refused one with a bare 401 (MusicKit,
+//     WeatherKit): Key, TeamID, AddKey, Revoke, RevokeTokens, Now, Advance,
+//     SetClock, Stats and Handle, over a [Gate] that checks each request
+//     and keeps the counters of [Stats] (Accepted, Rejected, Tokens,
+//     LastRejection).
+//   - [Endpoint]: embedded in the fake of a token endpoint that exchanges a
+//     signed JWT for opaque access tokens (Maps, Business Manager): Now,
+//     Advance, SetClock, SetTokenLifetime, Recover, Hang, Release and
+//     RevokeTokens, over [Faults] and [AccessTokens]; each fake adds Fail
+//     in its API's error shape.
 //
-// Tokens are read with internal/fakejwt. Each fake keeps its own exported
-// types and methods, with its API's words in their docs, and forwards to
-// these.
+// A fake with rules of its own (asctest's rate limits, APNs' 403 reasons)
+// takes the parts it needs: [NewUnstarted], [Keys], [fakeclock.Clock],
+// [Bearer], [WriteJSON].
+//
+// Tokens are read with internal/fakejwt; tests of the fakes sign what no
+// library would with internal/jwsforge. A fake's Config, ConfigFor and
+// routes stay its own, in its API's words.
 package fakeserver
 
 import (
