@@ -256,7 +256,7 @@ func TestTokenEndpointReadsAssertionsStrictly(t *testing.T) {
 		form := url.Values{
 			"grant_type":            {"client_credentials"},
 			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-			"client_assertion":      {jwsforge.Sign(srv.PrivateKey(), tc.header, tc.payload)},
+			"client_assertion":      {jwsforge.Sign(srv.PrivateKey(), tc.header, strings.Replace(tc.payload, `"jti":"j"`, `"jti":"`+tc.name+`"`, 1))},
 			"scope":                 {axm.ScopeBusiness},
 		}
 		got := post(t, srv, form)
