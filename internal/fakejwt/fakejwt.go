@@ -280,6 +280,7 @@ type ObjectError struct {
 	Offset  int64  // the byte where the JSON went wrong, for Syntax
 }
 
+// Error is the phrase to follow "the header" or "the payload".
 func (e *ObjectError) Error() string {
 	switch e.Problem {
 	case NotUTF8:
