@@ -172,15 +172,16 @@ func withoutComment(line string) string {
 	return strings.TrimSpace(cmd)
 }
 
-// proposedServeSection is the sh block proposed for a README section
-// "## Testing from any language"; once the README has that section, its
-// first sh block is run instead.
-const proposedServeSection = `ascjwt serve --env-file asc.env &            # TLS on 127.0.0.1, a new key each run
-while [ ! -s asc.env ]; do sleep 0.1; done   # the file appears, whole, once the server is ready
-. ./asc.env                                  # ASC_BASE_URL, ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH, ASC_CA_FILE
+// proposedServeSection is the sh block proposed for the README's section
+// "## Testing from any language". Its wait loop waits for this run's file
+// (the ready line names the pid, which $! holds), so that a file left by a
+// killed run cannot satisfy it before the new server has removed it.
+const proposedServeSection = `ascjwt serve --env-file asc.env &                     # TLS on 127.0.0.1, a new key each run
+until grep -qs "(pid $!)" asc.env; do sleep 0.1; done # this run's file, whole, once it is ready
+. ./asc.env                                           # ASC_BASE_URL, ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH, ASC_CA_FILE
 curl --cacert "$ASC_CA_FILE" -H "Authorization: Bearer $(ascjwt token)" "$ASC_BASE_URL/v1/apps"
-ascjwt api /v1/apps                          # no flag: api reads ASC_BASE_URL and trusts ASC_CA_FILE
-kill %1                                      # SIGTERM: it removes its key and certificate, and exits 0
+ascjwt api /v1/apps                                   # no flag: api reads ASC_BASE_URL and trusts ASC_CA_FILE
+kill %1                                               # SIGTERM: it removes its key and certificate, and exits 0
 `
 
 // serveSection returns the README's "Testing from any language" sh block,

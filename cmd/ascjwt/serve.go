@@ -43,7 +43,7 @@ const caFileName = "ca.pem"
 func (c *cmd) serve(args []string) error {
 	fs := c.newFlags("serve", "[--addr HOST:PORT] [--http] [--env-file FILE] [--dir DIR] [--rate-limit N]", `
 Run asctest, the fake App Store Connect API, on loopback until interrupted
-(Ctrl-C or SIGTERM: it closes, removes what it wrote unless --dir was given,
+(Ctrl-C, SIGTERM or SIGHUP: it closes, removes what it wrote unless --dir was given,
 and exits 0), for tests written in any language. It checks every token the
 way Apple does, serves /v1/apps with paging, counts each key's requests in
 X-Rate-Limit and answers 401 and 429 as Apple does.
@@ -91,14 +91,22 @@ a working key to whoever reads its output, and its certificate names only
 		return usagef("--rate-limit %d: want 1 or more requests an hour", *rateLimit)
 	}
 	if *envFile != "" {
-		if err := checkEnvFile(c.resolve(*envFile)); err != nil {
+		p := c.resolve(*envFile)
+		if err := checkEnvFile(p); err != nil {
 			return err
+		}
+		// One left by a run that was killed names a dead server: gone
+		// before this one listens, so that nothing waiting for the file
+		// finds that one.
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return &configError{fmt.Errorf("--env-file: remove the one an earlier run left: %w", err)}
 		}
 	}
 
 	// SIGINT comes through c.ctx (main); SIGTERM, what kill and CI runners
-	// send, stops the server cleanly too.
-	ctx, stop := signal.NotifyContext(c.ctx, syscall.SIGTERM)
+	// send, and SIGHUP, what a closed terminal or SSH session sends, stop
+	// the server cleanly too: each removes what serve wrote.
+	ctx, stop := signal.NotifyContext(c.ctx, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	folder, removeFolder, err := c.serveFolder(*dir)
