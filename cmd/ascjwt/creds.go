@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
@@ -39,7 +38,7 @@ func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
 		LookupEnv: c.lookupEnv,
 		HomeDir:   c.homeDir,
 		WorkDir:   c.workDir,
-		Notify:    func(msg string) { fmt.Fprintln(c.stderr, msg) },
+		Notify:    func(msg string) { c.note("%s", msg) },
 	})
 	if errors.Is(err, credentials.ErrNotFound) {
 		return cfg, &usageError{err.Error()}

@@ -302,7 +302,7 @@ func (c *cmd) serveFolder(dir string) (string, func(), error) {
 	}
 	return tmp, func() {
 		if err := os.RemoveAll(tmp); err != nil {
-			fmt.Fprintf(c.stderr, "ascjwt serve: remove %s: %v\n", tmp, err)
+			c.note("ascjwt serve: remove %s: %v", tmp, err)
 		}
 	}, nil
 }
@@ -414,5 +414,5 @@ type lockedWriter struct {
 func (l *lockedWriter) println(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, line)
+	fmt.Fprintln(l.w, escapeText(line)) // paths, from TMPDIR or --dir, may hold anything
 }
