@@ -379,12 +379,12 @@ func TestServeBadFlagsExit2(t *testing.T) {
 		{[]string{"--addr", keyPEM}, "--addr <what looks like a private key"},
 		{[]string{"--rate-limit", "0"}, "--rate-limit 0: want 1 or more"},
 		{[]string{"--rate-limit", "-5"}, "--rate-limit -5: want 1 or more"},
-		{[]string{"--rate-limit", "lots"}, "--rate-limit: invalid value"},
+		{[]string{"--rate-limit", "lots"}, `invalid value "lots" for flag -rate-limit: parse error`},
 		{[]string{"--env-file", "no/such/folder/asc.env"}, `--env-file: the folder "no/such/folder" does not exist`},
 		{[]string{"--env-file", "."}, "is a folder"},
 		{[]string{"--env-file", ".profile"}, `--env-file ".profile" exists and is not one that ascjwt serve wrote`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
-		{[]string{"--frob"}, `flag provided but not defined: "--frob"`},
+		{[]string{"--frob"}, "flag provided but not defined: -frob\n"},
 	} {
 		t.Run(strings.Join(tc.args, " ")[:min(30, len(strings.Join(tc.args, " ")))], func(t *testing.T) {
 			r := b.run(append([]string{"serve"}, tc.args...)...)
