@@ -71,8 +71,9 @@ system's: both are what ascjwt serve's output sets.`)
 	var cf credFlags
 	cf.register(fs.FlagSet)
 	var method string
-	fs.StringVar(&method, "method", "GET", "the HTTP `method`; POST when --input is given")
-	fs.StringVar(&method, "X", "GET", "")
+	methods := newChoice(&method, http.MethodGet, http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete)
+	fs.Var(methods, "method", "the HTTP `method`; POST when --input is given")
+	fs.Var(methods, "X", "")
 	fs.alias("X", "method")
 	include := fs.Bool("include", false, "print the status line and the response headers (X-Rate-Limit among them) before the body")
 	fs.BoolVar(include, "i", false, "")

@@ -425,7 +425,7 @@ func TestCompletionScriptsParse(t *testing.T) {
 	if len(specs) < 7 || len(specs[1].flags) < 10 {
 		t.Fatalf("too few subcommands or api flags collected: %+v", specs)
 	}
-	b.run("completion", "tcsh").expect(t, exitUsage, "want bash, zsh or fish")
+	b.run("completion", "tcsh").expect(t, exitUsage, "want bash, zsh, fish or powershell")
 	b.run("completion").expect(t, exitUsage, "want one shell")
 }
 

@@ -21,7 +21,8 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.key, "key", "", "the private key `file`, AuthKey_<KEYID>.p8")
 	fs.StringVar(&f.apiKeyJSON, "api-key-json", "", "a fastlane API key JSON `file` (key_id, issuer_id, key, ...)")
 	fs.StringVar(&f.bundleID, "bundle-id", "", "the app's bundle `ID`, for the App Store Server API (the bid claim)")
-	fs.StringVar(&f.audience, "audience", "", "the aud `claim` (default "+ascjwt.AudienceAppStoreConnect+"; "+ascjwt.AudienceEnterprise+" for the Enterprise Program API)")
+	fs.Var(newChoice(&f.audience, "", ascjwt.AudienceAppStoreConnect, ascjwt.AudienceEnterprise), "audience",
+		"the aud `claim` (default "+ascjwt.AudienceAppStoreConnect+"; "+ascjwt.AudienceEnterprise+" for the Enterprise Program API)")
 }
 
 // config finds the credentials and applies the flags that are not part of

@@ -421,6 +421,32 @@ func (f *flags) isSet(name string) bool {
 	return set
 }
 
+// choice is a string flag with the values a completion script offers for
+// it. It takes any value: what is wrong with another is for the code that
+// uses it to say (NewTokenSource names an audience Apple would refuse).
+type choice struct {
+	p       *string
+	choices []string
+}
+
+// newChoice returns a choice flag value on p, which starts as def.
+func newChoice(p *string, def string, choices ...string) *choice {
+	*p = def
+	return &choice{p, choices}
+}
+
+func (c *choice) String() string {
+	if c == nil || c.p == nil {
+		return "" // the flag package's zero value, for its default check
+	}
+	return *c.p
+}
+
+func (c *choice) Set(v string) error { *c.p = v; return nil }
+
+// Choices are the values completion offers.
+func (c *choice) Choices() []string { return c.choices }
+
 // stringList is a repeatable string flag.
 type stringList []string
 
