@@ -29,6 +29,7 @@ var completionCases = []struct {
 	{"ascjwt keygen --dir ", []string{"keys"}},
 	{"ascjwt completion p", []string{"powershell"}},
 	{"ascjwt help env", []string{"environment"}},
+	{"ascjwt serve --api m", []string{"maps", "musickit"}},
 }
 
 func completionFolder(t *testing.T) string {

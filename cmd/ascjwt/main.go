@@ -5,9 +5,9 @@
 //	ascjwt api /v1/apps           call the API, like gh api
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
-//	ascjwt serve                  run a fake App Store Connect API on loopback, for tests in any language
+//	ascjwt serve [--api NAME]     run a fake Apple API on loopback, for tests in any language
 //	ascjwt demo                   run a fake API in the process and show the package at work
-//	ascjwt completion bash        print a completion script (bash, zsh or fish)
+//	ascjwt completion bash        print a completion script (bash, zsh, fish or powershell)
 //	ascjwt version                print the module and Go versions
 //
 // Credentials come from flags, then the environment variables App Store
@@ -97,9 +97,9 @@ func subcommands() []subcommand {
 		{"api", "call the App Store Connect API (or the App Store Server API) and print the JSON", (*cmd).api},
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
-		{"serve", "run the fake App Store Connect API on loopback for tests in any language", (*cmd).serve},
+		{"serve", "run a fake Apple API on loopback (App Store Connect, APNs, ...) for tests in any language", (*cmd).serve},
 		{"demo", "run a fake API in this process and show the package at work", (*cmd).demo},
-		{"completion", "print a shell completion script: bash, zsh or fish", (*cmd).completion},
+		{"completion", "print a shell completion script: bash, zsh, fish or powershell", (*cmd).completion},
 		{"version", "print the module and Go versions", (*cmd).version},
 	}
 }
