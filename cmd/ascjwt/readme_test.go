@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -245,5 +246,79 @@ func TestReadmeServeSectionRunsAsPasted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(b.dir, "asc.env")); !os.IsNotExist(err) {
 		t.Errorf("asc.env is still there: %v", err)
+	}
+}
+
+// TestReadmeCommandExamplesRunAgainstServe runs each example line of the
+// README's command section, as pasted, against the built binary's own
+// ascjwt serve: every route they call is one the served fake has, with no
+// route added by the test. Only what the README leaves to the reader is
+// set: the credentials (from serve's output, in place of the README's
+// export lines), the base URL where a line spells out Apple's, the files a
+// line names (change.json, AuthKey_2X9R4HXF34.p8), $TOKEN, and a
+// transaction ID where a line says TXID (Apple's are digits, and the fake
+// refuses anything else as Apple does).
+func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	b := newBin(t)
+	s := startServe(t, b, "serve", "--http") // plain HTTP: curl reaches it with no CA file
+	served := parseEnv(t, s.stdout)
+	key, err := os.ReadFile(served["ASC_PRIVATE_KEY_PATH"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The decode line names the key file in the working directory.
+	if err := os.WriteFile(filepath.Join(b.dir, "AuthKey_2X9R4HXF34.p8"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(`{"data":{"type":"apps","id":"123","attributes":{"primaryLocale":"en-GB"}}}`), 0o600)
+
+	b.env = envList(served)
+	token := b.run("token")
+	token.expect(t, exitOK)
+	env := append(envList(served),
+		"HOME="+b.home,
+		"PATH="+filepath.Dir(binPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TOKEN="+strings.TrimSpace(token.stdout),
+	)
+
+	lines := readmeExamples(t)
+	for _, p := range proposedExamples {
+		if !slices.ContainsFunc(lines, func(l string) bool { return withoutComment(l) == p }) {
+			lines = append(lines, p)
+		}
+	}
+	for _, line := range lines {
+		t.Run(line, func(t *testing.T) {
+			if strings.HasPrefix(line, "curl ") {
+				if _, err := exec.LookPath("curl"); err != nil {
+					t.Skip("curl is not installed")
+				}
+			}
+			pasted := strings.NewReplacer(
+				"https://api.appstoreconnect.apple.com", served["ASC_BASE_URL"],
+				"https://api.storekit.apple.com", served["ASC_BASE_URL"],
+				"/TXID", "/2000000123456789",
+			).Replace(line)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bash, "-c", pasted)
+			cmd.Dir, cmd.Env = b.dir, env
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%s: %v\nstdout:\n%.2000s\nstderr:\n%s", pasted, err, stdout.String(), stderr.String())
+			}
+			if out := stdout.String(); (strings.HasPrefix(line, "curl ") || strings.HasPrefix(line, "ascjwt api ")) &&
+				(!strings.Contains(out, `"data"`) && !strings.Contains(out, `"signedTransactions"`) || strings.Contains(out, `"errors"`)) {
+				t.Fatalf("%s: stdout is not the API's data:\n%.2000s\nstderr:\n%s", pasted, out, stderr.String())
+			}
+		})
+	}
+	if code := s.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("serve exited %d:\n%s", code, s.stderr)
 	}
 }
