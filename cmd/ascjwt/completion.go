@@ -110,8 +110,13 @@ func (c *cmd) commandSpecs() []commandSpec {
 			})
 		}
 		sc.run(cc, nil)
-		if sc.name == "completion" {
+		switch sc.name {
+		case "completion":
 			spec.args = completionShells
+		case "sign":
+			for _, f := range signForms() {
+				spec.args = append(spec.args, f.name)
+			}
 		}
 		specs = append(specs, spec)
 	}

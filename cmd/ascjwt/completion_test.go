@@ -30,6 +30,7 @@ var completionCases = []struct {
 	{"ascjwt completion p", []string{"powershell"}},
 	{"ascjwt help env", []string{"environment"}},
 	{"ascjwt serve --api m", []string{"maps", "musickit"}},
+	{"ascjwt sign promotional-", []string{"promotional-offer", "promotional-offer-v1"}},
 }
 
 func completionFolder(t *testing.T) string {
