@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -255,9 +256,11 @@ func TestReadmeServeSectionRunsAsPasted(t *testing.T) {
 // route added by the test. Only what the README leaves to the reader is
 // set: the credentials (from serve's output, in place of the README's
 // export lines), the base URL where a line spells out Apple's, the files a
-// line names (change.json, AuthKey_2X9R4HXF34.p8), $TOKEN, and a
-// transaction ID where a line says TXID (Apple's are digits, and the fake
-// refuses anything else as Apple does).
+// line names (change.json, for the app the line changes, and
+// AuthKey_2X9R4HXF34.p8), $TOKEN, and the fake's own IDs where a line
+// names an example one: an app the fake has for app 123, a transaction ID
+// for TXID (Apple's are digits, and the fake refuses anything else, as
+// Apple does). A README that names the fake's IDs needs neither.
 func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
@@ -274,7 +277,6 @@ func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(b.dir, "AuthKey_2X9R4HXF34.p8"), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(`{"data":{"type":"apps","id":"123","attributes":{"primaryLocale":"en-GB"}}}`), 0o600)
 
 	b.env = envList(served)
 	token := b.run("token")
@@ -301,8 +303,15 @@ func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
 			pasted := strings.NewReplacer(
 				"https://api.appstoreconnect.apple.com", served["ASC_BASE_URL"],
 				"https://api.storekit.apple.com", served["ASC_BASE_URL"],
-				"/TXID", "/2000000123456789",
+				"/TXID", "/"+servedTransactionID,
+				"/v1/apps/123", "/v1/apps/"+servedAppID,
 			).Replace(line)
+			if m := changedApp.FindStringSubmatch(pasted); m != nil {
+				change := `{"data":{"type":"apps","id":"` + m[1] + `","attributes":{"primaryLocale":"en-GB"}}}`
+				if err := os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(change), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bash, "-c", pasted)
@@ -322,3 +331,13 @@ func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
 		t.Fatalf("serve exited %d:\n%s", code, s.stderr)
 	}
 }
+
+// The fake's IDs for the README's example ones: the first of asctest's
+// canned apps, and a transaction ID of Apple's form.
+const (
+	servedAppID         = "1000000001"
+	servedTransactionID = "2000000123456789"
+)
+
+// changedApp finds the app a line changes with --input change.json.
+var changedApp = regexp.MustCompile(`--input change\.json /v1/apps/(\w+)`)
