@@ -10,10 +10,10 @@ import (
 // SetExchangeTimeout replaces context.WithTimeout for src's exchanges, so
 // that a test ends an exchange's time when it chooses.
 func SetExchangeTimeout(src ascjwt.TokenSource, f func(context.Context, time.Duration) (context.Context, context.CancelFunc)) {
-	src.(*source).cache.WithTimeout = f
+	src.(*source).SetWithTimeout(f)
 }
 
 // Refreshing reports whether a background exchange of src is under way:
 // its hooks fire before it ends, and a test that wants the next caller to
 // start another waits for this to turn false.
-func Refreshing(src ascjwt.TokenSource) bool { return src.(*source).cache.Refreshing() }
+func Refreshing(src ascjwt.TokenSource) bool { return src.(*source).Refreshing() }
