@@ -18,13 +18,15 @@ func TestJSTokensTakeApplesOriginForms(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
+	frozen := srv.Now() // the source's clock stands still: a second may pass while the test runs
+	cfg.Now = func() time.Time { return frozen }
 	cfg.Lifetime = 30 * time.Minute
 	claims := []string{"https://www.example.com", "*.example.com", "example.com", "https://a.example,https://b.example:8443"}
 	js, err := maps.NewJSTokenSource(cfg, claims...)
 	if err != nil {
 		t.Fatalf("Apple's origin forms refused: %v", err)
 	}
-	now := srv.Now()
+	now := frozen
 	iat := float64(now.Unix() - 60)
 	for _, tc := range []struct{ page, claim string }{
 		{"https://www.example.com", "https://www.example.com"}, // the exact origin before the pattern that covers it too

@@ -87,9 +87,11 @@ func TestServerJWTVerifiesWithGolangJWT(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
+	frozen := srv.Now() // the source's clock stands still: a second may pass while the test runs
+	cfg.Now = func() time.Time { return frozen }
 	c := &capture{base: srv.Client().Transport}
 	cfg.Client = &http.Client{Transport: c}
-	now := srv.Now()
+	now := frozen
 	mustToken(t, newSource(t, cfg))
 	if len(c.seen) != 1 {
 		t.Fatalf("%d token requests, want 1", len(c.seen))
@@ -104,13 +106,15 @@ func TestJSTokensVerifyWithGolangJWTAndCarryTheirOrigin(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
+	frozen := srv.Now() // the source's clock stands still: a second may pass while the test runs
+	cfg.Now = func() time.Time { return frozen }
 	cfg.Lifetime = 30 * time.Minute
 	origins := []string{"https://www.example.com", "http://localhost:8080"}
 	js, err := maps.NewJSTokenSource(cfg, origins...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := srv.Now()
+	now := frozen
 	iat := float64(now.Unix() - 60)
 	for _, o := range origins {
 		tok, err := js.TokenFor(context.Background(), o)

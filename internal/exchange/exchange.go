@@ -144,8 +144,8 @@ func New[T any](cfg Config[T]) *Source[T] {
 	return s
 }
 
-// Token returns the current access token: a cached one costs an atomic
-// load and two time comparisons; one in the last quarter of its life is
+// Token returns the current access token: a cached one costs a few atomic
+// operations and two time comparisons; one in the last quarter of its life is
 // replaced in the background while callers keep it; past that, callers
 // wait for the exchange, or for their context to end. However many callers
 // ask at once, one exchange runs, and it runs apart from their contexts'
@@ -167,13 +167,14 @@ func (s *Source[T]) Token(ctx context.Context) (*T, error) {
 	}
 }
 
-// Refreshing reports whether a background exchange is under way; tests
-// wait on it.
-func (s *Source[T]) Refreshing() bool { return s.cache.Refreshing() }
+// Refreshing reports whether a background exchange of s is under way;
+// tests wait on it. It is a function, not a method, so that the API
+// packages' sources, which embed a Source, do not offer it to users.
+func Refreshing[T any](s *Source[T]) bool { return s.cache.Refreshing() }
 
-// SetWithTimeout replaces the context.WithTimeout that bounds each
-// exchange, so that a test ends an exchange's time when it chooses.
-func (s *Source[T]) SetWithTimeout(f func(context.Context, time.Duration) (context.Context, context.CancelFunc)) {
+// SetWithTimeout replaces the context.WithTimeout that bounds each exchange
+// of s, so that a test ends an exchange's time when it chooses.
+func SetWithTimeout[T any](s *Source[T], f func(context.Context, time.Duration) (context.Context, context.CancelFunc)) {
 	s.cache.WithTimeout = f
 }
 

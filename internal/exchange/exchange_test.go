@@ -215,7 +215,7 @@ func TestBackgroundExchangeOutlivesTheCallerThatStartedIt(t *testing.T) {
 	within(t, e.arrived, "the first exchange")
 	within(t, e.arrived, "the background exchange's request")
 	close(release)
-	for s.Refreshing() {
+	for Refreshing(s) {
 		runtime.Gosched() // until the background exchange has ended
 	}
 	if v, err := s.Token(context.Background()); err != nil || v.value != "token-2" {

@@ -9,21 +9,6 @@ import (
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
-// The origin claim of a Maps token, as Apple's page "Creating and using
-// tokens with Maps Server API" shows it ("origin": "*.example.com") and the
-// developer account's Maps token form takes it (a comma-separated list of
-// the web domains the token is for), is a list of entries, each one of:
-//
-//   - an origin, https://www.example.com or http://localhost:8080, which a
-//     page's Origin header must equal ("Debugging an Invalid token");
-//   - a domain, www.example.com, which a page on that host matches by any
-//     scheme or port;
-//   - a domain pattern, *.example.com, which a page on any host under that
-//     domain matches (not example.com itself: list it too for that).
-//
-// Both the token source (maps) and the fake (mapstest) read it here, so
-// that what one writes the other takes.
-
 // Limits on an origin claim.
 const (
 	// MaxMapKitEntries is the most entries a claim may list.
@@ -39,8 +24,21 @@ const (
 // carry an origin claim ("Creating and using tokens with Maps Server API").
 const ScopeMapKitJS = "mapkit_js"
 
-// CheckMapKit reports why claim cannot be the origin claim of a Maps token
-// (see above), or nil if it can. The error is a sentence about "the origin"
+// CheckMapKit reports why claim cannot be the origin claim of a Maps token,
+// or nil if it can. The claim, as Apple's page "Creating and using tokens
+// with Maps Server API" shows it ("origin": "*.example.com") and the
+// developer account's Maps token form takes it (a comma-separated list of
+// the web domains the token is for), is a list of entries, each one of:
+//
+//   - an origin, https://www.example.com or http://localhost:8080, which a
+//     page's Origin header must equal ("Debugging an Invalid token");
+//   - a domain, www.example.com, which a page on that host matches by any
+//     scheme or port;
+//   - a domain pattern, *.example.com, which a page on any host under that
+//     domain matches (not example.com itself: list it too for that).
+//
+// The token source (maps) and the fake (mapstest) both read claims here, so
+// that what one writes the other takes. The error is a sentence about "the origin"
 // or one entry of the list, describing it without quoting it.
 func CheckMapKit(claim string) error {
 	if len(claim) > MaxMapKitLen {
