@@ -391,13 +391,12 @@ func untraced(ctx context.Context) (context.Context, context.CancelFunc) {
 	return out, func() { stop(); cancel(nil) }
 }
 
-// redactIn replaces each of secrets found in s: Apple's description is
-// its own text, but a proxy in between may echo the request.
+// redactIn cuts each of secrets, whole and by its dot-separated parts, out
+// of s: Apple's description is its own text, but a proxy in between may
+// echo the request.
 func redactIn(s string, secrets ...string) string {
 	for _, secret := range secrets {
-		if len(secret) >= 8 {
-			s = strings.ReplaceAll(s, secret, "<redacted>")
-		}
+		s = redact.Cut(s, secret, "<redacted>")
 	}
 	return s
 }

@@ -50,6 +50,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 )
@@ -77,7 +78,8 @@ type Server struct {
 	key                     *ecdsa.PrivateKey // the developer's Sign in with Apple key
 	subject                 string            // the server's user
 
-	clock fakeserver.Clock
+	clock  fakeclock.Clock
+	faults fakeserver.Faults
 
 	mu      sync.Mutex
 	apple   []*appleKey // the published keys, newest last: it signs
@@ -85,8 +87,6 @@ type Server struct {
 	refresh map[string]*grant // refresh token -> the authorization it belongs to
 	access  map[string]*grant // access token -> the same
 	secrets map[string]struct{}
-	fail    *failure
-	hang    chan struct{} // non-nil while requests hang; closed to release them
 	stats   Stats
 }
 
@@ -103,12 +103,6 @@ type authCode struct {
 	grant  *grant
 	issued time.Time
 	used   bool
-}
-
-// failure is the answer every request gets while the server is failing.
-type failure struct {
-	status            int
-	code, description string
 }
 
 // Stats are the server's counters, for tests to assert on.
@@ -226,50 +220,33 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetClock replaces the server's clock; nil restores [time.Now].
-func (s *Server) SetClock(now func() time.Time) { s.clock.Set(now) }
+func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	s.mu.Unlock()
+	st.Held = s.faults.Held()
+	return st
 }
 
 // Fail makes every request from now on (keys included) fail with status
 // and, when code is not empty, an ErrorResponse with code and description,
 // as Apple's endpoints do when they are in trouble.
 func (s *Server) Fail(status int, code, description string) {
-	s.mu.Lock()
-	s.fail = &failure{status, code, description}
-	s.mu.Unlock()
+	s.faults.Fail(fakeserver.Failure{Status: status, Code: code, Description: description})
 }
 
 // Recover makes requests succeed again after Fail.
-func (s *Server) Recover() {
-	s.mu.Lock()
-	s.fail = nil
-	s.mu.Unlock()
-}
+func (s *Server) Recover() { s.faults.Recover() }
 
 // Hang makes every request from now on (keys included) wait, answering
 // nothing, until Release or Close is called or the client gives up.
-func (s *Server) Hang() {
-	s.mu.Lock()
-	if s.hang == nil {
-		s.hang = make(chan struct{})
-	}
-	s.mu.Unlock()
-}
+func (s *Server) Hang() { s.faults.Hang() }
 
 // Release lets requests held by Hang go on, and later ones run at once.
-func (s *Server) Release() {
-	s.mu.Lock()
-	if s.hang != nil {
-		close(s.hang)
-		s.hang = nil
-	}
-	s.mu.Unlock()
-}
+func (s *Server) Release() { s.faults.Release() }
 
 // RevokeTokens revokes every authorization so far, as users who stop using
 // Sign in with Apple with the app do: their refresh tokens get
@@ -288,36 +265,16 @@ func (s *Server) RevokeTokens() {
 // failing puts Fail and Hang in front of h.
 func (s *Server) failing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		hang := s.hang
-		if hang != nil {
-			s.stats.Held++
+		fail, ok := s.faults.Enter(r.Context())
+		switch {
+		case !ok: // the client gave up while the request was held
+		case fail == nil:
+			h.ServeHTTP(w, r)
+		case fail.Code == "":
+			w.WriteHeader(fail.Status)
+		default:
+			writeJSON(w, fail.Status, errorResponse{Error: fail.Code, Description: fail.Description})
 		}
-		s.mu.Unlock()
-		if hang != nil {
-			select {
-			case <-hang:
-			case <-r.Context().Done():
-			}
-			s.mu.Lock()
-			s.stats.Held--
-			s.mu.Unlock()
-			if r.Context().Err() != nil {
-				return
-			}
-		}
-		s.mu.Lock()
-		fail := s.fail
-		s.mu.Unlock()
-		if fail != nil {
-			if fail.code == "" {
-				w.WriteHeader(fail.status)
-				return
-			}
-			writeJSON(w, fail.status, errorResponse{Error: fail.code, Description: fail.description})
-			return
-		}
-		h.ServeHTTP(w, r)
 	})
 }
 

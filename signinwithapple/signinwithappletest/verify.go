@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -85,30 +84,30 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 	if !audienceIsApple(c["aud"]) {
 		return fmt.Errorf(`"aud" is not %q`, appleAudience)
 	}
-	iat, err := seconds(c, "iat")
+	iat, err := date(c, "iat")
 	if err != nil {
 		return err
 	}
-	exp, err := seconds(c, "exp")
+	exp, err := date(c, "exp")
 	if err != nil {
 		return err
 	}
-	t := float64(now.UnixNano()) / 1e9
+	const most = maxLifetimeSeconds * time.Second
 	switch {
-	case iat > t:
+	case iat.After(now):
 		return errors.New(`"iat" is in the future`)
-	case exp <= t:
+	case !exp.After(now):
 		return errors.New("the client secret has expired")
-	case exp <= iat:
+	case !exp.After(iat):
 		return errors.New(`"exp" is not after "iat"`)
-	case exp-t > maxLifetimeSeconds:
+	case exp.Sub(now) > most:
 		return fmt.Errorf(`"exp" is more than %d s after the server's time`, maxLifetimeSeconds)
-	case exp-iat > maxLifetimeSeconds:
+	case exp.Sub(iat) > most:
 		return fmt.Errorf(`"exp" is more than %d s after "iat"`, maxLifetimeSeconds)
 	}
 	if _, ok := c["nbf"]; ok {
-		nbf, err := seconds(c, "nbf")
-		if err != nil || nbf > t {
+		nbf, err := date(c, "nbf")
+		if err != nil || nbf.After(now) {
 			return errors.New(`"nbf" is not a time already passed`)
 		}
 	}
@@ -133,16 +132,13 @@ func audienceIsApple(raw json.RawMessage) bool {
 	return false
 }
 
-// seconds reads claim name as a NumericDate: any JSON number of seconds,
-// fractions included; not a string, null or anything else.
-func seconds(c fakejwt.Object, name string) (float64, error) {
-	raw := c[name]
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return 0, fmt.Errorf("%q is missing or not a number", name)
+// date reads claim name as a NumericDate with internal/fakejwt: any JSON
+// number of seconds, fractions included; not a string, null or anything
+// else.
+func date(c fakejwt.Object, name string) (time.Time, error) {
+	raw, ok := c[name]
+	if !ok {
+		return time.Time{}, fmt.Errorf("%q is missing or not a number", name)
 	}
-	v, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is not a number of seconds", name)
-	}
-	return v, nil
+	return fakejwt.ParseDate(strconv.Quote(name), raw, fakejwt.AnyNumber)
 }
