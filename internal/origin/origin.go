@@ -1,5 +1,6 @@
 // Package origin compares URLs by origin, the scheme, host and port that
-// decide where a token may be sent.
+// decide where a token may be sent, and checks an origin that a token is
+// limited to ([Check]) as a browser's Origin header carries it.
 package origin
 
 import (
