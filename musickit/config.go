@@ -2,7 +2,6 @@ package musickit
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -113,9 +112,9 @@ type settings struct {
 }
 
 // checkOrigins refuses an origin that no browser would send in its Origin
-// header ([origin.Check]), since a token limited to it would be refused on
-// every page, and an origin listed twice. It returns a copy, so that the
-// caller may change its slice.
+// header ([origin.CheckBrowser]), since a token limited to it would be
+// refused on every page, and an origin listed twice. It returns a copy, so
+// that the caller may change its slice.
 func checkOrigins(origins []string) ([]string, error) {
 	if len(origins) == 0 {
 		return nil, nil
@@ -123,8 +122,8 @@ func checkOrigins(origins []string) ([]string, error) {
 	seen := make(map[string]bool, len(origins))
 	out := make([]string, len(origins))
 	for i, o := range origins {
-		if err := origin.Check(o); err != nil {
-			return nil, fmt.Errorf("musickit: Config.Origins[%d] (%s) %w", i, redact.Describe(o), err)
+		if err := origin.CheckBrowser(o); err != nil {
+			return nil, fmt.Errorf("musickit: Config.Origins[%d] (%s) %w; write each origin as a browser sends it, e.g. https://www.example.net or http://localhost:3000", i, redact.Describe(o), err)
 		}
 		if seen[o] {
 			return nil, fmt.Errorf("musickit: Config.Origins[%d] repeats an earlier entry; list each origin once", i)
@@ -137,7 +136,7 @@ func checkOrigins(origins []string) ([]string, error) {
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // String describes the configuration without key material, so that a
 // [Config] printed in a log shows which key it uses and nothing secret. A
@@ -149,7 +148,7 @@ func (c Config) String() string {
 		origins[i] = redact.Show(o, origin.MaxLen)
 	}
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
 
 // LogValue shows the configuration to log/slog as String does.
@@ -157,7 +156,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does, for the encoders
 // that take text (encoding/xml).

@@ -57,5 +57,5 @@ func ExampleConfig_origins() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
-	// musickit: Config.Origins[0] (32 bytes) has a path, which no Origin header does; keep only scheme://host[:port]
+	// musickit: Config.Origins[0] (32 bytes) has a path, query or fragment (a trailing slash counts); write each origin as a browser sends it, e.g. https://www.example.net or http://localhost:3000
 }

@@ -2,7 +2,6 @@ package weatherkit
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // BaseURL is the WeatherKit REST API. Its host is the only one, besides
@@ -110,7 +110,7 @@ func checkServiceID(v string) error {
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // String describes the configuration without key material, so that a
 // [Config] printed in a log shows which key it uses and nothing secret. A
@@ -118,7 +118,7 @@ func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.Strin
 // shown.
 func (c Config) String() string {
 	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), appleid.ShowKey(c.PrivateKey), c.Lifetime)
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
 
 // LogValue shows the configuration to log/slog as String does.
@@ -126,7 +126,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does, for the encoders
 // that take text (encoding/xml).
