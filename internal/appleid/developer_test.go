@@ -1,19 +1,15 @@
 package appleid
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func TestDeveloperKeyNamesTheFirstMistakeInOneOrder(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := apitest.NewKey(t)
 	limits := Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: SixMonths, Backdate: time.Minute, OverMax: "the limit"}
 	good := DeveloperKey{Package: "pkg", KeyIDWant: "the key's ID", KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: key, Lifetimes: limits}
 	for _, tc := range []struct {
