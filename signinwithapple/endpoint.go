@@ -3,10 +3,10 @@ package signinwithapple
 import (
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 
+	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -34,19 +34,10 @@ func checkURL(field, s, def string) error {
 		return fmt.Errorf("signinwithapple: %s has a query (?...); remove it", field)
 	case u.Fragment != "" || strings.Contains(s, "#"):
 		return fmt.Errorf("signinwithapple: %s has a fragment (#...); remove it", field)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !origin.IsLoopback(u.Hostname()):
 		return fmt.Errorf("signinwithapple: %s is plain http to a host that is not loopback; use https (plain http is for test servers on loopback only)", field)
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // httpClient returns a copy of c, or a client with [defaultTimeout] for
