@@ -268,9 +268,10 @@ func (c *Client) token(ctx context.Context, form url.Values, sent string) (*Toke
 }
 
 // post sends form with client_id and a client secret to endpoint and
-// returns the body of a 200. Apple's ErrorResponse becomes a [*TokenError]
-// (and, for invalid_client, the secret is dropped so that the next request
-// signs a new one); any other status an error that names it.
+// returns the body of a 200, after which the source is told Apple accepted
+// the secret. Apple's ErrorResponse becomes a [*TokenError] (and, for
+// invalid_client, the secret is dropped so that the next request signs a
+// new one); any other status an error that names it.
 func (c *Client) post(ctx context.Context, endpoint string, form url.Values, sent string) ([]byte, error) {
 	secret, err := c.secret.Token(ctx)
 	if err != nil {
@@ -303,6 +304,7 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values, sen
 		return nil, fmt.Errorf("signinwithapple: POST %s: the response is over %d KiB, far more than Apple's", endpoint, maxResponse>>10)
 	}
 	if resp.StatusCode == http.StatusOK {
+		accepted(c.secret, secret)
 		return body, nil
 	}
 	var er struct {
@@ -361,21 +363,45 @@ func secretSubject(secret string) (string, bool) {
 	return claims.string("sub")
 }
 
-// invalidate tells the source (or the first source under its wrappers
-// that can be told) that Apple refused tok, so that the next request signs
-// a new secret.
+// acceptanceRecorder is ascjwt.AcceptanceRecorder's method: a source that
+// wants to know which of its tokens a server accepted.
+type acceptanceRecorder interface {
+	TokenAccepted(tok *ascjwt.Token)
+}
+
+// accepted tells the source (or the first under its wrappers that wants to
+// know) that Apple took tok, so that if Apple refuses it later, a new one
+// is signed at once rather than at most once a minute.
+func accepted(src ascjwt.TokenSource, tok *ascjwt.Token) {
+	if a, ok := find[acceptanceRecorder](src); ok {
+		a.TokenAccepted(tok)
+	}
+}
+
+// invalidate tells the source (or the first under its wrappers that can be
+// told) that Apple refused tok, so that the next request signs a new
+// secret.
 func invalidate(src ascjwt.TokenSource, tok *ascjwt.Token) {
+	if inv, ok := find[ascjwt.Invalidator](src); ok {
+		inv.InvalidateToken(tok)
+	}
+}
+
+// find returns src, or the first source under its wrappers (Unwrap), that
+// is a T.
+func find[T any](src ascjwt.TokenSource) (T, bool) {
 	for src != nil {
-		if inv, ok := src.(ascjwt.Invalidator); ok {
-			inv.InvalidateToken(tok)
-			return
+		if t, ok := src.(T); ok {
+			return t, true
 		}
 		u, ok := src.(interface{ Unwrap() ascjwt.TokenSource })
 		if !ok {
-			return
+			break
 		}
 		src = u.Unwrap()
 	}
+	var zero T
+	return zero, false
 }
 
 // untraced returns a context with ctx's deadline and cancellation and none

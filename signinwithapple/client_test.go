@@ -270,6 +270,49 @@ func TestInvalidClientSeesThroughWrappers(t *testing.T) {
 	}
 }
 
+// recording is a source that wraps another and records the secrets it is
+// told Apple accepted, as ascjwt.AcceptanceRecorder's TokenAccepted is told.
+type recording struct {
+	wrapped
+	mu       sync.Mutex
+	accepted []string
+}
+
+func (r *recording) TokenAccepted(tok *ascjwt.Token) {
+	r.mu.Lock()
+	r.accepted = append(r.accepted, tok.Value)
+	r.mu.Unlock()
+}
+
+// TestAcceptedSecretIsRecorded: a 200 from the token or revocation endpoint
+// tells the source that Apple accepted the secret (so that one refused
+// later is replaced at once); an ErrorResponse does not.
+func TestAcceptedSecretIsRecorded(t *testing.T) {
+	srv, v := newFake(t)
+	src := newSource(t, srv.Config())
+	rec := &recording{wrapped: wrapped{src}}
+	client, err := signinwithapple.NewClient(wrapped{rec}, srv.ClientConfig(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := client.Exchange(bg, srv.IssueCode(""), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Revoke(bg, tokens.RefreshToken, signinwithapple.RefreshTokenHint); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Exchange(bg, "c-unknown", ""); err == nil {
+		t.Fatal("an unknown code was taken")
+	}
+	secret := token(t, src).Value
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.accepted) != 2 || rec.accepted[0] != secret || rec.accepted[1] != secret {
+		t.Errorf("%d acceptances recorded, want the two 200s with the current secret", len(rec.accepted))
+	}
+}
+
 // TestTokenErrorCarriesNoSecret: an ErrorResponse whose description echoes
 // the request (a proxy in between may) comes back with the secret, code
 // and token removed and control characters escaped.
