@@ -82,7 +82,9 @@
 // [ParseRateLimit] reads and [Transport.RateLimit] remembers; when it runs
 // low the Transport spaces requests at the key's steady rate, and a
 // replayable request answered 429 is sent again after the wait Retry-After
-// asks for, or a jittered backoff, within [Transport].MaxRetryWait.
+// asks for, or a jittered backoff. Every wait of a request, pacing's and
+// 429s', fits in [Transport].MaxRetryWait and its context's deadline; a
+// request that cannot wait for its pacing slot is sent at once.
 // [CheckResponse] turns an error answer of either API into an [*APIError].
 // [Hooks] report tokens minted, failed refreshes, retries, waits and rate
 // limits, for logs and metrics.

@@ -37,6 +37,19 @@ import (
 //   - it reads Apple's hourly budget from every answer ([Transport.RateLimit]),
 //     spaces requests when it runs low, and waits out a 429 within
 //     MaxRetryWait.
+//
+// Pacing: while the last answer says the key's hourly budget is low (at
+// most max(10, Limit/100) requests left), requests are sent one per
+// hour/Limit, each in the next free slot, in the order they ask. A request
+// waits for its slot only as long as MaxRetryWait (all its waits together,
+// pacing's and 429s') and its context's deadline allow; one that would
+// wait longer is sent at once and takes no slot, so that the requests
+// behind it do not wait for its turn. A request whose context ends while it
+// waits gives its slot back and returns the context's error. When an answer
+// reports room in the budget again (a new hour, a raised limit), pacing
+// ends at once: requests waiting for a slot are sent, and the next low
+// budget starts with a free slot. A new limit that is still low spaces the
+// requests that take a slot from then on at its own rate.
 type Transport struct {
 	// Source supplies the tokens. Required.
 	Source TokenSource
@@ -54,12 +67,14 @@ type Transport struct {
 	Hosts []string
 
 	// DisablePacing turns off pacing: by default, when an answer says the
-	// key's hourly budget is low, requests are spaced at its steady rate.
+	// key's hourly budget is low, requests are spaced at its steady rate
+	// (see Pacing above).
 	DisablePacing bool
 
-	// MaxRetryWait bounds the total time one request waits on 429 answers
-	// before it is sent again. Zero means one minute; negative means a 429
-	// goes back to the caller at once.
+	// MaxRetryWait bounds the total time one request waits: for its pacing
+	// slot and on 429 answers before it is sent again. Zero means one
+	// minute; negative means no wait at all: a request is not paced and a
+	// 429 goes back to the caller at once.
 	MaxRetryWait time.Duration
 
 	// Hooks, when set, is told of 401 retries, waits and new rate limits.
@@ -70,7 +85,7 @@ type Transport struct {
 	bearer atomic.Pointer[bearerValue]
 
 	rate     atomic.Uint64           // the last RateLimit seen, packed; 0 for none
-	nextSlot atomic.Int64            // pacing: the next free moment to send, Unix ns
+	pacer    pacer                   // pacing's slots, used while the budget is low
 	lastHost atomic.Pointer[hostKey] // the last host allowed the token
 
 	// Tests set these: the clock, waiting, and the jitter's draw.

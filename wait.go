@@ -38,12 +38,14 @@ func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser)
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		if t.rate.Load()&lowBudget != 0 && !t.DisablePacing {
-			if err := t.pace(req); err != nil {
+			paced, err := t.pace(req, t.waitLeft(waited))
+			if err != nil {
 				if body != nil {
 					body.Close()
 				}
 				return nil, err
 			}
+			waited += paced
 		}
 		resp, err := t.send(req, tok, body)
 		if err != nil {
@@ -120,6 +122,15 @@ func (t *Transport) maxRetryWait() time.Duration {
 	return t.MaxRetryWait
 }
 
+// waitLeft is what remains of a request's MaxRetryWait after waited; it is
+// negative when the request may not wait at all.
+func (t *Transport) waitLeft(waited time.Duration) time.Duration {
+	if t.MaxRetryWait < 0 {
+		return -1
+	}
+	return t.maxRetryWait() - waited
+}
+
 // retryWait is how long to wait after the attempt-th 429 with header h.
 func (t *Transport) retryWait(h http.Header, attempt int) (time.Duration, string) {
 	if d, ok := parseRetryAfter(h.Get("Retry-After"), t.clock()); ok {
@@ -186,8 +197,13 @@ func (t *Transport) observe(v string) {
 		return
 	}
 	w := rl.pack()
-	if t.rate.Load() == w || t.rate.Swap(w) == w {
+	if t.rate.Load() == w {
 		return
+	}
+	if old := t.rate.Swap(w); old == w {
+		return
+	} else if old&lowBudget != 0 && w&lowBudget == 0 {
+		t.pacer.release() // room again: waiting requests go now
 	}
 	if hk := t.Hooks; hk != nil && hk.RateLimit != nil {
 		hk.RateLimit(rl)
@@ -198,44 +214,6 @@ func (t *Transport) observe(v string) {
 // false if none has. Every App Store Connect API answer reports one.
 func (t *Transport) RateLimit() (RateLimit, bool) {
 	return unpack(t.rate.Load())
-}
-
-// pace spaces requests at the key's steady rate, one per hour/Limit, while
-// the last answer said the hourly budget is low: at most max(10, Limit/100)
-// requests left. Apple counts the budget per key over a rolling hour and
-// reports it to every process that uses the key, so pacing on it spaces a
-// whole fleet with nothing shared but Apple's answers. While the budget is
-// plentiful, sendPaced does not call it: one atomic load of the packed rate
-// limit, whose lowBudget bit says.
-func (t *Transport) pace(req *http.Request) error {
-	rl, ok := unpack(t.rate.Load())
-	if !ok || rl.Limit <= 0 || !rl.low() {
-		return nil
-	}
-	interval := int64(time.Hour) / int64(rl.Limit)
-	now := t.clock().UnixNano()
-	var slot int64
-	for {
-		next := t.nextSlot.Load()
-		slot = max(next, now)
-		if t.nextSlot.CompareAndSwap(next, slot+interval) {
-			break
-		}
-	}
-	wait := time.Duration(slot - now)
-	if wait <= 0 {
-		return nil
-	}
-	if pastDeadline(req.Context(), wait) {
-		return nil // better a request that may be refused than one that surely times out
-	}
-	if h := t.Hooks; h != nil && h.RateLimitWait != nil {
-		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: WaitPacing})
-	}
-	if err := t.sleep(req.Context(), wait); err != nil {
-		return fmt.Errorf("ascjwt: gave up waiting %s to pace the request (hourly budget low: %d of %d left): %w", wait, rl.Remaining, rl.Limit, err)
-	}
-	return nil
 }
 
 func (t *Transport) clock() time.Time {

@@ -278,8 +278,8 @@ func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if slot, w := r.tr.nextSlot.Load(), r.recorded(); slot != 0 || len(w) != 0 {
-		t.Errorf("pacing slot %d, waits %v with budget to spare; want neither", slot, w)
+	if slot, w := r.tr.pacer.next, r.recorded(); !slot.IsZero() || len(w) != 0 {
+		t.Errorf("pacing slot %v, waits %v with budget to spare; want neither", slot, w)
 	}
 	for _, tc := range []struct {
 		rl  RateLimit
