@@ -56,8 +56,8 @@ func TestPacingWaitStaysWithinMaxRetryWait(t *testing.T) {
 func TestPacingSkipperTakesNoSlot(t *testing.T) {
 	r := newWaitRig(t)
 	r.base.rate = "user-hour-lim:120;user-hour-rem:5;" // a slot every 30s
-	r.send(t, context.Background())                   // learns the budget
-	r.send(t, context.Background())                   // takes the free slot
+	r.send(t, context.Background())                    // learns the budget
+	r.send(t, context.Background())                    // takes the free slot
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	r.send(t, ctx) // would wait 30s: goes at once instead
