@@ -69,8 +69,10 @@
 // minute, so that requests refused for another reason (outside the token's
 // scope, a revoked key) do not cost a signature each. A [TokenSource] of
 // your own that wraps another keeps this retry by implementing
-// [Invalidator]. The refused answer is read only as far as its declared
-// length, when small, so that a server that stalls cannot hold the request.
+// [Invalidator]. Of the refused response, only a small body of declared
+// length is read, and only for as long as reading what has already arrived
+// takes; any other is closed unread, so that a server that stalls cannot
+// hold the request.
 //
 // # Hosts, rate limits and errors
 //

@@ -3,6 +3,8 @@ package ascjwt
 import (
 	"io"
 	"net/http"
+	"sync"
+	"time"
 )
 
 // A RefusalJudge is a [TokenSource] whose API refuses a token with an answer
@@ -24,11 +26,17 @@ func (t *Transport) refusesToken(resp *http.Response) bool {
 	return resp.StatusCode == http.StatusUnauthorized
 }
 
-// maxDrain bounds the refused answer that is read so that its connection
+// maxDrain bounds the refused response that is read so that its connection
 // can be reused: Apple's 401 body is a few hundred bytes. A longer body, or
-// one of unknown length, is closed unread, since reading it could wait on a
-// server that stalls and hold the request until its deadline.
+// one of unknown length, is closed unread.
 const maxDrain = 4 << 10
+
+// drainTime bounds the reading of a refused response's body. A body that
+// has already arrived, as a small one nearly always has with its header,
+// reads in microseconds; one that declares a length and then stalls is
+// closed when drainTime has passed, so that a server cannot hold the
+// request on a body no one wants.
+const drainTime = 50 * time.Millisecond
 
 // retry handles a refusal of tok (a 401) to req. When the source is an
 // [Invalidator] it reports tok refused (even when req cannot be sent again:
@@ -60,16 +68,27 @@ func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response)
 	return t.sendPaced(req, fresh, body)
 }
 
-// discard reads what a small answer declares and closes it, never waiting
-// for more than it declared.
+// discard reads what a small refused response has already received, so
+// that its connection can be reused, and closes it: it never waits for the
+// body longer than drainTime.
 func discard(resp *http.Response) {
-	if resp.Body == nil {
+	body := resp.Body
+	if body == nil {
 		return // net/http accepts a nil Body from a RoundTripper
 	}
-	if n := resp.ContentLength; n > 0 && n <= maxDrain {
-		io.CopyN(io.Discard, resp.Body, n)
+	n := resp.ContentLength
+	if n <= 0 || n > maxDrain {
+		body.Close()
+		return
 	}
-	resp.Body.Close()
+	// Closing the body ends a read that waits on the network (net/http's
+	// bodies allow it); the Once keeps the timer's close and ours to one.
+	var once sync.Once
+	closeOnce := func() { once.Do(func() { body.Close() }) }
+	timer := time.AfterFunc(drainTime, closeOnce)
+	io.CopyN(io.Discard, body, n)
+	timer.Stop()
+	closeOnce()
 }
 
 // replayable reports whether req can be sent a second time.
