@@ -12,7 +12,10 @@ import (
 // or a nil field, costs nothing. Like [net/http/httptrace.ClientTrace], a
 // callback runs on the goroutine of the event, may run concurrently with
 // others, and must return quickly. No callback is ever given a token's
-// value.
+// value. A TokenMinted or RefreshFailed callback that panics does not crash
+// the process (a background refresh has no caller to recover it): the
+// panic becomes the refresh's error, which RefreshFailed and the callers
+// waiting for the token are given.
 type Hooks struct {
 	// TokenMinted is called after each new token is signed (Config.Hooks).
 	TokenMinted func(TokenMinted)

@@ -225,18 +225,37 @@ func (c *Cache[T]) refresh(ctx context.Context) (any, error) {
 	} else {
 		e, err = c.mintWithin(ctx, now, c.cfg.Timeout)
 	}
+	if err == nil {
+		c.lastMint.Store(e.minted)
+		c.cur.Store(e) // before the hook, so that a hook that asks for a token gets this one
+		if c.cfg.Minted != nil {
+			took := time.Since(start)
+			err = c.hook("TokenMinted", func() { c.cfg.Minted(&e.tok, took) })
+		}
+	}
 	if err != nil {
 		if c.cfg.Failed != nil {
-			c.cfg.Failed(err)
+			if herr := c.hook("RefreshFailed", func() { c.cfg.Failed(err) }); herr != nil {
+				err = fmt.Errorf("%w; and then %w", err, herr)
+			}
 		}
 		return nil, err
 	}
-	c.lastMint.Store(e.minted)
-	c.cur.Store(e)
-	if c.cfg.Minted != nil {
-		c.cfg.Minted(&e.tok, time.Since(start))
-	}
 	return e, nil
+}
+
+// hook runs a hook of the caller's, turning a panic into the refresh's
+// error: in a background refresh no caller could recover it, and a bug in
+// a logging hook must not take the process down. A token already made
+// stays current.
+func (c *Cache[T]) hook(name string, f func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: the %s hook panicked: %v", c.cfg.Prefix, name, p)
+		}
+	}()
+	f()
+	return nil
 }
 
 // mintTooSoon reports whether MinInterval forbids a new token at now.
