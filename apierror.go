@@ -123,10 +123,14 @@ func (e *APIError) Error() string {
 	switch {
 	case len(e.Errors) > 0:
 		first := e.Errors[0]
+		sep := ": "
 		for _, s := range []string{first.Code, first.Title, first.Detail} {
-			if s != "" {
-				b.WriteString(": " + safetext.Line(s, maxErrorText))
+			if s == "" {
+				continue
 			}
+			s = safetext.Line(s, maxErrorText)
+			b.WriteString(sep + s)
+			sep = separatorAfter(s)
 		}
 		if src := first.Source; src != nil && (src.Pointer != "" || src.Parameter != "") {
 			b.WriteString(" (at " + safetext.Line(src.Pointer+src.Parameter, maxErrorText) + ")")
@@ -144,4 +148,14 @@ func (e *APIError) Error() string {
 		b.WriteString("; retry after " + e.RetryAfter.String())
 	}
 	return b.String()
+}
+
+// separatorAfter is what joins s to the text after it: a space after a
+// sentence that has its own end ("The request rate limit has been
+// reached."), so that no text gets two separators, and ": " otherwise.
+func separatorAfter(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, ":") {
+		return " "
+	}
+	return ": "
 }

@@ -113,3 +113,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
+
+// TestAPIErrorJoinsTitleAndDetailWithOneSeparator: Apple's titles end with a
+// full stop, which is the separator before the detail; the code, which
+// does not, is followed by ": ".
+func TestAPIErrorJoinsTitleAndDetailWithOneSeparator(t *testing.T) {
+	const body = `{"errors":[{"status":"429","code":"RATE_LIMIT_EXCEEDED","title":"The request rate limit has been reached.","detail":"We've received too many requests for this API. Please wait and try again or slow down your request rate."}]}`
+	err := ascjwt.CheckResponse(answer(429, body, nil))
+	const want = "RATE_LIMIT_EXCEEDED: The request rate limit has been reached. We've received too many requests"
+	if msg := err.Error(); !strings.Contains(msg, want) || strings.Contains(msg, ".:") {
+		t.Errorf("Error() = %q, want it to say %q", msg, want)
+	}
+	const untitled = `{"errors":[{"status":"404","code":"NOT_FOUND","title":"Not found","detail":"There is no resource with this ID"}]}`
+	if msg := ascjwt.CheckResponse(answer(404, untitled, nil)).Error(); !strings.Contains(msg, "NOT_FOUND: Not found: There is no resource with this ID") {
+		t.Errorf("Error() = %q, want the parts joined by \": \" where they have no end of their own", msg)
+	}
+}
