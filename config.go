@@ -3,6 +3,7 @@ package ascjwt
 import (
 	"crypto"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -80,7 +81,8 @@ type Config struct {
 	// make, each "METHOD /path?query", e.g. "GET /v1/apps?filter[platform]=IOS".
 	Scope []string
 	// BundleID is the optional "bid" claim, which the App Store Server API
-	// requires: your app's bundle ID.
+	// requires: your app's bundle ID. It needs IssuerID: the App Store
+	// Server API takes team keys (In-App Purchase keys) only.
 	BundleID string
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
@@ -177,6 +179,12 @@ func (c Config) validate() (*settings, error) {
 	if c.BundleID != "" {
 		if err := checkField("BundleID", c.BundleID, maxBundleIDLen, "your app's bundle ID, e.g. com.example.app"); err != nil {
 			return nil, err
+		}
+		if c.IssuerID == "" {
+			// "Creating API keys to authorize API requests" in the App Store
+			// Server API documentation: its keys are In-App Purchase keys,
+			// which belong to the team and come with its issuer ID.
+			return nil, errors.New("ascjwt: Config.BundleID is set, but IssuerID is empty (an individual key); the App Store Server API takes team keys only: set IssuerID to the issuer ID shown above the In-App Purchase keys in App Store Connect, or leave BundleID empty")
 		}
 	}
 	scopes, err := claims.ParseScopes(c.Scope)

@@ -127,7 +127,11 @@ func TestLifetimeLimits(t *testing.T) {
 		{name: "21m apps without perfPowerMetrics", lifetime: 21 * time.Minute, scope: []string{"GET /v1/apps/123"}, wantErr: "20 minutes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewTokenSource(Config{KeyID: "K", PrivateKey: newKey(t), Lifetime: tc.lifetime, Scope: tc.scope, BundleID: tc.bundleID})
+			cfg := Config{KeyID: "K", PrivateKey: newKey(t), Lifetime: tc.lifetime, Scope: tc.scope, BundleID: tc.bundleID}
+			if tc.bundleID != "" {
+				cfg.IssuerID = "57246542-96fe-1a63-e053-0824d011072a" // bid takes a team key
+			}
+			_, err := NewTokenSource(cfg)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("refused: %v", err)
