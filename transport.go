@@ -176,6 +176,15 @@ func (t *Transport) base() http.RoundTripper {
 	return http.DefaultTransport
 }
 
+// CloseIdleConnections closes the idle connections of Base, as
+// [http.Client.CloseIdleConnections] expects of its Transport; it does
+// nothing for a Base without such a method.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base().(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // headerFor returns "Bearer " + tok.Value, built once per token. Comparing
 // values rather than pointers also serves sources that return a new *[Token]
 // for the same value; for the same string, the comparison stops at the

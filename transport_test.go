@@ -381,3 +381,25 @@ func TestTransportSurvivesBrokenPeers(t *testing.T) {
 		})
 	}
 }
+
+// idleCloser is a Base that counts calls of CloseIdleConnections.
+type idleCloser struct {
+	http.RoundTripper
+	closed atomic.Int32
+}
+
+func (c *idleCloser) CloseIdleConnections() { c.closed.Add(1) }
+
+// TestCloseIdleConnectionsReachesTheBase: http.Client.CloseIdleConnections
+// (which sideshow/apns2 calls) reaches the Transport's Base, whether the
+// client is built by hand or by NewClient.
+func TestCloseIdleConnectionsReachesTheBase(t *testing.T) {
+	f := newFixture(t)
+	base := &idleCloser{}
+	(&http.Client{Transport: &Transport{Source: f.src, Base: base}}).CloseIdleConnections()
+	NewClient(&http.Client{Transport: base}, f.src).CloseIdleConnections()
+	if n := base.closed.Load(); n != 2 {
+		t.Errorf("Base.CloseIdleConnections called %d times, want 2", n)
+	}
+	(&Transport{Source: f.src, Base: baseFunc(nil)}).CloseIdleConnections() // a Base without the method: nothing to do
+}
