@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -53,7 +54,12 @@ import (
 type Transport struct {
 	// Source supplies the tokens. Required.
 	Source TokenSource
-	// Base sends the requests. Nil means [http.DefaultTransport].
+	// Base sends the requests. Nil means a connection pool of this
+	// Transport's own, set up as [http.DefaultTransport] is: APNs binds a
+	// token to the connection that first carried it, so sources of two keys
+	// must not share connections, and a Transport shares its connections
+	// with another only when both are given one Base on purpose. Make one
+	// Transport per source and keep it, as you would an [http.Client].
 	Base http.RoundTripper
 
 	// Hosts are the hosts that get the token, each "host" (any port) or
@@ -87,6 +93,9 @@ type Transport struct {
 	rate     atomic.Uint64           // the last RateLimit seen, packed; 0 for none
 	pacer    pacer                   // pacing's slots, used while the budget is low
 	lastHost atomic.Pointer[hostKey] // the last host allowed the token
+
+	poolOnce sync.Once
+	pool     http.RoundTripper // the connections of a Transport whose Base is nil
 
 	// Tests set these: the clock, waiting, and the jitter's draw.
 	now   func() time.Time
@@ -169,16 +178,23 @@ type requestCopy struct {
 	authorization [1]string
 }
 
+// base is Base, or the Transport's own connection pool when Base is nil.
 func (t *Transport) base() http.RoundTripper {
 	if t.Base != nil {
 		return t.Base
 	}
-	return http.DefaultTransport
+	t.poolOnce.Do(func() {
+		t.pool = http.DefaultTransport
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			t.pool = dt.Clone() // the same settings, none of its connections
+		}
+	})
+	return t.pool
 }
 
-// CloseIdleConnections closes the idle connections of Base, as
-// [http.Client.CloseIdleConnections] expects of its Transport; it does
-// nothing for a Base without such a method.
+// CloseIdleConnections closes the idle connections of Base (or of the
+// Transport's own pool), as [http.Client.CloseIdleConnections] expects of
+// its Transport; it does nothing for a Base without such a method.
 func (t *Transport) CloseIdleConnections() {
 	if c, ok := t.base().(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
@@ -233,7 +249,11 @@ func closeBody(req *http.Request) {
 //
 //	client := ascjwt.NewClient(nil, src)
 //
-// is [http.DefaultClient] with tokens.
+// is [http.DefaultClient] with tokens, over a connection pool of its own
+// (see [Transport].Base). Clients made from one base share its Transport's
+// connections, which is what you want for one key and not for two APNs
+// keys (APNs binds a token to its connection): give each such client a
+// base of its own, or a nil one.
 func NewClient(base *http.Client, src TokenSource) *http.Client {
 	if base == nil {
 		base = http.DefaultClient

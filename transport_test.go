@@ -7,8 +7,10 @@ import (
 	"maps"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -402,4 +404,50 @@ func TestCloseIdleConnectionsReachesTheBase(t *testing.T) {
 		t.Errorf("Base.CloseIdleConnections called %d times, want 2", n)
 	}
 	(&Transport{Source: f.src, Base: baseFunc(nil)}).CloseIdleConnections() // a Base without the method: nothing to do
+}
+
+// TestTransportsOfTwoKeysShareNoConnection: two Transports with a nil Base
+// (as NewClient(nil, src) makes) each have a connection pool of their own,
+// so the second key's request does not go out on the first key's idle
+// connection, as it would on http.DefaultTransport's; APNs binds a token to
+// its connection and answers 429 TooManyProviderTokenUpdates to the next.
+func TestTransportsOfTwoKeysShareNoConnection(t *testing.T) {
+	var mu sync.Mutex
+	conns := map[string]string{} // remote address -> the kid of the token it carried
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kid := Token{Value: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")}.keyID()
+		mu.Lock()
+		defer mu.Unlock()
+		if prev, ok := conns[r.RemoteAddr]; ok && prev != kid {
+			t.Errorf("connection %s carried the tokens of keys %s and %s", r.RemoteAddr, prev, kid)
+		}
+		conns[r.RemoteAddr] = kid
+	}))
+	defer srv.Close()
+	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	var clients []*http.Client
+	for _, kid := range []string{"KEYONE1234", "KEYTWO1234"} {
+		src, err := NewTokenSource(Config{KeyID: kid, PrivateKey: newKey(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := NewClient(nil, src)
+		defer c.CloseIdleConnections()
+		clients = append(clients, c)
+	}
+	for range 2 {
+		for _, c := range clients {
+			resp, err := c.Get(srv.URL + "/3/device/0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(conns) != 2 {
+		t.Errorf("%d connections for two keys, want 2: one each, reused", len(conns))
+	}
 }
