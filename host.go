@@ -17,7 +17,8 @@ var appleHosts = []string{"api.appstoreconnect.apple.com", "api.storekit.apple.c
 // Apple's App Store APIs. With a nil [Transport].Hosts, the Transport sends
 // its tokens to TokenHosts and loopback, and to no other host. A source
 // that is not HostScoped gets the hosts of [AppStoreConnectURL],
-// [AppStoreServerURL] and [AppStoreServerSandboxURL].
+// [AppStoreServerURL] and [AppStoreServerSandboxURL]. The Transport finds
+// it through wrappers that implement Unwrap (see [TokenSource]).
 type HostScoped interface {
 	TokenSource
 	// TokenHosts lists the hosts, each "host" (any port) or "host:port".
@@ -57,7 +58,7 @@ func (t *Transport) hostAllowed(u *url.URL) bool {
 		return anyHostMatches(t.Hosts, host, u)
 	}
 	hosts := appleHosts
-	if hs, ok := t.Source.(HostScoped); ok {
+	if hs, ok := find[HostScoped](t.Source); ok {
 		hosts = hs.TokenHosts()
 	}
 	return anyHostMatches(hosts, host, u) || isLoopback(host)

@@ -11,6 +11,8 @@ import (
 // other than 401, such as APNs' 403 ExpiredProviderToken. The Transport
 // retries a request once with a new token when RefusedToken says the answer
 // refused the token; for a source that is not a RefusalJudge, that is a 401.
+// The Transport finds it through wrappers that implement Unwrap (see
+// [TokenSource]).
 type RefusalJudge interface {
 	TokenSource
 	// RefusedToken reports whether resp refused the token of its request.
@@ -20,7 +22,7 @@ type RefusalJudge interface {
 
 // refusesToken reports whether resp refused the request's token.
 func (t *Transport) refusesToken(resp *http.Response) bool {
-	if j, ok := t.Source.(RefusalJudge); ok {
+	if j, ok := find[RefusalJudge](t.Source); ok {
 		return j.RefusedToken(resp)
 	}
 	return resp.StatusCode == http.StatusUnauthorized
@@ -45,7 +47,7 @@ const drainTime = 50 * time.Millisecond
 // returns the second answer, whatever it is, or the first one when no retry
 // is possible: never more than one retry.
 func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response) (*http.Response, error) {
-	src, ok := t.Source.(Invalidator)
+	src, ok := find[Invalidator](t.Source)
 	if !ok {
 		return refused, nil
 	}

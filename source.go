@@ -13,6 +13,17 @@ import (
 // A TokenSource returns tokens to put in the Authorization header. The one
 // from [NewTokenSource] is safe for concurrent use and reuses each token for
 // most of its life.
+//
+// A source may implement optional interfaces that the [Transport] looks
+// for: [Invalidator], [HostScoped], [RefusalJudge] and [RetryPolicy]. A
+// source that wraps another (to log or count its tokens, say) keeps them
+// by implementing
+//
+//	Unwrap() ascjwt.TokenSource
+//
+// which returns the source inside: the Transport looks for each interface
+// on the source it was given, then on what Unwrap returns, and so on, as
+// net/http's ResponseController does with a ResponseWriter.
 type TokenSource interface {
 	// Token returns a token that is valid for at least another minute. The
 	// returned [Token] is shared with other callers: read it, do not modify it.
@@ -25,8 +36,9 @@ type TokenSource interface {
 // the 401 back untried. The source from [NewTokenSource] is one.
 //
 // A TokenSource of your own that wraps another (to add logging or metrics,
-// say) loses that retry unless it implements Invalidator too, by passing the
-// call on with the same *[Token] the inner source returned:
+// say) keeps that retry by implementing Unwrap (see [TokenSource]), or by
+// implementing Invalidator too, passing the call on with the same *[Token]
+// the inner source returned:
 //
 //	func (w *logged) InvalidateToken(tok *ascjwt.Token) {
 //		if inv, ok := w.inner.(ascjwt.Invalidator); ok {

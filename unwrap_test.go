@@ -1,0 +1,82 @@
+package ascjwt_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt"
+)
+
+// apiSource stands for an API package's source (APNs', say): tokens for its
+// own hosts only, a 403 that refuses a token, and a new token once the
+// current one is invalidated.
+type apiSource struct {
+	mu          sync.Mutex
+	n           int
+	invalidated int
+}
+
+func (s *apiSource) Token(context.Context) (*ascjwt.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &ascjwt.Token{Value: "token-" + strconv.Itoa(s.n), Expiry: time.Now().Add(time.Hour)}, nil
+}
+
+func (s *apiSource) InvalidateToken(*ascjwt.Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	s.invalidated++
+}
+
+func (s *apiSource) TokenHosts() []string { return []string{"api.push.example.test:443"} }
+
+func (s *apiSource) RefusedToken(resp *http.Response) bool { return resp.StatusCode == http.StatusForbidden }
+
+// unwrapping is a logging wrapper that implements nothing but Token and
+// Unwrap.
+type unwrapping struct {
+	inner ascjwt.TokenSource
+	calls int
+}
+
+func (w *unwrapping) Token(ctx context.Context) (*ascjwt.Token, error) {
+	w.calls++
+	return w.inner.Token(ctx)
+}
+
+func (w *unwrapping) Unwrap() ascjwt.TokenSource { return w.inner }
+
+// TestTransportSeesThroughUnwrap: a wrapper with an Unwrap method keeps what
+// the source inside tells the Transport: its hosts (HostScoped), which
+// responses refuse a token (RefusalJudge), and that a refused token is to be
+// replaced (Invalidator), even two wrappers deep.
+func TestTransportSeesThroughUnwrap(t *testing.T) {
+	inner := &apiSource{}
+	src := &unwrapping{inner: &unwrapping{inner: inner}}
+	var sent []string
+	tr := &ascjwt.Transport{Source: src, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent = append(sent, r.Header.Get("Authorization"))
+		code := http.StatusOK
+		if len(sent) == 1 {
+			code = http.StatusForbidden // ExpiredProviderToken
+		}
+		return &http.Response{StatusCode: code, Body: http.NoBody, Request: r}, nil
+	})}
+	req, _ := http.NewRequest("POST", "https://api.push.example.test/3/device/abc", http.NoBody)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(sent) != 2 || sent[0] != "Bearer token-0" || sent[1] != "Bearer token-1" {
+		t.Fatalf("got %d after sends %q; want the 403 retried once with a new token", resp.StatusCode, sent)
+	}
+	if inner.invalidated != 1 {
+		t.Errorf("the inner source was told of %d refusals, want 1", inner.invalidated)
+	}
+}
