@@ -80,3 +80,49 @@ func TestTransportSeesThroughUnwrap(t *testing.T) {
 		t.Errorf("the inner source was told of %d refusals, want 1", inner.invalidated)
 	}
 }
+
+// policySource is a source whose API says whether a 429 may be waited out.
+type policySource struct {
+	staticSource
+	retry bool
+}
+
+func (s policySource) Retry429(*http.Response) bool { return s.retry }
+
+// TestRetryPolicyDecidesA429: a source that is a RetryPolicy (seen through
+// a wrapper, too) decides whether a 429 is waited out: false sends it back
+// to the caller at once, with one send; true waits as any source's would.
+func TestRetryPolicyDecidesA429(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		src   ascjwt.TokenSource
+		sends int
+	}{
+		{"Retry429 false", policySource{staticSource: "t", retry: false}, 1},
+		{"Retry429 false, wrapped", &unwrapping{inner: policySource{staticSource: "t", retry: false}}, 1},
+		{"Retry429 true", policySource{staticSource: "t", retry: true}, 2},
+		{"no RetryPolicy", staticSource("t"), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sends := 0
+			tr := &ascjwt.Transport{Source: tc.src, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				sends++
+				code, h := http.StatusOK, http.Header{}
+				if sends == 1 {
+					code = http.StatusTooManyRequests
+					h.Set("Retry-After", "0")
+				}
+				return &http.Response{StatusCode: code, Header: h, Body: http.NoBody, Request: r}, nil
+			})}
+			req, _ := http.NewRequest("GET", ascjwt.AppStoreConnectURL+"/v1/apps", nil)
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if sends != tc.sends {
+				t.Errorf("%d sends, want %d", sends, tc.sends)
+			}
+		})
+	}
+}

@@ -27,6 +27,22 @@ const (
 	max429s = 8
 )
 
+// A RetryPolicy is a [TokenSource] whose API says which 429 responses may
+// be waited out. The Transport waits out a 429 (within MaxRetryWait) and
+// sends the request again only when Retry429 says so; for a source that is
+// not a RetryPolicy, every 429 to a request that can be sent again may be.
+// The APNs source says no: its 429s (too many pushes to one device, too
+// many token updates) are not cured by a short wait, and each new send is
+// a repeated notification. The Transport finds it through wrappers that
+// implement Unwrap (see [TokenSource]).
+type RetryPolicy interface {
+	TokenSource
+	// Retry429 reports whether resp, a 429, may be waited out and its
+	// request sent again. It may read resp.Body, and must then leave it
+	// readable from the start.
+	Retry429(resp *http.Response) bool
+}
+
 // sendPaced paces, sends req with tok and body, notes the rate limit the
 // answer reports and, for a 2xx, that a server accepted tok (see
 // [Invalidator]), and sends req again after each 429 it may wait out: the
@@ -85,6 +101,9 @@ func succeeded(resp *http.Response) bool {
 func (t *Transport) await429(req *http.Request, resp *http.Response, attempt int, waited time.Duration) (time.Duration, io.ReadCloser, error) {
 	if t.MaxRetryWait < 0 || attempt > max429s || !replayable(req) {
 		return -1, nil, nil
+	}
+	if p, ok := find[RetryPolicy](t.Source); ok && !p.Retry429(resp) {
+		return -1, nil, nil // the API says a wait does not cure this 429
 	}
 	wait, reason := t.retryWait(resp.Header, attempt)
 	if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), wait) {
