@@ -150,3 +150,90 @@ func TestHostRuleDoesNotAllocateForAHostItHasSeen(t *testing.T) {
 		t.Errorf("the host rule allocates %v times for hosts it has seen, want 0", n)
 	}
 }
+
+// TestMalformedHostEntryIsRefusedWithWhatToWrite: an entry of Hosts or
+// ExtraHosts that is not a host does not silently match nothing: every
+// request fails, before anything is sent, with an error that names the
+// entry, says what is wrong and what to write, and shows no secret.
+func TestMalformedHostEntryIsRefusedWithWhatToWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hosts []string
+		extra []string
+		want  []string
+	}{
+		{"a URL with a path", []string{"https://api.enterprise.developer.apple.com/v1"}, nil,
+			[]string{"Transport.Hosts[0] is a URL with a path", `write its host alone, "api.enterprise.developer.apple.com"`}},
+		{"a URL with a password", []string{"api.example.test", "https://user:s3cr3t@api.example.test"}, nil,
+			[]string{"Transport.Hosts[1]", "user information", `"api.example.test"`}},
+		{"a path without a scheme", nil, []string{"api.example.test/v1"}, []string{"Transport.ExtraHosts[0]", `holds "/"`}},
+		{"a wildcard", []string{"*.apple.com"}, nil, []string{"wildcard"}},
+		{"empty", []string{""}, nil, []string{"Transport.Hosts[0] is empty"}},
+		{"a port out of range", []string{"api.example.test:99999"}, nil, []string{"port"}},
+		{"another scheme", nil, []string{"ftp://api.example.test"}, []string{"scheme other than http:// or https://"}},
+		{"white space", []string{" api.example.test"}, nil, []string{"white space"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := false
+			tr := &Transport{Source: newFixture(t).src, Hosts: tc.hosts, ExtraHosts: tc.extra,
+				Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+					sent = true
+					return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+				})}
+			for range 2 { // every request, not only the first
+				body := &closeCounter{Reader: strings.NewReader("{}")}
+				req, _ := http.NewRequest("POST", "https://api.example.test/v1/apps", body)
+				resp, err := tr.RoundTrip(req)
+				if resp != nil || err == nil || !strings.HasPrefix(err.Error(), "ascjwt: ") {
+					t.Fatalf("RoundTrip = %v, %v; want an ascjwt error", resp, err)
+				}
+				for _, w := range append(tc.want, "write") {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+				if strings.Contains(err.Error(), "s3cr3t") {
+					t.Errorf("error %q shows the password", err)
+				}
+				if body.closed.Load() != 1 {
+					t.Error("the request body was not closed")
+				}
+			}
+			if sent {
+				t.Error("a request went out under a malformed host rule")
+			}
+		})
+	}
+}
+
+// TestExtraHostsAddToTheDefaults: ExtraHosts adds hosts without dropping
+// the source's hosts and loopback; an origin entry ("https://host") is that
+// host on that scheme's port.
+func TestExtraHostsAddToTheDefaults(t *testing.T) {
+	f := newFixture(t)
+	var sent string
+	tr := &Transport{Source: f.src, ExtraHosts: []string{"https://API.enterprise.developer.apple.com", "proxy.example.test:8443"},
+		Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+			sent = r.Header.Get("Authorization")
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+		})}
+	for url, want := range map[string]bool{
+		"https://api.enterprise.developer.apple.com/v1/x":      true,
+		"https://api.enterprise.developer.apple.com:443/v1/x":  true,
+		"https://api.enterprise.developer.apple.com:8443/v1/x": false,
+		"https://proxy.example.test:8443/v1/apps":              true,
+		"https://proxy.example.test/v1/apps":                   false,
+		AppStoreConnectURL + "/v1/apps":                        true,
+		"http://127.0.0.1:8080/v1/apps":                        true,
+		"https://other.example.test/v1/apps":                   false,
+	} {
+		sent = ""
+		req, _ := http.NewRequest("GET", url, nil)
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := sent != ""; got != want {
+			t.Errorf("%s: token sent %v, want %v", url, got, want)
+		}
+	}
+}

@@ -62,15 +62,27 @@ type Transport struct {
 	// Transport per source and keep it, as you would an [http.Client].
 	Base http.RoundTripper
 
-	// Hosts are the hosts that get the token, each "host" (any port) or
-	// "host:port", in any case. A request to another host goes out as the
-	// caller made it, without the token: an asset upload URL, say, which
-	// Apple refuses with a token. Nil means the source's hosts (see
-	// [HostScoped]; for a source that does not say, those of
-	// [AppStoreConnectURL], [AppStoreServerURL] and [AppStoreServerSandboxURL])
-	// and loopback (localhost, 127.0.0.0/8, ::1), where test servers listen;
-	// a non-nil Hosts means exactly those. Set it before the first request.
+	// Hosts are the hosts that get the token, each "host" (any port),
+	// "host:port" (that port; a URL without one is on its scheme's
+	// default), "[::1]:8443", or an origin, "https://host:port", in any
+	// case. A request to another host goes out as the caller made it,
+	// without the token: an asset upload URL, say, which Apple refuses with
+	// a token. Nil means the source's hosts (see [HostScoped]; for a source
+	// that does not say, those of [AppStoreConnectURL], [AppStoreServerURL]
+	// and [AppStoreServerSandboxURL]) and loopback (localhost, 127.0.0.0/8,
+	// ::1), where test servers listen; a non-nil Hosts means exactly those.
+	// To add hosts to the defaults, use ExtraHosts.
+	//
+	// Hosts and ExtraHosts are read at the first request; set them before
+	// it. An entry that is not a host (a URL with a path, a wildcard, an
+	// empty string) makes every request fail with an error that says what
+	// to write instead, rather than match nothing.
 	Hosts []string
+
+	// ExtraHosts are hosts that get the token besides those of Hosts (or of
+	// the defaults, when Hosts is nil), in the same forms: the Enterprise
+	// Program API's host for your own source, a proxy in front of Apple.
+	ExtraHosts []string
 
 	// DisablePacing turns off pacing: by default, when an answer says the
 	// key's hourly budget is low, requests are spaced at its steady rate
@@ -93,6 +105,8 @@ type Transport struct {
 	rate     atomic.Uint64           // the last RateLimit seen, packed; 0 for none
 	pacer    pacer                   // pacing's slots, used while the budget is low
 	lastHost atomic.Pointer[hostKey] // the last host allowed the token
+	ruleOnce sync.Once
+	hosts    *hostRule // Hosts, ExtraHosts and the source's hosts, read at the first request
 
 	poolOnce sync.Once
 	pool     http.RoundTripper // the connections of a Transport whose Base is nil
@@ -124,6 +138,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req.URL == nil:
 		closeBody(req)
 		return nil, errNilURL
+	case t.rule().err != nil:
+		closeBody(req)
+		return nil, t.rule().err
 	}
 	if !t.getsToken(req.URL) || leavesOrigin(req) {
 		// A request to another host, such as an upload URL, or a redirect

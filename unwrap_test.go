@@ -35,7 +35,9 @@ func (s *apiSource) InvalidateToken(*ascjwt.Token) {
 
 func (s *apiSource) TokenHosts() []string { return []string{"api.push.example.test:443"} }
 
-func (s *apiSource) RefusedToken(resp *http.Response) bool { return resp.StatusCode == http.StatusForbidden }
+func (s *apiSource) RefusedToken(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusForbidden
+}
 
 // unwrapping is a logging wrapper that implements nothing but Token and
 // Unwrap.
