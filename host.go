@@ -23,7 +23,9 @@ var appleHosts = []string{"api.appstoreconnect.apple.com", "api.storekit.apple.c
 // it through wrappers that implement Unwrap (see [TokenSource]).
 type HostScoped interface {
 	TokenSource
-	// TokenHosts lists the hosts, in the forms [Transport].Hosts takes.
+	// TokenHosts lists the hosts, in the forms [Transport].Hosts takes:
+	// "host" (https, any port), "host:port", or "http://host:port" for a
+	// host that is to get the token over plain http too.
 	TokenHosts() []string
 }
 
@@ -31,14 +33,14 @@ type HostScoped interface {
 func (s *source) TokenHosts() []string { return appleHosts }
 
 // hostForms says what a host entry may be, for the errors that refuse one.
-const hostForms = `write "host" (any port), "host:port" (that port), or "https://host:port"`
+const hostForms = `write "host" (https on any port), "host:port" (https on that port), or "http://host:port" to send the token over plain http too`
 
 // hostRule is which requests get the token: Transport.Hosts (or, when it
 // is nil, the source's hosts and loopback) and Transport.ExtraHosts, read
 // once, at the first request.
 type hostRule struct {
 	entries  []hostEntry
-	loopback bool  // any loopback host, on any port
+	loopback bool  // any loopback host, on any port, over http or https
 	err      error // a malformed entry: every request fails with it
 }
 
@@ -46,6 +48,7 @@ type hostRule struct {
 type hostEntry struct {
 	name string // lower case; an IPv6 address without brackets
 	port string // empty for any port
+	http bool   // plain http too, not only https
 }
 
 // rule returns the Transport's host rule, made at the first request.
@@ -132,6 +135,7 @@ func parseOrigin(scheme, rest string) (hostEntry, error) {
 			e.port = "443"
 		}
 	case "http":
+		e.http = true
 		if e.port == "" {
 			e.port = "80"
 		}
@@ -208,11 +212,15 @@ func (t *Transport) getsToken(u *url.URL) bool {
 // its port.
 type hostKey struct{ host, scheme string }
 
-// allows reports whether the rule sends the token to u, a request to a
-// host it names.
+// allows reports whether the rule sends the token to u: over https to a
+// host it names, over plain http only to loopback or to a host named with
+// "http://".
 func (r *hostRule) allows(u *url.URL) bool {
+	var secure bool
 	switch u.Scheme {
-	case "https", "http":
+	case "https":
+		secure = true
+	case "http":
 	default:
 		return false
 	}
@@ -225,7 +233,7 @@ func (r *hostRule) allows(u *url.URL) bool {
 	}
 	for i := range r.entries {
 		e := &r.entries[i]
-		if e.matches(host, u) {
+		if e.matches(host, u) && (secure || e.http || isLoopback(host)) {
 			return true
 		}
 	}
@@ -253,6 +261,7 @@ func (e *hostEntry) matches(host string, u *url.URL) bool {
 
 // isLoopback reports whether host is localhost, 127.0.0.0/8 or ::1: where
 // httptest and asctest servers listen, so that tests keep their tokens.
+// Plain http to it never leaves the machine.
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true

@@ -237,3 +237,72 @@ func TestExtraHostsAddToTheDefaults(t *testing.T) {
 		}
 	}
 }
+
+// hostScoped is a source whose tokens are for hosts, as an API package's are.
+type hostScoped struct {
+	TokenSource
+	hosts []string
+}
+
+func (s hostScoped) TokenHosts() []string { return s.hosts }
+
+// TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid: under the default
+// rule a token goes to an API host over https only (plain http would show a
+// MusicKit token, good for months, to anyone on the path), and to loopback
+// over either; a Hosts entry opts a host in to plain http only when it is
+// written "http://host:port".
+func TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name  string
+		src   TokenSource
+		hosts []string
+		urls  map[string]bool
+	}{
+		{"default rule", f.src, nil, map[string]bool{
+			"https://api.appstoreconnect.apple.com/v1/apps":    true,
+			"http://api.appstoreconnect.apple.com/v1/apps":     false,
+			"http://api.appstoreconnect.apple.com:443/v1/apps": false,
+			"HTTP://api.storekit.apple.com/inApps/v1/history":  false,
+			"http://127.0.0.1:8080/v1/apps":                    true,
+			"http://localhost/v1/apps":                         true,
+			"http://[::1]:9/v1/apps":                           true,
+		}},
+		{"a source's hosts with a port", hostScoped{f.src, []string{"api.push.example.test:443"}}, nil, map[string]bool{
+			"https://api.push.example.test/3/device/0":    true,
+			"http://api.push.example.test:443/3/device/0": false,
+		}},
+		{"Hosts", f.src, []string{"api.example.test", "http://proxy.example.test:8080", "127.0.0.1:9000"}, map[string]bool{
+			"https://api.example.test/v1":        true,
+			"http://api.example.test/v1":         false,
+			"http://proxy.example.test:8080/v1":  true,
+			"https://proxy.example.test:8080/v1": true,
+			"http://proxy.example.test:8081/v1":  false,
+			"http://proxy.example.test/v1":       false,
+			"http://127.0.0.1:9000/v1":           true,
+		}},
+		{"an http origin without a port is on port 80", f.src, []string{"http://proxy.example.test"}, map[string]bool{
+			"http://proxy.example.test/v1":      true,
+			"http://proxy.example.test:80/v1":   true,
+			"http://proxy.example.test:8080/v1": false,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent string
+			tr := &Transport{Source: tc.src, Hosts: tc.hosts, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+				sent = r.Header.Get("Authorization")
+				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+			})}
+			for url, want := range tc.urls {
+				sent = ""
+				req, _ := http.NewRequest("GET", url, nil)
+				if _, err := tr.RoundTrip(req); err != nil {
+					t.Fatal(err)
+				}
+				if got := sent != ""; got != want {
+					t.Errorf("%s: token sent %v, want %v", url, got, want)
+				}
+			}
+		})
+	}
+}
