@@ -10,9 +10,16 @@ import (
 
 // appleHosts are the hosts of the APIs whose tokens [NewTokenSource] makes:
 // the hosts of [AppStoreConnectURL], [AppStoreServerURL] and
-// [AppStoreServerSandboxURL]. A nil [Transport].Hosts means these and
-// loopback.
-var appleHosts = []string{"api.appstoreconnect.apple.com", "api.storekit.apple.com", "api.storekit-sandbox.apple.com"}
+// [AppStoreServerSandboxURL], and the App Store Server API's itunes.apple.com
+// names. Apple named api.storekit.apple.com and its sandbox in May 2026 and
+// documented the itunes.apple.com names before; most clients still call
+// those, and both families are Apple's, so both get the token. A nil
+// [Transport].Hosts means these and loopback.
+var appleHosts = []string{
+	"api.appstoreconnect.apple.com",
+	"api.storekit.apple.com", "api.storekit-sandbox.apple.com",
+	"api.storekit.itunes.apple.com", "api.storekit-sandbox.itunes.apple.com",
+}
 
 // A HostScoped is a [TokenSource] whose tokens are for some hosts only: the
 // APNs source's are for APNs hosts, the App Store Connect source's for

@@ -306,3 +306,31 @@ func TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid(t *testing.T) {
 		})
 	}
 }
+
+// TestAppStoreServerAPIsEarlierHostsGetTheToken: the App Store Server API's
+// itunes.apple.com hosts, which Apple documented until May 2026 and most
+// clients still call (richzw/appstore among them), get the token by default,
+// as its current hosts do.
+func TestAppStoreServerAPIsEarlierHostsGetTheToken(t *testing.T) {
+	f := newFixture(t)
+	var sent string
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r.Header.Get("Authorization")
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})}
+	for url, want := range map[string]bool{
+		"https://api.storekit.itunes.apple.com/inApps/v1/history/1":         true,
+		"https://api.storekit-sandbox.itunes.apple.com/inApps/v1/history/1": true,
+		"https://api.storekit.itunes.apple.com.attacker.test/inApps/":       false,
+		"https://storekit.itunes.apple.com/inApps/v1/history/1":             false,
+	} {
+		sent = ""
+		req, _ := http.NewRequest("GET", url, nil)
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.HasPrefix(sent, "Bearer ey"); got != want {
+			t.Errorf("%s: token sent %v, want %v", url, got, want)
+		}
+	}
+}
