@@ -21,8 +21,8 @@ const (
 	// the App Store Server API. It is the default.
 	AudienceAppStoreConnect = "appstoreconnect-v1"
 	// AudienceEnterprise is the audience of the Apple Developer Enterprise
-	// Program API (fastlane's in_house keys). That API's host is not in the
-	// Transport's default host rule: name it in [Transport].Hosts.
+	// Program API (fastlane's in_house keys). A source with it sends its
+	// tokens to [EnterpriseURL]'s host.
 	AudienceEnterprise = "apple-developer-enterprise-v1"
 )
 
@@ -36,6 +36,10 @@ const (
 	// AppStoreServerSandboxURL is the App Store Server API for sandbox
 	// purchases.
 	AppStoreServerSandboxURL = "https://api.storekit-sandbox.apple.com"
+	// EnterpriseURL is the Apple Developer Enterprise Program API, whose
+	// tokens carry [AudienceEnterprise] ("Generating Tokens for API
+	// Requests" in its documentation).
+	EnterpriseURL = "https://api.enterprise.developer.apple.com"
 )
 
 // Lifetime limits that [NewTokenSource] enforces, from Apple's rules.

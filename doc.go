@@ -76,10 +76,12 @@
 //
 // # Hosts, rate limits and errors
 //
-// The token goes only to the hosts of Apple's APIs and to loopback (for
-// test servers), or to exactly the hosts in [Transport].Hosts; a request to
-// any other host, such as an asset upload URL, goes out as the caller made
-// it. Every App Store Connect API answer reports the key's hourly budget in
+// The token goes only to the hosts of Apple's APIs that take it (the App
+// Store Connect API's, the App Store Server API's under both of its names,
+// and for an [AudienceEnterprise] source [EnterpriseURL]'s), over https,
+// and to loopback (for test servers), or to exactly the hosts in
+// [Transport].Hosts, plus [Transport].ExtraHosts; a request to any other
+// host, such as an asset upload URL, goes out as the caller made it. Every App Store Connect API answer reports the key's hourly budget in
 // X-Rate-Limit ("Identifying Rate Limits" in Apple's documentation), which
 // [ParseRateLimit] reads and [Transport.RateLimit] remembers; when it runs
 // low the Transport spaces requests at the key's steady rate, and a

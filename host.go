@@ -8,26 +8,33 @@ import (
 	"strings"
 )
 
-// appleHosts are the hosts of the APIs whose tokens [NewTokenSource] makes:
-// the hosts of [AppStoreConnectURL], [AppStoreServerURL] and
-// [AppStoreServerSandboxURL], and the App Store Server API's itunes.apple.com
-// names. Apple named api.storekit.apple.com and its sandbox in May 2026 and
-// documented the itunes.apple.com names before; most clients still call
-// those, and both families are Apple's, so both get the token. A nil
-// [Transport].Hosts means these and loopback.
-var appleHosts = []string{
-	"api.appstoreconnect.apple.com",
-	"api.storekit.apple.com", "api.storekit-sandbox.apple.com",
-	"api.storekit.itunes.apple.com", "api.storekit-sandbox.itunes.apple.com",
-}
+// The hosts of the APIs whose tokens [NewTokenSource] makes. appStoreHosts
+// are those of [AppStoreConnectURL], [AppStoreServerURL] and
+// [AppStoreServerSandboxURL], and the App Store Server API's
+// itunes.apple.com names: Apple named api.storekit.apple.com and its
+// sandbox in May 2026 and documented the itunes.apple.com names before;
+// most clients still call those, and both families are Apple's, so both get
+// the token. enterpriseHosts are [EnterpriseURL]'s.
+var (
+	appStoreHosts = []string{
+		"api.appstoreconnect.apple.com",
+		"api.storekit.apple.com", "api.storekit-sandbox.apple.com",
+		"api.storekit.itunes.apple.com", "api.storekit-sandbox.itunes.apple.com",
+	}
+	enterpriseHosts = []string{"api.enterprise.developer.apple.com"}
+	// appleHosts are the hosts of a source that does not say
+	// ([HostScoped]): every API that takes App Store Connect keys.
+	appleHosts = append(append([]string(nil), appStoreHosts...), enterpriseHosts...)
+)
 
 // A HostScoped is a [TokenSource] whose tokens are for some hosts only: the
 // APNs source's are for APNs hosts, the App Store Connect source's for
 // Apple's App Store APIs. With a nil [Transport].Hosts, the Transport sends
 // its tokens to TokenHosts and loopback, and to no other host. A source
 // that is not HostScoped gets the hosts of [AppStoreConnectURL],
-// [AppStoreServerURL] and [AppStoreServerSandboxURL]. The Transport finds
-// it through wrappers that implement Unwrap (see [TokenSource]).
+// [AppStoreServerURL], [AppStoreServerSandboxURL] and [EnterpriseURL]. The
+// Transport finds it through wrappers that implement Unwrap (see
+// [TokenSource]).
 type HostScoped interface {
 	TokenSource
 	// TokenHosts lists the hosts, in the forms [Transport].Hosts takes:
@@ -36,8 +43,15 @@ type HostScoped interface {
 	TokenHosts() []string
 }
 
-// TokenHosts implements [HostScoped].
-func (s *source) TokenHosts() []string { return appleHosts }
+// TokenHosts implements [HostScoped]: an Enterprise Program API source's
+// tokens go to [EnterpriseURL]'s host, any other's to the hosts of the App
+// Store Connect API and the App Store Server API.
+func (s *source) TokenHosts() []string {
+	if s.static.Audience == AudienceEnterprise {
+		return enterpriseHosts
+	}
+	return appStoreHosts
+}
 
 // hostForms says what a host entry may be, for the errors that refuse one.
 const hostForms = `write "host" (https on any port), "host:port" (https on that port), or "http://host:port" to send the token over plain http too`

@@ -334,3 +334,48 @@ func TestAppStoreServerAPIsEarlierHostsGetTheToken(t *testing.T) {
 		}
 	}
 }
+
+// TestEnterpriseSourceSendsItsTokenToTheEnterpriseHost: a source with
+// AudienceEnterprise sends its tokens to the Enterprise Program API's host
+// by default, and not to the App Store APIs, which would refuse them; a
+// source that does not say its hosts gets both.
+func TestEnterpriseSourceSendsItsTokenToTheEnterpriseHost(t *testing.T) {
+	enterprise := newFixture(t, func(c *Config) { c.Audience = AudienceEnterprise }).src
+	for _, tc := range []struct {
+		name string
+		src  TokenSource
+		urls map[string]bool
+	}{
+		{"enterprise source", enterprise, map[string]bool{
+			EnterpriseURL + "/v1/bundleIds":  true,
+			AppStoreConnectURL + "/v1/apps":  false,
+			"http://127.0.0.1:9/v1/profiles": true,
+		}},
+		{"App Store Connect source", newFixture(t).src, map[string]bool{
+			EnterpriseURL + "/v1/bundleIds": false,
+			AppStoreConnectURL + "/v1/apps": true,
+		}},
+		{"a source that does not say", sourceFunc(enterprise.Token), map[string]bool{
+			EnterpriseURL + "/v1/bundleIds": true,
+			AppStoreConnectURL + "/v1/apps": true,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent string
+			tr := &Transport{Source: tc.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+				sent = r.Header.Get("Authorization")
+				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+			})}
+			for url, want := range tc.urls {
+				sent = ""
+				req, _ := http.NewRequest("GET", url, nil)
+				if _, err := tr.RoundTrip(req); err != nil {
+					t.Fatal(err)
+				}
+				if got := sent != ""; got != want {
+					t.Errorf("%s: token sent %v, want %v", url, got, want)
+				}
+			}
+		})
+	}
+}

@@ -67,16 +67,18 @@ type Transport struct {
 	// default), "[::1]:8443", or an origin, "https://host:port", in any
 	// case. A request to another host goes out as the caller made it,
 	// without the token: an asset upload URL, say, which Apple refuses with
-	// a token.
+	// a token. Nil means the source's hosts (see [HostScoped]: the source
+	// from [NewTokenSource] names the App Store Connect API's and the App
+	// Store Server API's, or, with [AudienceEnterprise], [EnterpriseURL]'s;
+	// for a source that does not say, all of those) and loopback
+	// (localhost, 127.0.0.0/8, ::1), where test servers listen; a non-nil
+	// Hosts means exactly those. To add hosts to the defaults, use
+	// ExtraHosts.
 	//
 	// The token goes over https only, since anyone on the path could read
 	// it over plain http, except to loopback, where plain http never leaves
 	// the machine. An entry opts a host in to plain http only by saying so:
-	// "http://host:port" (for a proxy you trust on that path, say). Nil means the source's hosts (see [HostScoped]; for a source
-	// that does not say, those of [AppStoreConnectURL], [AppStoreServerURL]
-	// and [AppStoreServerSandboxURL]) and loopback (localhost, 127.0.0.0/8,
-	// ::1), where test servers listen; a non-nil Hosts means exactly those.
-	// To add hosts to the defaults, use ExtraHosts.
+	// "http://host:port" (for a proxy you trust on that path, say).
 	//
 	// Hosts and ExtraHosts are read at the first request; set them before
 	// it. An entry that is not a host (a URL with a path, a wildcard, an
