@@ -30,7 +30,8 @@ type APIError struct {
 	// from its Retry-After header; zero when it does not say.
 	RetryAfter time.Duration
 
-	request string // "GET /v1/apps", for Error
+	request  string // "GET /v1/apps", for Error
+	withheld string // why the Transport sent the request without its token
 }
 
 // ErrorObject is one entry of an App Store Connect API error answer
@@ -56,7 +57,9 @@ type ErrorSource struct {
 const maxErrorBody = 1 << 20
 
 // CheckResponse returns nil for a 2xx answer and an [*APIError] for any
-// other. It reads at most 1 MiB of the body to parse it and leaves resp.Body
+// other. For a 401 or 403 to a request that [Transport] sent without its
+// token (a host the token is not for, plain http, a redirect to another
+// origin), the error says so and why. It reads at most 1 MiB of the body to parse it and leaves resp.Body
 // readable from the start, so the caller can still print or decode it. Use
 // it after each request, as you would check an error:
 //
@@ -79,6 +82,7 @@ func CheckResponse(resp *http.Response) error {
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
+	e.withheld = withheldFrom(resp)
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return e
 	}
@@ -146,6 +150,9 @@ func (e *APIError) Error() string {
 	}
 	if e.RetryAfter > 0 {
 		b.WriteString("; retry after " + e.RetryAfter.String())
+	}
+	if e.withheld != "" {
+		b.WriteString("; ascjwt sent the request without a token: " + e.withheld)
 	}
 	return b.String()
 }

@@ -153,7 +153,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// A request to another host, such as an upload URL, or a redirect
 		// to another origin, such as the storage a download is sent to,
 		// goes out as the client made it: without our token.
-		return t.base().RoundTrip(req)
+		return t.sendWithheld(req)
 	}
 	tok, err := t.Source.Token(req.Context())
 	if err != nil {
