@@ -134,7 +134,7 @@ func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
 						mu.Unlock()
 					},
 				})
-				tok := mustToken(t, cache)
+				mustToken(t, cache)
 				time.Sleep(45 * time.Minute) // stale: the next call refreshes in the background
 				mustToken(t, cache)
 				synctest.Wait() // the refresh has ended
@@ -144,10 +144,10 @@ func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
 				}
 				mu.Unlock()
 				if tc.minted != nil {
-					if tok = mustToken(t, cache); *tok != 2 {
+					if tok := mustToken(t, cache); *tok != 2 {
 						t.Errorf("current token %d, want 2: the token of the refresh whose hook panicked", *tok)
 					}
-					cache.Invalidate(tok) // never accepted: dropped, so that the next caller waits
+					cache.Invalidate(mustToken(t, cache)) // never accepted: dropped, so that the next caller waits
 				} else {
 					time.Sleep(10 * time.Minute) // expired: the next caller waits
 				}
