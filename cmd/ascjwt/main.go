@@ -5,6 +5,7 @@
 //	ascjwt api /v1/apps           call the API, like gh api
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
+//	ascjwt sign promotional-offer print a signature StoreKit takes, made with the In-App Purchase key
 //	ascjwt serve                  run a fake App Store Connect API on loopback, for tests in any language
 //	ascjwt demo                   run a fake API in the process and show the package at work
 //	ascjwt completion bash        print a completion script (bash, zsh or fish)
@@ -94,6 +95,7 @@ func subcommands() []subcommand {
 		{"api", "call the App Store Connect API (or the App Store Server API) and print the JSON", (*cmd).api},
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
+		{"sign", "sign what StoreKit takes: promotional offers, introductory-offer eligibility, Advanced Commerce", (*cmd).sign},
 		{"serve", "run the fake App Store Connect API on loopback for tests in any language", (*cmd).serve},
 		{"demo", "run a fake API in this process and show the package at work", (*cmd).demo},
 		{"completion", "print a shell completion script: bash, zsh or fish", (*cmd).completion},
