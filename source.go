@@ -3,7 +3,6 @@ package ascjwt
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
@@ -15,9 +14,9 @@ import (
 // most of its life.
 //
 // A source may implement optional interfaces that the [Transport] looks
-// for: [Invalidator], [HostScoped], [RefusalJudge] and [RetryPolicy]. A
-// source that wraps another (to log or count its tokens, say) keeps them
-// by implementing
+// for: [Invalidator], [AcceptanceRecorder], [HostScoped], [RefusalJudge]
+// and [RetryPolicy]. A source that wraps another (to log or count its
+// tokens, say) keeps them by implementing
 //
 //	Unwrap() ascjwt.TokenSource
 //
@@ -52,6 +51,22 @@ type Invalidator interface {
 	// drops tok only while it is the current token, at once for a token a
 	// server has accepted before and at most once a minute otherwise.
 	InvalidateToken(tok *Token)
+}
+
+// An AcceptanceRecorder is a [TokenSource] that wants to know which of its
+// tokens a server accepted: [Transport] calls TokenAccepted after each 2xx
+// response to a request made with one, with the *[Token] the source
+// returned. A token that was accepted and is then refused was revoked, or
+// outlived the server's trust, which a new token cures; the source from
+// [NewTokenSource] replaces such a token at once, where it replaces one
+// never accepted at most once a minute (see [Invalidator]). The Transport
+// finds it through wrappers that implement Unwrap (see [TokenSource]).
+type AcceptanceRecorder interface {
+	TokenSource
+	// TokenAccepted reports that a server accepted tok. It is called on the
+	// request's goroutine, once per successful response, and must return
+	// quickly.
+	TokenAccepted(tok *Token)
 }
 
 // NewTokenSource checks cfg and returns a [TokenSource] that signs tokens with
@@ -90,6 +105,7 @@ func NewTokenSource(cfg Config) (TokenSource, error) {
 }
 
 // source makes App Store Connect tokens; its cache holds and replaces them.
+// It is an [Invalidator], an [AcceptanceRecorder] and a [HostScoped].
 type source struct {
 	*settings
 	prefix []byte // static claims, encoded once
@@ -110,6 +126,9 @@ func (s *source) Token(ctx context.Context) (*Token, error) { return s.cache.Tok
 // only if no token was dropped within a minute.
 func (s *source) InvalidateToken(tok *Token) { s.cache.Invalidate(tok) }
 
+// TokenAccepted implements [AcceptanceRecorder].
+func (s *source) TokenAccepted(tok *Token) { s.cache.Accepted(tok) }
+
 // remoteSignTimeout bounds a signature by a key outside the process (a KMS
 // or HSM): a remote signer that hangs must not hold every caller that waits
 // for a token, nor stop the next refresh from being tried.
@@ -127,7 +146,7 @@ const dropInterval = time.Minute
 // iat + lifetime, so that a server whose clock is ahead does not see a token
 // that lives longer than Apple allows. The token is fresh until a quarter of
 // its lifetime is left and usable until its last minute.
-func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool) (Token, tokencache.Lifetimes, error) {
+func (s *source) mint(ctx context.Context, now time.Time) (Token, tokencache.Lifetimes, error) {
 	iat := now.Unix() - int64(clockSkew/time.Second)
 	exp := iat + int64(s.lifetime/time.Second)
 	payload := claims.AppendPayload(make([]byte, 0, len(s.prefix)+48), s.prefix, iat, exp)
@@ -138,5 +157,5 @@ func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool)
 	expiry := time.Unix(exp, 0)
 	left := expiry.Sub(now) // time from now until exp, on the wall clock
 	life := tokencache.Lifetimes{RefreshAt: now.Add(left - s.lifetime/4), ExpireAt: now.Add(left - time.Minute)}
-	return Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry, accepted: accepted}, life, nil
+	return Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry}, life, nil
 }

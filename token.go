@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
-
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // Token is a signed App Store Connect token. Put Value in the Authorization
@@ -25,26 +22,6 @@ type Token struct {
 	IssuedAt time.Time
 	// Expiry is the token's "exp" claim: Apple refuses the token from then on.
 	Expiry time.Time
-
-	// accepted, for a token from [NewTokenSource], is set once a server
-	// answered a request made with it with a 2xx; see [Invalidator].
-	accepted *atomic.Bool
-}
-
-// Sources beside this package (apns, musickit, maps, ...) make Tokens of
-// their own; through tokenmark they give them the accepted flag too, so that
-// a token a server accepted and then refuses is replaced at once for every
-// API, not only for App Store Connect.
-func init() {
-	tokenmark.Bind = func(tok any, accepted *atomic.Bool) { tok.(*Token).accepted = accepted }
-}
-
-// markAccepted records that a server accepted the token: one atomic load
-// once it is recorded, nothing for a token from another source.
-func (t *Token) markAccepted() {
-	if a := t.accepted; a != nil && !a.Load() {
-		a.Store(true)
-	}
 }
 
 // String describes the token without its value: key ID and expiry.

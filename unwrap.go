@@ -6,9 +6,10 @@ const maxUnwrap = 16
 
 // unwrapper is a [TokenSource] that wraps another, to log or count its
 // tokens, say, and says which one: the Transport then finds the optional
-// interfaces ([Invalidator], [HostScoped], [RefusalJudge], [RetryPolicy])
-// of the source inside when the wrapper does not implement them itself, as
-// net/http's ResponseController finds a ResponseWriter's methods.
+// interfaces ([Invalidator], [AcceptanceRecorder], [HostScoped],
+// [RefusalJudge], [RetryPolicy]) of the source inside when the wrapper
+// does not implement them itself, as net/http's ResponseController finds a
+// ResponseWriter's methods.
 type unwrapper interface {
 	Unwrap() TokenSource
 }

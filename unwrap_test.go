@@ -128,3 +128,44 @@ func TestRetryPolicyDecidesA429(t *testing.T) {
 		})
 	}
 }
+
+// acceptCounting is a source that counts the tokens it is told a server
+// accepted.
+type acceptCounting struct {
+	staticSource
+	mu       sync.Mutex
+	accepted []*ascjwt.Token
+}
+
+func (s *acceptCounting) TokenAccepted(tok *ascjwt.Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accepted = append(s.accepted, tok)
+}
+
+// TestTransportTellsTheSourceItsTokenWasAccepted: after a 2xx, and only
+// then, the Transport calls TokenAccepted with the token the source gave,
+// on the source itself or the one inside a wrapper.
+func TestTransportTellsTheSourceItsTokenWasAccepted(t *testing.T) {
+	for _, wrapped := range []bool{false, true} {
+		inner := &acceptCounting{staticSource: "t"}
+		var src ascjwt.TokenSource = inner
+		if wrapped {
+			src = &unwrapping{inner: inner}
+		}
+		code := http.StatusOK
+		tr := &ascjwt.Transport{Source: src, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: code, Body: http.NoBody, Request: r}, nil
+		})}
+		for _, c := range []int{200, 204, 404, 500} {
+			code = c
+			req, _ := http.NewRequest("GET", ascjwt.AppStoreConnectURL+"/v1/apps", nil)
+			if _, err := tr.RoundTrip(req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(inner.accepted); n != 2 {
+			t.Errorf("wrapped %v: TokenAccepted called %d times, want 2: for the 200 and the 204", wrapped, n)
+		}
+	}
+}

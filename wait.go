@@ -45,7 +45,7 @@ type RetryPolicy interface {
 
 // sendPaced paces, sends req with tok and body, notes the rate limit the
 // answer reports and, for a 2xx, that a server accepted tok (see
-// [Invalidator]), and sends req again after each 429 it may wait out: the
+// [AcceptanceRecorder]), and sends req again after each 429 it may wait out: the
 // wait Retry-After asks for, or a backoff, within MaxRetryWait and the
 // request's deadline. It returns the last answer. Its first pass, the one
 // nearly every request takes, is one atomic load, the send, and one map
@@ -72,7 +72,7 @@ func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser)
 		}
 		if resp.StatusCode != http.StatusTooManyRequests {
 			if succeeded(resp) {
-				tok.markAccepted()
+				t.accepted(tok)
 			}
 			return resp, nil
 		}
@@ -85,6 +85,14 @@ func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser)
 		}
 		body = next
 		waited += wait
+	}
+}
+
+// accepted tells the source, through wrappers, that a server accepted tok
+// (see [AcceptanceRecorder]).
+func (t *Transport) accepted(tok *Token) {
+	if a, ok := find[AcceptanceRecorder](t.Source); ok {
+		a.TokenAccepted(tok)
 	}
 }
 

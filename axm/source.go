@@ -10,14 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of access
@@ -80,6 +78,10 @@ func (s *source) Token(ctx context.Context) (*ascjwt.Token, error) { return s.ca
 // one token cause one exchange; and at most one token is dropped a minute.
 func (s *source) InvalidateToken(tok *ascjwt.Token) { s.cache.Invalidate(tok) }
 
+// TokenAccepted implements [ascjwt.AcceptanceRecorder]: an access token the
+// API accepted and then refuses is exchanged anew at once.
+func (s *source) TokenAccepted(tok *ascjwt.Token) { s.cache.Accepted(tok) }
+
 // TokenHosts implements [ascjwt.HostScoped]: an access token for
 // business.api goes to api-business.apple.com, one for school.api to
 // api-school.apple.com.
@@ -114,7 +116,7 @@ const (
 // quarter of its life is left, and usable until shortly before it expires;
 // both count from before the request was sent, so that the time the
 // exchange took shortens the token's use rather than stretching it.
-func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+func (s *source) mint(ctx context.Context, now time.Time) (ascjwt.Token, tokencache.Lifetimes, error) {
 	assertion, err := s.assertion(ctx, now)
 	if err != nil {
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
@@ -157,7 +159,6 @@ func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool)
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
 	}
 	tok := ascjwt.Token{Value: value, IssuedAt: now, Expiry: now.Add(life)}
-	tokenmark.Bind(&tok, accepted) // a token the API accepted and then refuses is exchanged anew at once
 	margin := min(time.Minute, life/10)
 	return tok, tokencache.Lifetimes{RefreshAt: now.Add(life * 3 / 4), ExpireAt: now.Add(life - margin)}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
@@ -75,7 +74,7 @@ func NewJSTokenSource(cfg Config, origins ...string) (*JSTokenSource, error) {
 
 func newJSCache(set *settings, origin string) *tokencache.Cache[ascjwt.Token] {
 	return tokencache.New(tokencache.Config[ascjwt.Token]{
-		Mint: func(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+		Mint: func(ctx context.Context, now time.Time) (ascjwt.Token, tokencache.Lifetimes, error) {
 			s, life, err := set.sign(ctx, now, origin, "")
 			return ascjwt.Token{Value: s.value, IssuedAt: s.iat, Expiry: s.exp}, life, err
 		},

@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of Maps
@@ -75,6 +73,10 @@ func (s *source) Token(ctx context.Context) (*ascjwt.Token, error) { return s.ca
 // API refused with it, one exchange follows.
 func (s *source) InvalidateToken(tok *ascjwt.Token) { s.cache.Invalidate(tok) }
 
+// TokenAccepted implements [ascjwt.AcceptanceRecorder]: an access token
+// the Maps API accepted and then refuses is exchanged anew at once.
+func (s *source) TokenAccepted(tok *ascjwt.Token) { s.cache.Accepted(tok) }
+
 // TokenHosts implements [ascjwt.HostScoped]: access tokens are for the Maps
 // Server API's host only.
 func (s *source) TokenHosts() []string { return []string{Host} }
@@ -91,7 +93,7 @@ const (
 // caller's values but not its cancellation, and ends after ExchangeTimeout
 // (tokencache does both), so that one impatient caller does not fail the
 // exchange others wait for, and a hanging endpoint is bounded.
-func (s *source) exchange(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+func (s *source) exchange(ctx context.Context, now time.Time) (ascjwt.Token, tokencache.Lifetimes, error) {
 	jwt, err := s.jwt.Token(ctx)
 	if err != nil {
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
@@ -135,7 +137,6 @@ func (s *source) exchange(ctx context.Context, now time.Time, accepted *atomic.B
 	// is never held past the moment Apple lets it go.
 	life := time.Duration(answer.ExpiresInSeconds) * time.Second
 	tok := ascjwt.Token{Value: answer.AccessToken, IssuedAt: now, Expiry: now.Add(life)}
-	tokenmark.Bind(&tok, accepted) // a token the API accepted and then refuses is exchanged anew at once
 	return tok, accessLifetimes(now, life), nil
 }
 

@@ -11,13 +11,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // Spec says how one API's tokens are made and used.
@@ -57,8 +55,8 @@ type Spec struct {
 const signTimeout = 30 * time.Second
 
 // Source hands out one API's tokens from the shared cache. It is an
-// [ascjwt.TokenSource], [ascjwt.Invalidator], [ascjwt.HostScoped] and
-// [ascjwt.RefusalJudge].
+// [ascjwt.TokenSource], [ascjwt.Invalidator], [ascjwt.AcceptanceRecorder],
+// [ascjwt.HostScoped] and [ascjwt.RefusalJudge].
 type Source struct {
 	spec  Spec
 	cache *tokencache.Cache[ascjwt.Token]
@@ -91,6 +89,10 @@ func (s *Source) Token(ctx context.Context) (*ascjwt.Token, error) { return s.ca
 // still the current token, within the Spec's MinInterval and DropInterval.
 func (s *Source) InvalidateToken(tok *ascjwt.Token) { s.cache.Invalidate(tok) }
 
+// TokenAccepted implements [ascjwt.AcceptanceRecorder]: a token a server
+// accepted and then refuses is replaced at once.
+func (s *Source) TokenAccepted(tok *ascjwt.Token) { s.cache.Accepted(tok) }
+
 // TokenHosts implements [ascjwt.HostScoped].
 func (s *Source) TokenHosts() []string { return s.spec.Hosts }
 
@@ -114,7 +116,7 @@ func (s *Source) GoString() string { return s.String() }
 func (s *Source) Refreshing() bool { return s.cache.Refreshing() }
 
 // mint signs a token at now: iat Backdate before now, exp iat + Lifetime.
-func (s *Source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+func (s *Source) mint(ctx context.Context, now time.Time) (ascjwt.Token, tokencache.Lifetimes, error) {
 	iat := now.Unix() - int64(s.spec.Backdate/time.Second)
 	exp := iat + int64(s.spec.Lifetime/time.Second)
 	payload, err := s.spec.Payload(iat, exp)
@@ -133,9 +135,7 @@ func (s *Source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool)
 		left := expiry.Sub(now) // from now until exp, on the wall clock
 		life = tokencache.Lifetimes{RefreshAt: now.Add(left - s.spec.Lifetime/4), ExpireAt: now.Add(left - time.Minute)}
 	}
-	tok := ascjwt.Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry}
-	tokenmark.Bind(&tok, accepted) // the cache keeps the flag; a copy of tok keeps the pointer
-	return tok, life, nil
+	return ascjwt.Token{Value: value, IssuedAt: time.Unix(iat, 0), Expiry: expiry}, life, nil
 }
 
 // Minted and Failed adapt the hooks to the token cache's callbacks, for

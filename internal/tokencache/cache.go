@@ -31,9 +31,8 @@ type Lifetimes struct {
 
 // Config says how a Cache makes tokens and when it may make another.
 type Config[T any] struct {
-	// Mint makes a token at now. accepted is the flag the cache sets
-	// aside for this token, for the token to carry (see Cache.Invalidate).
-	Mint func(ctx context.Context, now time.Time, accepted *atomic.Bool) (T, Lifetimes, error)
+	// Mint makes a token at now.
+	Mint func(ctx context.Context, now time.Time) (T, Lifetimes, error)
 	// Local says that Mint is quick and needs no network (an in-memory
 	// key): it then runs on the caller's goroutine where it can, takes no
 	// context, and is not timed out.
@@ -95,7 +94,7 @@ type entry[T any] struct {
 	refreshAt time.Time
 	expireAt  time.Time
 	dropped   atomic.Bool // a server refused the token before its time
-	accepted  atomic.Bool // a server accepted the token (set through the token)
+	accepted  atomic.Bool // a server accepted the token (see Cache.Accepted)
 
 	refreshWall, expireWall int64 // the same moments in Unix nanoseconds
 	minted                  int64 // when it was made, Unix ns
@@ -304,7 +303,7 @@ func (c *Cache[T]) mintWithin(ctx context.Context, now time.Time, d time.Duratio
 
 func (c *Cache[T]) mint(ctx context.Context, now time.Time) (*entry[T], error) {
 	e := new(entry[T])
-	tok, life, err := c.cfg.Mint(ctx, now, &e.accepted)
+	tok, life, err := c.cfg.Mint(ctx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -344,5 +343,15 @@ func (c *Cache[T]) Invalidate(tok *T) {
 	if c.lastDrop.CompareAndSwap(last, n) {
 		e.dropped.Store(true)
 		c.cur.CompareAndSwap(e, nil)
+	}
+}
+
+// Accepted records that a server accepted tok, if it is still the current
+// token: a token accepted and then refused was revoked, and Invalidate
+// drops it at once rather than within DropInterval. Once recorded, a call
+// writes nothing shared.
+func (c *Cache[T]) Accepted(tok *T) {
+	if e := c.cur.Load(); e != nil && &e.tok == tok && !e.accepted.Load() {
+		e.accepted.Store(true)
 	}
 }

@@ -20,7 +20,7 @@ type counter struct {
 	n     atomic.Int64
 }
 
-func (c *counter) mint(_ context.Context, now time.Time, _ *atomic.Bool) (int64, Lifetimes, error) {
+func (c *counter) mint(_ context.Context, now time.Time) (int64, Lifetimes, error) {
 	return c.n.Add(1), Lifetimes{RefreshAt: now.Add(40 * time.Minute), ExpireAt: now.Add(50 * time.Minute)}, nil
 }
 
@@ -76,8 +76,8 @@ func TestWaiterGetsNoTokenPastItsUseAfterAClockJump(t *testing.T) {
 	c := &counter{clock: fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))}
 	jumped := false
 	cache := New(Config[int64]{Local: true, Now: c.clock.Now, Label: "test: minter", Prefix: "test",
-		Mint: func(ctx context.Context, now time.Time, a *atomic.Bool) (int64, Lifetimes, error) {
-			tok, life, err := c.mint(ctx, now, a)
+		Mint: func(ctx context.Context, now time.Time) (int64, Lifetimes, error) {
+			tok, life, err := c.mint(ctx, now)
 			if !jumped {
 				jumped = true
 				c.clock.Advance(2 * time.Hour) // the machine slept while the first token was made
@@ -113,7 +113,7 @@ func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
 				var mu sync.Mutex
 				var failures []string
 				cache := New(Config[int64]{
-					Mint: func(_ context.Context, now time.Time, _ *atomic.Bool) (int64, Lifetimes, error) {
+					Mint: func(_ context.Context, now time.Time) (int64, Lifetimes, error) {
 						if n.Add(1) > 1 && tc.mintErr != nil {
 							return 0, Lifetimes{}, tc.mintErr
 						}
