@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -50,12 +51,8 @@ const (
 	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token is
 	// backdated by one minute and never used in its last minute, and needs
 	// room between the two to be refreshed in the background.
-	MinLifetime = 5 * time.Minute
+	MinLifetime = devtoken.MinLifetime
 )
-
-// clockSkew is how far iat is backdated, so that a token is accepted by a
-// server whose clock runs up to this much behind or ahead of ours.
-const clockSkew = time.Minute
 
 // Config describes an App Store Connect API key and the tokens to make with
 // it. Pass it to [NewTokenSource]; only KeyID and PrivateKey are required for a
@@ -222,7 +219,7 @@ func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bund
 		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is negative; leave it zero for the default %s", d, claims.FormatDuration(DefaultLifetime))
 	}
 	if d < MinLifetime {
-		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, claims.FormatDuration(clockSkew), claims.FormatDuration(MinLifetime))
+		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, claims.FormatDuration(devtoken.ClockSkew), claims.FormatDuration(MinLifetime))
 	}
 	if limit, rule := claims.Limit(audience, scopes, bundleID); d > limit {
 		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is over Apple's limit of %s; Apple would refuse these tokens", d, rule)

@@ -43,11 +43,11 @@ type HostScoped interface {
 	TokenHosts() []string
 }
 
-// TokenHosts implements [HostScoped]: an Enterprise Program API source's
-// tokens go to [EnterpriseURL]'s host, any other's to the hosts of the App
-// Store Connect API and the App Store Server API.
-func (s *source) TokenHosts() []string {
-	if s.static.Audience == AudienceEnterprise {
+// tokenHosts are the hosts of [NewTokenSource]'s tokens of audience: an
+// Enterprise Program API source's go to [EnterpriseURL]'s host, any other's
+// to the hosts of the App Store Connect API and the App Store Server API.
+func tokenHosts(audience string) []string {
+	if audience == AudienceEnterprise {
 		return enterpriseHosts
 	}
 	return appStoreHosts

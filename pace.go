@@ -76,7 +76,7 @@ func (p *pacer) release() {
 // sent at once and takes no slot. It returns the time waited.
 func (t *Transport) pace(req *http.Request, budget time.Duration) (time.Duration, error) {
 	rl, ok := unpack(t.rate.Load())
-	if !ok || rl.Limit <= 0 || !rl.low() {
+	if !ok || rl.Limit <= 0 || !budgetLow(rl) {
 		return 0, nil
 	}
 	interval := time.Hour / time.Duration(rl.Limit)

@@ -3,16 +3,18 @@ package ascjwt
 import (
 	"net/http"
 	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/token"
 )
 
 // RateLimit is Apple's report of a key's hourly request budget, from the
-// X-Rate-Limit header of every App Store Connect API answer
+// X-Rate-Limit header of every App Store Connect API response
 // ("user-hour-lim:3500;user-hour-rem:500;"): Limit requests an hour, of
 // which Remaining are left. The budget belongs to the key, so every process
-// that uses the key sees, and spends, the same one.
-type RateLimit struct {
-	Limit, Remaining int
-}
+// that uses the key sees, and spends, the same one. Its fields:
+//
+//	Limit, Remaining int
+type RateLimit = token.RateLimit
 
 // rateLimitHeader is where Apple reports the budget ("Rate limits" in the
 // App Store Connect API documentation).
@@ -142,9 +144,9 @@ func leadingCount(s string) (n int, rest string, ok bool) {
 // pack and unpack keep a RateLimit in one atomic word: a set bit, a bit
 // that says the budget is low, then the limit and the remainder, 31 bits
 // each. Zero means none seen.
-func (rl RateLimit) pack() uint64 {
+func pack(rl RateLimit) uint64 {
 	w := uint64(1)<<63 | uint64(rl.Limit)<<31 | uint64(rl.Remaining)
-	if rl.Limit > 0 && rl.low() {
+	if rl.Limit > 0 && budgetLow(rl) {
 		w |= lowBudget
 	}
 	return w
@@ -161,8 +163,8 @@ func unpack(w uint64) (RateLimit, bool) {
 	return RateLimit{Limit: int(w >> 31 & maxRateField), Remaining: int(w & maxRateField)}, true
 }
 
-// low reports whether the budget is low enough to pace requests: at most
+// budgetLow reports whether rl is low enough to pace requests: at most
 // max(10, Limit/100) left.
-func (rl RateLimit) low() bool {
+func budgetLow(rl RateLimit) bool {
 	return rl.Remaining <= max(10, rl.Limit/100)
 }

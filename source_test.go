@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -412,41 +413,42 @@ func TestCachedTokenDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// TestHungRemoteSignerTimesOut: a remote signature that does not return
+// fails after 30 seconds, naming the key, and does not stop the next
+// signature from being tried. In a synctest bubble the 30 seconds pass
+// once every goroutine waits, so that a loaded machine cannot make the
+// timeout fire early or late.
 func TestHungRemoteSignerTimesOut(t *testing.T) {
-	f := newFixture(t)
-	// The timeout is the test's to fire, once the signature has started,
-	// so that a loaded machine cannot make it fire early or late.
-	timeUp := make(chan context.CancelFunc, 1)
-	f.src.cache.WithTimeout = func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-		ctx, cancel := context.WithCancel(ctx)
-		timeUp <- cancel
-		return ctx, cancel
-	}
-	release := make(chan struct{})
-	defer close(release) // lets the hung signatures end, for goleak
-	started := make(chan struct{})
-	f.signer.before = func() error { started <- struct{}{}; <-release; return nil }
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		release := make(chan struct{})
+		defer close(release) // lets the hung signatures end before the bubble does
+		started := make(chan struct{})
+		f.signer.before = func() error { started <- struct{}{}; <-release; return nil }
 
-	for i := 1; i <= 2; i++ {
-		errc := make(chan error, 1)
-		go func() {
-			_, err := f.src.Token(context.Background())
-			errc <- err
-		}()
-		<-started
-		(<-timeUp)()
-		err := <-errc
-		if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.Contains(err.Error(), "TESTKEY123") {
-			t.Fatalf("call %d: err = %v, want a timeout naming the key", i, err)
+		for i := 1; i <= 2; i++ {
+			errc := make(chan error, 1)
+			go func() {
+				_, err := f.src.Token(context.Background())
+				errc <- err
+			}()
+			<-started
+			begun := time.Now()
+			err := <-errc
+			if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.Contains(err.Error(), "TESTKEY123") {
+				t.Fatalf("call %d: err = %v, want a timeout naming the key", i, err)
+			}
+			if d := time.Since(begun); d != 30*time.Second {
+				t.Errorf("call %d: gave up after %v, want 30s", i, d)
+			}
 		}
-	}
-	// Each call above reached the signer: a hung signature does not stop
-	// the next from being tried.
-	f.signer.before = nil
-	f.src.cache.WithTimeout = context.WithTimeout
-	if _, err := f.src.Token(context.Background()); err != nil {
-		t.Fatalf("after the signer recovered: %v", err)
-	}
+		// Each call above reached the signer: a hung signature does not stop
+		// the next from being tried.
+		f.signer.before = nil
+		if _, err := f.src.Token(context.Background()); err != nil {
+			t.Fatalf("after the signer recovered: %v", err)
+		}
+	})
 }
 
 func TestFailedBackgroundRefreshIsRetried(t *testing.T) {
@@ -467,30 +469,5 @@ func TestFailedBackgroundRefreshIsRetried(t *testing.T) {
 		if n := attempts.Load(); n != i {
 			t.Fatalf("after stale call %d: %d refreshes tried, want %d: each stale call after a failure tries again", i, n, i)
 		}
-	}
-}
-
-func TestLocalKeyCallerHonoursContext(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.PrivateKey = c.PrivateKey.(*countingSigner).key })
-	// A refresh that does not end until released stands for a signature
-	// under way; a caller whose context can end must not be stuck behind it.
-	hold := make(chan struct{})
-	f.src.cache.Hold(func() (any, error) { <-hold; return nil, errors.New("held") })
-	defer close(hold)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := f.src.Token(ctx)
-		done <- err
-	}()
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
-		}
-	case <-time.After(10 * time.Second): // a bound on a hang, not synchronization
-		t.Fatal("a caller with an in-memory key ignored its context while a signature was under way")
 	}
 }

@@ -223,7 +223,7 @@ func (t *Transport) observe(v string) {
 	if !ok {
 		return
 	}
-	w := rl.pack()
+	w := pack(rl)
 	if t.rate.Load() == w {
 		return
 	}

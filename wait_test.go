@@ -259,7 +259,7 @@ func TestPacingEngagesAndReleases(t *testing.T) {
 	if w := r.recorded(); len(w) != before {
 		t.Errorf("DisablePacing: waited %v", w[before:])
 	}
-	if rl, ok := r.tr.RateLimit(); !ok || rl != (RateLimit{3600, 1}) {
+	if rl, ok := r.tr.RateLimit(); !ok || rl != (RateLimit{Limit: 3600, Remaining: 1}) {
 		t.Errorf("RateLimit() = %+v, %v", rl, ok)
 	}
 }
@@ -284,8 +284,8 @@ func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 	for _, tc := range []struct {
 		rl  RateLimit
 		low bool
-	}{{RateLimit{3600, 3000}, false}, {RateLimit{3600, 37}, false}, {RateLimit{3600, 36}, true}, {RateLimit{500, 10}, true}, {RateLimit{500, 11}, false}, {RateLimit{0, 0}, false}} {
-		if got := tc.rl.pack()&lowBudget != 0; got != tc.low {
+	}{{RateLimit{Limit: 3600, Remaining: 3000}, false}, {RateLimit{Limit: 3600, Remaining: 37}, false}, {RateLimit{Limit: 3600, Remaining: 36}, true}, {RateLimit{Limit: 500, Remaining: 10}, true}, {RateLimit{Limit: 500, Remaining: 11}, false}, {RateLimit{Limit: 0, Remaining: 0}, false}} {
+		if got := pack(tc.rl)&lowBudget != 0; got != tc.low {
 			t.Errorf("%+v packs low=%v, want %v", tc.rl, got, tc.low)
 		}
 	}

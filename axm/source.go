@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/redact"
+	"github.com/ascjwt/ascjwt/internal/token"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
@@ -45,8 +45,8 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		DropInterval: dropInterval,
 		Label:        label,
 		Prefix:       "axm",
-		Minted:       devtoken.Minted(set.hooks, set.keyID),
-		Failed:       devtoken.Failed(set.hooks, set.keyID),
+		Minted:       token.Minted(set.hooks, set.keyID),
+		Failed:       token.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }
@@ -158,7 +158,7 @@ func (s *source) mint(ctx context.Context, now time.Time) (ascjwt.Token, tokenca
 	if err != nil {
 		return ascjwt.Token{}, tokencache.Lifetimes{}, err
 	}
-	tok := ascjwt.Token{Value: value, IssuedAt: now, Expiry: now.Add(life)}
+	tok := token.New(value, now, now.Add(life)) // its Authorization value made once
 	margin := min(time.Minute, life/10)
 	return tok, tokencache.Lifetimes{RefreshAt: now.Add(life * 3 / 4), ExpireAt: now.Add(life - margin)}, nil
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/devtoken"
+	"github.com/ascjwt/ascjwt/internal/token"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
@@ -38,8 +38,8 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		DropInterval: dropInterval,
 		Label:        "maps: the token endpoint",
 		Prefix:       "maps",
-		Minted:       devtoken.Minted(set.hooks, set.keyID),
-		Failed:       devtoken.Failed(set.hooks, set.keyID),
+		Minted:       token.Minted(set.hooks, set.keyID),
+		Failed:       token.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }
@@ -136,7 +136,7 @@ func (s *source) exchange(ctx context.Context, now time.Time) (ascjwt.Token, tok
 	// The life counts from before the request was sent, so that the token
 	// is never held past the moment Apple lets it go.
 	life := time.Duration(answer.ExpiresInSeconds) * time.Second
-	tok := ascjwt.Token{Value: answer.AccessToken, IssuedAt: now, Expiry: now.Add(life)}
+	tok := token.New(answer.AccessToken, now, now.Add(life)) // its Authorization value made once
 	return tok, accessLifetimes(now, life), nil
 }
 

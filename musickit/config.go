@@ -14,6 +14,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -37,12 +38,12 @@ const (
 	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token
 	// is backdated by a minute and never used in its last minute, and needs
 	// room between the two to be replaced in the background.
-	MinLifetime = 5 * time.Minute
+	MinLifetime = devtoken.MinLifetime
 )
 
 // clockSkew is how far iat is backdated, so that a server whose clock runs
 // up to this much behind ours does not see a token from the future.
-const clockSkew = time.Minute
+const clockSkew = devtoken.ClockSkew
 
 // source is the title of Apple's page for these tokens, which asks for "a
 // 10-character key identifier" and "your 10-character Team ID", and sets

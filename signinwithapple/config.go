@@ -11,6 +11,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -44,12 +45,12 @@ const (
 	// MinLifetime is the shortest lifetime accepted: iat is a minute back
 	// and a secret is never handed out in its last minute, so it needs room
 	// between the two to be replaced in the background.
-	MinLifetime = 5 * time.Minute
+	MinLifetime = devtoken.MinLifetime
 )
 
 // clockSkew is how far iat is set back, so that a server whose clock runs
 // up to this much behind ours does not see a secret from the future.
-const clockSkew = time.Minute
+const clockSkew = devtoken.ClockSkew
 
 // source is the title of Apple's page for client secrets, which calls the
 // key ID and the Team ID 10-character identifiers and sets the limit on

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -33,12 +34,12 @@ const (
 	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token
 	// is backdated by a minute and never used in its last minute, and needs
 	// room between the two to be replaced in the background.
-	MinLifetime = 5 * time.Minute
+	MinLifetime = devtoken.MinLifetime
 )
 
 // clockSkew is how far iat is backdated, so that a server whose clock runs
 // up to this much behind ours does not see a token from the future.
-const clockSkew = time.Minute
+const clockSkew = devtoken.ClockSkew
 
 // lifetimes are the limits [appleid.CheckLifetime] applies.
 var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,

@@ -189,9 +189,6 @@ func (c *Cache[T]) wait(ctx context.Context) (*entry[T], error) {
 	}
 }
 
-// Hold runs f as the refresh under way, for tests that need one to last.
-func (c *Cache[T]) Hold(f func() (any, error)) { c.flight.DoChan(refreshKey, f) }
-
 // refreshFunc returns the function singleflight runs for a caller with ctx.
 // A Mint that is not Local gets a context that keeps ctx's values but not
 // its cancellation, so that one impatient caller cannot fail a token others

@@ -167,3 +167,33 @@ func mustToken(t *testing.T, c *Cache[int64]) *int64 {
 	}
 	return tok
 }
+
+// TestLocalMintCallerHonoursContext: a caller whose context can end is not
+// held behind a refresh under way with a local Mint (an in-memory key,
+// which otherwise mints on the caller's goroutine): it returns when its
+// context ends. Were it stuck, every goroutine of the bubble would wait and
+// synctest would report the deadlock.
+func TestLocalMintCallerHonoursContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hold, entered := make(chan struct{}), make(chan struct{})
+		cache := New(Config[int64]{Local: true, Now: time.Now, Label: "test: minter", Prefix: "test",
+			Mint: func(_ context.Context, now time.Time) (int64, Lifetimes, error) {
+				close(entered)
+				<-hold // a signature under way
+				return 1, Lifetimes{RefreshAt: now.Add(time.Hour), ExpireAt: now.Add(time.Hour)}, nil
+			}})
+		go cache.Token(context.Background()) // starts the refresh and holds it
+		<-entered
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := cache.Token(ctx)
+			done <- err
+		}()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		close(hold)
+	})
+}
