@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
@@ -50,8 +50,8 @@ const clockSkew = devtoken.ClockSkew
 // the limit on exp.
 const source = "Generating Developer Tokens"
 
-// lifetimes are the limits [appleid.CheckLifetime] applies.
-var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+// lifetimes are the limits [configcheck.CheckLifetime] applies.
+var lifetimes = configcheck.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
 	OverMax: "Apple's limit of 15,777,000 seconds (six months, " + MaxLifetime.String() + ") from \"" + source + "\"; Apple would refuse these tokens"}
 
 // Config describes a MusicKit key and the developer tokens to make with it.
@@ -92,12 +92,12 @@ func (c Config) String() string {
 		origins[i] = redact.Show(o, maxOriginLen)
 	}
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.ShowKey(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -128,18 +128,18 @@ type settings struct {
 // validate checks everything [NewTokenSource] can know before the first
 // token, so that a mistake shows at start-up and not as a 401 later.
 func (c Config) validate() (*settings, error) {
-	if err := appleid.CheckID("musickit", "KeyID", c.KeyID, "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
+	if err := configcheck.CheckID("musickit", "KeyID", c.KeyID, "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
 		return nil, err
 	}
-	if err := appleid.CheckID("musickit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", source); err != nil {
+	if err := configcheck.CheckID("musickit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", source); err != nil {
 		return nil, err
 	}
 	// Apple's decoded token shows a header of alg and kid only.
-	signer, err := appleid.Signer("musickit", c.PrivateKey, c.KeyID, jws.Header{})
+	signer, err := configcheck.Signer("musickit", c.PrivateKey, c.KeyID, jws.Header{})
 	if err != nil {
 		return nil, err
 	}
-	lifetime, err := appleid.CheckLifetime("musickit", c.Lifetime, lifetimes)
+	lifetime, err := configcheck.CheckLifetime("musickit", c.Lifetime, lifetimes)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // maxOriginLen bounds an origin: a DNS name is at most 253 bytes, and a

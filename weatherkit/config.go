@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
@@ -41,8 +41,8 @@ const (
 // up to this much behind ours does not see a token from the future.
 const clockSkew = devtoken.ClockSkew
 
-// lifetimes are the limits [appleid.CheckLifetime] applies.
-var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+// lifetimes are the limits [configcheck.CheckLifetime] applies.
+var lifetimes = configcheck.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
 	OverMax: "the limit of 15,777,000 seconds (six months, " + MaxLifetime.String() + "); Apple sets no limit, this package does, so that a leaked token does not work for longer"}
 
 // Config describes a WeatherKit key, the Service ID it signs for, and the
@@ -80,12 +80,12 @@ type Config struct {
 // shown.
 func (c Config) String() string {
 	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), appleid.ShowKey(c.PrivateKey), c.Lifetime)
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), configcheck.ShowKey(c.PrivateKey), c.Lifetime)
 }
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -116,26 +116,26 @@ type settings struct {
 // validate checks everything [NewTokenSource] can know before the first
 // token, so that a mistake shows at start-up and not as a 401 later.
 func (c Config) validate() (*settings, error) {
-	if err := appleid.CheckID("weatherkit", "KeyID", c.KeyID, "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)", ""); err != nil {
+	if err := configcheck.CheckID("weatherkit", "KeyID", c.KeyID, "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)", ""); err != nil {
 		return nil, err
 	}
-	if err := appleid.CheckID("weatherkit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", ""); err != nil {
+	if err := configcheck.CheckID("weatherkit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", ""); err != nil {
 		return nil, err
 	}
 	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
 	// a period; no typ.
-	signer, err := appleid.Signer("weatherkit", c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
+	signer, err := configcheck.Signer("weatherkit", c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
 	if err != nil {
 		return nil, err
 	}
-	lifetime, err := appleid.CheckLifetime("weatherkit", c.Lifetime, lifetimes)
+	lifetime, err := configcheck.CheckLifetime("weatherkit", c.Lifetime, lifetimes)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkServiceID(c.ServiceID); err != nil {
 		return nil, err
 	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // maxServiceIDLen is the longest Service ID accepted: it is a reverse-DNS
