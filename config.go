@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
@@ -227,36 +228,19 @@ func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bund
 	return d, nil
 }
 
-// Longest IDs accepted. Apple's key IDs are 10 characters and issuer IDs 36
-// (a UUID); a value far longer is something else in the wrong place, often a
-// private key in a swapped CI secret. A bundle ID is a reverse-DNS name, and
-// 255 bytes is as long as a DNS name gets.
+// Longest IDs accepted: an ID far longer than Apple's (10 characters for a
+// key ID, 36 for an issuer ID) is something else in the wrong place, often
+// a private key in a swapped CI secret.
 const (
-	maxIDLen       = 64
-	maxBundleIDLen = 255
+	maxIDLen       = configcheck.MaxIDLen
+	maxBundleIDLen = configcheck.MaxBundleIDLen
 )
 
 // checkField refuses an empty value, white space or control characters,
 // which come from copying IDs out of web pages and files and which Apple
-// refuses without saying why, and a value longer than max. It never quotes
-// the value: a refused value may be a secret in the wrong place.
+// refuses without saying why, and a value longer than max, with
+// configcheck's words, which appstore's SignerConfig shares. It never
+// quotes the value: a refused value may be a secret in the wrong place.
 func checkField(name, value string, max int, want string) error {
-	if value == "" {
-		return fmt.Errorf("ascjwt: Config.%s is empty; set it to %s", name, want)
-	}
-	if redact.LooksLikeKey(value) {
-		return fmt.Errorf("ascjwt: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
-	}
-	if len(value) > max {
-		return fmt.Errorf("ascjwt: Config.%s is %s, more than the %d an ID can be; set it to %s", name, redact.Bytes(len(value)), max, want)
-	}
-	if strings.TrimSpace(value) != value {
-		return fmt.Errorf("ascjwt: Config.%s has white space around it; remove it", name)
-	}
-	for _, r := range value {
-		if r < ' ' || r == 0x7f {
-			return fmt.Errorf("ascjwt: Config.%s holds a control character; set it to %s", name, want)
-		}
-	}
-	return nil
+	return configcheck.CheckField("ascjwt", "Config", name, value, max, want)
 }
