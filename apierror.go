@@ -13,12 +13,12 @@ import (
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
-// APIError is an error answer from one of Apple's APIs, as [CheckResponse]
-// reads it. App Store Connect API answers fill Errors (its JSON:API
-// "errors" array); App Store Server API answers fill ErrorCode and
+// APIError is an error response from one of Apple's APIs, as [CheckResponse]
+// reads it. App Store Connect API responses fill Errors (its JSON:API
+// "errors" array); App Store Server API responses fill ErrorCode and
 // ErrorMessage. Use [errors.As] to reach it through wrapping.
 type APIError struct {
-	// StatusCode is the answer's HTTP status.
+	// StatusCode is the response's HTTP status.
 	StatusCode int
 	// Errors are the App Store Connect API's error objects.
 	Errors []ErrorObject
@@ -26,7 +26,7 @@ type APIError struct {
 	// {"errorCode":4290000,"errorMessage":"..."}.
 	ErrorCode    int
 	ErrorMessage string
-	// RetryAfter is how long the answer asks to wait before trying again,
+	// RetryAfter is how long the response asks to wait before trying again,
 	// from its Retry-After header; zero when it does not say.
 	RetryAfter time.Duration
 
@@ -34,7 +34,7 @@ type APIError struct {
 	withheld string // why the Transport sent the request without its token
 }
 
-// ErrorObject is one entry of an App Store Connect API error answer
+// ErrorObject is one entry of an App Store Connect API error response
 // ("Interpreting and Handling Errors" in Apple's documentation).
 type ErrorObject struct {
 	ID     string       `json:"id,omitempty"`
@@ -52,11 +52,11 @@ type ErrorSource struct {
 	Parameter string `json:"parameter,omitempty"`
 }
 
-// maxErrorBody is how much of an error answer CheckResponse reads: Apple's
+// maxErrorBody is how much of an error response CheckResponse reads: Apple's
 // are a few hundred bytes, and a log line need not hold more.
 const maxErrorBody = 1 << 20
 
-// CheckResponse returns nil for a 2xx answer and an [*APIError] for any
+// CheckResponse returns nil for a 2xx response and an [*APIError] for any
 // other. For a 401 or 403 to a request that [Transport] sent without its
 // token (a host the token is not for, plain http, a redirect to another
 // origin), the error says so and why. It reads at most 1 MiB of the body to parse it and leaves resp.Body
@@ -108,7 +108,7 @@ type rereadBody struct {
 	io.Closer
 }
 
-// maxErrorText bounds each text Error quotes from the answer.
+// maxErrorText bounds each text Error quotes from the response.
 const maxErrorText = 200
 
 // Error is one line a log can hold: the status, and the first error's code,

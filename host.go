@@ -213,29 +213,10 @@ func splitEntry(h string) (host, port string) {
 	return h[:i], h[i+1:]
 }
 
-// getsToken reports whether a request to u may carry the token. It is on
-// every request's path: it allocates nothing, and it compares lengths
-// before it folds case.
-func (t *Transport) getsToken(u *url.URL) bool {
-	// Most requests go to the host the last one went to: one comparison of
-	// strings instead of a walk through the hosts.
-	if last := t.lastHost.Load(); last != nil && last.host == u.Host && last.scheme == u.Scheme {
-		return true
-	}
-	if !t.rule().allows(u) {
-		return false
-	}
-	t.lastHost.Store(&hostKey{host: u.Host, scheme: u.Scheme})
-	return true
-}
-
-// hostKey is a host that was allowed the token, and the scheme that decided
-// its port.
-type hostKey struct{ host, scheme string }
-
 // allows reports whether the rule sends the token to u: over https to a
 // host it names, over plain http only to loopback or to a host named with
-// "http://".
+// "http://". It is on every request's path: it allocates nothing, and it
+// compares lengths before it folds case.
 func (r *hostRule) allows(u *url.URL) bool {
 	var secure bool
 	switch u.Scheme {

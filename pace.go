@@ -1,7 +1,6 @@
 package ascjwt
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sync"
@@ -10,12 +9,12 @@ import (
 
 // pacer hands out the moments at which requests may be sent while the
 // hourly budget is low: one slot per hour/Limit, in the order requests ask.
-// It is entered only while an answer has said the budget is low, so its
+// It is entered only while a response has said the budget is low, so its
 // lock is off the path of every other request.
 type pacer struct {
 	mu   sync.Mutex
 	next time.Time // the next free slot; zero for "now"
-	// released is closed, and replaced, when an answer says the budget is
+	// released is closed, and replaced, when a response says the budget is
 	// no longer low, so that requests waiting for a slot go at once.
 	released chan struct{}
 }
@@ -66,19 +65,21 @@ func (p *pacer) release() {
 }
 
 // pace spaces requests at the key's steady rate, one per hour/Limit, while
-// the last answer said the hourly budget is low: at most max(10, Limit/100)
+// the last response said the hourly budget is low: at most max(10, Limit/100)
 // requests left. Apple counts the budget per key over a rolling hour and
 // reports it to every process that uses the key, so pacing on it spaces a
-// whole fleet with nothing shared but Apple's answers.
+// whole fleet with nothing shared but Apple's responses. A request with
+// budget to spare reads one atomic pointer here, and nothing else.
 //
 // A request waits for its slot only within budget (what is left of its
 // MaxRetryWait) and its context's deadline; one that would wait longer is
 // sent at once and takes no slot. It returns the time waited.
 func (t *Transport) pace(req *http.Request, budget time.Duration) (time.Duration, error) {
-	rl, ok := unpack(t.rate.Load())
-	if !ok || rl.Limit <= 0 || !budgetLow(rl) {
+	p := t.rate.Load()
+	if t.DisablePacing || p == nil || !paces(*p) {
 		return 0, nil
 	}
+	rl := *p
 	interval := time.Hour / time.Duration(rl.Limit)
 	ctx := req.Context()
 	wait, end, released, ok := t.pacer.reserve(t.clock(), interval, func(wait time.Duration) bool {
@@ -90,26 +91,9 @@ func (t *Transport) pace(req *http.Request, budget time.Duration) (time.Duration
 	if h := t.Hooks; h != nil && h.RateLimitWait != nil {
 		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: WaitPacing})
 	}
-	if err := t.sleepUnless(ctx, wait, released); err != nil {
+	if err := t.sleep(ctx, wait, released); err != nil {
 		t.pacer.unreserve(end, interval)
 		return 0, fmt.Errorf("ascjwt: gave up waiting %s to pace the request (hourly budget low: %d of %d left): %w", wait, rl.Remaining, rl.Limit, err)
 	}
 	return wait, nil
-}
-
-// sleepUnless waits for d, until ctx ends, or until released is closed.
-func (t *Transport) sleepUnless(ctx context.Context, d time.Duration, released <-chan struct{}) error {
-	if t.wait != nil {
-		return t.wait(ctx, d)
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-released:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// A RefusalJudge is a [TokenSource] whose API refuses a token with an answer
+// A RefusalJudge is a [TokenSource] whose API refuses a token with a response
 // other than 401, such as APNs' 403 ExpiredProviderToken. The Transport
-// retries a request once with a new token when RefusedToken says the answer
+// retries a request once with a new token when RefusedToken says the response
 // refused the token; for a source that is not a RefusalJudge, that is a 401.
 // The Transport finds it through wrappers that implement Unwrap (see
 // [TokenSource]).
@@ -40,34 +40,33 @@ const maxDrain = 4 << 10
 // request on a body no one wants.
 const drainTime = 50 * time.Millisecond
 
-// retry handles a refusal of tok (a 401) to req. When the source is an
+// renew handles a refusal of tok to req. When the source is an
 // [Invalidator] it reports tok refused (even when req cannot be sent again:
 // the next request then gets a new token), and when the request can be sent
-// again and a new token is to be had, it sends req once more with it. It
-// returns the second answer, whatever it is, or the first one when no retry
-// is possible: never more than one retry.
-func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response) (*http.Response, error) {
+// again and a new token is to be had, it closes the refused response and
+// returns the new token and the body to send it with. ok is false when the
+// refused response is what goes back to the caller.
+func (t *Transport) renew(req *http.Request, tok *Token, refused *http.Response) (fresh *Token, body io.ReadCloser, ok bool) {
 	src, ok := find[Invalidator](t.Source)
 	if !ok {
-		return refused, nil
+		return nil, nil, false
 	}
 	src.InvalidateToken(tok)
 	if !replayable(req) {
-		return refused, nil
+		return nil, nil, false
 	}
 	fresh, err := t.Source.Token(req.Context())
 	if err != nil || fresh == nil || fresh.Value == tok.Value {
-		return refused, nil // the 401 says more than our error would
+		return nil, nil, false // the refusal says more than our error would
 	}
-	body, err := rewind(req)
-	if err != nil {
-		return refused, nil
+	if body, err = rewind(req); err != nil {
+		return nil, nil, false
 	}
 	if h := t.Hooks; h != nil && h.Retry401 != nil {
 		h.Retry401(Retry401{Request: req})
 	}
 	discard(refused)
-	return t.sendPaced(req, fresh, body)
+	return fresh, body, true
 }
 
 // discard reads what a small refused response has already received, so

@@ -464,3 +464,34 @@ func headerKeyID(t *testing.T, value string) string {
 	}
 	return h.Kid
 }
+
+// TestRoundTripAllocatesOnlyTheRequestAndHeaderCopy: with a cached token, a
+// request costs the allocations of its copy and of its header's copy, as a
+// plain header-adding transport makes them, and nothing more, with or
+// without a rate limit on the response.
+func TestRoundTripAllocatesOnlyTheRequestAndHeaderCopy(t *testing.T) {
+	src, err := NewTokenSource(Config{KeyID: "ALLOC12345", PrivateKey: newKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"X-Rate-Limit": {"user-hour-lim:3600;user-hour-rem:3412;"}}, Body: http.NoBody}
+	tr := &Transport{Source: src, Base: baseFunc(func(*http.Request) (*http.Response, error) { return resp, nil })}
+	req, _ := http.NewRequest("GET", AppStoreConnectURL+"/v1/apps", nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "test/1.0")
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	var sink *http.Request
+	plain := testing.AllocsPerRun(1000, func() {
+		out := new(http.Request)
+		*out = *req
+		out.Header = req.Header.Clone()
+		out.Header["Authorization"] = []string{"Bearer x"}
+		sink = out
+	})
+	_ = sink
+	if got := testing.AllocsPerRun(1000, func() { tr.RoundTrip(req) }); got > plain {
+		t.Errorf("RoundTrip allocates %v times, want at most the %v of the request and header copy", got, plain)
+	}
+}

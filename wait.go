@@ -43,66 +43,7 @@ type RetryPolicy interface {
 	Retry429(resp *http.Response) bool
 }
 
-// sendPaced paces, sends req with tok and body, notes the rate limit the
-// answer reports and, for a 2xx, that a server accepted tok (see
-// [AcceptanceRecorder]), and sends req again after each 429 it may wait out: the
-// wait Retry-After asks for, or a backoff, within MaxRetryWait and the
-// request's deadline. It returns the last answer. Its first pass, the one
-// nearly every request takes, is one atomic load, the send, and one map
-// lookup for the rate limit.
-func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
-	var waited time.Duration
-	for attempt := 1; ; attempt++ {
-		if t.rate.Load()&lowBudget != 0 && !t.DisablePacing {
-			paced, err := t.pace(req, t.waitLeft(waited))
-			if err != nil {
-				if body != nil {
-					body.Close()
-				}
-				return nil, err
-			}
-			waited += paced
-		}
-		resp, err := t.send(req, tok, body)
-		if err != nil {
-			return nil, err
-		}
-		if vv := resp.Header[rateLimitHeader]; len(vv) > 0 {
-			t.observe(vv[0])
-		}
-		if resp.StatusCode != http.StatusTooManyRequests {
-			if succeeded(resp) {
-				t.accepted(tok)
-			}
-			return resp, nil
-		}
-		wait, next, err := t.await429(req, resp, attempt, waited)
-		switch {
-		case err != nil:
-			return nil, err // resp was read and closed before the wait
-		case wait < 0:
-			return resp, nil
-		}
-		body = next
-		waited += wait
-	}
-}
-
-// accepted tells the source, through wrappers, that a server accepted tok
-// (see [AcceptanceRecorder]).
-func (t *Transport) accepted(tok *Token) {
-	if a, ok := find[AcceptanceRecorder](t.Source); ok {
-		a.TokenAccepted(tok)
-	}
-}
-
-// succeeded reports whether resp is a 2xx: the server took the request,
-// and with it the token.
-func succeeded(resp *http.Response) bool {
-	return resp.StatusCode >= 200 && resp.StatusCode < 300
-}
-
-// await429 decides whether req, answered with the attempt-th 429 after
+// await429 decides whether req, refused with the attempt-th 429 after
 // waited, is sent again, and waits if so. It returns the time waited and
 // the body to send again; a negative wait means resp goes back to the
 // caller, and an error that the wait was cut short.
@@ -125,10 +66,8 @@ func (t *Transport) await429(req *http.Request, resp *http.Response, attempt int
 		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: reason, Attempt: attempt})
 	}
 	discard(resp)
-	if err := t.sleep(req.Context(), wait); err != nil {
-		if body != nil {
-			body.Close()
-		}
+	if err := t.sleep(req.Context(), wait, nil); err != nil {
+		closeReader(body)
 		return 0, nil, fmt.Errorf("ascjwt: gave up waiting %s to send the request again after a 429: %w", wait, err)
 	}
 	return wait, body, nil
@@ -216,33 +155,6 @@ func pastDeadline(ctx context.Context, d time.Duration) bool {
 	return ok && time.Now().Add(d).After(deadline)
 }
 
-// observe records the rate limit an answer reports in X-Rate-Limit value v.
-// The common case, no change, writes nothing shared.
-func (t *Transport) observe(v string) {
-	rl, ok := parseRateLimit(v)
-	if !ok {
-		return
-	}
-	w := pack(rl)
-	if t.rate.Load() == w {
-		return
-	}
-	if old := t.rate.Swap(w); old == w {
-		return
-	} else if old&lowBudget != 0 && w&lowBudget == 0 {
-		t.pacer.release() // room again: waiting requests go now
-	}
-	if hk := t.Hooks; hk != nil && hk.RateLimit != nil {
-		hk.RateLimit(rl)
-	}
-}
-
-// RateLimit returns the last rate limit an answer through t reported, and
-// false if none has. Every App Store Connect API answer reports one.
-func (t *Transport) RateLimit() (RateLimit, bool) {
-	return unpack(t.rate.Load())
-}
-
 func (t *Transport) clock() time.Time {
 	if t.now != nil {
 		return t.now()
@@ -250,8 +162,9 @@ func (t *Transport) clock() time.Time {
 	return time.Now()
 }
 
-// sleep waits for d or until ctx ends.
-func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
+// sleep waits for d, until ctx ends, or until stop is closed (nil for
+// never).
+func (t *Transport) sleep(ctx context.Context, d time.Duration, stop <-chan struct{}) error {
 	if t.wait != nil {
 		return t.wait(ctx, d)
 	}
@@ -259,6 +172,8 @@ func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		return nil
+	case <-stop:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

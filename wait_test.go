@@ -266,8 +266,8 @@ func TestPacingEngagesAndReleases(t *testing.T) {
 
 // TestPacingIsOneAtomicLoadWhenPlentiful: with budget to spare, requests
 // never enter the pacing machinery (no slot is taken, no clock is read for
-// it, nothing waits): the bit of the packed rate limit that says "low" is
-// all a request looks at, and it is set exactly when the budget is low.
+// it, nothing waits): the last rate limit is all a request looks at, and
+// it paces exactly when the budget is low.
 func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 	r := newWaitRig(t)
 	r.base.rate = "user-hour-lim:3600;user-hour-rem:3000;"
@@ -285,8 +285,8 @@ func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 		rl  RateLimit
 		low bool
 	}{{RateLimit{Limit: 3600, Remaining: 3000}, false}, {RateLimit{Limit: 3600, Remaining: 37}, false}, {RateLimit{Limit: 3600, Remaining: 36}, true}, {RateLimit{Limit: 500, Remaining: 10}, true}, {RateLimit{Limit: 500, Remaining: 11}, false}, {RateLimit{Limit: 0, Remaining: 0}, false}} {
-		if got := pack(tc.rl)&lowBudget != 0; got != tc.low {
-			t.Errorf("%+v packs low=%v, want %v", tc.rl, got, tc.low)
+		if got := paces(tc.rl); got != tc.low {
+			t.Errorf("%+v paces %v, want %v", tc.rl, got, tc.low)
 		}
 	}
 }
