@@ -9,10 +9,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -78,12 +78,9 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 }
 
 // waitRefresh returns when the background refresh under way, if any, has
-// ended: its flag clears only after it has left singleflight.
-func (f *fixture) waitRefresh() {
-	for f.src.Refreshing() {
-		runtime.Gosched()
-	}
-}
+// ended: in the synctest bubble the test runs in, once every other
+// goroutine has finished or waits.
+func (f *fixture) waitRefresh() { synctest.Wait() }
 
 // verified is a token checked by go-jose's verifier, a code path separate
 // from signing, with its header and claims decoded.
