@@ -69,6 +69,14 @@ func (t *Transport) renew(req *http.Request, tok *Token, refused *http.Response)
 	return fresh, body, true
 }
 
+// invalidate tells the source, through wrappers, that a server refused tok
+// (see [Invalidator]).
+func (t *Transport) invalidate(tok *Token) {
+	if src, ok := find[Invalidator](t.Source); ok {
+		src.InvalidateToken(tok)
+	}
+}
+
 // discard reads what a small refused response has already received, so
 // that its connection can be reused, and closes it: it never waits for the
 // body longer than drainTime.

@@ -175,7 +175,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				continue
 			}
 		}
-		if renewed || !t.refusesToken(resp) {
+		if !t.refusesToken(resp) {
+			return resp, nil
+		}
+		if renewed {
+			t.invalidate(tok) // refused too: the source learns a new token did not cure it
 			return resp, nil
 		}
 		renewed = true
