@@ -25,29 +25,29 @@ type NotificationType string
 
 // The notification types.
 const (
-	NotificationConsumptionRequest      NotificationType = "CONSUMPTION_REQUEST"
-	NotificationDidChangeRenewalPref    NotificationType = "DID_CHANGE_RENEWAL_PREF"
-	NotificationDidChangeRenewalStatus  NotificationType = "DID_CHANGE_RENEWAL_STATUS"
-	NotificationDidFailToRenew          NotificationType = "DID_FAIL_TO_RENEW"
-	NotificationDidRenew                NotificationType = "DID_RENEW"
-	NotificationExpired                 NotificationType = "EXPIRED"
-	NotificationExternalPurchaseToken   NotificationType = "EXTERNAL_PURCHASE_TOKEN"
-	NotificationGracePeriodExpired      NotificationType = "GRACE_PERIOD_EXPIRED"
-	NotificationMetadataUpdate          NotificationType = "METADATA_UPDATE"
-	NotificationMigration               NotificationType = "MIGRATION"
-	NotificationOfferRedeemed           NotificationType = "OFFER_REDEEMED"
-	NotificationOneTimeCharge           NotificationType = "ONE_TIME_CHARGE"
-	NotificationPriceChange             NotificationType = "PRICE_CHANGE"
-	NotificationPriceIncrease           NotificationType = "PRICE_INCREASE"
-	NotificationRefund                  NotificationType = "REFUND"
-	NotificationRefundDeclined          NotificationType = "REFUND_DECLINED"
-	NotificationRefundReversed          NotificationType = "REFUND_REVERSED"
-	NotificationRenewalExtended         NotificationType = "RENEWAL_EXTENDED"
-	NotificationRenewalExtension        NotificationType = "RENEWAL_EXTENSION"
-	NotificationRescindConsent          NotificationType = "RESCIND_CONSENT"
-	NotificationRevoke                  NotificationType = "REVOKE"
-	NotificationSubscribed              NotificationType = "SUBSCRIBED"
-	NotificationTest                    NotificationType = "TEST"
+	NotificationConsumptionRequest     NotificationType = "CONSUMPTION_REQUEST"
+	NotificationDidChangeRenewalPref   NotificationType = "DID_CHANGE_RENEWAL_PREF"
+	NotificationDidChangeRenewalStatus NotificationType = "DID_CHANGE_RENEWAL_STATUS"
+	NotificationDidFailToRenew         NotificationType = "DID_FAIL_TO_RENEW"
+	NotificationDidRenew               NotificationType = "DID_RENEW"
+	NotificationExpired                NotificationType = "EXPIRED"
+	NotificationExternalPurchaseToken  NotificationType = "EXTERNAL_PURCHASE_TOKEN"
+	NotificationGracePeriodExpired     NotificationType = "GRACE_PERIOD_EXPIRED"
+	NotificationMetadataUpdate         NotificationType = "METADATA_UPDATE"
+	NotificationMigration              NotificationType = "MIGRATION"
+	NotificationOfferRedeemed          NotificationType = "OFFER_REDEEMED"
+	NotificationOneTimeCharge          NotificationType = "ONE_TIME_CHARGE"
+	NotificationPriceChange            NotificationType = "PRICE_CHANGE"
+	NotificationPriceIncrease          NotificationType = "PRICE_INCREASE"
+	NotificationRefund                 NotificationType = "REFUND"
+	NotificationRefundDeclined         NotificationType = "REFUND_DECLINED"
+	NotificationRefundReversed         NotificationType = "REFUND_REVERSED"
+	NotificationRenewalExtended        NotificationType = "RENEWAL_EXTENDED"
+	NotificationRenewalExtension       NotificationType = "RENEWAL_EXTENSION"
+	NotificationRescindConsent         NotificationType = "RESCIND_CONSENT"
+	NotificationRevoke                 NotificationType = "REVOKE"
+	NotificationSubscribed             NotificationType = "SUBSCRIBED"
+	NotificationTest                   NotificationType = "TEST"
 )
 
 // Subtype says more about some notification types (subtype).
@@ -55,23 +55,23 @@ type Subtype string
 
 // The subtypes.
 const (
-	SubtypeAccepted           Subtype = "ACCEPTED"
-	SubtypeAutoRenewDisabled  Subtype = "AUTO_RENEW_DISABLED"
-	SubtypeAutoRenewEnabled   Subtype = "AUTO_RENEW_ENABLED"
-	SubtypeBillingRecovery    Subtype = "BILLING_RECOVERY"
-	SubtypeBillingRetry       Subtype = "BILLING_RETRY"
-	SubtypeDowngrade          Subtype = "DOWNGRADE"
-	SubtypeFailure            Subtype = "FAILURE"
-	SubtypeGracePeriod        Subtype = "GRACE_PERIOD"
-	SubtypeInitialBuy         Subtype = "INITIAL_BUY"
-	SubtypePending            Subtype = "PENDING"
-	SubtypePriceIncrease      Subtype = "PRICE_INCREASE"
-	SubtypeProductNotForSale  Subtype = "PRODUCT_NOT_FOR_SALE"
-	SubtypeResubscribe        Subtype = "RESUBSCRIBE"
-	SubtypeSummary            Subtype = "SUMMARY"
-	SubtypeUnreported         Subtype = "UNREPORTED"
-	SubtypeUpgrade            Subtype = "UPGRADE"
-	SubtypeVoluntary          Subtype = "VOLUNTARY"
+	SubtypeAccepted          Subtype = "ACCEPTED"
+	SubtypeAutoRenewDisabled Subtype = "AUTO_RENEW_DISABLED"
+	SubtypeAutoRenewEnabled  Subtype = "AUTO_RENEW_ENABLED"
+	SubtypeBillingRecovery   Subtype = "BILLING_RECOVERY"
+	SubtypeBillingRetry      Subtype = "BILLING_RETRY"
+	SubtypeDowngrade         Subtype = "DOWNGRADE"
+	SubtypeFailure           Subtype = "FAILURE"
+	SubtypeGracePeriod       Subtype = "GRACE_PERIOD"
+	SubtypeInitialBuy        Subtype = "INITIAL_BUY"
+	SubtypePending           Subtype = "PENDING"
+	SubtypePriceIncrease     Subtype = "PRICE_INCREASE"
+	SubtypeProductNotForSale Subtype = "PRODUCT_NOT_FOR_SALE"
+	SubtypeResubscribe       Subtype = "RESUBSCRIBE"
+	SubtypeSummary           Subtype = "SUMMARY"
+	SubtypeUnreported        Subtype = "UNREPORTED"
+	SubtypeUpgrade           Subtype = "UPGRADE"
+	SubtypeVoluntary         Subtype = "VOLUNTARY"
 )
 
 // ProductType is the kind of in-app purchase (a transaction's type).
@@ -122,10 +122,10 @@ type OfferDiscountType string
 
 // The offer discount types.
 const (
-	FreeTrial   OfferDiscountType = "FREE_TRIAL"
-	PayAsYouGo  OfferDiscountType = "PAY_AS_YOU_GO"
-	PayUpFront  OfferDiscountType = "PAY_UP_FRONT"
-	OneTime     OfferDiscountType = "ONE_TIME"
+	FreeTrial  OfferDiscountType = "FREE_TRIAL"
+	PayAsYouGo OfferDiscountType = "PAY_AS_YOU_GO"
+	PayUpFront OfferDiscountType = "PAY_UP_FRONT"
+	OneTime    OfferDiscountType = "ONE_TIME"
 )
 
 // RevocationReason is why the App Store refunded or revoked a transaction
@@ -155,11 +155,11 @@ type ExpirationIntent int
 
 // The expiration intents.
 const (
-	CustomerCancelled                     ExpirationIntent = 1
-	BillingError                          ExpirationIntent = 2
-	CustomerDidNotConsentToPriceIncrease  ExpirationIntent = 3
-	ProductNotAvailable                   ExpirationIntent = 4
-	ExpirationOther                       ExpirationIntent = 5
+	CustomerCancelled                    ExpirationIntent = 1
+	BillingError                         ExpirationIntent = 2
+	CustomerDidNotConsentToPriceIncrease ExpirationIntent = 3
+	ProductNotAvailable                  ExpirationIntent = 4
+	ExpirationOther                      ExpirationIntent = 5
 )
 
 // AutoRenewStatus says whether a subscription renews (autoRenewStatus).
