@@ -155,20 +155,22 @@ func jsonKind(goKind string) string {
 
 // header is the part of a JWS header Apple's rules read.
 type header struct {
-	Alg json.RawMessage `json:"alg"`
-	X5C json.RawMessage `json:"x5c"`
+	Alg json.RawMessage // "alg"
+	X5C json.RawMessage // "x5c"
 }
 
+// decodeHeader reads a header segment. Its names are matched exactly, as
+// Apple's libraries read them (encoding/json would take "X5C" for "x5c").
 func decodeHeader(segment string) (*header, error) {
 	b, err := jws.DecodeSegment(segment)
 	if err != nil {
 		return nil, refuseWith(StatusInvalidFormat, "its header is not base64url", err)
 	}
-	h := new(header)
-	if err := decodeObject(b, h); err != nil {
+	var fields map[string]json.RawMessage
+	if err := decodeObject(b, &fields); err != nil {
 		return nil, refuse(StatusInvalidFormat, "its header "+err.Error())
 	}
-	return h, nil
+	return &header{Alg: fields["alg"], X5C: fields["x5c"]}, nil
 }
 
 // isES256 reports whether alg is the JSON string "ES256", the only

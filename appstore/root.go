@@ -1,6 +1,7 @@
 package appstore
 
 import (
+	"bytes"
 	"crypto/x509"
 	_ "embed"
 )
@@ -18,7 +19,7 @@ var appleRootCAG3 []byte
 // caller may append it to its own roots, for example to trust a test root
 // beside Apple's.
 func AppleRootCAG3() *x509.Certificate {
-	c, err := x509.ParseCertificate(appleRootCAG3)
+	c, err := x509.ParseCertificate(bytes.Clone(appleRootCAG3)) // Raw would share the package's bytes
 	if err != nil {
 		panic("appstore: the built-in Apple Root CA - G3 does not parse: " + err.Error()) // the bytes are fixed; root_test.go parses them
 	}
