@@ -114,7 +114,7 @@ func (v *Verifier) verifyChain(ctx context.Context, segment string) (*verifiedCh
 		return nil, refuse(StatusInvalidCertificate, "its root certificate is not valid while its leaf and intermediate certificates are")
 	}
 	if err != nil {
-		return nil, refuseWith(StatusInvalidChain, "its certificate chain does not lead to one of the verifier's roots (Apple Root CA - G3 unless VerifierConfig.Roots says otherwise)", err)
+		return nil, refuseWith(StatusInvalidChain, "its certificate chain does not lead to one of the verifier's roots (by default Apple Root CA - G3)", err)
 	}
 	var path []*x509.Certificate
 	for _, p := range paths {
