@@ -97,16 +97,25 @@ func decodePayload(what, segment string, out wired) error {
 	if err != nil {
 		return refuseWith(StatusInvalidFormat, "the "+what+"'s payload is not base64url", err)
 	}
-	if err := decodeObject(b, out.wire()); err != nil {
+	decode := func() error {
+		if err := json.Unmarshal(b, out.wire()); err != nil {
+			return err
+		}
+		out.setRaw(b)
+		return nil
+	}
+	if d, ok := out.(interface{ decode([]byte) error }); ok {
+		decode = func() error { return d.decode(b) }
+	}
+	if err := decodeObject(b, decode); err != nil {
 		return refuseWith(StatusInvalidFormat, "the "+what+"'s payload "+err.Error(), nil)
 	}
-	out.setRaw(b)
 	return nil
 }
 
-// decodeObject decodes a JSON object into v, and describes what is wrong
-// without quoting the input.
-func decodeObject(b []byte, v any) error {
+// decodeObject runs decode on b, which must be a JSON object, and
+// describes what is wrong without quoting the input.
+func decodeObject(b []byte, decode func() error) error {
 	i := 0
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -114,7 +123,7 @@ func decodeObject(b []byte, v any) error {
 	if i == len(b) || b[i] != '{' {
 		return errors.New("is not a JSON object")
 	}
-	err := json.Unmarshal(b, v)
+	err := decode()
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -167,7 +176,7 @@ func decodeHeader(segment string) (*header, error) {
 		return nil, refuseWith(StatusInvalidFormat, "its header is not base64url", err)
 	}
 	var fields map[string]json.RawMessage
-	if err := decodeObject(b, &fields); err != nil {
+	if err := decodeObject(b, func() error { return json.Unmarshal(b, &fields) }); err != nil {
 		return nil, refuse(StatusInvalidFormat, "its header "+err.Error())
 	}
 	return &header{Alg: fields["alg"], X5C: fields["x5c"]}, nil

@@ -1,6 +1,7 @@
 package appstore
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -36,8 +37,37 @@ func (n *Notification) wire() any {
 
 func (n *Notification) setRaw(b json.RawMessage) { n.Raw = b }
 
+// decode reads Apple's JSON into n in one pass over b, which n keeps as
+// Raw. data and appData, which carry whole JWS strings, are decoded in that
+// pass as plain structs, not through their own UnmarshalJSON, which would
+// have encoding/json scan those strings twice more (a notification's cost
+// is mostly their bytes); their Raw is found in b afterwards.
+func (n *Notification) decode(b []byte) error {
+	type plain Notification
+	type data NotificationData
+	type appData AppData
+	w := struct {
+		*plain
+		SignedDate millis   `json:"signedDate"`
+		Data       *data    `json:"data"`
+		AppData    *appData `json:"appData"`
+	}{plain: (*plain)(n), SignedDate: millis{&n.SignedDate}}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	n.Raw = b
+	n.Data, n.AppData = (*NotificationData)(w.Data), (*AppData)(w.AppData)
+	if n.Data != nil {
+		n.Data.Raw = member(b, "data")
+	}
+	if n.AppData != nil {
+		n.AppData.Raw = member(b, "appData")
+	}
+	return nil
+}
+
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (n *Notification) UnmarshalJSON(b []byte) error { return unmarshalWire(b, n) }
+func (n *Notification) UnmarshalJSON(b []byte) error { return n.decode(bytes.Clone(b)) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw, and not
 // the decoded Transaction, RenewalInfo or AppTransaction beside the signed
