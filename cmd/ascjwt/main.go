@@ -6,6 +6,7 @@
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
 //	ascjwt verify [SIGNED|-]      verify what the App Store signs (notifications, transactions) and print it
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
+//	ascjwt sign promotional-offer print a signature StoreKit takes, made with the In-App Purchase key
 //	ascjwt serve                  run a fake App Store Connect API on loopback, for tests in any language
 //	ascjwt demo                   run a fake API in the process and show the package at work
 //	ascjwt completion bash        print a completion script (bash, zsh or fish)
@@ -96,6 +97,7 @@ func subcommands() []subcommand {
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
 		{"verify", "verify a notification or transaction the App Store signed and print it", (*cmd).verify},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
+		{"sign", "sign what StoreKit takes: promotional offers, introductory-offer eligibility, Advanced Commerce", (*cmd).sign},
 		{"serve", "run the fake App Store Connect API on loopback for tests in any language", (*cmd).serve},
 		{"demo", "run a fake API in this process and show the package at work", (*cmd).demo},
 		{"completion", "print a shell completion script: bash, zsh or fish", (*cmd).completion},
