@@ -132,9 +132,9 @@ func decodeObject(b []byte, decode func() error) error {
 	case errors.As(err, &syntax):
 		return fmt.Errorf("is not valid JSON (at byte %d)", syntax.Offset)
 	case errors.As(err, &typ) && typ.Field != "":
-		return fmt.Errorf("has a JSON %s in %s, where Apple sends a %s", kindOf(typ), typ.Field, jsonKindOf(typ.Type.Kind().String()))
+		return fmt.Errorf("has a JSON %s in %s, where Apple sends a %s", kindOf(typ), typ.Field, jsonNameOfGoKind(typ.Type.Kind().String()))
 	case errors.As(err, &typ):
-		return fmt.Errorf("has a JSON %s where Apple sends a %s", kindOf(typ), jsonKindOf(typ.Type.Kind().String()))
+		return fmt.Errorf("has a JSON %s where Apple sends a %s", kindOf(typ), jsonNameOfGoKind(typ.Type.Kind().String()))
 	case errors.Is(err, errMillis):
 		return errors.New("has a date that is not a number of milliseconds")
 	}
@@ -148,7 +148,7 @@ func kindOf(e *json.UnmarshalTypeError) string {
 	return kind
 }
 
-func jsonKindOf(goKind string) string {
+func jsonNameOfGoKind(goKind string) string {
 	switch goKind {
 	case "string":
 		return "string"
