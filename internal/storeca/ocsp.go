@@ -1,4 +1,4 @@
-package appstoretest
+package storeca
 
 import (
 	"crypto"
@@ -60,7 +60,7 @@ func (f *family) ocspURL() string {
 // libraries send it.
 func (f *family) answerOCSP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "appstoretest: OCSP requests are POSTed here", http.StatusMethodNotAllowed)
+		http.Error(w, "storeca: OCSP requests are POSTed here", http.StatusMethodNotAllowed)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
