@@ -57,6 +57,7 @@ comment that says it is ready:
   export ASC_ISSUER_ID='...'
   export ASC_PRIVATE_KEY_PATH='DIR/AuthKey_<KEYID>.p8'
   export ASC_CA_FILE='DIR/ca.pem'     (with --http: unset ASC_CA_FILE)
+  export ASC_ROOT_CA_FILE='DIR/root-ca.pem'  (the root of what /inApps/ signs)
   # ascjwt serve is ready ...
 
 The key is new on every run and lives only as long as the server. Every
@@ -77,6 +78,7 @@ a working key to whoever reads its output, and its certificate names only
 	envFile := fs.String("env-file", "", "also write the export lines to this `file`, atomically, once the server is ready; removed on exit")
 	dir := fs.String("dir", "", "the `directory` to write the key and certificate in, kept on exit (default: a new temporary folder, removed on exit)")
 	rateLimit := fs.Int("rate-limit", asctest.DefaultRateLimit, "the hourly request `limit` per key; past it, 429")
+	notifyURL := fs.String("notify-url", "", "deliver the TEST notification of POST /inApps/v1/notifications/test to this `URL`")
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -89,6 +91,9 @@ a working key to whoever reads its output, and its certificate names only
 	}
 	if *rateLimit < 1 {
 		return usagef("--rate-limit %d: want 1 or more requests an hour", *rateLimit)
+	}
+	if err := checkNotifyURL(*notifyURL); err != nil {
+		return err
 	}
 	if *envFile != "" {
 		if err := checkEnvFile(c.resolve(*envFile)); err != nil {
@@ -115,6 +120,7 @@ a working key to whoever reads its output, and its certificate names only
 	srv.Listener.Close() // the listener httptest made: ours replaces it
 	srv.Listener = l
 	srv.SetRateLimit(*rateLimit)
+	srv.SetNotificationURL(*notifyURL)
 	log := &lockedWriter{w: c.stderr}
 	srv.SetRequestLog(func(e asctest.RequestLog) {
 		log.println("ascjwt serve: " + e.String()) // String escapes the path
@@ -156,6 +162,11 @@ a working key to whoever reads its output, and its certificate names only
 		}
 		vars = append(vars, [2]string{caFileEnv, caPath})
 	}
+	rootVar, err := writeStoreRoot(folder, srv)
+	if err != nil {
+		return err
+	}
+	vars = append(vars, rootVar)
 	var b strings.Builder
 	for _, v := range vars {
 		fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))

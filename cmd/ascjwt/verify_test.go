@@ -3,9 +3,13 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,5 +219,66 @@ func TestVerifyUsageMistakesExit2(t *testing.T) {
 	}
 	if r := b.run("verify", "--help"); r.code != 0 || !strings.Contains(r.stdout, "--root file") || !strings.Contains(r.stdout, "INVALID_CHAIN_LENGTH") {
 		t.Errorf("--help: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestServeSignsWhatVerifyAccepts runs ascjwt serve as a user would, with
+// --notify-url, and checks with nothing but the environment it wrote that
+// ascjwt verify accepts its test notification and its transactions, and
+// refuses a notification from another CA.
+func TestServeSignsWhatVerifyAccepts(t *testing.T) {
+	var mu sync.Mutex
+	var delivered []byte
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		delivered, _ = io.ReadAll(r.Body)
+	}))
+	defer receiver.Close()
+
+	b := newBin(t)
+	s := startServe(t, b, "serve", "--notify-url", receiver.URL+"/appstore")
+	env := parseEnv(t, s.stdout)
+	if root := env["ASC_ROOT_CA_FILE"]; root == "" || !strings.HasSuffix(root, "root-ca.pem") {
+		t.Fatalf("serve's environment names no ASC_ROOT_CA_FILE:\n%s", s.stdout)
+	}
+	b.env = envList(env)
+
+	if r := b.run("api", "--bundle-id", "com.example.app", "-X", "POST", "/inApps/v1/notifications/test"); r.code != 0 || !strings.Contains(r.stdout, "testNotificationToken") {
+		t.Fatalf("Request a Test Notification: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	mu.Lock()
+	b.stdin = string(delivered)
+	mu.Unlock()
+	if r := b.run("verify", "--bundle-id", "com.example.app", "--environment", "Sandbox"); r.code != 0 || !strings.Contains(r.stdout, `"notificationType": "TEST"`) {
+		t.Fatalf("verify the delivered TEST notification: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	r := b.run("api", "--bundle-id", "com.example.app", "/inApps/v1/transactions/2000000123")
+	var info struct{ SignedTransactionInfo string }
+	if err := json.Unmarshal([]byte(r.stdout), &info); r.code != 0 || err != nil {
+		t.Fatalf("Get Transaction Info: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	b.stdin = ""
+	if r := b.run("verify", "--bundle-id", "com.example.app", "--environment", "Sandbox", info.SignedTransactionInfo); r.code != 0 || !strings.Contains(r.stdout, `"transactionId": "2000000123"`) {
+		t.Fatalf("verify the transaction: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	other := signWith(t, appstoretest.NewCA(), appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: verifySignedAt,
+		Data: &appstore.NotificationData{BundleID: "com.example.app", Environment: appstore.Sandbox}})
+	if r := b.run("verify", "--bundle-id", "com.example.app", other); r.code != 1 || !strings.Contains(r.stderr, "INVALID_CHAIN") {
+		t.Errorf("another CA's notification: exit %d\n%s", r.code, r.stderr)
+	}
+	if code := s.stop(os.Interrupt); code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+}
+
+func TestServeRefusesANotifyURLThatIsNotHTTP(t *testing.T) {
+	b := newBin(t)
+	for _, bad := range []string{"ftp://example.com/x", "example.com/appstore", "http://"} {
+		if r := b.run("serve", "--notify-url", bad); r.code != 2 || !strings.Contains(r.stderr, "want the http or https URL") {
+			t.Errorf("--notify-url %s: exit %d\n%s", bad, r.code, r.stderr)
+		}
 	}
 }
