@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/internal/storeca"
 )
 
@@ -64,10 +65,10 @@ func (s *Server) transactionInfo(w http.ResponseWriter, r *http.Request) {
 func (s *Server) requestTestNotification(w http.ResponseWriter, r *http.Request) {
 	bundleID := tokenBundleID(r)
 	now := s.Now()
-	token := newUUID() + "_" + now.Format("20060102150405")
+	token := fakeserver.NewUUID() + "_" + now.Format("20060102150405")
 	signed, err := s.signStore(map[string]any{
 		"notificationType": "TEST",
-		"notificationUUID": newUUID(),
+		"notificationUUID": fakeserver.NewUUID(),
 		"version":          "2.0",
 		"signedDate":       now.UnixMilli(),
 		"data": map[string]any{

@@ -3,18 +3,15 @@ package musickit
 import (
 	"crypto"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -88,7 +85,7 @@ type Config struct {
 func (c Config) String() string {
 	origins := make([]string, len(c.Origins))
 	for i, o := range c.Origins {
-		origins[i] = redact.Show(o, maxOriginLen)
+		origins[i] = redact.Show(o, origin.MaxLen)
 	}
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
 		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
@@ -149,10 +146,6 @@ func (c Config) validate() (*settings, error) {
 	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
-// maxOriginLen bounds an origin: a DNS name is at most 253 bytes, and a
-// scheme and port add a few more.
-const maxOriginLen = 300
-
 // checkOrigins refuses an origin that no browser would send in its Origin
 // header, since a token limited to it would be refused on every page: a
 // path, a query, a trailing slash, upper case, the scheme's default port
@@ -164,7 +157,7 @@ func checkOrigins(origins []string) ([]string, error) {
 	seen := make(map[string]bool, len(origins))
 	out := make([]string, len(origins))
 	for i, o := range origins {
-		if err := checkOrigin(o); err != nil {
+		if err := origin.CheckBrowser(o); err != nil {
 			return nil, fmt.Errorf("musickit: Config.Origins[%d] (%s) %w; write each origin as a browser sends it, e.g. https://www.example.net or http://localhost:3000", i, redact.Describe(o), err)
 		}
 		if seen[o] {
@@ -174,60 +167,4 @@ func checkOrigins(origins []string) ([]string, error) {
 		out[i] = o
 	}
 	return out, nil
-}
-
-func checkOrigin(o string) error {
-	if o == "" {
-		return errors.New("is empty")
-	}
-	if len(o) > maxOriginLen || redact.LooksLikeKey(o) {
-		return errors.New("is not an origin")
-	}
-	for i := 0; i < len(o); i++ {
-		if o[i] <= ' ' || o[i] >= 0x7f {
-			return errors.New("holds white space, a control character or non-ASCII (write an internationalised name in its xn-- form)")
-		}
-	}
-	u, err := url.Parse(o)
-	switch {
-	case err != nil:
-		return errors.New("does not parse as a URL")
-	case !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://"):
-		return errors.New("does not start with https:// or http:// in lower case")
-	case u.Opaque != "" || u.Host == "":
-		return errors.New("has no host")
-	case u.User != nil:
-		return errors.New("holds a user name or password")
-	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#"):
-		return errors.New("has a path, query or fragment (a trailing slash counts)")
-	case u.Host != strings.ToLower(u.Host):
-		return errors.New("has upper case in its host, which browsers never send")
-	case u.Port() == "443" && u.Scheme == "https" || u.Port() == "80" && u.Scheme == "http":
-		return errors.New("writes out its scheme's default port, which browsers leave out")
-	case strings.HasSuffix(u.Host, ":"):
-		return errors.New("has an empty port")
-	case !hostName(u.Hostname()):
-		return errors.New("has a host that is neither a DNS name nor an IP address (wildcards are not origins)")
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || p[0] == '0' {
-			return errors.New("has a port that is not 1 to 65535")
-		}
-	}
-	return nil
-}
-
-// hostName reports whether h is a DNS name in lower case or an IP address,
-// as a browser writes them in an Origin header.
-func hostName(h string) bool {
-	if strings.Contains(h, ":") {
-		_, err := netip.ParseAddr(h)
-		return err == nil
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return h != ""
 }

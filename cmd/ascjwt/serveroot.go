@@ -14,24 +14,28 @@ import (
 const rootFileName = "root-ca.pem"
 
 // writeStoreRoot writes srv's App Store signing root into folder and
-// returns the variable that names it, ASC_ROOT_CA_FILE, which ascjwt
-// verify reads and any language's App Store Server Library can be given.
-func writeStoreRoot(folder string, srv *asctest.Server) ([2]string, error) {
+// returns its path, which serve names ASC_ROOT_CA_FILE: ascjwt verify
+// reads it, and any language's App Store Server Library can be given it.
+func writeStoreRoot(folder string, srv *asctest.Server) (string, error) {
 	p := filepath.Join(folder, rootFileName)
 	var out []byte
 	for _, r := range srv.Roots() {
 		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.Raw})...)
 	}
 	if err := writeAtomic(p, out, 0o644); err != nil {
-		return [2]string{}, err
+		return "", err
 	}
-	return [2]string{rootFileEnv, p}, nil
+	return p, nil
 }
 
-// checkNotifyURL refuses a --notify-url that is not an http or https URL.
-func checkNotifyURL(s string) error {
+// checkNotifyURL refuses a --notify-url that is not an http or https URL,
+// or is given to a fake without App Store Server routes.
+func checkNotifyURL(s string, api fakeAPI) error {
 	if s == "" {
 		return nil
+	}
+	if api.name != "asc" {
+		return usagef("--notify-url is for --api asc, whose App Store Server routes send test notifications; the %s fake sends none", api.title)
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -39,4 +43,3 @@ func checkNotifyURL(s string) error {
 	}
 	return nil
 }
-

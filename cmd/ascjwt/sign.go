@@ -141,7 +141,7 @@ Print a signature an app hands to StoreKit, made with the In-App Purchase key,
 and a newline. The form comes first:
 
 %s
-Credentials are found as for 'ascjwt token' (see 'ascjwt --help'); --bundle-id
+Credentials are found as for 'ascjwt token' (see 'ascjwt help environment'); --bundle-id
 is required, and so is the issuer ID.
 
   ascjwt sign promotional-offer --bundle-id com.example.app --product-id com.example.monthly --offer-id SPRING_50

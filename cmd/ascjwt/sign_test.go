@@ -206,7 +206,7 @@ func TestSignMistakesExit2WithoutQuotingValues(t *testing.T) {
 	}{
 		{"no form", nil, []string{"want a form first: promotional-offer, promotional-offer-v1, introductory-offer-eligibility, advanced-commerce"}},
 		{"unknown form", []string{"promo"}, []string{`no form "promo"`}},
-		{"credential flag before the form", []string{"--key-id", signKeyID}, []string{`flag provided but not defined: "--key-id"`}},
+		{"credential flag before the form", []string{"--key-id", signKeyID}, []string{"flag provided but not defined: -key-id\n"}},
 		{"no bundle ID", []string{"promotional-offer", "--product-id", "p", "--offer-id", "o"}, []string{"--bundle-id is required"}},
 		{"no product", append([]string{"promotional-offer", "--offer-id", "o"}, creds...), []string{"--product-id is required"}},
 		{"no offer", append([]string{"promotional-offer-v1", "--product-id", "p"}, creds...), []string{"--offer-id is required"}},

@@ -127,21 +127,10 @@ func Show(value string, valid bool) string {
 // ShowID is [Show] for a key ID or Team ID.
 func ShowID(value string) string { return Show(value, CheckID("", "", value, "", "") == nil) }
 
-// ShowKey names a private key's type and nothing of it.
-func ShowKey(k crypto.Signer) string {
-	if k == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("%T(redacted)", k)
-}
+// ShowKey names a private key's type and nothing of it ([redact.Key]).
+func ShowKey(k crypto.Signer) string { return redact.Key(k) }
 
-// Format prints s, a Config's String, for every fmt verb: %d or %x on a
-// struct would otherwise print its fields, the private key among them. %q
-// quotes it.
-func Format(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", s)
-		return
-	}
-	fmt.Fprint(f, s)
-}
+// Format prints s, a Config's String, for every fmt verb ([redact.Format]):
+// %d or %x on a struct would otherwise print its fields, the private key
+// among them.
+func Format(f fmt.State, verb rune, s string) { redact.Format(f, verb, s) }
