@@ -205,7 +205,7 @@ func TestVerifyUsageMistakesExit2(t *testing.T) {
 		"missing root file":  {[]string{"--root", "nope.pem", signed}, "--root \"nope.pem\": cannot read it"},
 		"a key as the root":  {[]string{"--root", "key.pem", signed}, "looks like a private key"},
 		"unknown env":        {[]string{"--environment", "Staging", signed}, "not one of Apple's environments"},
-		"app ID not numeric": {[]string{"--app-apple-id", "abc", signed}, "--app-apple-id: invalid value"},
+		"app ID not numeric": {[]string{"--app-apple-id", "abc", signed}, "for flag -app-apple-id"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := b.run(append([]string{"verify"}, c.args...)...)
