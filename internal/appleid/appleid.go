@@ -34,14 +34,10 @@ func CheckID(pkg, name, value, want, source string) error {
 	if source != "" {
 		source = " (" + source + ")"
 	}
-	switch {
-	case value == "":
-		return fmt.Errorf("%s: Config.%s is empty; set it to %s", pkg, name, want)
-	case redact.LooksLikeKey(value):
-		return fmt.Errorf("%s: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", pkg, name, redact.Describe(value), want)
-	case strings.TrimSpace(value) != value:
-		return fmt.Errorf("%s: Config.%s holds white space around it; remove it", pkg, name)
-	case len(value) != IDLen:
+	if err := checkPasted(pkg, name, value, want); err != nil {
+		return err
+	}
+	if len(value) != IDLen {
 		issuer := ""
 		if len(value) == 36 && strings.Count(value, "-") == 4 {
 			issuer = ", and has the shape of an App Store Connect issuer ID"
@@ -59,6 +55,22 @@ func CheckID(pkg, name, value, want, source string) error {
 			}
 			return fmt.Errorf("%s: Config.%s holds %s, but Apple's IDs are upper-case letters and digits%s; set it to %s", pkg, name, what, source, want)
 		}
+	}
+	return nil
+}
+
+// checkPasted refuses, in the field Config.name, the mistakes of copying an
+// ID into place that every ID check names first: nothing, a private key
+// pasted in, white space around the value (from a web page or a file,
+// which Apple refuses without saying why).
+func checkPasted(pkg, name, value, want string) error {
+	switch {
+	case value == "":
+		return fmt.Errorf("%s: Config.%s is empty; set it to %s", pkg, name, want)
+	case redact.LooksLikeKey(value):
+		return fmt.Errorf("%s: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", pkg, name, redact.Describe(value), want)
+	case strings.TrimSpace(value) != value:
+		return fmt.Errorf("%s: Config.%s holds white space around it; remove it", pkg, name)
 	}
 	return nil
 }
