@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
@@ -48,7 +48,7 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 			return tokencache.Lifetimes{RefreshAt: now.Add(refreshAfter), ExpireAt: now.Add(expireAfter)}
 		},
 		MinInterval: MinTokenInterval,
-		Hosts:       tokenHosts, Refused: refusedToken, Now: appleid.Clock(cfg.Now), Hooks: cfg.Hooks,
+		Hosts:       tokenHosts, Refused: refusedToken, Now: configcheck.Clock(cfg.Now), Hooks: cfg.Hooks,
 	}), nil
 }
 

@@ -1,4 +1,4 @@
-package appleid
+package configcheck
 
 import (
 	"fmt"

@@ -1,9 +1,10 @@
-package appleid
+package configcheck
 
 import (
 	"crypto"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
@@ -59,10 +60,10 @@ const (
 	// DefaultLifetime is an hour: one signature an hour, and a leaked token
 	// that stops working within the hour.
 	DefaultLifetime = time.Hour
-	// MinLifetime is five minutes: a token is backdated a minute and never
-	// used in its last minute, and needs room between the two to be
-	// replaced in the background.
-	MinLifetime = 5 * time.Minute
+	// MinLifetime is five minutes, devtoken's one definition: a token is
+	// backdated a minute and never used in its last minute, and needs room
+	// between the two to be replaced in the background.
+	MinLifetime = devtoken.MinLifetime
 	// SixMonths is Apple's limit on exp, "15777000 (6 months in seconds)"
 	// from the server's time ("Generating Developer Tokens").
 	SixMonths = 15_777_000 * time.Second

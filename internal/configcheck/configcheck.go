@@ -1,4 +1,4 @@
-// Package appleid checks what the constructors of the API packages (apns,
+// Package configcheck checks what the constructors of the API packages (apns,
 // musickit, weatherkit, signinwithapple) share: Apple's 10-character key
 // and Team IDs, a token's lifetime between a floor and a limit, and the
 // printing of a Config that holds a private key. Each package passes its
@@ -7,7 +7,7 @@
 // package's.
 //
 // No error quotes a refused value: it may be a secret in the wrong place.
-package appleid
+package configcheck
 
 import (
 	"crypto"
