@@ -363,17 +363,12 @@ func secretSubject(secret string) (string, bool) {
 	return claims.string("sub")
 }
 
-// acceptanceRecorder is ascjwt.AcceptanceRecorder's method: a source that
-// wants to know which of its tokens a server accepted.
-type acceptanceRecorder interface {
-	TokenAccepted(tok *ascjwt.Token)
-}
-
 // accepted tells the source (or the first under its wrappers that wants to
-// know) that Apple took tok, so that if Apple refuses it later, a new one
-// is signed at once rather than at most once a minute.
+// know, an [ascjwt.AcceptanceRecorder]) that Apple took tok, so that if
+// Apple refuses it later, a new one is signed at once rather than at most
+// once a minute.
 func accepted(src ascjwt.TokenSource, tok *ascjwt.Token) {
-	if a, ok := find[acceptanceRecorder](src); ok {
+	if a, ok := find[ascjwt.AcceptanceRecorder](src); ok {
 		a.TokenAccepted(tok)
 	}
 }

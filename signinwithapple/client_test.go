@@ -245,6 +245,42 @@ func TestInvalidClientSignsANewSecret(t *testing.T) {
 	}
 }
 
+// TestAcceptedSecretRefusedLaterIsReplacedAtOnce: a secret Apple accepted
+// and then refuses with invalid_client was revoked (its key, say), which a
+// new secret cures: it is replaced at once, even within a minute of the
+// last secret dropped, where one never accepted waits out the minute.
+func TestAcceptedSecretRefusedLaterIsReplacedAtOnce(t *testing.T) {
+	srv, v := newFake(t) // its clock stands still: everything below is within a minute
+	client, src := newClient(t, srv, v)
+	exchange := func() error { _, err := client.Exchange(bg, srv.IssueCode(""), ""); return err }
+	first := token(t, src).Value
+	srv.Fail(http.StatusBadRequest, "invalid_client", "")
+	if exchange() == nil {
+		t.Fatal("no error")
+	}
+	second := token(t, src).Value
+	if second == first {
+		t.Fatal("the first refused secret was not dropped")
+	}
+	if exchange() == nil {
+		t.Fatal("no error")
+	}
+	if token(t, src).Value != second {
+		t.Fatal("a secret never accepted was dropped twice within a minute")
+	}
+	srv.Recover()
+	if err := exchange(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(http.StatusBadRequest, "invalid_client", "")
+	if exchange() == nil {
+		t.Fatal("no error")
+	}
+	if token(t, src).Value == second {
+		t.Error("the secret Apple accepted and then refused is still in use")
+	}
+}
+
 // wrapped is a source that wraps another, as one that logs would, and says
 // so with Unwrap.
 type wrapped struct{ ascjwt.TokenSource }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -91,7 +91,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if err := checkURL("VerifierConfig.KeysURL", keysURL, KeysURL); err != nil {
 		return nil, err
 	}
-	now := appleid.Clock(cfg.Now)
+	now := configcheck.Clock(cfg.Now)
 	return &Verifier{
 		clientIDs: slices.Clone(cfg.ClientIDs),
 		now:       now,
