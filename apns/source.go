@@ -3,6 +3,7 @@ package apns
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -19,11 +20,12 @@ import (
 // a key that is not P-256. It makes no token yet; the first call to Token
 // does.
 //
-// The source is also an [ascjwt.Invalidator], an [ascjwt.HostScoped] and an
-// [ascjwt.RefusalJudge], so that [ascjwt.Transport] sends its tokens to
-// Apple's APNs and DeviceCheck hosts only and retries a refused one once.
-// A token is handed out for 40 minutes and replaced in the background, used
-// for 50 at most, and never replaced within [MinTokenInterval] of the last.
+// The source is also an [ascjwt.Invalidator], an [ascjwt.HostScoped], an
+// [ascjwt.RefusalJudge] and an [ascjwt.RetryPolicy], so that
+// [ascjwt.Transport] sends its tokens to Apple's APNs and DeviceCheck hosts
+// only, retries a refused one once, and hands a 429 back at once. A token
+// is handed out for 40 minutes and replaced in the background, used for 50
+// at most, and never replaced within [MinTokenInterval] of the last.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 	signer, err := cfg.validate()
 	if err != nil {
@@ -34,7 +36,7 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		return nil, fmt.Errorf("apns: encode claims: %w", err)
 	}
 	prefix := append(append([]byte(`{"iss":`), iss...), `,"iat":`...) // encoded once
-	return devtoken.New(devtoken.Spec{
+	return tokenSource{devtoken.New(devtoken.Spec{
 		Package: "apns", KeyID: cfg.KeyID, Signer: signer,
 		// No exp: the token's Expiry says when Apple stops taking it, and
 		// iat is not backdated (see the package doc).
@@ -49,8 +51,22 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		},
 		MinInterval: MinTokenInterval,
 		Hosts:       tokenHosts, Refused: refusedToken, Now: appleid.Clock(cfg.Now), Hooks: cfg.Hooks,
-	}), nil
+	})}, nil
 }
+
+// tokenSource is the source NewTokenSource returns: the token source the
+// API packages share, with APNs' policy on 429s.
+type tokenSource struct{ *devtoken.Source }
+
+// Retry429 implements [ascjwt.RetryPolicy]: never. APNs answers 429 for too
+// many pushes to one device token (TooManyRequests) and for a connection
+// whose token changes too often (TooManyProviderTokenUpdates); a wait of
+// seconds cures neither, and each push sent again may reach the user as one
+// more notification. So the 429 goes back to the caller at once, to decide
+// (Apple's "Handling notification responses from APNs" allows sending a
+// TooManyRequests push again after a delay). DeviceCheck's 429s come back
+// the same way.
+func (tokenSource) Retry429(*http.Response) bool { return false }
 
 // tokenHosts are the hosts the tokens are for: APNs ([ProductionURL],
 // [SandboxURL]) on its two ports, and DeviceCheck ([DeviceCheckURL],
