@@ -34,8 +34,9 @@ const maxDrain = 4 << 10
 // [Invalidator] it reports tok refused (even when req cannot be sent again:
 // the next request then gets a new token), and when the request can be sent
 // again and a new token is to be had, it sends req once more with it. It
-// returns the second answer, whatever it is, or the first one when no retry
-// is possible: never more than one retry.
+// returns the second answer, whatever it is (reporting its token refused
+// too when it refuses it), or the first one when no retry is possible:
+// never more than one retry.
 func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response) (*http.Response, error) {
 	src, ok := t.Source.(Invalidator)
 	if !ok {
@@ -57,7 +58,11 @@ func (t *Transport) retry(req *http.Request, tok *Token, refused *http.Response)
 		h.Retry401(Retry401{Request: req})
 	}
 	discard(refused)
-	return t.sendPaced(req, fresh, body)
+	resp, err := t.sendPaced(req, fresh, body)
+	if err == nil && !succeeded(resp) && t.refusesToken(resp) {
+		src.InvalidateToken(fresh) // refused too: the source learns a new token did not cure it
+	}
+	return resp, err
 }
 
 // discard reads what a small answer declares and closes it, never waiting

@@ -5,8 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // agreementLifetimes are the lifetimes the agreement fuzz tries: each of
@@ -148,15 +147,5 @@ func rawJSONString(s string) string {
 
 // signRaw signs a header and payload given as JSON text with crypto/ecdsa.
 func signRaw(key *ecdsa.PrivateKey, header, payload string) string {
-	enc := base64.RawURLEncoding
-	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		panic(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + enc.EncodeToString(sig)
+	return jwsforge.Sign(key, header, payload)
 }

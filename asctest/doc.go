@@ -15,9 +15,19 @@
 // clock; past [Server.SetRateLimit], 429
 // RATE_LIMIT_EXCEEDED, and past an optional per-second
 // [Server.SetBurstLimit], the same with a Retry-After in seconds. Requests
-// that pass reach /v1/apps (paged with links.next), /v1/apps/{id}, the asset
-// upload flow, the App Store Server API's transaction history, or routes
-// added with Handle.
+// that pass reach a canned catalog, the asset upload flow, the App Store
+// Server API's transaction history, or routes added with Handle, which are
+// tried first.
+//
+// The catalog is five apps and fifty builds of each, in the JSON:API shape
+// of the real API: GET /v1/apps and /v1/apps/{id}; PATCH /v1/apps/{id}
+// ("Modify an App"), whose change later requests see; GET /v1/builds, with
+// include=app, and /v1/builds/{id}. Lists page with limit (up to 200) and
+// links.next, and honour the filter[...] parameters of the attributes the
+// resources have (filter[bundleId], filter[app], filter[version], ...),
+// each a comma-separated list of values of which one must match; a filter
+// they lack gets Apple's 400 PARAMETER_ERROR.INVALID rather than every
+// resource.
 //
 // Uploads follow "Uploading Assets to App Store Connect": POST
 // /v1/appScreenshots (fileName, fileSize) answers uploadOperations whose URLs
@@ -30,14 +40,26 @@
 //
 // App Store Server API paths (/inApps/...) are counted apart and answer in
 // that API's form: 429 {"errorCode":4290000,...} with Retry-After in UNIX
-// milliseconds, and a 401 that is a line of text, not JSON.
+// milliseconds, and a 401 that is a line of text, not JSON. Their tokens
+// carry bid, your app's bundle ID, and may live 60 minutes; a token with
+// bid is an In-App Purchase key's, which "You can't use ... for other Apple
+// services", so App Store Connect's routes answer it with their 401, and
+// one from an individual key (sub "user", no iss) is refused everywhere:
+// the App Store Server API takes team keys ("Creating API keys to
+// authorize API requests").
 //
-// It accepts what Apple accepts, not only what package ascjwt makes: aud as a
-// string or as an array (asc-go's form), and tokens without iat (Apple's App
-// Store Server Library's form). It refuses what a lax JSON or base64 decoder
-// would let through: names in the wrong case, a name given twice, crit and
-// b64 false headers, nbf in the future, and any respelling of a token
-// (strict base64url), so that a revoked token stays revoked.
+// It accepts what Apple accepts, not only what package ascjwt makes, as
+// the clients in use make their tokens: aud as a string or as an array
+// (cidertool/asc-go), no iat (Apple's App Store Server Library for
+// Python), no typ (fastlane, 2019 to 2022), and exp and iat as any JSON
+// number of seconds, fractions included (Apple's Swift library, through
+// vapor/jwt-kit; asc-go's microseconds), as RFC 7519 section 2 allows. It
+// refuses what a lax JSON or base64 decoder would let through: names in
+// the wrong case, a name given twice, crit and b64 false headers, a typ
+// other than "JWT", nbf in the future, times that are no number or are in
+// milliseconds, and any respelling of a token (strict base64url), so that a
+// revoked token stays revoked. It reads tokens with the toolkit every fake
+// of this module shares.
 //
 // Tests can add and revoke keys (team and individual), move the clock that
 // the server and its configs share (the rate limits run on it too), and read

@@ -89,12 +89,17 @@ type verdict struct {
 	retryAt   time.Time // when a refused request may pass; zero when accepted
 }
 
-// spend counts one request of key k to API a against the rolling hour and
-// the burst limit. Call with s.mu held.
-func (s *Server) spend(k *keyState, a api) verdict {
-	now := s.clock().Add(s.offset)
+// spend counts one request of the key keyID to API a, at now, against the
+// rolling hour and the burst limit. Call with s.mu held, and read now while
+// holding it, so that the moments a window records are in order.
+func (s *Server) spend(keyID string, a api, now time.Time) verdict {
 	ns := now.UnixNano()
-	l := &k.limits[a]
+	byAPI := s.limits[keyID]
+	if byAPI == nil {
+		byAPI = new([apiCount]limits)
+		s.limits[keyID] = byAPI
+	}
+	l := &byAPI[a]
 	l.hour.trim(ns, time.Hour)
 	v := verdict{limit: s.limit}
 	if l.hour.count() >= s.limit {

@@ -71,13 +71,14 @@ func TestRateWindowMemoryStaysWithinItsLimit(t *testing.T) {
 	const limit = 50
 	srv.SetRateLimit(limit)
 	srv.SetBurstLimit(5)
-	k := srv.keys[srv.Key().ID]
+	id := srv.Key().ID
 	accepted := 0
 	for i := range 20000 {
 		srv.Advance(37 * time.Millisecond) // about 27 a second: the burst limit refuses most
 		srv.mu.Lock()
-		v := srv.spend(k, appStoreConnect)
-		hour, second := len(k.limits[appStoreConnect].hour.times), len(k.limits[appStoreConnect].second.times)
+		v := srv.spend(id, appStoreConnect, srv.Now())
+		l := &srv.limits[id][appStoreConnect]
+		hour, second := len(l.hour.times), len(l.second.times)
 		srv.mu.Unlock()
 		if v.ok {
 			accepted++
@@ -143,20 +144,7 @@ func TestBurstLimitAnswers429WithRetryAfterSeconds(t *testing.T) {
 // storeGet sends a GET to an App Store Server API path.
 func storeGet(t *testing.T, srv *Server, path, auth string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return send(t, srv, "GET", srv.URL+path, auth, nil, nil)
 }
 
 func TestStoreServerRoutesAnswer429InTheirOwnForm(t *testing.T) {

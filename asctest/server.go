@@ -2,13 +2,10 @@ package asctest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // Server is a fake App Store Connect API on an [httptest.Server]. It checks the
@@ -27,12 +26,12 @@ import (
 type Server struct {
 	*httptest.Server
 
+	keys  *fakeserver.Keys // the team's keys and the individual ones (of no team)
+	first Key
+	clock fakeclock.Clock
+
 	mu       sync.Mutex
-	issuerID string
-	keys     map[string]*keyState
-	first    Key
-	clock    func() time.Time
-	offset   time.Duration
+	limits   map[string]*[apiCount]limits // the requests counted against the rate limits, by key ID and API
 	limit    int
 	burst    int // requests per second per key; 0 for no burst limit
 	stats    Stats
@@ -41,6 +40,7 @@ type Server struct {
 	logf     func(RequestLog)
 	defaults *http.ServeMux
 	user     *http.ServeMux
+	catalog  *catalog // the canned apps and builds
 
 	uploads     *http.ServeMux     // the upload origin's routes
 	uploadsByID map[string]*upload // reservations
@@ -55,12 +55,6 @@ type Key struct {
 	ID         string
 	IssuerID   string // empty for an individual key
 	PrivateKey *ecdsa.PrivateKey
-}
-
-type keyState struct {
-	Key
-	revoked bool
-	limits  [apiCount]limits // the requests counted against the rate limits, by API
 }
 
 // Stats are the server's counters, for tests to assert on.
@@ -108,27 +102,24 @@ func NewServer() *Server {
 // [Server.CertificatePEM] gives it to clients outside the process.
 func NewUnstartedServer() *Server {
 	s := &Server{
-		issuerID: newUUID(),
-		keys:     make(map[string]*keyState),
-		clock:    time.Now,
+		keys:     fakeserver.NewKeysOf(fakeserver.NewUUID()),
+		limits:   make(map[string]*[apiCount]limits),
 		limit:    DefaultRateLimit,
 		seen:     make(map[string]string),
 		revoked:  make(map[string]struct{}),
 		defaults: http.NewServeMux(),
 		user:     http.NewServeMux(),
+		catalog:  newCatalog(),
 
 		uploads:     http.NewServeMux(),
 		uploadsByID: make(map[string]*upload),
 		partSize:    DefaultUploadPartSize,
 	}
-	s.first = s.addKey(s.issuerID)
+	s.first = s.AddKey()
 	s.routeApps()
 	s.routeUploads()
 	s.routeStoreServer()
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	// Closing a server with connections open makes net/http log their
-	// handshakes cut short; that is noise in a test's output, not news.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.Server = fakeserver.NewUnstarted(http.HandlerFunc(s.serve))
 	return s
 }
 
@@ -161,36 +152,23 @@ func (s *Server) CertificatePEM() []byte {
 func (s *Server) Key() Key { return s.first }
 
 // IssuerID returns the issuer ID of the server's team keys.
-func (s *Server) IssuerID() string { return s.issuerID }
+func (s *Server) IssuerID() string { return s.keys.Team() }
 
 // AddKey makes a new team key the server accepts, for testing rotation.
-func (s *Server) AddKey() Key { return s.addKey(s.issuerID) }
+func (s *Server) AddKey() Key { return s.addKey(s.keys.Team()) }
 
 // AddIndividualKey makes a new individual key: its tokens carry sub "user"
 // and no iss.
 func (s *Server) AddIndividualKey() Key { return s.addKey("") }
 
 func (s *Server) addKey(issuerID string) Key {
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("asctest: generate key: " + err.Error()) // crypto/rand does not fail
-	}
-	k := Key{ID: newKeyID(), IssuerID: issuerID, PrivateKey: priv}
-	s.mu.Lock()
-	s.keys[k.ID] = &keyState{Key: k}
-	s.mu.Unlock()
-	return k
+	k := s.keys.Register(fakeserver.NewID(), issuerID)
+	return Key{ID: k.ID, IssuerID: k.TeamID, PrivateKey: k.PrivateKey}
 }
 
 // Revoke makes every token of the key fail from now on, as revoking it in
 // App Store Connect does.
-func (s *Server) Revoke(keyID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k, ok := s.keys[keyID]; ok {
-		k.revoked = true
-	}
-}
+func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
 
 // RevokeTokens refuses from now on every token of the key that the server
 // has accepted so far (known by what was signed and the signature, so that
@@ -209,30 +187,14 @@ func (s *Server) RevokeTokens(keyID string) {
 
 // Now returns the server's clock reading, which the configs it hands out
 // share: moving it moves the token sources' clocks too.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	clock, offset := s.clock, s.offset
-	s.mu.Unlock()
-	return clock().Add(offset)
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Advance moves the server's clock forward by d, to see tokens age and
 // expire without waiting.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetClock replaces the server's clock; nil restores [time.Now].
-func (s *Server) SetClock(now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	s.mu.Lock()
-	s.clock, s.offset = now, 0
-	s.mu.Unlock()
-}
+func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
 
 // SetRateLimit sets the hourly request limit per key; past it, requests get
 // 429 RATE_LIMIT_EXCEEDED (App Store Connect API) or errorCode 4290000 (App
@@ -330,9 +292,6 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail st
 	}
 	a := apiFor(r.URL.Path)
 	key, id, err := s.authenticate(r)
-	if err == nil && a == appStoreServer {
-		err = requireBundleID(r)
-	}
 	s.mu.Lock()
 	if err != nil {
 		s.stats.Rejected++
@@ -349,7 +308,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail st
 		}
 		return RuleFormat, err.Error()
 	}
-	v := s.spend(key, a)
+	now := s.Now()
+	v := s.spend(key.ID, a, now)
 	if v.ok {
 		s.stats.Accepted++
 		if _, dup := s.seen[id]; !dup {
@@ -362,7 +322,6 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) (rule, detail st
 			s.stats.BurstLimited++
 		}
 	}
-	now := s.clock().Add(s.offset)
 	s.mu.Unlock()
 
 	if a == appStoreConnect {
@@ -416,52 +375,51 @@ func (r *statusRecorder) Flush() {
 
 // authenticate returns the key whose valid token r carries, and the token's
 // id.
-func (s *Server) authenticate(r *http.Request) (*keyState, string, error) {
+func (s *Server) authenticate(r *http.Request) (Key, string, error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return nil, "", ruleErr(RuleFormat, "no Authorization header; want \"Authorization: Bearer <token>\"")
+		return Key{}, "", ruleErr(RuleFormat, "no Authorization header; want \"Authorization: Bearer <token>\"")
 	}
 	value, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok {
-		return nil, "", ruleErr(RuleFormat, "the Authorization header is not \"Bearer <token>\"")
+		return Key{}, "", ruleErr(RuleFormat, "the Authorization header is not \"Bearer <token>\"")
 	}
 	tok, err := Parse(value)
 	if err != nil {
-		return nil, "", err
+		return Key{}, "", err
 	}
 	// alg first: an HS256 or "none" token is refused before any key is
 	// looked at, so no key can be misused as an HMAC secret.
 	if err := tok.checkAlgorithm(); err != nil {
-		return nil, "", err
+		return Key{}, "", err
 	}
 	id := tok.id()
+	k, err := s.keys.Lookup(tok.Header.KeyID)
 	s.mu.Lock()
-	key, known := s.keys[tok.Header.KeyID]
-	var keyRevoked bool
-	if known {
-		keyRevoked = key.revoked
-	}
 	_, tokenRevoked := s.revoked[id]
 	s.mu.Unlock()
 	switch {
-	case !known:
-		return nil, "", ruleErr(RuleKeyID, "header kid %s names no key of this server%s", quoteShort(tok.Header.KeyID), tok.head.caseHint("kid"))
-	case keyRevoked:
-		return nil, "", ruleErr(RuleRevoked, "key %s has been revoked", tok.Header.KeyID)
+	case errors.Is(err, fakeserver.ErrRevokedKey):
+		return Key{}, "", ruleErr(RuleRevoked, "key %s has been revoked", tok.Header.KeyID)
+	case err != nil:
+		return Key{}, "", ruleErr(RuleKeyID, "header kid %s names no key of this server%s", quoteShort(tok.Header.KeyID), tok.head.caseHint("kid"))
 	case tokenRevoked:
-		return nil, "", ruleErr(RuleRevoked, "the token was revoked; sign a new one")
+		return Key{}, "", ruleErr(RuleRevoked, "the token was revoked; sign a new one")
 	}
-	err = tok.verify(&key.PrivateKey.PublicKey, VerifyOptions{
+	err = tok.verify(&k.PrivateKey.PublicKey, VerifyOptions{
 		Now:        s.Now(),
-		KeyID:      key.ID,
-		IssuerID:   key.IssuerID,
-		Individual: key.IssuerID == "",
+		KeyID:      k.ID,
+		IssuerID:   k.TeamID,
+		Individual: k.TeamID == "",
 		Request:    r,
 	})
 	if err != nil {
-		return nil, "", err
+		return Key{}, "", err
 	}
-	return key, id, nil
+	if err := checkAPI(tok, apiFor(r.URL.Path)); err != nil {
+		return Key{}, "", err
+	}
+	return Key{ID: k.ID, IssuerID: k.TeamID, PrivateKey: k.PrivateKey}, id, nil
 }
 
 // PEM returns the private key as the contents of an Apple .p8 file

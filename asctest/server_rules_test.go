@@ -79,7 +79,9 @@ func TestRevokedTokenStaysRevokedHoweverRespelled(t *testing.T) {
 	}
 }
 
-func TestServerNamesIssue11RulesInTheDetail(t *testing.T) {
+// TestServerNamesTheBrokenRuleInTheDetail: the 401's detail names the rule
+// a token broke, for the shapes a lax decoder misreads.
+func TestServerNamesTheBrokenRuleInTheDetail(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)

@@ -19,21 +19,13 @@ import (
 // returns the status, the decoded error list and the X-Rate-Limit header.
 func get(t testing.TB, srv *Server, path, auth string) (int, []Error, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp, raw := send(t, srv, "GET", srv.URL+path, auth, nil, nil)
 	var body ErrorResponse
 	if resp.StatusCode >= 400 {
 		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("error Content-Type = %q, want application/json", ct)
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		if err := json.Unmarshal(raw, &body); err != nil {
 			t.Fatalf("error body is not Apple's JSON: %v", err)
 		}
 	}

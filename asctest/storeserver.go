@@ -34,18 +34,29 @@ func writeStoreServer401(w http.ResponseWriter) {
 	fmt.Fprintf(w, "Unauthenticated\n\nRequest ID: %s.0.0\n", rand.Text()[:26])
 }
 
-// requireBundleID refuses a token without bid, which the App Store Server
-// API requires ("Generating JSON Web Tokens for API requests": bid, "Your
-// app's bundle ID"), however valid it is for App Store Connect.
-func requireBundleID(r *http.Request) error {
-	tok, err := Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-	if err != nil || tok.Claims.BundleID == "" {
+// checkAPI refuses a token that the API of the request's path does not
+// take, by bid, which "Generating JSON Web Tokens for API requests" (App
+// Store Server API) lists as "Your app's bundle ID": the App Store Server
+// API requires it, however valid the token is for App Store Connect, and
+// App Store Connect answers a token that carries it (an In-App Purchase
+// key's: "You can't use the key for other Apple services") with its 401.
+func checkAPI(tok *Token, a api) error {
+	switch bid := tok.Claims.BundleID; {
+	case a == appStoreServer && bid == "":
 		return ruleErr(RuleBundleID, "the App Store Server API requires the bid claim, your app's bundle ID; set Config.BundleID")
+	case a == appStoreConnect && bid != "":
+		return ruleErr(RuleBundleID, "bid belongs to the App Store Server API (/inApps/...) alone; App Store Connect refuses a token that carries it: make App Store Connect tokens without Config.BundleID")
 	}
 	return nil
 }
 
-// routeStoreServer adds the canned App Store Server API routes.
+// routeStoreServer adds the canned App Store Server API routes. Every path
+// under storeServerPrefix is that API's: its token needs bid (checkAPI),
+// it is counted against its own budget and answers its own 401 and 429. A
+// new route is one line here and a handler beside history: read the
+// request's verified claims with Parse on its bearer token (the server has
+// checked it), and sign the JWS values Apple signs (transactions,
+// renewals) with s.signStore.
 func (s *Server) routeStoreServer() {
 	s.defaults.HandleFunc("GET /inApps/v1/history/{transactionId}", s.history)
 	s.defaults.HandleFunc("GET /inApps/v2/history/{transactionId}", s.history)

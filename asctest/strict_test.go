@@ -4,35 +4,29 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // signRaw signs a header and payload given as raw JSON text, so that a test
 // can write what no JSON encoder would: repeated names, names in capitals,
-// bytes that are not UTF-8. The signature is made with crypto/ecdsa here,
-// not by package ascjwt.
+// bytes that are not UTF-8. The signature is made with crypto/ecdsa, not by
+// package ascjwt.
 func signRaw(key *ecdsa.PrivateKey, header, payload string) string {
-	input := b64([]byte(header)) + "." + b64([]byte(payload))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		panic(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + b64(sig)
+	return jwsforge.Sign(key, header, payload)
 }
 
-// TestVerifyIssue11Rules covers what asctest accepts and refuses since
-// issue 11, each rule in both directions, with hand-written JSON.
-func TestVerifyIssue11Rules(t *testing.T) {
+// TestVerifyReadsTokensAsAppleDoes covers what asctest accepts and refuses
+// of the shapes real clients send (aud arrays, no iat) and of what a lax
+// decoder would misread, each rule in both directions, with hand-written
+// JSON.
+func TestVerifyReadsTokensAsAppleDoes(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	n := now.Unix()
@@ -120,7 +114,10 @@ func TestVerifyIssue11Rules(t *testing.T) {
 		{name: "payload not UTF-8", header: hdr, payload: claims(`,"x":"` + "\xff" + `"`), rule: RuleFormat, detail: "UTF-8"},
 		{name: "data after the object", header: hdr, payload: claims("") + `{}`, rule: RuleFormat, detail: "after its JSON object"},
 		{name: "header an array", header: `["alg","ES256"]`, payload: claims(""), rule: RuleFormat, detail: "header is not the JSON object"},
-		{name: "iat a fraction", header: hdr, payload: fmt.Sprintf(`{"iss":"issuer-1","iat":%d.5,"exp":%d,"aud":"appstoreconnect-v1"}`, iat, iat+600), rule: RuleFormat, detail: "whole Unix seconds"},
+		// A fraction is a NumericDate too (RFC 7519 section 2), and what
+		// Apple's Swift library sends: issue 21 turned this row around.
+		{name: "iat a fraction", header: hdr, payload: fmt.Sprintf(`{"iss":"issuer-1","iat":%d.5,"exp":%d,"aud":"appstoreconnect-v1"}`, iat, iat+600)},
+		{name: "iat a string", header: hdr, payload: fmt.Sprintf(`{"iss":"issuer-1","iat":"%d","exp":%d,"aud":"appstoreconnect-v1"}`, iat, iat+600), rule: RuleFormat, detail: "iat is not a time in Unix seconds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tok, err := Verify(signRaw(key, tc.header, tc.payload), &key.PublicKey, opts)

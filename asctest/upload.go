@@ -3,7 +3,6 @@ package asctest
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +10,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // Asset uploads, the flow of "Uploading Assets to App Store Connect": a
@@ -141,56 +142,19 @@ type assetDeliveryState struct {
 	Warnings []Error `json:"warnings"`
 }
 
-// request is the body of a create or update request, JSON:API style.
-type request struct {
-	Data struct {
-		Type       string `json:"type"`
-		ID         string `json:"id"`
-		Attributes struct {
-			FileName           string  `json:"fileName"`
-			FileSize           *int    `json:"fileSize"`
-			Uploaded           *bool   `json:"uploaded"`
-			SourceFileChecksum *string `json:"sourceFileChecksum"`
-		} `json:"attributes"`
-	} `json:"data"`
-}
-
-// maxRequestBody bounds a create or update request body.
-const maxRequestBody = 1 << 20
-
-// readRequest decodes a JSON:API request body of the given type, or answers
-// Apple's error and returns false.
-func readRequest(w http.ResponseWriter, r *http.Request, typ string) (request, bool) {
-	var req request
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxRequestBody)).Decode(&req); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "ENTITY_UNPROCESSABLE", "The request entity is not valid.",
-			"The request body is not the JSON:API document this request takes: "+jsonProblem(err))
-		return req, false
-	}
-	if req.Data.Type != typ {
-		writeEntityError(w, "ENTITY_ERROR.ATTRIBUTE.INVALID", "/data/type",
-			fmt.Sprintf("The resource type must be %q for this request", typ)) // the type sent is not repeated: describe, never quote
-		return req, false
-	}
-	return req, true
-}
-
-// writeEntityError answers 409 with a source pointer into the request.
-func writeEntityError(w http.ResponseWriter, code, pointer, detail string) {
-	writeJSON(w, http.StatusConflict, entityError(code, pointer, detail))
-}
-
-func entityError(code, pointer, detail string) ErrorResponse {
-	return ErrorResponse{Errors: []Error{{
-		Status: "409", Code: code, Title: "The provided entity includes an attribute with an invalid value",
-		Detail: detail, Source: &ErrorSource{Pointer: pointer},
-	}}}
+// assetRequest are the attributes of an asset's create and update
+// requests.
+type assetRequest struct {
+	FileName           string  `json:"fileName"`
+	FileSize           *int    `json:"fileSize"`
+	Uploaded           *bool   `json:"uploaded"`
+	SourceFileChecksum *string `json:"sourceFileChecksum"`
 }
 
 // reserve makes an asset reservation: POST /v1/appScreenshots with fileName
 // and fileSize.
 func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
-	req, ok := readRequest(w, r, "appScreenshots")
+	req, ok := readRequest[assetRequest](w, r, "appScreenshots")
 	if !ok {
 		return
 	}
@@ -218,7 +182,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := &upload{
-		id:          newUUID(),
+		id:          fakeserver.NewUUID(),
 		fileName:    a.FileName,
 		contentType: contentType,
 		size:        *a.FileSize,
@@ -335,7 +299,7 @@ func lengthWord(got, want int) string {
 // with the state COMPLETE when every part arrived and the checksum (if
 // given) matches; 409 otherwise.
 func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
-	req, ok := readRequest(w, r, "appScreenshots")
+	req, ok := readRequest[assetRequest](w, r, "appScreenshots")
 	if !ok {
 		return
 	}

@@ -36,9 +36,10 @@ func bearer(t testing.TB, srv *Server, mutate ...func(*ascjwt.Config)) string {
 	return "Bearer " + tok.Value
 }
 
-// do sends one request through srv.Client() and returns the status, the
-// headers and the body.
-func do(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (int, http.Header, []byte) {
+// send sends one request through srv.Client(), with auth as its
+// Authorization header unless empty, and returns the response with its body
+// read and closed.
+func send(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
 	if err != nil {
@@ -59,6 +60,13 @@ func do(t testing.TB, srv *Server, method, rawURL, auth string, header http.Head
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp, b
+}
+
+// do is send returning the status, the headers and the body.
+func do(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (int, http.Header, []byte) {
+	t.Helper()
+	resp, b := send(t, srv, method, rawURL, auth, header, body)
 	return resp.StatusCode, resp.Header, b
 }
 

@@ -1,19 +1,15 @@
 package asctest
 
 import (
-	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/sha256"
 	"fmt"
-	"math/big"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
 )
 
 // Rules a token can break, as [RuleError].Rule names them.
@@ -23,7 +19,7 @@ const (
 	RuleAlgorithm = "alg"       // header alg is not ES256
 	RuleUnencoded = "b64"       // header b64 is false: an unencoded payload (RFC 7797), which Apple does not take
 	RuleCritical  = "crit"      // header crit lists an extension (RFC 7515 section 4.1.11); none is understood
-	RuleType      = "typ"       // header typ is not JWT
+	RuleType      = "typ"       // header typ present and not JWT (a missing typ is fine)
 	RuleKeyID     = "kid"       // header kid missing, unknown or other than expected
 	RuleRevoked   = "revoked"   // the key, or this token, was revoked (Server.Revoke, Server.RevokeTokens)
 	RuleSignature = "signature" // not a valid 64-byte R||S ES256 signature by the key
@@ -31,10 +27,10 @@ const (
 	RuleIssuer    = "iss"       // iss wrong for a team key, or sub/iss wrong for an individual key
 	RuleNotBefore = "nbf"       // nbf in the future
 	RuleIssuedAt  = "iat"       // iat in the future
-	RuleExpiry    = "exp"       // exp missing, past, or too far ahead of the server clock
+	RuleExpiry    = "exp"       // exp missing, past, in milliseconds, or too far ahead of the server clock
 	RuleLifetime  = "lifetime"  // exp - iat (or exp - now without iat) over Apple's limit
 	RuleScope     = "scope"     // scope malformed, or does not allow the request
-	RuleBundleID  = "bid"       // an App Store Server API request (/inApps/...) without bid
+	RuleBundleID  = "bid"       // bid missing on an App Store Server API request (/inApps/...), present on any other, or from an individual key
 )
 
 // RuleError is the error [Verify] and the server return for a token that
@@ -61,7 +57,9 @@ type Header struct {
 }
 
 // Claims are a token's claims. IssuedAt, Expiry and NotBefore are zero when
-// absent.
+// absent, and whole seconds: a token may carry any JSON number (RFC 7519
+// section 2), and a fraction of a second is dropped here, though [Verify]
+// judges the times as sent.
 //
 // aud may be a string or an array of strings (RFC 7519 section 4.1.3;
 // asc-go sends ["appstoreconnect-v1"]). Audiences always holds every
@@ -87,8 +85,10 @@ type Token struct {
 
 	signingInput string // header.payload
 	signature    []byte
-	head, body   object // the parts' members by exact name
-	unencoded    bool   // header b64 is false
+	head, body   object    // the parts' members by exact name
+	unencoded    bool      // header b64 is false
+	iat, exp     time.Time // the times as sent, fractions of a second included
+	nbf          time.Time
 	hasIssuedAt  bool
 	hasExpiry    bool
 	hasNotBefore bool
@@ -130,7 +130,7 @@ func Parse(token string) (*Token, error) {
 	if t.body, err = decodePart("payload", payload); err != nil {
 		return nil, err
 	}
-	if t.signature, err = jws.DecodeSegment(sig); err != nil {
+	if t.signature, err = fakejwt.DecodeSegment(sig); err != nil {
 		return nil, ruleErr(RuleFormat, "the signature is %v", err)
 	}
 	if err := t.readHeader(); err != nil {
@@ -143,7 +143,7 @@ func Parse(token string) (*Token, error) {
 }
 
 func decodePart(name, part string) (object, error) {
-	raw, err := jws.DecodeSegment(part)
+	raw, err := fakejwt.DecodeSegment(part)
 	if err != nil {
 		return object{}, ruleErr(RuleFormat, "the %s is %v", name, err)
 	}
@@ -182,30 +182,34 @@ func (t *Token) readClaims() error {
 			return err
 		}
 	}
-	var err error
 	for _, f := range []struct {
 		name string
 		dst  *int64
+		at   *time.Time
 		has  *bool
-	}{{"iat", &c.IssuedAt, &t.hasIssuedAt}, {"exp", &c.Expiry, &t.hasExpiry}, {"nbf", &c.NotBefore, &t.hasNotBefore}} {
-		if *f.has, err = o.get("claim", f.name, f.dst, "a time in whole Unix seconds"); err != nil {
-			return err
+	}{{"iat", &c.IssuedAt, &t.iat, &t.hasIssuedAt}, {"exp", &c.Expiry, &t.exp, &t.hasExpiry}, {"nbf", &c.NotBefore, &t.nbf, &t.hasNotBefore}} {
+		if !o.has(f.name) {
+			continue
 		}
+		// Any JSON number of seconds, fractions included (RFC 7519 section
+		// 2): Apple's Swift library and asc-go send them, and App Store
+		// Connect takes them.
+		at, err := fakejwt.ParseDate(f.name, o.members[f.name], fakejwt.AnyNumber)
+		if err != nil {
+			return ruleErr(RuleFormat, "claim %s is not a time in Unix seconds (a JSON number)", f.name)
+		}
+		*f.at, *f.dst, *f.has = at, at.Unix(), true
 	}
 	if _, err := o.get("claim", "scope", &c.Scope, "a list of strings"); err != nil {
 		return err
 	}
 	// aud: one string, or an array of strings (RFC 7519 section 4.1.3).
-	if raw, ok := o.members["aud"]; ok && !isNull(raw) {
-		if bytes.HasPrefix(bytes.TrimSpace(raw), []byte{'"'}) {
-			var one string
-			if _, err := o.get("claim", "aud", &one, "a string"); err != nil {
-				return err
-			}
-			c.Audiences = []string{one}
-		} else if _, err := o.get("claim", "aud", &c.Audiences, "a string or a list of strings"); err != nil {
-			return err
+	if o.has("aud") {
+		list, err := o.members.Audiences("aud")
+		if err != nil {
+			return ruleErr(RuleFormat, "claim aud is not a string or a list of strings")
 		}
+		c.Audiences = list
 	}
 	if len(c.Audiences) == 1 {
 		c.Audience = c.Audiences[0]
@@ -237,6 +241,13 @@ type VerifyOptions struct {
 	Request *http.Request
 }
 
+// roundingSlack is how far past a limit a lifetime with fractional times
+// may be: exp = iat + 1200 computed in floating point by the client (as
+// jwt-kit's Double dates are) can come out a few hundred nanoseconds over.
+// Whole-second tokens are a second apart or more, so it changes nothing
+// for them.
+const roundingSlack = time.Millisecond
+
 // DefaultLeeway is how far in the future a token's iat or nbf may be by
 // default.
 const DefaultLeeway = 5 * time.Second
@@ -253,10 +264,15 @@ const DefaultLeeway = 5 * time.Second
 //     verifier to refuse extensions it does not understand, and no extension
 //     is understood here);
 //   - a 64-byte R||S signature valid for pub;
-//   - typ JWT; kid present (and equal to opts.KeyID if set);
+//   - typ absent (as fastlane's tokens were from 2019 to 2022) or JWT;
+//     kid present (and equal to opts.KeyID if set);
 //   - aud naming the audience, as a string or as an array that holds it
 //     (RFC 7519 section 4.1.3 allows both, and asc-go sends the array);
-//   - iss, or sub "user", as the key's kind requires;
+//   - iss, or sub "user", as the key's kind requires, and no bid in an
+//     individual key's token;
+//   - times that are JSON numbers of seconds (fractions included: Apple's
+//     Swift library and asc-go send them) before the year 10000, so
+//     milliseconds are refused;
 //   - nbf and iat, when present, no more than the leeway in the future;
 //   - exp present and in the future;
 //   - every scope entry well formed (see below);
@@ -266,6 +282,11 @@ const DefaultLeeway = 5 * time.Second
 //     Requests" and "Generating JSON Web Tokens for API requests" in Apple's
 //     documentation);
 //   - with opts.Request, one scope entry allowing the request.
+//
+// Which API a request's path belongs to is the server's to judge, not
+// Verify's: the server refuses a bid token off /inApps/ and one without bid
+// on it (rule "bid"), so the 60 minutes hold on the App Store Server API
+// alone.
 //
 // The lifetime of a token with iat is exp - iat, and exp may then be no
 // further ahead of the server's clock than the limit, with no leeway: that
@@ -299,11 +320,17 @@ func (t *Token) verify(pub *ecdsa.PublicKey, opts VerifyOptions) error {
 		return err
 	}
 	h, c := t.Header, t.Claims
-	if h.Type != "JWT" {
-		if _, ok := t.head.members["typ"]; !ok {
-			return ruleErr(RuleType, "header typ is missing%s; want \"JWT\"", t.head.caseHint("typ"))
-		}
-		return ruleErr(RuleType, "header typ is %s; want \"JWT\"", quoteShort(h.Type))
+	// typ is optional: fastlane sent {"kid", "alg"} alone to App Store
+	// Connect from 2019 to 2022 and Apple took it (RFC 7519 section 5.1
+	// makes typ optional). One that is present must be "JWT", and one
+	// missing while a name in another case stands in its place is the
+	// mistake a case-insensitive decoder would hide.
+	_, hasType := t.head.members["typ"]
+	switch hint := t.head.caseHint("typ"); {
+	case !hasType && hint != "":
+		return ruleErr(RuleType, "header typ is missing%s; want \"JWT\", or no typ at all", hint)
+	case hasType && h.Type != "JWT":
+		return ruleErr(RuleType, "header typ is %s; want \"JWT\", or no typ at all", describeType(t.head.members["typ"], h.Type))
 	}
 	if h.KeyID == "" {
 		return ruleErr(RuleKeyID, "header kid is missing%s; want the key's ID from App Store Connect", t.head.caseHint("kid"))
@@ -321,7 +348,25 @@ func (t *Token) verify(pub *ecdsa.PublicKey, opts VerifyOptions) error {
 	if err := c.checkIssuer(opts); err != nil {
 		return err
 	}
+	if c.BundleID != "" && c.Issuer == "" {
+		// "Creating API keys to authorize API requests" (App Store Server
+		// API): the In-App Purchase key is a team's, and its token names
+		// the issuer; an individual key's has none.
+		return ruleErr(RuleBundleID, "a token with bid is for the App Store Server API, which takes a team's In-App Purchase key: an individual key's token (sub \"user\", no iss) cannot carry bid")
+	}
 	return t.checkTimes(opts, audience)
+}
+
+// describeType says what a typ that is not "JWT" is: its value when it is a
+// short string, and otherwise its JSON kind.
+func describeType(raw []byte, typ string) string {
+	if isNull(raw) {
+		return "null"
+	}
+	if typ == "" && (len(raw) == 0 || raw[0] != '"') {
+		return "not a string"
+	}
+	return quoteShort(typ)
 }
 
 func (t *Token) checkAlgorithm() error {
@@ -360,40 +405,23 @@ func (t *Token) checkExtensions() error {
 // defines, which crit must not list.
 var standardHeaderNames = []string{"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
 
-// checkSignature verifies the signature with crypto/ecdsa directly, a path
-// independent of the go-jose code that signs in package ascjwt.
+// checkSignature verifies the signature with crypto/ecdsa directly
+// (internal/fakejwt), a path independent of the go-jose code that signs in
+// package ascjwt.
 func (t *Token) checkSignature(pub *ecdsa.PublicKey) error {
-	if len(t.signature) != 64 {
+	if len(t.signature) != fakejwt.SignatureLen {
 		return ruleErr(RuleSignature, "the signature is %d bytes; ES256 in a JWS is 64 bytes, R||S (not ASN.1 DER)", len(t.signature))
 	}
-	digest := sha256.Sum256([]byte(t.signingInput))
-	r := new(big.Int).SetBytes(t.signature[:32])
-	s := new(big.Int).SetBytes(t.signature[32:])
-	if pub == nil || !ecdsa.Verify(pub, digest[:], r, s) {
+	if !fakejwt.VerifyES256(pub, t.signingInput, t.signature) {
 		return ruleErr(RuleSignature, "the signature does not verify with the key's public key")
 	}
 	return nil
 }
 
 // id identifies what was signed and the signature, the same for every way
-// of writing the token: the parts are decoded strictly, so the signing input
-// has one spelling, and ECDSA's (r, s) and (r, n-s) are the same signature
-// (both verify), so s is taken as the lower of the two. Revoking and counting
-// by it cannot be dodged by re-spelling a token.
-func (t *Token) id() string {
-	if len(t.signature) != 64 {
-		return t.signingInput + "." + string(t.signature)
-	}
-	n := elliptic.P256().Params().N
-	s := new(big.Int).SetBytes(t.signature[32:])
-	if other := new(big.Int).Sub(n, s); other.Sign() > 0 && other.Cmp(s) < 0 {
-		s = other
-	}
-	sig := make([]byte, 64)
-	copy(sig, t.signature[:32])
-	s.FillBytes(sig[32:])
-	return t.signingInput + "." + string(sig)
-}
+// of writing the token ([fakejwt.TokenID]): revoking and counting by it
+// cannot be dodged by respelling a token.
+func (t *Token) id() string { return fakejwt.TokenID(t.signingInput, t.signature) }
 
 func (t *Token) audienceError(audience string) error {
 	c := t.Claims
@@ -437,12 +465,21 @@ func (t *Token) checkTimes(opts VerifyOptions, audience string) error {
 	if leeway == 0 {
 		leeway = DefaultLeeway
 	}
+	for _, d := range []struct {
+		rule, name string
+		has        bool
+		at         time.Time
+	}{{RuleNotBefore, "nbf", t.hasNotBefore, t.nbf}, {RuleIssuedAt, "iat", t.hasIssuedAt, t.iat}, {RuleExpiry, "exp", t.hasExpiry, t.exp}} {
+		if d.has && d.at.Unix() > fakejwt.MaxDate {
+			return ruleErr(d.rule, "%s is past the year 9999: a NumericDate is in seconds, and this looks like milliseconds", d.name)
+		}
+	}
 	if t.hasNotBefore {
-		if ahead := time.Unix(c.NotBefore, 0).Sub(now); ahead > leeway {
+		if ahead := t.nbf.Sub(now); ahead > leeway {
 			return ruleErr(RuleNotBefore, "nbf is %s in the future by the server's clock; the token is not valid yet (check the client's clock, or drop nbf)", ahead.Round(time.Second))
 		}
 	}
-	iat, exp := time.Unix(c.IssuedAt, 0), time.Unix(c.Expiry, 0)
+	iat, exp := t.iat, t.exp
 	if t.hasIssuedAt {
 		if ahead := iat.Sub(now); ahead > leeway {
 			return ruleErr(RuleIssuedAt, "iat is %s in the future by the server's clock; check the client's clock, or backdate iat", ahead.Round(time.Second))
@@ -464,10 +501,10 @@ func (t *Token) checkTimes(opts VerifyOptions, audience string) error {
 			return ruleErr(RuleLifetime, "there is no iat, so the lifetime is exp - now by the server's clock: %s; the limit is %s, with %s leeway", ahead.Round(time.Second), rule, leeway)
 		}
 	} else {
-		if lifetime := exp.Sub(iat); lifetime > limit {
+		if lifetime := exp.Sub(iat); lifetime > limit+roundingSlack {
 			return ruleErr(RuleLifetime, "exp - iat is %s; the limit is %s", lifetime, rule)
 		}
-		if ahead := exp.Sub(now); ahead > limit {
+		if ahead := exp.Sub(now); ahead > limit+roundingSlack {
 			return ruleErr(RuleExpiry, "exp is %s ahead of the server's clock; the limit is %s (a client clock running fast causes this)", ahead.Round(time.Second), rule)
 		}
 	}

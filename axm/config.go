@@ -2,7 +2,6 @@ package axm
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -115,18 +115,18 @@ type Config struct {
 }
 
 // String describes the configuration without key material, so that a
-// [Config] printed with %v or %+v in a log shows which account it uses and
+// [Config] printed with any verb or logged shows which account it uses and
 // nothing secret. A field that does not look like what it should hold (a
 // private key pasted into KeyID, say) is described, not shown.
 func (c Config) String() string {
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
-	}
 	return fmt.Sprintf("axm.Config{KeyID:%s ClientID:%s PrivateKey:%s Scope:%s TokenURL:%s Audience:%s AssertionLifetime:%s}",
-		showField(c.KeyID, maxKeyIDLen), showField(c.ClientID, maxClientIDLen), key, redact.Show(c.Scope, maxClientIDLen),
+		showField(c.KeyID, maxKeyIDLen), showField(c.ClientID, maxClientIDLen), redact.Key(c.PrivateKey), redact.Show(c.Scope, maxClientIDLen),
 		redact.Show(c.TokenURL, maxURLLen), redact.Show(c.Audience, maxURLLen), c.AssertionLifetime)
 }
+
+// Format makes every fmt verb print String: %d or %x on a struct would
+// otherwise print its fields, a signer held by value among them.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
@@ -136,7 +136,15 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // showField shows an ID that [NewTokenSource] would accept, and describes
 // any other.
@@ -235,7 +243,7 @@ func (c Config) validate() (*settings, error) {
 	return &settings{
 		keyID: c.KeyID, clientID: c.ClientID, scope: scope,
 		tokenURL: tokenURL, audience: audience, lifetime: lifetime,
-		signer: signer, client: noRedirects(c.Client), now: now, hooks: c.Hooks,
+		signer: signer, client: exchange.NoRedirects(c.Client), now: now, hooks: c.Hooks,
 	}, nil
 }
 
@@ -270,18 +278,6 @@ func isLoopback(host string) bool {
 	}
 	addr, err := netip.ParseAddr(host)
 	return err == nil && addr.Unmap().IsLoopback()
-}
-
-// noRedirects returns a copy of c (or of [http.DefaultClient]) that does not
-// follow redirects: a 307 or 308 would send the form, assertion included, to
-// wherever the answer points.
-func noRedirects(c *http.Client) *http.Client {
-	if c == nil {
-		c = http.DefaultClient
-	}
-	cp := *c
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
 }
 
 // checkField refuses an empty value, white space or control characters,

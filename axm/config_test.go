@@ -3,13 +3,18 @@ package axm_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/gob"
 	"encoding/json"
 	"encoding/pem"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -166,5 +171,36 @@ func TestAccessTokenGoesToTheAccountsAPIHostOnly(t *testing.T) {
 		if seen[h] != "" {
 			t.Errorf("%s got the business account's access token", h)
 		}
+	}
+}
+
+// valueSigner is a crypto.Signer held by value, as a KMS client's handle
+// may be: %d on a Config without Format prints its fields.
+type valueSigner struct {
+	secret [4]byte
+	pub    crypto.PublicKey
+}
+
+func (v valueSigner) Public() crypto.PublicKey { return v.pub }
+func (v valueSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("not used")
+}
+
+func TestConfigPrintsNoSignerHeldByValue(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cfg := axm.Config{KeyID: "d136aa66-0c3b-4bd4-9892-c20e8db024ab", ClientID: "BUSINESSAPI.9703f56c", PrivateKey: valueSigner{secret: [4]byte{201, 202, 203, 204}, pub: &key.PublicKey}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%o", "%q"} {
+		out := fmt.Sprintf(verb, cfg)
+		if strings.Contains(out, "201") || strings.Contains(out, "c9") || strings.Contains(out, "311") || !strings.Contains(out, "axm.Config{") {
+			t.Errorf("%s prints %s", verb, out)
+		}
+	}
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(cfg); err != nil || bytes.Contains(b.Bytes(), []byte{201, 202, 203, 204}) {
+		t.Errorf("gob: %v, or the signer's bytes are in it", err)
+	}
+	type holder struct{ C axm.Config }
+	if x, err := xml.Marshal(holder{cfg}); err != nil || !strings.Contains(string(x), "axm.Config{") {
+		t.Errorf("xml: %s, %v", x, err)
 	}
 }

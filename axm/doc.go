@@ -27,12 +27,29 @@
 // of its life have passed the next caller starts one exchange in the
 // background while every caller keeps the current token; callers wait only
 // for a token that is about to expire. An exchange that fails leaves a
-// still-usable token in place and is tried again by the next caller. A 401
-// from the API makes [ascjwt.Transport] drop the token, so that the next
-// request waits for a new exchange. An exchange runs apart from any one
-// caller's context, so that a caller that gives up does not fail the token
-// the others wait for, and is bounded by a timeout, so that an endpoint that
-// hangs cannot hold them all.
+// still-usable token in place. A failing endpoint is not asked on every
+// call: a refusal (invalid_client, a revoked key) is retried once at once
+// with a new assertion, then after 30 seconds, doubling up to 10 minutes;
+// server_error, temporarily_unavailable and 5xx are retried at once three
+// times, then after a second, doubling up to a minute; a 429 waits a minute
+// or what its Retry-After says. Meanwhile a caller without a usable token
+// gets the last failure ([OAuthError], whose Temporary tells the two kinds
+// apart) at once.
+//
+// A 401 from the API makes [ascjwt.Transport] drop the token, so that the
+// next request waits for a new exchange. When the new token is refused too,
+// the 401s are about what the requests ask, not the token: no token is
+// dropped again within a minute, so that allowed and forbidden requests
+// mixed cost one exchange a minute, not one per refusal.
+//
+// An exchange runs under a context of its own: it carries none of the
+// caller's values, so that an httptrace.ClientTrace (or a logger or tracer)
+// in the request's context never sees the assertion; a caller that gives up
+// does not fail the token the others wait for, and once every caller
+// waiting for it has given up (a second after the last), the exchange
+// ends; a timeout bounds it in any case, so that an endpoint that hangs
+// cannot hold them all. The assertion is cut out, whole and by its parts, of
+// anything the endpoint sends back.
 //
 // Package axmtest is a fake token endpoint and API for your tests.
 package axm

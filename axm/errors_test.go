@@ -161,3 +161,29 @@ func TestExchangeDoesNotFollowRedirects(t *testing.T) {
 		t.Error("the assertion was posted where the redirect pointed")
 	}
 }
+
+func TestEchoedAssertionPartsAreCutOut(t *testing.T) {
+	for part := range 3 {
+		var sent atomic.Value
+		ts, _ := oauthEndpoint(t, http.StatusBadRequest, func(r *http.Request) string {
+			r.ParseForm()
+			a := r.PostForm.Get("client_assertion")
+			sent.Store(a)
+			b, _ := json.Marshal(map[string]string{"error": "invalid_grant", "error_description": "refused " + strings.Split(a, ".")[part]})
+			return string(b)
+		})
+		_, src := newSource(t, sourceFor(t, ts))
+		_, err := src.Token(context.Background())
+		a, _ := sent.Load().(string)
+		if err == nil || a == "" {
+			t.Fatalf("part %d: %v", part, err)
+		}
+		p := strings.Split(a, ".")[part]
+		if len(p) >= 16 && strings.Contains(err.Error(), p) {
+			t.Errorf("the error holds part %d of the assertion the endpoint echoed", part+1)
+		}
+		if part > 0 && !strings.Contains(err.Error(), "refused <the assertion>") {
+			t.Errorf("error %q: want the echoed part marked", err)
+		}
+	}
+}

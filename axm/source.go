@@ -6,18 +6,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
-	"github.com/ascjwt/ascjwt/internal/redact"
-	"github.com/ascjwt/ascjwt/internal/tokencache"
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of access
@@ -38,47 +34,31 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		return nil, err
 	}
 	s := &source{settings: set}
-	label := "axm: the token endpoint for key " + set.keyID
-	s.cache = tokencache.New(tokencache.Config[ascjwt.Token]{
-		Mint:         s.mint,
-		Local:        false, // a network round trip: run apart from callers, with a timeout
-		Timeout:      exchangeTimeout,
-		Now:          set.now,
-		DropInterval: dropInterval,
-		Label:        label,
-		Prefix:       "axm",
-		Minted:       devtoken.Minted(set.hooks, set.keyID),
-		Failed:       devtoken.Failed(set.hooks, set.keyID),
+	s.Source = exchange.New(exchange.Config[ascjwt.Token]{
+		Package:    "axm",
+		Credential: "assertion",
+		ErrorKind:  "OAuth error",
+		Client:     set.client,
+		Now:        set.now,
+		Request:    s.request,
+		Format:     exchange.OAuth,
+		Hint:       hint,
+		Make: func(v string, iat, exp time.Time) ascjwt.Token {
+			return ascjwt.Token{Value: v, IssuedAt: iat, Expiry: exp}
+		},
+		Value:  func(t *ascjwt.Token) string { return t.Value },
+		Minted: devtoken.Minted(set.hooks, set.keyID),
+		Failed: devtoken.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }
 
-// exchangeTimeout bounds one exchange, whatever the callers' contexts say:
-// an endpoint that hangs must not hold every caller that waits for a token,
-// nor stop the next caller from trying again.
-const exchangeTimeout = 30 * time.Second
-
-// dropInterval is how often a 401 may drop an access token. A new exchange
-// cures a token Apple stopped accepting (revoked, or expired early), but not
-// a request the account may not make: without a bound, every such request
-// would cost an exchange, and the token endpoint is shared by every caller.
-const dropInterval = time.Minute
-
-// source makes access tokens; its cache holds and replaces them.
+// source makes access tokens: the embedded exchange source holds and
+// replaces them, and gives the source Token and InvalidateToken.
 type source struct {
 	*settings
-	cache *tokencache.Cache[ascjwt.Token]
+	*exchange.Source[ascjwt.Token]
 }
-
-// Token implements [ascjwt.TokenSource]. A cached token costs one atomic load
-// and two time comparisons.
-func (s *source) Token(ctx context.Context) (*ascjwt.Token, error) { return s.cache.Token(ctx) }
-
-// InvalidateToken implements [ascjwt.Invalidator]: it drops tok if it is still
-// the current token, so that the next caller waits for a new exchange. A
-// token already replaced is left alone, so that many requests refused with
-// one token cause one exchange; and at most one token is dropped a minute.
-func (s *source) InvalidateToken(tok *ascjwt.Token) { s.cache.Invalidate(tok) }
 
 // TokenHosts implements [ascjwt.HostScoped]: an access token for
 // business.api goes to api-business.apple.com, one for school.api to
@@ -90,34 +70,22 @@ func (s *source) TokenHosts() []string {
 	return []string{"api-business.apple.com"}
 }
 
-// Limits on the token endpoint's answer. Apple's is a few hundred bytes and
-// its access token well under a kilobyte; anything far larger is not a
-// token answer, and is not read into memory whole.
-const (
-	maxAnswer      = 64 << 10
-	maxTokenLen    = 8 << 10
-	maxAccessLife  = 24 * time.Hour
-	defaultExpires = time.Hour // Apple's page: access tokens last one hour
-)
-
 // Form values of the exchange, from RFC 7523 and Apple's page.
 const (
 	grantType           = "client_credentials"
 	clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 )
 
-// mint signs a new assertion and exchanges it for an access token. The
-// assertion is signed afresh for each exchange rather than cached: an
-// exchange happens once an hour, a signature costs microseconds, each
-// assertion gets a jti of its own, and a short-lived assertion that is used
-// once is worth little to anyone who copies it. The token is fresh until a
-// quarter of its life is left, and usable until shortly before it expires;
-// both count from before the request was sent, so that the time the
-// exchange took shortens the token's use rather than stretching it.
-func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+// request makes one exchange's request: a new assertion, posted as a form
+// with the grant type and the scope. The assertion is signed afresh for
+// each exchange rather than cached: an exchange happens once an hour, a
+// signature costs microseconds, each assertion gets a jti of its own, and a
+// short-lived assertion that is used once is worth little to anyone who
+// copies it.
+func (s *source) request(ctx context.Context, now time.Time) (exchange.Attempt, error) {
 	assertion, err := s.assertion(ctx, now)
 	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, err
+		return exchange.Attempt{}, err
 	}
 	form := url.Values{
 		"grant_type":            {grantType},
@@ -128,38 +96,11 @@ func (s *source) mint(ctx context.Context, now time.Time, accepted *atomic.Bool)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: make the token request: %w", err)
+		return exchange.Attempt{}, fmt.Errorf("axm: make the token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
-	if err != nil && ctx.Err() != nil {
-		// The exchange runs apart from callers' contexts: only its own
-		// timeout ends it, and the error should say so.
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: the token endpoint for key %s did not answer within %s: %w", s.keyID, exchangeTimeout, err)
-	}
-	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: exchange the assertion for an access token: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: read the token endpoint's answer (%s): %w", statusText(resp), err)
-	}
-	if len(body) > maxAnswer {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("axm: the token endpoint answered %s with more than %s; that is no token answer: check Config.TokenURL", statusText(resp), redact.Bytes(maxAnswer))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, answerError(resp, body, assertion)
-	}
-	value, life, err := parseAnswer(body)
-	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, err
-	}
-	tok := ascjwt.Token{Value: value, IssuedAt: now, Expiry: now.Add(life)}
-	tokenmark.Bind(&tok, accepted) // a token the API accepted and then refuses is exchanged anew at once
-	margin := min(time.Minute, life/10)
-	return tok, tokencache.Lifetimes{RefreshAt: now.Add(life * 3 / 4), ExpireAt: now.Add(life - margin)}, nil
+	return exchange.Attempt{Request: req, Secret: assertion}, nil
 }
 
 // claims are the assertion's claims, in the order Apple's page lists them.
@@ -206,53 +147,4 @@ func newJTI() (string, error) {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
-}
-
-// answer is the token endpoint's answer on success (RFC 6749 section 5.1).
-type answer struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   *int64 `json:"expires_in"`
-}
-
-// parseAnswer reads a 200 answer: the access token, which must be fit for
-// an Authorization header, and its lifetime. A missing expires_in means
-// Apple's one hour; a lifetime that is not positive, or longer than a day,
-// is refused as not Apple's.
-func parseAnswer(body []byte) (string, time.Duration, error) {
-	var a answer
-	if err := json.Unmarshal(body, &a); err != nil {
-		return "", 0, fmt.Errorf("axm: the token endpoint's 200 answer is not the JSON of a token (%s); check Config.TokenURL", redact.Bytes(len(body)))
-	}
-	if a.AccessToken == "" {
-		return "", 0, fmt.Errorf("axm: the token endpoint's answer has no access_token; check Config.TokenURL")
-	}
-	if len(a.AccessToken) > maxTokenLen || !headerSafe(a.AccessToken) {
-		// Not quoted: it may be a real token with one bad byte.
-		return "", 0, fmt.Errorf("axm: the token endpoint's access_token (%s) is not a token an Authorization header can carry; check Config.TokenURL", redact.Bytes(len(a.AccessToken)))
-	}
-	if a.TokenType != "" && !strings.EqualFold(a.TokenType, "bearer") {
-		return "", 0, fmt.Errorf("axm: the token endpoint's token_type (%s) is not Bearer; this package sends only bearer tokens", redact.Describe(a.TokenType))
-	}
-	life := defaultExpires
-	if a.ExpiresIn != nil {
-		n := *a.ExpiresIn
-		if n <= 0 || n > int64(maxAccessLife/time.Second) {
-			return "", 0, fmt.Errorf("axm: the token endpoint's expires_in, %d seconds, is not a lifetime Apple gives (one hour); check Config.TokenURL", n)
-		}
-		life = time.Duration(n) * time.Second
-	}
-	return a.AccessToken, life, nil
-}
-
-// headerSafe reports whether s is visible ASCII without spaces: the
-// characters of RFC 6750's b64token and more, and nothing a header cannot
-// carry.
-func headerSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
 }

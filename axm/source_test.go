@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"runtime"
 	"strings"
@@ -428,5 +429,96 @@ func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 	}
 	if st := srv.Stats(); st.Exchanges != 3 {
 		t.Fatalf("%d exchanges; want 3", st.Exchanges)
+	}
+}
+
+// refusing answers requests to /v1/forbidden with a 401 itself, as an API
+// that does not allow the account that call, and sends the rest on.
+type refusing struct{ base http.RoundTripper }
+
+func (r refusing) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == "/v1/forbidden" {
+		return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+	}
+	return r.base.RoundTrip(req)
+}
+
+func TestTenAllowedAndTenForbiddenRequestsCostTwoExchanges(t *testing.T) {
+	srv, src := newSource(t)
+	client := ascjwt.NewClient(&http.Client{Transport: refusing{srv.Client().Transport}}, src)
+	get := func(path string) int {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 10 {
+		if code := get("/v1/orgDevices"); code != http.StatusOK {
+			t.Fatalf("allowed request: %d", code)
+		}
+		if code := get("/v1/forbidden"); code != http.StatusUnauthorized {
+			t.Fatalf("forbidden request: %d", code)
+		}
+		srv.Advance(5 * time.Second)
+	}
+	// The first refusal of an accepted token costs one exchange; its
+	// replacement refused too shows that new tokens cure nothing here.
+	if st := srv.Stats(); st.Exchanges != 2 {
+		t.Fatalf("%d exchanges for ten allowed and ten forbidden requests within a minute, want 2", st.Exchanges)
+	}
+}
+
+func TestRevokedKeyIsNotExchangedOnEveryCall(t *testing.T) {
+	var failures atomic.Int32
+	srv, src := newSource(t, func(c *axm.Config) {
+		c.Hooks = &ascjwt.Hooks{RefreshFailed: func(ascjwt.RefreshFailed) { failures.Add(1) }}
+	})
+	srv.Fail(http.StatusUnauthorized, "invalid_client", "the key was revoked")
+	for i := range 10 {
+		_, err := src.Token(context.Background())
+		var oe *axm.OAuthError
+		if !errors.As(err, &oe) || oe.Code != "invalid_client" || oe.Temporary() {
+			t.Fatalf("call %d: %v, want the last invalid_client", i+1, err)
+		}
+	}
+	if st := srv.Stats(); st.Refusals != 2 || failures.Load() != 2 {
+		t.Fatalf("%d exchanges (%d RefreshFailed) for 10 calls with a revoked key, want 2: one retry at once, then a wait", st.Refusals, failures.Load())
+	}
+	srv.Advance(30 * time.Second)
+	src.Token(context.Background())
+	if st := srv.Stats(); st.Refusals != 3 {
+		t.Fatalf("%d exchanges after the wait, want 3", st.Refusals)
+	}
+}
+
+func TestClientTraceNeverSeesTheAssertion(t *testing.T) {
+	srv, src := newSource(t)
+	client := ascjwt.NewClient(srv.Client(), src)
+	var mu sync.Mutex
+	var fields []string
+	trace := &httptrace.ClientTrace{WroteHeaderField: func(key string, value []string) {
+		mu.Lock()
+		fields = append(fields, key+": "+strings.Join(value, ","))
+		mu.Unlock()
+	}}
+	var bodies atomic.Int32
+	trace.WroteRequest = func(httptrace.WroteRequestInfo) { bodies.Add(1) }
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, srv.URL+"/v1/orgDevices", nil)
+	resp, err := client.Do(req) // the first request exchanges under its context
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, f := range fields {
+		if strings.HasPrefix(f, "Content-Type: application/x-www-form-urlencoded") {
+			t.Fatal("the caller's ClientTrace saw the exchange's request, the assertion in its body")
+		}
+	}
+	if n := bodies.Load(); n != 1 {
+		t.Errorf("the trace saw %d requests written, want the API request alone", n)
 	}
 }

@@ -16,8 +16,9 @@ var ErrNotFound = errors.New("credentials: no App Store Connect API key configur
 // ErrConflict is wrapped by the errors of [FromEnv] and
 // [Load] when the sources name different keys and none can be chosen
 // safely: a key ID from one source and a key file named for another key ID
-// (AuthKey_<KEYID>.p8) from another, or no key ID and AuthKey files of
-// several key IDs in the key folders. Either would sign tokens Apple refuses
+// (AuthKey_<KEYID>.p8) from another, or a key whose own source (a fastlane
+// API key JSON, a tool's variables) gives another key ID, or no key ID and
+// AuthKey files of several key IDs in the key folders. Either would sign tokens Apple refuses
 // with a bare 401, so it is refused at once. Like [ErrNotFound] it is a
 // mistake in the set-up that the user fixes (a command exits with its usage
 // status); the message says which sources or files disagree.
@@ -106,9 +107,14 @@ func FromEnv() (ascjwt.Config, error) {
 //     ./private_keys").
 //
 // A key file named AuthKey_<KEYID>.p8 supplies the key ID when no source sets
-// one; a key ID that names another key than the key file's name is refused
-// with an error wrapping [ErrConflict], as are key folders
-// holding several key IDs when no source sets one. A duration becomes
+// one; a key ID that names another key than the key file's name, or than the
+// key ID the key's own source gives with it (a fastlane JSON's key_id, a
+// tool's own key ID variable), is refused with an error wrapping
+// [ErrConflict], as are key folders holding several key IDs when no source
+// sets one. A key file that does not exist is reported as missing (the error
+// matches [io/fs.ErrNotExist]), before its name is read for a key ID.
+// Codemagic's @file: and @env: references are followed in Codemagic's own
+// variables only; anywhere else one is refused as a reference. A duration becomes
 // Lifetime (raised to [ascjwt.MinLifetime] if shorter), and in_house makes Audience
 // [ascjwt.AudienceEnterprise]. Empty variables count as unset.
 //

@@ -212,7 +212,11 @@ func TestLoadPrecedence(t *testing.T) {
 	key := credKey(t, elliptic.P256())
 	p8 := credPEM(t, key)
 	dir := t.TempDir()
-	jsonPath := credWrite(t, dir, "api_key.json", `{"key_id": "JSONKEY", "issuer_id": "json-issuer", "key": `+jsonString(p8)+`}`)
+	jsonPath := credWrite(t, dir, "api_key.json", `{"key_id": "JSONKEY", "issuer_id": "json-issuer"}`)
+	// The key comes from a file whose name and source name no key ID, so
+	// that any key ID may go with it: a key ID that disagrees with the
+	// key's own source is refused (TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused).
+	keyFile := credWrite(t, dir, "key.p8", p8)
 	// Sources from the highest precedence down; each test drops the ones
 	// above it and expects the next to win, naming every loser that
 	// disagrees.
@@ -232,7 +236,8 @@ func TestLoadPrecedence(t *testing.T) {
 		t.Run("winner "+sources[i].name, func(t *testing.T) {
 			w := newCredWorld(t)
 			w.flagNames = FlagNames{KeyID: "--key-id"}
-			w.env["ASC_API_KEY_JSON"] = jsonPath // the key, and the last key ID
+			w.env["ASC_API_KEY_JSON"] = jsonPath // the last key ID
+			w.flags.KeyFile = keyFile
 			for _, s := range sources[i:] {
 				s.set(w)
 			}

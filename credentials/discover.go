@@ -138,6 +138,9 @@ func addID(list *[]setting[string], source string, kind idKind, v string) error 
 	if v = strings.TrimSpace(v); v == "" {
 		return nil
 	}
+	if err := checkNotReference(source, v, kind.the+" itself"); err != nil {
+		return err
+	}
 	if err := checkID(source, kind, v); err != nil {
 		return err
 	}
@@ -153,6 +156,11 @@ func (l *loader) resolve() (ascjwt.Config, error) {
 	if len(l.keys) > 0 {
 		key = l.keys[0]
 	}
+	if err := key.checkExists(); err != nil {
+		// Before its name is read for a key ID: a file that is not there
+		// names no key, and the fix is the path.
+		return ascjwt.Config{}, err
+	}
 	keyID, haveKeyID := first(l.keyIDs)
 	fileID, named := keyIDFromFileName(key.path)
 	switch {
@@ -162,6 +170,12 @@ func (l *loader) resolve() (ascjwt.Config, error) {
 		return ascjwt.Config{}, &sentinelError{ErrConflict, fmt.Sprintf(
 			"credentials: key ID %s from %s and the key file %s from %s name different keys; Apple would refuse the tokens. Make them agree: %s, or use the file AuthKey_%s.p8",
 			keyID.v, keyID.source, filepath.Base(key.path), key.source, l.fixKeyID(keyID.source, fileID), keyID.v)}
+	case haveKeyID && key.keyID.source != "" && key.keyID.v != keyID.v:
+		// The same for a key whose own source names its key ID: a
+		// fastlane JSON, or a tool's variables, for another key.
+		return ascjwt.Config{}, &sentinelError{ErrConflict, fmt.Sprintf(
+			"credentials: key ID %s from %s and the private key from %s, which %s says is key %s, name different keys; Apple would refuse the tokens. Make them agree: %s, or give the private key of %s",
+			keyID.v, keyID.source, key.source, key.keyID.source, key.keyID.v, l.fixKeyID(keyID.source, key.keyID.v), keyID.v)}
 	case haveKeyID:
 		cfg.KeyID = keyID.v
 	case named:

@@ -53,6 +53,7 @@ var envFamilies = []envFamily{
 var apiKeyJSONVars = []string{"ASC_API_KEY_JSON", "APP_STORE_CONNECT_API_KEY_PATH"}
 
 func (l *loader) collectEnv(fam envFamily) error {
+	ids := len(l.keyIDs)
 	for _, id := range []struct {
 		name string
 		kind idKind
@@ -74,6 +75,9 @@ func (l *loader) collectEnv(fam envFamily) error {
 				if err != nil {
 					return fmt.Errorf("credentials: %s: %w", source, err)
 				}
+				if redact.LooksLikeKey(string(data)) {
+					return keyFileAsID(id.name, id.kind, path)
+				}
 				v = string(data)
 			}
 		}
@@ -81,6 +85,17 @@ func (l *loader) collectEnv(fam envFamily) error {
 			return err
 		}
 	}
+	// The key ID this tool's variables name, which its key is the key of.
+	var famKeyID setting[string]
+	if len(l.keyIDs) > ids {
+		famKeyID = l.keyIDs[ids]
+	}
+	keys := len(l.keys)
+	defer func() {
+		for i := keys; i < len(l.keys); i++ {
+			l.keys[i].keyID = famKeyID
+		}
+	}()
 
 	isBase64 := false
 	if v, ok := l.env(fam.contentIsBase64); ok {
@@ -102,9 +117,17 @@ func (l *loader) collectEnv(fam envFamily) error {
 				ks.content = nil
 			}
 		}
+		if ks.path == "" {
+			if err := checkNotReference(ks.source, v, "the key itself (PEM or base64)"); err != nil {
+				return err
+			}
+		}
 		l.keys = append(l.keys, ks)
 	}
 	if v, ok := l.env(fam.keyBase64); ok {
+		if err := checkNotReference(fam.keyBase64, v, "the key's base64"); err != nil {
+			return err
+		}
 		l.keys = append(l.keys, keySource{source: fam.keyBase64, content: []byte(v), base64: true})
 	}
 	if v, ok := l.env(fam.keyPath); ok {
@@ -224,8 +247,15 @@ func (l *loader) collectJSON() error {
 	if err := addID(&l.issuerIDs, in("issuer_id"), issuerIDKind, k.IssuerID); err != nil {
 		return err
 	}
+	var jsonKeyID setting[string]
+	if len(l.keyIDs) > 0 && l.keyIDs[len(l.keyIDs)-1].source == in("key_id") {
+		jsonKeyID = l.keyIDs[len(l.keyIDs)-1]
+	}
 	if k.Key != "" {
-		l.keys = append(l.keys, keySource{source: in("key"), content: []byte(k.Key), base64: k.KeyIsBase64})
+		if err := checkNotReference(in("key"), k.Key, "the key itself (PEM or base64)"); err != nil {
+			return err
+		}
+		l.keys = append(l.keys, keySource{source: in("key"), content: []byte(k.Key), base64: k.KeyIsBase64, keyID: jsonKeyID})
 	}
 	if k.FilePath != "" {
 		p := strings.TrimSpace(k.FilePath)
@@ -235,7 +265,7 @@ func (l *loader) collectJSON() error {
 		if !filepath.IsAbs(p) && !strings.HasPrefix(p, "~/") {
 			p = filepath.Join(filepath.Dir(chosen.v), p) // next to the JSON, where people keep it
 		}
-		l.keys = append(l.keys, keySource{source: in("filepath"), path: l.path(p)})
+		l.keys = append(l.keys, keySource{source: in("filepath"), path: l.path(p), keyID: jsonKeyID})
 	}
 	if k.Duration != 0 {
 		l.durations = append(l.durations, setting[time.Duration]{in("duration"), k.Duration})
@@ -262,11 +292,11 @@ const maxIDLen = 64
 const maxPathLen = 4096
 
 // idKind says what an ID should look like, for errors.
-type idKind struct{ name, want string }
+type idKind struct{ name, the, want string }
 
 var (
-	keyIDKind    = idKind{"a key ID", "a key ID is 10 letters and digits, like 2X9R4HXF34"}
-	issuerIDKind = idKind{"an issuer ID", "an issuer ID is a UUID, like 57246542-96fe-1a63-e053-0824d011072a"}
+	keyIDKind    = idKind{"a key ID", "the key ID", "a key ID is 10 letters and digits, like 2X9R4HXF34"}
+	issuerIDKind = idKind{"an issuer ID", "the issuer ID", "an issuer ID is a UUID, like 57246542-96fe-1a63-e053-0824d011072a"}
 )
 
 // checkID refuses a value that cannot be a key or issuer ID: a private key,
@@ -315,6 +345,9 @@ func describeByte(c byte) string {
 // or printed: paths are printed in errors, so one that is really a private
 // key (swapped variables) must stop here.
 func checkPath(source, v string) error {
+	if err := checkNotReference(source, v, "the file's path alone"); err != nil {
+		return err
+	}
 	if redact.LooksLikeKey(v) {
 		return fmt.Errorf("credentials: %s looks like a private key, not a file's path; put the key's content in a variable for it (e.g. ASC_PRIVATE_KEY) or its file's path here", source)
 	}
@@ -341,4 +374,35 @@ func isEnvName(s string) bool {
 		}
 	}
 	return true
+}
+
+// codemagicVars are the variables whose values may be Codemagic's
+// references, @file:PATH and @env:NAME, as Codemagic's own tools read them.
+const codemagicVars = "APP_STORE_CONNECT_KEY_IDENTIFIER, APP_STORE_CONNECT_ISSUER_ID and APP_STORE_CONNECT_PRIVATE_KEY"
+
+// checkNotReference refuses a Codemagic reference (@file:PATH, @env:NAME)
+// where none is followed: a value of another tool's variable, a flag, a
+// JSON field, or what a reference led to. Taken as it is, it would be
+// refused later as a bad ID, path or key, which points at the wrong fix.
+// want says what the value should be instead.
+func checkNotReference(source, v, want string) error {
+	v = strings.TrimSpace(v)
+	for _, prefix := range []string{"@file:", "@env:"} {
+		if strings.HasPrefix(v, prefix) {
+			return fmt.Errorf("credentials: %s is a Codemagic %s reference, which only %s follow (one level deep); set %s to %s", source, prefix, codemagicVars, source, want)
+		}
+	}
+	return nil
+}
+
+// keyFileAsID is the error for an ID variable whose @file: names a file that
+// holds a private key (the key file given for the key ID too): the reference
+// is described as what it is, with the key ID the file's name gives, if any.
+func keyFileAsID(name string, kind idKind, path string) error {
+	hint := ""
+	if id, ok := keyIDFromFileName(path); ok && kind == keyIDKind {
+		hint = fmt.Sprintf(", such as %s, which this file's name gives", id) // letters and digits: an ID, fine to print
+	}
+	return fmt.Errorf("credentials: %s is a file reference, @file:%s, and that file holds a private key, not %s (%s); point it at a file that holds %s alone, or set it to %s itself%s",
+		name, path, kind.name, kind.want, kind.the, kind.the, hint)
 }

@@ -5,9 +5,11 @@ import (
 	"crypto/elliptic"
 	"errors"
 	"github.com/ascjwt/ascjwt"
+	"io/fs"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -266,4 +268,146 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 			t.Fatalf("kid %v", v.header["kid"])
 		}
 	})
+}
+
+// TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused: a source that gives
+// a key and its key ID together (a fastlane API key JSON, a tool's own
+// variables) says which key the private key is. A key ID from a source
+// that wins over it and names another key would sign tokens Apple refuses,
+// as a key file named for another ID would; it is refused the same way.
+func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
+	key := credKey(t, elliptic.P256())
+	p8 := credPEM(t, key)
+	secrets := credAllSecrets(t, p8)
+	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+	for _, tc := range []struct {
+		name      string
+		withFlags bool
+		set       func(w *credWorld, dir string)
+		want      []string
+	}{
+		{"ASC_KEY_ID and a fastlane JSON for another key", false, func(w *credWorld, dir string) {
+			w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+			w.env["ASC_API_KEY_JSON"] = credWrite(t, dir, "api_key.json", `{"key_id": "BBBBBBBBBB", "issuer_id": "`+credIssuer+`", "key": `+jsonString(p8)+`}`)
+		}, []string{"key ID AAAAAAAAAA from ASC_KEY_ID and the private key from key in ", "api_key.json, which key_id in ", " says is key BBBBBBBBBB, name different keys; Apple would refuse the tokens. Make them agree: set ASC_KEY_ID to BBBBBBBBBB, or give the private key of AAAAAAAAAA"}},
+		{"--key-id and a fastlane JSON whose filepath names no key ID", true, func(w *credWorld, dir string) {
+			credWrite(t, dir, "key.p8", p8)
+			w.flags.KeyID = "AAAAAAAAAA"
+			w.flags.APIKeyJSON = credWrite(t, dir, "api_key.json", `{"key_id": "BBBBBBBBBB", "filepath": "key.p8"}`)
+		}, []string{"key ID AAAAAAAAAA from --key-id and the private key from filepath in ", "says is key BBBBBBBBBB", "pass --key-id BBBBBBBBBB"}},
+		{"ASC_KEY_ID and fastlane's variables for another key", false, func(w *credWorld, dir string) {
+			w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+			w.env["APP_STORE_CONNECT_API_KEY_KEY_ID"] = "BBBBBBBBBB"
+			w.env["APP_STORE_CONNECT_API_KEY_KEY"] = p8
+		}, []string{"key ID AAAAAAAAAA from ASC_KEY_ID and the private key from APP_STORE_CONNECT_API_KEY_KEY, which APP_STORE_CONNECT_API_KEY_KEY_ID says is key BBBBBBBBBB"}},
+		{"ASC_KEY_ID and Codemagic's variables for another key", false, func(w *credWorld, dir string) {
+			w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+			w.env["APP_STORE_CONNECT_KEY_IDENTIFIER"] = "@file:" + credWrite(t, dir, "id.txt", "BBBBBBBBBB\n")
+			w.env["APP_STORE_CONNECT_PRIVATE_KEY"] = "@file:" + credWrite(t, dir, "key.p8", p8)
+		}, []string{"key ID AAAAAAAAAA from ASC_KEY_ID and the private key from APP_STORE_CONNECT_PRIVATE_KEY (@file:", "which APP_STORE_CONNECT_KEY_IDENTIFIER (@file:", "says is key BBBBBBBBBB"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCredWorld(t)
+			if tc.withFlags {
+				w.flagNames = commandFlags
+			}
+			tc.set(w, t.TempDir())
+			cfg, notices, err := w.load()
+			if err == nil {
+				t.Fatalf("loaded %v: key ID AAAAAAAAAA with the key of BBBBBBBBBB", cfg)
+			}
+			if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+				t.Errorf("err %v: want ErrConflict and not ErrNotFound", err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("err = %s\nwant it to say %q", err, want)
+				}
+			}
+			if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
+				t.Errorf("notices %q, config %v; want neither", notices, cfg)
+			}
+			credAssertClean(t, err.Error(), secrets, "")
+		})
+	}
+
+	t.Run("the same key ID in both loads, and a later source's own key is only told", func(t *testing.T) {
+		w := newCredWorld(t)
+		dir := t.TempDir()
+		other := credPEM(t, credKey(t, elliptic.P256()))
+		w.env["ASC_KEY_ID"] = "BBBBBBBBBB"
+		w.env["APP_STORE_CONNECT_API_KEY_KEY_ID"] = "BBBBBBBBBB"
+		w.env["APP_STORE_CONNECT_API_KEY_KEY"] = p8
+		w.env["ASC_ISSUER_ID"] = credIssuer
+		// The JSON loses to fastlane's variables, so its key ID names no
+		// key that signs.
+		w.env["ASC_API_KEY_JSON"] = credWrite(t, dir, "api_key.json", `{"key_id": "CCCCCCCCCC", "key": `+jsonString(other)+`}`)
+		cfg, notices, err := w.load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		credSameKey(t, cfg, key)
+		if cfg.KeyID != "BBBBBBBBBB" {
+			t.Fatalf("KeyID %q", cfg.KeyID)
+		}
+		all := strings.Join(notices, "\n")
+		if !strings.Contains(all, "key ID: using BBBBBBBBBB from ASC_KEY_ID; ignoring CCCCCCCCCC from key_id in ") ||
+			!strings.Contains(all, "private key: using APP_STORE_CONNECT_API_KEY_KEY; ignoring key in ") {
+			t.Errorf("notices %q", notices)
+		}
+	})
+}
+
+// TestMissingKeyFileIsReportedAsMissing: a key file that is not there names
+// no key, whatever its name says. The error says the file does not exist
+// and where the path came from, never that the key IDs disagree (which
+// would point at a --key-id fix for a file that is not there).
+func TestMissingKeyFileIsReportedAsMissing(t *testing.T) {
+	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+	for _, tc := range []struct {
+		name string
+		set  func(w *credWorld, dir string)
+		want string
+	}{
+		{"--key named for another key ID", func(w *credWorld, dir string) {
+			w.flags = Given{KeyID: "AAAAAAAAAA", KeyFile: filepath.Join(dir, "AuthKey_TYPO123456.p8")}
+		}, "credentials: the key file " + "DIR/AuthKey_TYPO123456.p8 from --key does not exist (no such file or directory); check the path"},
+		{"ASC_PRIVATE_KEY_PATH with no key ID", func(w *credWorld, dir string) {
+			w.env["ASC_PRIVATE_KEY_PATH"] = filepath.Join(dir, "AuthKey_BBBBBBBBBB.p8")
+		}, "the key file DIR/AuthKey_BBBBBBBBBB.p8 from ASC_PRIVATE_KEY_PATH does not exist"},
+		{"a path through a file", func(w *credWorld, dir string) {
+			credWrite(t, dir, "file", "x")
+			w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+			w.env["ASC_PRIVATE_KEY_PATH"] = filepath.Join(dir, "file", "AuthKey_AAAAAAAAAA.p8")
+		}, "the key file DIR/file/AuthKey_AAAAAAAAAA.p8 from ASC_PRIVATE_KEY_PATH does not exist (not a directory)"},
+		{"a fastlane JSON's filepath", func(w *credWorld, dir string) {
+			w.env["ASC_KEY_ID"] = "AAAAAAAAAA"
+			w.env["ASC_API_KEY_JSON"] = credWrite(t, dir, "api_key.json", `{"key_id": "AAAAAAAAAA", "filepath": "AuthKey_BBBBBBBBBB.p8"}`)
+		}, "the key file DIR/AuthKey_BBBBBBBBBB.p8 from filepath in DIR/api_key.json does not exist"},
+		{"Codemagic's @file:", func(w *credWorld, dir string) {
+			w.env["APP_STORE_CONNECT_KEY_IDENTIFIER"] = "AAAAAAAAAA"
+			w.env["APP_STORE_CONNECT_PRIVATE_KEY"] = "@file:" + filepath.Join(dir, "AuthKey_BBBBBBBBBB.p8")
+		}, "the key file DIR/AuthKey_BBBBBBBBBB.p8 from APP_STORE_CONNECT_PRIVATE_KEY (@file:DIR/AuthKey_BBBBBBBBBB.p8) does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCredWorld(t)
+			w.flagNames = commandFlags
+			dir := t.TempDir()
+			tc.set(w, dir)
+			_, notices, err := w.load()
+			want := strings.ReplaceAll(tc.want, "DIR", dir)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v\nwant it to say %q", err, want)
+			}
+			if errors.Is(err, ErrConflict) || strings.Contains(err.Error(), "different keys") || strings.Contains(err.Error(), "--key-id") {
+				t.Errorf("a missing file is reported as a key ID mismatch: %v", err)
+			}
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+				t.Errorf("err %v does not match fs.ErrNotExist", err)
+			}
+			if len(notices) != 0 {
+				t.Errorf("notices %q; want none", notices)
+			}
+		})
+	}
 }

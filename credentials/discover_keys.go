@@ -27,6 +27,11 @@ type keySource struct {
 	content []byte // nil when path is set
 	path    string
 	base64  bool // content is base64 of the key (fastlane's is_key_content_base64)
+	// keyID is the key ID the same source gives beside the key (fastlane's
+	// key_id in its JSON, a tool's own key ID variable), if any: the key
+	// it says the private key is. A key ID from elsewhere that disagrees
+	// would sign tokens Apple refuses.
+	keyID setting[string]
 }
 
 // load parses the key. Errors name the source and the file, never the key.
@@ -61,6 +66,34 @@ func (k keySource) load() (*ecdsa.PrivateKey, error) {
 	}
 	return key, nil
 }
+
+// checkExists refuses a key file that is not there, saying so: the fix is
+// the path, whatever the file's name says. A file that is there but cannot
+// be read is left to load, which says why.
+func (k keySource) checkExists() error {
+	if k.path == "" {
+		return nil
+	}
+	_, err := os.Stat(k.path)
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is said once, below
+	}
+	return &missingError{fmt.Sprintf("credentials: the key file %s from %s does not exist (%v); check the path", k.path, k.source, err), err}
+}
+
+// missingError is a named file that is not there; errors.Is matches it to
+// [fs.ErrNotExist].
+type missingError struct {
+	msg string
+	err error
+}
+
+func (e *missingError) Error() string { return e.msg }
+func (e *missingError) Unwrap() error { return e.err }
 
 // looksLikePath spots the common mistake of putting the key's path where its
 // content goes.

@@ -117,7 +117,9 @@ func TestCodemagicKeyIdentifierNamingTheKeyFileIsRefusedUnprinted(t *testing.T) 
 	if err == nil {
 		t.Fatal("loaded; want the key ID refused")
 	}
-	want := "APP_STORE_CONNECT_KEY_IDENTIFIER (@file:" + keyFile + ") looks like a private key, not a key ID"
+	// The reference is described as what it is, a file reference, not as
+	// a private key in the variable.
+	want := "APP_STORE_CONNECT_KEY_IDENTIFIER is a file reference, @file:" + keyFile + ", and that file holds a private key, not a key ID"
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %v\nwant it to say %q (the path is fine to print)", err, want)
 	}
@@ -240,5 +242,60 @@ func TestWellFormedIDsStillLoad(t *testing.T) {
 		if cfg.KeyID != strings.TrimSpace(ids[0]) || cfg.IssuerID != strings.TrimSpace(ids[1]) {
 			t.Fatalf("got %v", cfg)
 		}
+	}
+}
+
+// TestCodemagicReferencesWhereNoneIsFollowedAreDescribedAsReferences: an
+// @file: or @env: value is followed in Codemagic's variables only, as
+// Codemagic's own tools do. Anywhere else it is named for what it is, a
+// reference, with what to put there instead, not refused as a malformed
+// key, ID or path (which points at the wrong fix).
+func TestCodemagicReferencesWhereNoneIsFollowedAreDescribedAsReferences(t *testing.T) {
+	const only = "which only APP_STORE_CONNECT_KEY_IDENTIFIER, APP_STORE_CONNECT_ISSUER_ID and APP_STORE_CONNECT_PRIVATE_KEY follow (one level deep)"
+	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	for _, tc := range []struct {
+		name string
+		set  func(w *credWorld, keyFile string)
+		want string
+	}{
+		{"ASC_PRIVATE_KEY", func(w *credWorld, keyFile string) {
+			w.env["ASC_KEY_ID"] = "2X9R4HXF34"
+			w.env["ASC_PRIVATE_KEY"] = "@file:" + keyFile
+		}, "credentials: ASC_PRIVATE_KEY is a Codemagic @file: reference, " + only + "; set ASC_PRIVATE_KEY to the key itself (PEM or base64)"},
+		{"ASC_PRIVATE_KEY_B64", func(w *credWorld, keyFile string) { w.env["ASC_PRIVATE_KEY_B64"] = "@file:" + keyFile },
+			"ASC_PRIVATE_KEY_B64 is a Codemagic @file: reference"},
+		{"ASC_PRIVATE_KEY_PATH", func(w *credWorld, keyFile string) { w.env["ASC_PRIVATE_KEY_PATH"] = "@file:" + keyFile },
+			"ASC_PRIVATE_KEY_PATH is a Codemagic @file: reference, " + only + "; set ASC_PRIVATE_KEY_PATH to the file's path alone"},
+		{"fastlane's key ID", func(w *credWorld, keyFile string) { w.env["APP_STORE_CONNECT_API_KEY_KEY_ID"] = "@env:KEY_ID" },
+			"APP_STORE_CONNECT_API_KEY_KEY_ID is a Codemagic @env: reference, " + only + "; set APP_STORE_CONNECT_API_KEY_KEY_ID to the key ID itself"},
+		{"ASC_ISSUER_ID", func(w *credWorld, keyFile string) { w.env["ASC_ISSUER_ID"] = "@file:issuer.txt" },
+			"ASC_ISSUER_ID is a Codemagic @file: reference, " + only + "; set ASC_ISSUER_ID to the issuer ID itself"},
+		{"the --key flag", func(w *credWorld, keyFile string) { w.flags.KeyFile = "@file:" + keyFile },
+			"--key is a Codemagic @file: reference"},
+		{"an API key JSON's key", func(w *credWorld, keyFile string) {
+			w.env["ASC_API_KEY_JSON"] = credWrite(t, filepath.Dir(keyFile), "api_key.json", `{"key_id": "2X9R4HXF34", "key": "@file:`+keyFile+`"}`)
+		}, "api_key.json is a Codemagic @file: reference"},
+		{"a reference a reference leads to", func(w *credWorld, keyFile string) {
+			w.env["APP_STORE_CONNECT_KEY_IDENTIFIER"] = "2X9R4HXF34"
+			w.env["APP_STORE_CONNECT_PRIVATE_KEY"] = "@env:CM_KEY"
+			w.env["CM_KEY"] = "@file:" + keyFile
+		}, "APP_STORE_CONNECT_PRIVATE_KEY (@env:CM_KEY) is a Codemagic @file: reference, " + only},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newCredWorld(t)
+			w.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+			tc.set(w, credWrite(t, w.work, "AuthKey_2X9R4HXF34.p8", p8))
+			_, notices, err := w.load()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v\nwant it to say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "looks like a private key") || strings.Contains(err.Error(), "neither PEM nor base64") {
+				t.Errorf("the reference is described as a malformed value: %v", err)
+			}
+			if len(notices) != 0 {
+				t.Errorf("notices %q; want none", notices)
+			}
+			credAssertClean(t, err.Error(), credAllSecrets(t, p8), "")
+		})
 	}
 }

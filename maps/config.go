@@ -2,7 +2,6 @@ package maps
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -45,9 +45,10 @@ const (
 )
 
 // ExchangeTimeout bounds one exchange at the token endpoint: an endpoint
-// that does not answer must not hold every caller that waits for a token,
-// nor stop the next exchange from being tried.
-const ExchangeTimeout = 30 * time.Second
+// that does not respond must not hold every caller that waits for a token,
+// nor stop the next exchange from being tried. It is the one timeout of
+// every token endpoint in this module.
+const ExchangeTimeout = exchange.Timeout
 
 // clockSkew is how far iat is backdated, so that Apple, whose clock may be
 // behind ours, never sees a token from the future.
@@ -91,30 +92,31 @@ type Config struct {
 // nothing secret. A field that does not look like what it should hold (a
 // private key pasted into KeyID, say) is described, not shown.
 func (c Config) String() string {
-	key := "<nil>"
-	if c.PrivateKey != nil {
-		key = fmt.Sprintf("%T(redacted)", c.PrivateKey)
-	}
 	return fmt.Sprintf("maps.Config{KeyID:%s TeamID:%s PrivateKey:%s TokenURL:%s Lifetime:%s}",
-		showID(c.KeyID), showID(c.TeamID), key, redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
+		showID(c.KeyID), showID(c.TeamID), redact.Key(c.PrivateKey), redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
 }
 
-// Format makes every fmt verb print String, so that no verb (%#v, %x)
+// Format makes every fmt verb print String, so that no verb (%#v, %x, %d)
 // reaches the private key.
-func (c Config) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", c.String())
-		return
-	}
-	fmt.Fprint(f, c.String())
-}
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // showID shows an ID that would be accepted, and describes any other.
 func showID(v string) string {
@@ -171,21 +173,12 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("maps: Config.PrivateKey: %w", err)
 	}
-	client := c.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	// The JWT is a credential for TokenURL alone: a redirect is an answer
-	// to report, not to follow with the JWT in hand. The copy leaves the
-	// caller's client as it was.
-	noRedirect := *client
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	now := c.Now
 	if now == nil {
 		now = time.Now
 	}
 	return &settings{keyID: c.KeyID, teamID: c.TeamID, signer: signer, tokenURL: tokenURL,
-		client: &noRedirect, now: now, lifetime: lifetime, hooks: c.Hooks}, nil
+		client: exchange.NoRedirects(c.Client), now: now, lifetime: lifetime, hooks: c.Hooks}, nil
 }
 
 // checkID refuses what Apple would refuse with a 401 that does not say why:

@@ -3,48 +3,68 @@ package maps
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
+	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
 // JSTokenSource makes MapKit JS tokens, the signed JWTs a web page passes
 // to MapKit JS from its authorizationCallback ("Creating and Using Tokens
-// with MapKit JS"). Each token is signed in memory (or by your KMS) and
-// reused for most of its life, one per origin. It is safe for concurrent
-// use.
+// with MapKit JS", "Creating and using tokens with Maps Server API"). Each
+// token is signed in memory (or by your KMS) and reused for most of its
+// life, one per origin claim. It is safe for concurrent use.
 type JSTokenSource struct {
-	byOrigin map[string]*tokencache.Cache[ascjwt.Token]
-	only     *tokencache.Cache[ascjwt.Token] // the one cache, when there is one
+	claims  []jsClaim                                  // in the order given
+	byClaim map[string]*tokencache.Cache[ascjwt.Token] // the same, by claim
+	only    *tokencache.Cache[ascjwt.Token]            // the one cache, when there is one
+	open    bool                                       // made for no origin: any website
 }
 
-// Limits on the origins a [JSTokenSource] is made for.
-const (
-	// MaxOrigins is the most origins one source takes: one cached token
-	// each.
-	MaxOrigins = 100
-	// maxOriginLen bounds an origin: a scheme, a DNS name of at most 253
-	// bytes and a port.
-	maxOriginLen = 300
-)
+// jsClaim is one origin claim and the cache of its tokens.
+type jsClaim struct {
+	claim string
+	cache *tokencache.Cache[ascjwt.Token]
+}
+
+// MaxOrigins is the most origins one [JSTokenSource] takes: one cached
+// token each.
+const MaxOrigins = 100
+
+// ScopeMapKitJS is the "scope" claim of the MapKit JS tokens made for an
+// origin. Apple's page lists it among the token scopes and requires an
+// origin claim with it; a token scoped to MapKit JS is worth nothing to the
+// Maps Server API should it be copied out of a page.
+const ScopeMapKitJS = origin.ScopeMapKitJS
 
 // NewJSTokenSource checks cfg and origins and returns a source of MapKit JS
-// tokens. With no origins, its tokens carry no origin claim and work on any
-// website (Apple advises restricting them). With origins, each token
-// carries one origin claim, which Apple compares exactly with the Origin
-// header the browser sends: pick the token with [JSTokenSource.TokenFor] and
-// the request's Origin header. Each origin must be what a browser sends:
-// scheme://host or scheme://host:port, lower case, no path, no trailing
-// slash, no query, and no port when it is the scheme's default (443 for
-// https, 80 for http). Anything else could never match and is refused, as
-// is a wildcard (*), which Apple's pages do not document.
+// tokens.
+//
+// With no origins, its tokens carry neither an origin nor a scope claim
+// (Apple requires an origin with the mapkit_js scope) and work on any
+// website; Apple advises restricting them. With origins, each one becomes
+// the origin claim of its own token, which also carries the scope
+// [ScopeMapKitJS]; pick a page's token with [JSTokenSource.TokenFor] and the
+// request's Origin header. An origin is what Apple's page "Creating and
+// using tokens with Maps Server API" allows in the claim:
+//
+//   - an origin as the browser's Origin header sends it, which Apple
+//     compares exactly ("Debugging an Invalid token"): scheme://host or
+//     scheme://host:port, lower case, no path, no trailing slash, no query,
+//     and no port when it is the scheme's default (443 for https, 80 for
+//     http);
+//   - a bare domain, www.example.com, for that host under http or https;
+//   - a domain pattern, *.example.com, for every host under example.com
+//     (not example.com itself);
+//   - a comma-separated list of those, "example.com,*.example.com", for one
+//     token that every site in it may use.
+//
+// Anything else could never match and is refused, naming the origin's
+// position.
 func NewJSTokenSource(cfg Config, origins ...string) (*JSTokenSource, error) {
 	set, err := cfg.validate()
 	if err != nil {
@@ -53,30 +73,31 @@ func NewJSTokenSource(cfg Config, origins ...string) (*JSTokenSource, error) {
 	if len(origins) > MaxOrigins {
 		return nil, fmt.Errorf("maps: %d origins given, more than the %d one MapKit JS token source takes; make a source per group of sites", len(origins), MaxOrigins)
 	}
-	j := &JSTokenSource{byOrigin: make(map[string]*tokencache.Cache[ascjwt.Token], len(origins))}
+	j := &JSTokenSource{byClaim: make(map[string]*tokencache.Cache[ascjwt.Token], len(origins))}
 	for i, o := range origins {
-		if err := CheckOrigin(o); err != nil {
+		if err := origin.CheckMapKit(o); err != nil {
 			return nil, fmt.Errorf("maps: origin %d of %d: %w", i+1, len(origins), err)
 		}
-		if _, dup := j.byOrigin[o]; dup {
+		if _, dup := j.byClaim[o]; dup {
 			return nil, fmt.Errorf("maps: origin %d of %d is listed before; list each origin once", i+1, len(origins))
 		}
-		j.byOrigin[o] = newJSCache(set, o)
+		c := newJSCache(set, o, ScopeMapKitJS)
+		j.byClaim[o] = c
+		j.claims = append(j.claims, jsClaim{claim: o, cache: c})
 	}
 	switch len(origins) {
 	case 0:
-		j.only = newJSCache(set, "") // no origin claim: any website
-		j.byOrigin[""] = j.only
+		j.only, j.open = newJSCache(set, "", ""), true // no origin claim: any website
 	case 1:
-		j.only = j.byOrigin[origins[0]]
+		j.only = j.claims[0].cache
 	}
 	return j, nil
 }
 
-func newJSCache(set *settings, origin string) *tokencache.Cache[ascjwt.Token] {
+func newJSCache(set *settings, origin, scope string) *tokencache.Cache[ascjwt.Token] {
 	return tokencache.New(tokencache.Config[ascjwt.Token]{
 		Mint: func(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
-			s, life, err := set.sign(ctx, now, origin, "")
+			s, life, err := set.sign(ctx, now, origin, scope)
 			return ascjwt.Token{Value: s.value, IssuedAt: s.iat, Expiry: s.exp}, life, err
 		},
 		Local:   set.signer.Local(),
@@ -93,25 +114,31 @@ func newJSCache(set *settings, origin string) *tokencache.Cache[ascjwt.Token] {
 // source made for several origins needs to know which: use TokenFor.
 func (j *JSTokenSource) Token(ctx context.Context) (*ascjwt.Token, error) {
 	if j.only == nil {
-		return nil, fmt.Errorf("maps: this MapKit JS token source was made for %d origins; call TokenFor with the Origin header of the page's request", len(j.byOrigin))
+		return nil, fmt.Errorf("maps: this MapKit JS token source was made for %d origins; call TokenFor with the Origin header of the page's request", len(j.claims))
 	}
 	return j.only.Token(ctx)
 }
 
 // TokenFor returns the token for origin, the Origin header of the request
-// from the web page: a token whose origin claim is exactly origin. An
-// origin the source was not made for gets an error wrapping
-// [ErrOriginNotAllowed], so that a handler can answer 403. A source made for
-// no origin returns its one token whatever origin is.
-func (j *JSTokenSource) TokenFor(ctx context.Context, origin string) (*ascjwt.Token, error) {
-	if c, ok := j.byOrigin[""]; ok {
+// from the web page: the token whose origin claim is exactly origin, or
+// else the first, in the order the source was made with, whose claim
+// covers it (a domain, a domain pattern, a list naming it). An origin no
+// claim covers gets an error wrapping [ErrOriginNotAllowed], so that a
+// handler can answer 403. A source made for no origin returns its one token
+// whatever origin is.
+func (j *JSTokenSource) TokenFor(ctx context.Context, o string) (*ascjwt.Token, error) {
+	if j.open {
+		return j.only.Token(ctx)
+	}
+	if c, ok := j.byClaim[o]; ok {
 		return c.Token(ctx)
 	}
-	c, ok := j.byOrigin[origin]
-	if !ok {
-		return nil, fmt.Errorf("%w (it is %s)", ErrOriginNotAllowed, redact.Describe(origin))
+	for _, c := range j.claims {
+		if origin.MatchMapKit(c.claim, o) {
+			return c.cache.Token(ctx)
+		}
 	}
-	return c.Token(ctx)
+	return nil, fmt.Errorf("%w (it is %s)", ErrOriginNotAllowed, redact.Describe(o))
 }
 
 // TokenHosts implements [ascjwt.HostScoped] with no hosts: MapKit JS
@@ -119,77 +146,18 @@ func (j *JSTokenSource) TokenFor(ctx context.Context, origin string) (*ascjwt.To
 // them to loopback only.
 func (j *JSTokenSource) TokenHosts() []string { return []string{} }
 
-// CheckOrigin reports why origin cannot be the origin claim of a MapKit JS
-// token that a browser's request would match, or nil if it can. Apple
-// compares the claim with the Origin header exactly ("Debugging an Invalid
-// token": it "must match exactly, include the protocol"), and a browser
-// sends scheme://host[:port] in lower case, without a path or a trailing
-// slash, and without the scheme's default port. A wildcard is refused:
-// Apple's pages document none. The error describes origin, never quotes it.
-func CheckOrigin(origin string) error {
-	const want = "write it as the browser's Origin header sends it, e.g. https://www.example.com"
-	switch {
-	case origin == "":
-		return fmt.Errorf("the origin is empty; %s, or give no origins for a token any website may use", want)
-	case len(origin) > maxOriginLen:
-		return fmt.Errorf("the origin is %s, longer than an origin can be; %s", redact.Bytes(len(origin)), want)
-	case redact.LooksLikeKey(origin):
-		return fmt.Errorf("the origin holds %s; %s", redact.Describe(origin), want)
-	case strings.Contains(origin, "*"):
-		return fmt.Errorf("the origin holds a wildcard (*), which Apple's pages do not document and no Origin header contains; list each origin")
-	}
-	for i := 0; i < len(origin); i++ {
-		if c := origin[i]; c <= ' ' || c > '~' {
-			return fmt.Errorf("the origin holds white space, a control character or a non-ASCII byte (at byte %d); %s (an internationalized name in its xn-- form)", i, want)
-		}
-	}
-	scheme, rest, ok := strings.Cut(origin, "://")
-	if !ok || !validScheme(scheme) {
-		return fmt.Errorf("the origin has no scheme; Apple matches it against the Origin header, which always has one: %s", want)
-	}
-	if scheme != strings.ToLower(scheme) || rest != strings.ToLower(rest) {
-		return fmt.Errorf("the origin has upper-case letters, which no Origin header does; write it in lower case")
-	}
-	if strings.ContainsAny(rest, "?#") {
-		return fmt.Errorf("the origin has a query or fragment, which no Origin header does; %s", want)
-	}
-	if strings.Contains(rest, "/") {
-		if strings.HasSuffix(rest, "/") && strings.Count(rest, "/") == 1 {
-			return fmt.Errorf("the origin ends in a slash, which no Origin header does; remove it")
-		}
-		return fmt.Errorf("the origin has a path, which no Origin header does; keep only scheme://host[:port]")
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("the origin has no host; %s", want)
-	}
-	if u.User != nil {
-		return fmt.Errorf("the origin has a user name, which no Origin header does; %s", want)
-	}
-	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
-		n, err := strconv.Atoi(p)
-		switch {
-		case err != nil || n < 1 || n > 65535 || p[0] == '0':
-			return fmt.Errorf("the origin's port is not a number from 1 to 65535 without leading zeros; %s", want)
-		case scheme == "https" && p == "443", scheme == "http" && p == "80":
-			return fmt.Errorf("the origin names its scheme's default port, which browsers leave out of the Origin header; remove the port")
-		}
+// CheckOrigin reports why origin cannot be the Origin header a browser
+// sends, or nil if it can: scheme://host[:port] in lower case, without a
+// path or a trailing slash, and without the scheme's default port. An
+// origin claim of that form must equal the header exactly ("Debugging an
+// Invalid token": it "must match exactly, include the protocol"), so a
+// handler can check a request's Origin header with it before
+// [JSTokenSource.TokenFor]. A wildcard is refused: it belongs in a domain
+// pattern (*.example.com), which [NewJSTokenSource] takes and no browser
+// sends. The error describes origin, never quotes it.
+func CheckOrigin(o string) error {
+	if err := origin.CheckBrowser(o); err != nil {
+		return fmt.Errorf("the origin %w; write it as the browser's Origin header sends it, e.g. https://www.example.com", err)
 	}
 	return nil
-}
-
-// validScheme reports whether s is a URL scheme (RFC 3986): a letter, then
-// letters, digits, "+", "-" or ".". Browsers send schemes other than
-// http and https for some pages (safari-web-extension://, say).
-func validScheme(s string) bool {
-	if s == "" || s[0] < 'A' || (s[0] > 'Z' && s[0] < 'a') || s[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }

@@ -87,9 +87,11 @@ func TestServerJWTVerifiesWithGolangJWT(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
+	frozen := srv.Now() // the source's clock stands still: a second may pass while the test runs
+	cfg.Now = func() time.Time { return frozen }
 	c := &capture{base: srv.Client().Transport}
 	cfg.Client = &http.Client{Transport: c}
-	now := srv.Now()
+	now := frozen
 	mustToken(t, newSource(t, cfg))
 	if len(c.seen) != 1 {
 		t.Fatalf("%d token requests, want 1", len(c.seen))
@@ -104,13 +106,15 @@ func TestJSTokensVerifyWithGolangJWTAndCarryTheirOrigin(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
+	frozen := srv.Now() // the source's clock stands still: a second may pass while the test runs
+	cfg.Now = func() time.Time { return frozen }
 	cfg.Lifetime = 30 * time.Minute
 	origins := []string{"https://www.example.com", "http://localhost:8080"}
 	js, err := maps.NewJSTokenSource(cfg, origins...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := srv.Now()
+	now := frozen
 	iat := float64(now.Unix() - 60)
 	for _, o := range origins {
 		tok, err := js.TokenFor(context.Background(), o)
@@ -119,7 +123,9 @@ func TestJSTokensVerifyWithGolangJWTAndCarryTheirOrigin(t *testing.T) {
 		}
 		checkWithGolangJWT(t, tok.Value, srv.PublicKey(), now,
 			map[string]any{"alg": "ES256", "kid": srv.KeyID(), "typ": "JWT"},
-			map[string]any{"iss": srv.TeamID(), "iat": iat, "exp": iat + 30*60, "origin": o})
+			// "Creating and using tokens with Maps Server API": a token for
+			// MapKit JS has the scope mapkit_js, which requires an origin.
+			map[string]any{"iss": srv.TeamID(), "iat": iat, "exp": iat + 30*60, "origin": o, "scope": "mapkit_js"})
 		if _, err := srv.Verify(tok.Value, o); err != nil {
 			t.Errorf("the fake refuses the token for its own origin: %v", err)
 		}

@@ -2,16 +2,14 @@ package maps
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of Maps
@@ -31,134 +29,58 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &source{settings: set}
-	s.jwt = newJWTCache(set, "", serverScope)
-	s.cache = tokencache.New(tokencache.Config[ascjwt.Token]{
-		Mint:         s.exchange,
-		Timeout:      ExchangeTimeout,
-		Now:          set.now,
-		DropInterval: dropInterval,
-		Label:        "maps: the token endpoint",
-		Prefix:       "maps",
-		Minted:       devtoken.Minted(set.hooks, set.keyID),
-		Failed:       devtoken.Failed(set.hooks, set.keyID),
+	s := &source{settings: set, jwt: newJWTCache(set, "", ScopeServerAPI)}
+	s.Source = exchange.New(exchange.Config[ascjwt.Token]{
+		Package:    "maps",
+		Credential: "JWT",
+		ErrorKind:  "error message",
+		Client:     set.client,
+		Now:        set.now,
+		Request:    s.request,
+		Format:     exchange.Maps,
+		Hint:       hint,
+		Make: func(v string, iat, exp time.Time) ascjwt.Token {
+			return ascjwt.Token{Value: v, IssuedAt: iat, Expiry: exp}
+		},
+		Value:  func(t *ascjwt.Token) string { return t.Value },
+		Minted: devtoken.Minted(set.hooks, set.keyID),
+		Failed: devtoken.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }
 
-// serverScope is the "scope" claim of a JWT for the Maps Server API: "To
+// ScopeServerAPI is the "scope" claim of a JWT for the Maps Server API: "To
 // use Maps Server API, set the value to "server_api"" ("Creating and using
 // tokens with Maps Server API").
-const serverScope = "server_api"
-
-// dropInterval is how often a 401 from the Maps API may drop an access
-// token. Each 401 with the current token drops it and costs one exchange;
-// an API that refuses every new token too (a proxy that strips the header,
-// say) then costs one exchange a minute, not one per request.
-const dropInterval = time.Minute
+const ScopeServerAPI = "server_api"
 
 // source makes Maps Server API access tokens. jwt holds the signed JWT, for
-// its own life; cache holds the access token exchanged for it.
+// its own life; the embedded exchange source holds the access token
+// exchanged for it, and gives the source Token and InvalidateToken.
 type source struct {
 	*settings
-	jwt   *tokencache.Cache[string]
-	cache *tokencache.Cache[ascjwt.Token]
+	jwt *tokencache.Cache[string]
+	*exchange.Source[ascjwt.Token]
 }
-
-// Token implements [ascjwt.TokenSource]: a cached access token costs one
-// atomic load; a new one is fetched in the background while the current
-// one is still good, and waited for only in its last minute.
-func (s *source) Token(ctx context.Context) (*ascjwt.Token, error) { return s.cache.Token(ctx) }
-
-// InvalidateToken implements [ascjwt.Invalidator]: it drops tok if it is
-// still the current access token, so that however many requests the Maps
-// API refused with it, one exchange follows.
-func (s *source) InvalidateToken(tok *ascjwt.Token) { s.cache.Invalidate(tok) }
 
 // TokenHosts implements [ascjwt.HostScoped]: access tokens are for the Maps
 // Server API's host only.
 func (s *source) TokenHosts() []string { return []string{Host} }
 
-// Limits on the token endpoint's answer. Apple's is under a kilobyte, and
-// its access token lives 1,800 seconds.
-const (
-	maxAnswer         = 64 << 10
-	maxAccessTokenLen = 16 << 10
-	maxExpiresIn      = 24 * 60 * 60
-)
-
-// exchange fetches an access token with the current JWT. ctx carries the
-// caller's values but not its cancellation, and ends after ExchangeTimeout
-// (tokencache does both), so that one impatient caller does not fail the
-// exchange others wait for, and a hanging endpoint is bounded.
-func (s *source) exchange(ctx context.Context, now time.Time, accepted *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+// request makes one exchange's request: a GET of the token endpoint with
+// the current JWT as its bearer. A 401 means Apple refused the JWT, not an
+// access token: it is dropped, so that the next exchange signs a new one
+// rather than sending the one refused.
+func (s *source) request(ctx context.Context, _ time.Time) (exchange.Attempt, error) {
 	jwt, err := s.jwt.Token(ctx)
 	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, err
+		return exchange.Attempt{}, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.tokenURL, nil)
 	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("maps: make the token request: %w", err)
+		return exchange.Attempt{}, fmt.Errorf("maps: make the token request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+*jwt)
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("maps: fetch an access token: %w", err)
-	}
-	body, err := readAnswer(resp)
-	if err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		if resp.StatusCode == http.StatusUnauthorized {
-			// Apple refused the JWT, not an access token: a new exchange
-			// with the same JWT would be refused too.
-			s.jwt.Invalidate(jwt)
-		}
-		return ascjwt.Token{}, tokencache.Lifetimes{}, newExchangeError(resp, body, *jwt)
-	}
-	var answer struct {
-		AccessToken      string `json:"accessToken"`
-		ExpiresInSeconds int64  `json:"expiresInSeconds"`
-	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("maps: the token endpoint answered 200 with %s that is not the JSON of an access token; is Config.TokenURL the token endpoint?", describeBody(body))
-	}
-	if err := checkAccessToken(answer.AccessToken); err != nil {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, err
-	}
-	if answer.ExpiresInSeconds <= 0 || answer.ExpiresInSeconds > maxExpiresIn {
-		return ascjwt.Token{}, tokencache.Lifetimes{}, fmt.Errorf("maps: the token endpoint answered an access token with expiresInSeconds %d, outside 1 to %d; is Config.TokenURL the token endpoint?", answer.ExpiresInSeconds, maxExpiresIn)
-	}
-	// The life counts from before the request was sent, so that the token
-	// is never held past the moment Apple lets it go.
-	life := time.Duration(answer.ExpiresInSeconds) * time.Second
-	tok := ascjwt.Token{Value: answer.AccessToken, IssuedAt: now, Expiry: now.Add(life)}
-	tokenmark.Bind(&tok, accepted) // a token the API accepted and then refuses is exchanged anew at once
-	return tok, accessLifetimes(now, life), nil
-}
-
-// accessLifetimes keeps an access token fresh for three quarters of its
-// life, and usable until its last minute (its last quarter, for a token
-// that lives under four minutes).
-func accessLifetimes(now time.Time, life time.Duration) tokencache.Lifetimes {
-	return tokencache.Lifetimes{RefreshAt: now.Add(life * 3 / 4), ExpireAt: now.Add(life - min(time.Minute, life/4))}
-}
-
-// checkAccessToken refuses an access token that cannot go in a header as it
-// is, describing it without quoting it.
-func checkAccessToken(v string) error {
-	if v == "" {
-		return fmt.Errorf("maps: the token endpoint answered 200 without an accessToken; is Config.TokenURL the token endpoint?")
-	}
-	if len(v) > maxAccessTokenLen {
-		return fmt.Errorf("maps: the token endpoint answered an accessToken of %d bytes, more than the %d a token can be", len(v), maxAccessTokenLen)
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] <= ' ' || v[i] > '~' {
-			return fmt.Errorf("maps: the token endpoint answered an accessToken with a character that cannot go in an Authorization header (at byte %d of %d)", i, len(v))
-		}
-	}
-	return nil
+	return exchange.Attempt{Request: req, Secret: *jwt, Refused: func() { s.jwt.Invalidate(jwt) }}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"strings"
 	"sync"
@@ -278,5 +279,118 @@ func TestTransportSendsAccessTokensToMapsHostOnly(t *testing.T) {
 	}
 	if _, ok := src.(ascjwt.Invalidator); !ok {
 		t.Fatal("the source is not an Invalidator: a 401 would not be retried")
+	}
+}
+
+// headerLog is an httptrace.ClientTrace that records every header field
+// written under the caller's context.
+type headerLog struct {
+	mu     sync.Mutex
+	fields []string
+}
+
+func (h *headerLog) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{WroteHeaderField: func(key string, value []string) {
+		h.mu.Lock()
+		h.fields = append(h.fields, key+": "+strings.Join(value, ","))
+		h.mu.Unlock()
+	}}
+}
+
+func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	c := &capture{base: srv.Client().Transport}
+	cfg.Client = &http.Client{Transport: c}
+	client := ascjwt.NewClient(srv.Client(), newSource(t, cfg))
+	log := &headerLog{}
+	ctx := httptrace.WithClientTrace(context.Background(), log.trace())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/geocode?q=Apple+Park", nil)
+	resp, err := client.Do(req) // the first request exchanges under its context
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(c.seen) != 1 {
+		t.Fatalf("%d exchanges, want 1", len(c.seen))
+	}
+	jwt := c.seen[0]
+	authorizations := 0
+	for _, f := range log.fields {
+		if strings.Contains(f, jwt) || strings.Contains(f, strings.Split(jwt, ".")[2]) {
+			t.Fatalf("the caller's ClientTrace saw the server JWT in %q", strings.SplitN(f, ":", 2)[0])
+		}
+		if strings.HasPrefix(f, "Authorization: ") {
+			authorizations++
+		}
+	}
+	if authorizations != 1 {
+		t.Errorf("the trace saw %d Authorization headers, want the API request's one", authorizations)
+	}
+}
+
+// refusing answers requests to /v1/forbidden with a 401 itself, as an API
+// that does not allow the account that call, and sends the rest on.
+type refusing struct{ base http.RoundTripper }
+
+func (r refusing) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == "/v1/forbidden" {
+		return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+	}
+	return r.base.RoundTrip(req)
+}
+
+func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	client := ascjwt.NewClient(&http.Client{Transport: refusing{srv.Client().Transport}}, newSource(t, srv.Config()))
+	get := func(path string) int {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 10 {
+		if code := get("/v1/geocode?q=Apple+Park"); code != http.StatusOK {
+			t.Fatalf("allowed request: %d", code)
+		}
+		if code := get("/v1/forbidden"); code != http.StatusUnauthorized {
+			t.Fatalf("forbidden request: %d", code)
+		}
+		srv.Advance(5 * time.Second)
+	}
+	if st := srv.Stats(); st.Exchanges != 2 {
+		t.Fatalf("%d exchanges for ten allowed and ten refused requests within a minute, want 2", st.Exchanges)
+	}
+	srv.Advance(15 * time.Second) // past the drop interval
+	get("/v1/forbidden")
+	if st := srv.Stats(); st.Exchanges != 3 {
+		t.Fatalf("%d exchanges once the drop interval passed, want 3", st.Exchanges)
+	}
+}
+
+func TestRefusedJWTIsNotExchangedOnEveryCall(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.TeamID = "ZZZZZZZZZZ" // not the server's team: every JWT is refused
+	src := newSource(t, cfg)
+	for range 10 {
+		_, err := src.Token(context.Background())
+		var xe *maps.ExchangeError
+		if !errors.As(err, &xe) || xe.StatusCode != http.StatusUnauthorized || xe.Temporary() {
+			t.Fatalf("got %v, want the endpoint's permanent 401", err)
+		}
+	}
+	if st := srv.Stats(); st.ExchangeRefusals != 2 {
+		t.Fatalf("%d exchanges for 10 calls with a refused key, want 2: one retry with a new JWT, then a wait", st.ExchangeRefusals)
+	}
+	srv.Advance(30 * time.Second)
+	src.Token(context.Background())
+	if st := srv.Stats(); st.ExchangeRefusals != 3 {
+		t.Fatalf("%d exchanges after the wait, want 3", st.ExchangeRefusals)
 	}
 }

@@ -2,19 +2,15 @@ package musickit
 
 import (
 	"crypto"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -24,20 +20,22 @@ const BaseURL = "https://api.music.apple.com"
 
 // Lifetime limits that [NewTokenSource] enforces.
 const (
+	// DefaultLifetime, an hour, is the lifetime of a token when
+	// [Config].Lifetime is zero. A token limited to Origins is handed to
+	// web pages, where anyone may copy it: an hour keeps a copy short-lived
+	// and costs a server one signature an hour.
+	DefaultLifetime = appleid.DefaultLifetime
+	// MinLifetime, five minutes, is the shortest lifetime [NewTokenSource]
+	// accepts: a token is backdated by a minute and never used in its last
+	// minute, and needs room between the two to be replaced in the
+	// background.
+	MinLifetime = appleid.MinLifetime
 	// MaxLifetime is Apple's limit on exp: "must not be greater than
 	// 15777000 (6 months in seconds) from the current Unix time on the
 	// server" ("Generating Developer Tokens"). exp - iat is kept within it,
 	// and iat is a minute in the past, so a server whose clock is a minute
 	// behind ours still sees exp within its limit.
-	MaxLifetime = 15_777_000 * time.Second
-	// DefaultLifetime is the lifetime of a token when [Config].Lifetime is
-	// zero. A server makes one signature an hour with it; a longer life
-	// saves little and leaves a leaked token usable for longer.
-	DefaultLifetime = time.Hour
-	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token
-	// is backdated by a minute and never used in its last minute, and needs
-	// room between the two to be replaced in the background.
-	MinLifetime = 5 * time.Minute
+	MaxLifetime = appleid.SixMonths
 )
 
 // clockSkew is how far iat is backdated, so that a server whose clock runs
@@ -72,7 +70,9 @@ type Config struct {
 	// Origins is the optional "origin" claim, which Apple recommends for
 	// tokens handed to web pages: the origins ("https://music.example.com")
 	// whose pages may use the token. Each is scheme://host[:port], as a
-	// browser sends it in the Origin header. Empty means no claim.
+	// browser sends it in the Origin header: https or http, or the scheme
+	// of a browser extension's pages (safari-web-extension and the like),
+	// in lower case and without the default port. Empty means no claim.
 	Origins []string
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
@@ -81,37 +81,24 @@ type Config struct {
 	Hooks *ascjwt.Hooks
 }
 
-// String describes the configuration without key material, so that a
-// [Config] printed in a log shows which key it uses and nothing secret. A
-// field that does not look like what it should hold is described, not
-// shown.
-func (c Config) String() string {
-	origins := make([]string, len(c.Origins))
-	for i, o := range c.Origins {
-		origins[i] = redact.Show(o, maxOriginLen)
+// validate checks everything [NewTokenSource] can know before the first
+// token, so that a mistake shows at start-up and not as a 401 later.
+func (c Config) validate() (*settings, error) {
+	signer, lifetime, err := appleid.DeveloperKey{
+		Package: "musickit", Source: source, KeyIDWant: "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)",
+		KeyID: c.KeyID, TeamID: c.TeamID, PrivateKey: c.PrivateKey,
+		Header:   jws.Header{}, // Apple's decoded token shows a header of alg and kid only
+		Lifetime: c.Lifetime, Lifetimes: lifetimes,
+	}.Check()
+	if err != nil {
+		return nil, err
 	}
-	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
+	origins, err := checkOrigins(c.Origins)
+	if err != nil {
+		return nil, err
+	}
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
-
-// Format makes every fmt verb print String: %d or %x on a struct would
-// otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
-
-// LogValue shows the configuration to log/slog as String does.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
-
-// MarshalText encodes the configuration as String does, for the encoders
-// that take text (encoding/xml).
-func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
-// GobEncode encodes the configuration as String does, so that encoding/gob
-// does not write the key.
-func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // settings is a [Config] checked, with its defaults filled in.
 type settings struct {
@@ -124,39 +111,10 @@ type settings struct {
 	hooks    *ascjwt.Hooks
 }
 
-// validate checks everything [NewTokenSource] can know before the first
-// token, so that a mistake shows at start-up and not as a 401 later.
-func (c Config) validate() (*settings, error) {
-	if err := appleid.CheckID("musickit", "KeyID", c.KeyID, "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
-		return nil, err
-	}
-	if err := appleid.CheckID("musickit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", source); err != nil {
-		return nil, err
-	}
-	// Apple's decoded token shows a header of alg and kid only.
-	signer, err := appleid.Signer("musickit", c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return nil, err
-	}
-	lifetime, err := appleid.CheckLifetime("musickit", c.Lifetime, lifetimes)
-	if err != nil {
-		return nil, err
-	}
-	origins, err := checkOrigins(c.Origins)
-	if err != nil {
-		return nil, err
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
-}
-
-// maxOriginLen bounds an origin: a DNS name is at most 253 bytes, and a
-// scheme and port add a few more.
-const maxOriginLen = 300
-
 // checkOrigins refuses an origin that no browser would send in its Origin
-// header, since a token limited to it would be refused on every page: a
-// path, a query, a trailing slash, upper case, the scheme's default port
-// written out. It returns a copy, so that the caller may change its slice.
+// header ([origin.CheckBrowser]), since a token limited to it would be
+// refused on every page, and an origin listed twice. It returns a copy, so
+// that the caller may change its slice.
 func checkOrigins(origins []string) ([]string, error) {
 	if len(origins) == 0 {
 		return nil, nil
@@ -164,7 +122,7 @@ func checkOrigins(origins []string) ([]string, error) {
 	seen := make(map[string]bool, len(origins))
 	out := make([]string, len(origins))
 	for i, o := range origins {
-		if err := checkOrigin(o); err != nil {
+		if err := origin.CheckBrowser(o); err != nil {
 			return nil, fmt.Errorf("musickit: Config.Origins[%d] (%s) %w; write each origin as a browser sends it, e.g. https://www.example.net or http://localhost:3000", i, redact.Describe(o), err)
 		}
 		if seen[o] {
@@ -176,58 +134,34 @@ func checkOrigins(origins []string) ([]string, error) {
 	return out, nil
 }
 
-func checkOrigin(o string) error {
-	if o == "" {
-		return errors.New("is empty")
+// Format makes every fmt verb print String: %d or %x on a struct would
+// otherwise print its fields, the private key among them.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// String describes the configuration without key material, so that a
+// [Config] printed in a log shows which key it uses and nothing secret. A
+// field that does not look like what it should hold is described, not
+// shown.
+func (c Config) String() string {
+	origins := make([]string, len(c.Origins))
+	for i, o := range c.Origins {
+		origins[i] = redact.Show(o, origin.MaxLen)
 	}
-	if len(o) > maxOriginLen || redact.LooksLikeKey(o) {
-		return errors.New("is not an origin")
-	}
-	for i := 0; i < len(o); i++ {
-		if o[i] <= ' ' || o[i] >= 0x7f {
-			return errors.New("holds white space, a control character or non-ASCII (write an internationalised name in its xn-- form)")
-		}
-	}
-	u, err := url.Parse(o)
-	switch {
-	case err != nil:
-		return errors.New("does not parse as a URL")
-	case !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://"):
-		return errors.New("does not start with https:// or http:// in lower case")
-	case u.Opaque != "" || u.Host == "":
-		return errors.New("has no host")
-	case u.User != nil:
-		return errors.New("holds a user name or password")
-	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#"):
-		return errors.New("has a path, query or fragment (a trailing slash counts)")
-	case u.Host != strings.ToLower(u.Host):
-		return errors.New("has upper case in its host, which browsers never send")
-	case u.Port() == "443" && u.Scheme == "https" || u.Port() == "80" && u.Scheme == "http":
-		return errors.New("writes out its scheme's default port, which browsers leave out")
-	case strings.HasSuffix(u.Host, ":"):
-		return errors.New("has an empty port")
-	case !hostName(u.Hostname()):
-		return errors.New("has a host that is neither a DNS name nor an IP address (wildcards are not origins)")
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || p[0] == '0' {
-			return errors.New("has a port that is not 1 to 65535")
-		}
-	}
-	return nil
+	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
 
-// hostName reports whether h is a DNS name in lower case or an IP address,
-// as a browser writes them in an Origin header.
-func hostName(h string) bool {
-	if strings.Contains(h, ":") {
-		_, err := netip.ParseAddr(h)
-		return err == nil
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return h != ""
-}
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }

@@ -11,8 +11,8 @@
 // (and no typ: Apple's decoded token shows none); the payload holds iss, the
 // 10-character Team ID, iat, exp, which must not be more than 15,777,000
 // seconds (six months, [MaxLifetime]) away, and optionally origin, the web
-// origins a browser may use the token from. Apple accepts only ES256 and
-// answers a token it refuses with 401 ("HTTP Status Codes").
+// origins a browser may use the token from. Apple accepts only ES256, and
+// its response to a token it refuses is 401 ("HTTP Status Codes").
 //
 // [NewTokenSource] refuses what Apple would refuse before any token is
 // made. Its tokens are backdated a minute for clock skew, live

@@ -2,11 +2,8 @@ package weatherkit
 
 import (
 	"crypto"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
@@ -19,26 +16,27 @@ import (
 // loopback, that [ascjwt.Transport] sends these tokens to by default.
 const BaseURL = "https://weatherkit.apple.com"
 
+// clockSkew is how far iat is backdated, so that a server whose clock runs
+// up to this much behind ours does not see a token from the future.
+const clockSkew = time.Minute
+
 // Lifetime limits that [NewTokenSource] enforces.
 const (
+	// DefaultLifetime, an hour, is the lifetime of a token when
+	// [Config].Lifetime is zero. WeatherKit counts every call against the
+	// team's allowance, so a leaked token costs calls until it expires: an
+	// hour bounds that, at one signature an hour.
+	DefaultLifetime = appleid.DefaultLifetime
+	// MinLifetime, five minutes, is the shortest lifetime [NewTokenSource]
+	// accepts, since iat is set a minute back for clock skew and a token
+	// is replaced in the background before its last minute.
+	MinLifetime = appleid.MinLifetime
 	// MaxLifetime bounds exp - iat. Apple's "Request authentication for
 	// WeatherKit REST API" sets no limit; this one is ours, six months as
 	// for Apple's other developer tokens, since a leaked token works until
 	// it expires or its key is revoked.
-	MaxLifetime = 15_777_000 * time.Second
-	// DefaultLifetime is the lifetime of a token when [Config].Lifetime is
-	// zero. A server makes one signature an hour with it; a longer life
-	// saves little and leaves a leaked token usable for longer.
-	DefaultLifetime = time.Hour
-	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token
-	// is backdated by a minute and never used in its last minute, and needs
-	// room between the two to be replaced in the background.
-	MinLifetime = 5 * time.Minute
+	MaxLifetime = appleid.SixMonths
 )
-
-// clockSkew is how far iat is backdated, so that a server whose clock runs
-// up to this much behind ours does not see a token from the future.
-const clockSkew = time.Minute
 
 // lifetimes are the limits [appleid.CheckLifetime] applies.
 var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
@@ -73,33 +71,25 @@ type Config struct {
 	Hooks *ascjwt.Hooks
 }
 
-// String describes the configuration without key material, so that a
-// [Config] printed in a log shows which key it uses and nothing secret. A
-// field that does not look like what it should hold is described, not
-// shown.
-func (c Config) String() string {
-	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), appleid.ShowKey(c.PrivateKey), c.Lifetime)
+// validate checks everything [NewTokenSource] can know before the first
+// token, so that a mistake shows at start-up and not as a 401 later.
+func (c Config) validate() (*settings, error) {
+	signer, lifetime, err := appleid.DeveloperKey{
+		Package: "weatherkit", KeyIDWant: "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)",
+		KeyID: c.KeyID, TeamID: c.TeamID, PrivateKey: c.PrivateKey,
+		// Apple's header: alg, kid and id, the Team ID and Service ID
+		// joined by a period; no typ.
+		Header:   jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}},
+		Lifetime: c.Lifetime, Lifetimes: lifetimes,
+	}.Check()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkServiceID(c.ServiceID); err != nil {
+		return nil, err
+	}
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
-
-// Format makes every fmt verb print String: %d or %x on a struct would
-// otherwise print its fields, the private key among them.
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
-
-// LogValue shows the configuration to log/slog as String does.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
-
-// MarshalText encodes the configuration as String does, for the encoders
-// that take text (encoding/xml).
-func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
-// GobEncode encodes the configuration as String does, so that encoding/gob
-// does not write the key.
-func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // settings is a [Config] checked, with its defaults filled in.
 type settings struct {
@@ -112,56 +102,36 @@ type settings struct {
 	hooks    *ascjwt.Hooks
 }
 
-// validate checks everything [NewTokenSource] can know before the first
-// token, so that a mistake shows at start-up and not as a 401 later.
-func (c Config) validate() (*settings, error) {
-	if err := appleid.CheckID("weatherkit", "KeyID", c.KeyID, "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)", ""); err != nil {
-		return nil, err
-	}
-	if err := appleid.CheckID("weatherkit", "TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)", ""); err != nil {
-		return nil, err
-	}
-	// Apple's header: alg, kid and id, the Team ID and Service ID joined by
-	// a period; no typ.
-	signer, err := appleid.Signer("weatherkit", c.PrivateKey, c.KeyID, jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}})
-	if err != nil {
-		return nil, err
-	}
-	lifetime, err := appleid.CheckLifetime("weatherkit", c.Lifetime, lifetimes)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkServiceID(c.ServiceID); err != nil {
-		return nil, err
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
-}
-
-// maxServiceIDLen is the longest Service ID accepted: it is a reverse-DNS
-// name, and a DNS name is at most 253 bytes.
-const maxServiceIDLen = 253
-
-// checkServiceID refuses a Service ID that is not a reverse-DNS identifier
-// (letters, digits, '-' and '.'), the form Apple registers, without quoting
-// it: a refused value may be a secret in the wrong place.
+// checkServiceID refuses a Service ID that is not a reverse-DNS identifier,
+// the form Apple registers.
 func checkServiceID(v string) error {
-	const want = "the identifier of a Services ID (Certificates, Identifiers & Profiles > Identifiers), e.g. com.example.weatherkit-client"
-	switch {
-	case v == "":
-		return fmt.Errorf("weatherkit: Config.ServiceID is empty; set it to %s", want)
-	case redact.LooksLikeKey(v):
-		return fmt.Errorf("weatherkit: Config.ServiceID holds %s; set it to %s, and the key itself in Config.PrivateKey", redact.Describe(v), want)
-	case strings.TrimSpace(v) != v:
-		return errors.New("weatherkit: Config.ServiceID has white space around it; remove it")
-	case len(v) > maxServiceIDLen:
-		return fmt.Errorf("weatherkit: Config.ServiceID is %s, longer than a reverse-DNS identifier can be; set it to %s", redact.Bytes(len(v)), want)
-	case !strings.Contains(v, ".") || strings.HasPrefix(v, ".") || strings.HasSuffix(v, ".") || strings.Contains(v, ".."):
-		return fmt.Errorf("weatherkit: Config.ServiceID (%s) is not a reverse-DNS identifier of dot-separated parts; set it to %s", redact.Describe(v), want)
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return fmt.Errorf("weatherkit: Config.ServiceID holds a character other than letters, digits, '-' and '.'; set it to %s", want)
-		}
-	}
-	return nil
+	return appleid.CheckReverseDNS("weatherkit", "ServiceID", v, "the identifier of a Services ID (Certificates, Identifiers & Profiles > Identifiers), e.g. com.example.weatherkit-client")
 }
+
+// Format makes every fmt verb print String: %d or %x on a struct would
+// otherwise print its fields, the private key among them.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// String describes the configuration without key material, so that a
+// [Config] printed in a log shows which key it uses and nothing secret. A
+// field that does not look like what it should hold is described, not
+// shown.
+func (c Config) String() string {
+	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
+		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
+}
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes the configuration as String does, so that no JSON
+// encoder reaches the private key.
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
+
+// MarshalText encodes the configuration as String does, for the encoders
+// that take text (encoding/xml).
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }

@@ -12,19 +12,25 @@
 //	client := ascjwt.NewClient(srv.Client(), src)
 //	resp, err := client.Get(srv.URL + "/v1/orgDevices")
 //
-// Its checks are its own (crypto/ecdsa directly), not the axm package's, so
-// that a test against it is an independent check of what axm sends.
+// The token endpoint takes what Apple's own clients send: the parameters in
+// the POST's form or in its URL query (Apple's page posts them with curl
+// in the query), at [TokenPath] or [TokenPathV2] (where micromdm/nanoaxm
+// posts, the assertion's audience), and one assertion reused for every
+// exchange of its life (Apple's sample signs one for 180 days; nanoaxm
+// keeps one), as well as a fresh one each time, which package axm sends.
+//
+// Its checks are its own, read with the toolkit every fake of this module
+// shares (crypto/ecdsa directly), not the axm package's, so that a test
+// against it is an independent check of what axm sends. It speaks that
+// toolkit's vocabulary: Advance and SetClock move the clock, Fail and
+// Recover, Hang and Release control the token endpoint, RevokeTokens
+// forgets the access tokens, and Stats counts Exchanges, Refusals and
+// Failures, and the API's Accepted and Rejected with LastRejection.
 package axmtest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -33,47 +39,51 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/axm"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
-// TokenPath is where the fake's token endpoint listens.
+// TokenPath is where the fake's token endpoint listens: the path of Apple's
+// [axm.TokenURL].
 const TokenPath = "/auth/oauth2/token"
 
-// Server is a fake token endpoint and API on an [httptest.Server]. URL,
-// Client and Close come from the embedded server (whose own Config field is
-// at srv.Server.Config).
+// TokenPathV2 is the token endpoint's other path, the one of the
+// assertion's audience ([axm.Audience]), where micromdm/nanoaxm posts.
+const TokenPathV2 = "/auth/oauth2/v2/token"
+
+// Server is a fake token endpoint and API on an [httptest.Server]. URL and
+// Client come from the embedded server (whose own Config field is at
+// srv.Server.Config); Now, Advance, SetClock, SetTokenLifetime, Recover,
+// Hang, Release and RevokeTokens from the embedded [fakeserver.Endpoint], the part that
+// mapstest shares.
 type Server struct {
 	*httptest.Server
+	*fakeserver.Endpoint
 
-	keyID, clientID, scope string
-	key                    *ecdsa.PrivateKey
+	keys  *fakeserver.Keys // of one team: the account's client ID
+	key   fakeserver.Key
+	scope string
+	fake  fakeserver.EndpointParts
 
 	mu         sync.Mutex
-	clock      func() time.Time
-	offset     time.Duration
-	lifetime   time.Duration
-	jtis       map[string]time.Time // jti -> the assertion's exp: a jti is refused until then
-	tokens     map[string]time.Time // access token -> its expiry
 	assertions []string
-	fail       *failure
-	hang       chan struct{} // non-nil while exchanges hang; closed to release them
 	stats      Stats
 }
 
-// failure is the answer every exchange gets while the endpoint is failing.
-type failure struct {
-	status            int
-	code, description string
-}
-
-// Stats are the server's counters, for tests to assert on.
+// Stats are the server's counters, for tests to assert on, in the words
+// every fake of this module uses: Accepted, Rejected and LastRejection for
+// the API's requests, as in asctest, and Exchanges, Refusals and Failures
+// for the token endpoint's, as in mapstest.
 type Stats struct {
-	Exchanges    int    // token requests answered with an access token
-	Refusals     int    // token requests answered with an OAuth error
-	Accepted     int    // API requests whose access token passed
-	Rejected     int    // API requests answered 401
-	LastRefusal  string // the error_description of the last refusal, naming the rule
-	LastRejected string // why the last API request was answered 401
-	Held         int    // exchanges waiting now, held by Hang
+	Exchanges     int    // token requests answered with an access token
+	Refusals      int    // token requests answered with an OAuth error, Fail's included
+	Failures      int    // of those, the ones answered with Fail's error
+	Accepted      int    // API requests whose access token passed
+	Rejected      int    // API requests answered 401
+	LastRejection string // why the last API request was answered 401
+	LastRefusal   string // the error_description of the last refusal, naming the rule
+	Held          int    // exchanges waiting now, held by Hang
+
+	LastRejected string // LastRejection, under its first name
 }
 
 func (s *Server) count(f func(*Stats)) {
@@ -109,33 +119,22 @@ func NewSchoolServer() *Server {
 // [httptest.NewUnstartedServer] does: call StartTLS (or Start for plain
 // HTTP), and Close when done.
 func NewUnstartedServer(scope string) *Server {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("axmtest: generate a P-256 key: " + err.Error())
-	}
 	prefix := "BUSINESSAPI."
 	if scope == axm.ScopeSchool {
 		prefix = "SCHOOLAPI."
 	} else {
 		scope = axm.ScopeBusiness
 	}
-	s := &Server{
-		keyID:    newUUID(),
-		clientID: prefix + newUUID(),
-		scope:    scope,
-		key:      key,
-		clock:    time.Now,
-		lifetime: DefaultTokenLifetime,
-		jtis:     make(map[string]time.Time),
-		tokens:   make(map[string]time.Time),
-	}
+	s := &Server{keys: fakeserver.NewKeysOf(prefix + fakeserver.NewUUID()), scope: scope}
+	s.Endpoint, s.fake = fakeserver.NewEndpoint(DefaultTokenLifetime)
+	// Business Manager's key IDs are UUIDs, and the client ID is the
+	// assertion's issuer.
+	s.key = s.keys.Register(fakeserver.NewUUID(), s.keys.Team())
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TokenPath, s.token)
+	mux.HandleFunc("POST "+TokenPathV2, s.token)
 	mux.HandleFunc("GET /v1/orgDevices", s.orgDevices)
-	s.Server = httptest.NewUnstartedServer(mux)
-	// Closing a server with connections open makes net/http log their
-	// handshakes cut short; that is noise in a test's output.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.Server = fakeserver.NewUnstarted(mux)
 	return s
 }
 
@@ -151,9 +150,9 @@ func (s *Server) Close() {
 // is srv.Server.Config.
 func (s *Server) Config() axm.Config {
 	return axm.Config{
-		KeyID:      s.keyID,
-		ClientID:   s.clientID,
-		PrivateKey: s.key,
+		KeyID:      s.key.ID,
+		ClientID:   s.key.TeamID,
+		PrivateKey: s.key.PrivateKey,
 		TokenURL:   s.URL + TokenPath,
 		Client:     s.Client(),
 		Now:        s.Now,
@@ -161,94 +160,33 @@ func (s *Server) Config() axm.Config {
 }
 
 // KeyID returns the account's key ID.
-func (s *Server) KeyID() string { return s.keyID }
+func (s *Server) KeyID() string { return s.key.ID }
 
 // ClientID returns the account's client ID.
-func (s *Server) ClientID() string { return s.clientID }
+func (s *Server) ClientID() string { return s.key.TeamID }
 
 // PrivateKey returns the account's key, which lives in memory only.
-func (s *Server) PrivateKey() *ecdsa.PrivateKey { return s.key }
-
-// Now is the server's clock: the real time unless SetClock replaced it,
-// moved by Advance.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clock().Add(s.offset)
-}
-
-// Advance moves the server's clock forward by d, so that a test can let
-// tokens age without sleeping.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
-}
-
-// SetClock replaces the server's clock (Advance still moves it).
-func (s *Server) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	s.clock = now
-	s.mu.Unlock()
-}
-
-// SetTokenLifetime sets the expires_in of access tokens issued from now on.
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	s.lifetime = d
-	s.mu.Unlock()
-}
+func (s *Server) PrivateKey() *ecdsa.PrivateKey { return s.key.PrivateKey }
 
 // Fail makes every exchange from now on fail with an OAuth error in RFC
 // 6749's shape: status (Apple answers 400, invalid_client included), code
-// ("invalid_client", "invalid_grant", "invalid_scope", ...) and description.
-// Recover undoes it.
+// ("invalid_client", "invalid_grant", "invalid_scope", ...; empty means
+// "server_error") and description. Recover undoes it.
 func (s *Server) Fail(status int, code, description string) {
-	s.mu.Lock()
-	s.fail = &failure{status, code, description}
-	s.mu.Unlock()
-}
-
-// Recover makes exchanges succeed again after Fail.
-func (s *Server) Recover() {
-	s.mu.Lock()
-	s.fail = nil
-	s.mu.Unlock()
-}
-
-// Hang makes every exchange from now on wait, answering nothing, until
-// Release or Close, or until the client gives up on it.
-func (s *Server) Hang() {
-	s.mu.Lock()
-	if s.hang == nil {
-		s.hang = make(chan struct{})
+	if code == "" {
+		code = "server_error"
 	}
-	s.mu.Unlock()
-}
-
-// Release lets exchanges held by Hang go on, and later ones run at once.
-func (s *Server) Release() {
-	s.mu.Lock()
-	if s.hang != nil {
-		close(s.hang)
-		s.hang = nil
-	}
-	s.mu.Unlock()
-}
-
-// RevokeTokens makes every access token issued so far unknown, as a revoked
-// key's would be: the API answers their requests with 401.
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	clear(s.tokens)
-	s.mu.Unlock()
+	s.fake.Faults.Fail(fakeserver.Failure{Status: status, Code: code, Description: description})
 }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	s.mu.Unlock()
+	st.Held = s.fake.Faults.Held()
+	st.LastRejected = st.LastRejection
+	return st
 }
 
 // Assertions returns the client assertions the token endpoint has received,
@@ -261,38 +199,33 @@ func (s *Server) Assertions() []string {
 
 // token is the token endpoint.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	hang := s.hang
-	s.mu.Unlock()
-	if hang != nil {
-		s.count(func(st *Stats) { st.Held++ })
-		select {
-		case <-hang:
-			s.count(func(st *Stats) { st.Held-- })
-		case <-r.Context().Done():
-			s.count(func(st *Stats) { st.Held-- })
-			return
-		}
+	fail, ok := s.fake.Faults.Enter(r.Context())
+	if !ok {
+		return // the client gave up while the endpoint hung
 	}
-	status, code, detail := s.exchange(r)
+	status, code, detail := http.StatusOK, "", ""
+	if fail != nil {
+		status, code, detail = fail.Status, fail.Code, fail.Description
+	} else {
+		status, code, detail = s.exchange(r)
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
 	if code != "" {
-		s.mu.Lock()
-		s.stats.Refusals++
-		s.stats.LastRefusal = detail
-		s.mu.Unlock()
+		s.count(func(st *Stats) {
+			st.Refusals++
+			st.LastRefusal = detail
+			if fail != nil {
+				st.Failures++
+			}
+		})
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": detail})
 		return
 	}
-	tok := newToken()
-	s.mu.Lock()
-	now := s.clock().Add(s.offset)
-	life := s.lifetime
-	s.tokens[tok] = now.Add(life)
-	s.stats.Exchanges++
-	s.mu.Unlock()
+	life := s.fake.Lifetime()
+	s.count(func(st *Stats) { st.Exchanges++ })
+	tok := s.fake.Access.Issue(s.Now().Add(life))
 	json.NewEncoder(w).Encode(map[string]any{
 		"access_token": tok,
 		"token_type":   "Bearer",
@@ -302,14 +235,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 
 // exchange checks a token request, returning the status and OAuth error
 // code of a refusal with a description that names the rule broken, or an
-// empty code for a request that earns an access token.
+// empty code for a request that earns an access token. The parameters may
+// come in the form or in the URL's query, as Apple's page sends them with
+// curl, each once.
 func (s *Server) exchange(r *http.Request) (status int, code, detail string) {
-	s.mu.Lock()
-	fail := s.fail
-	s.mu.Unlock()
-	if fail != nil {
-		return fail.status, fail.code, fail.description
-	}
 	if mt := r.Header.Get("Content-Type"); !strings.HasPrefix(mt, "application/x-www-form-urlencoded") {
 		return http.StatusBadRequest, "invalid_request", "the request is not an application/x-www-form-urlencoded form"
 	}
@@ -317,15 +246,11 @@ func (s *Server) exchange(r *http.Request) (status int, code, detail string) {
 	if err := r.ParseForm(); err != nil {
 		return http.StatusBadRequest, "invalid_request", "the form does not parse"
 	}
-	form := r.PostForm
+	form := r.Form // the body's parameters and the query's
 	for name, vv := range form {
 		if len(vv) != 1 {
 			return http.StatusBadRequest, "invalid_request", "parameter " + quote(name) + " appears more than once"
 		}
-	}
-	if len(r.URL.Query()) != 0 {
-		// Parameters in the URL end up in logs along the way.
-		return http.StatusBadRequest, "invalid_request", "parameters belong in the body, not the URL"
 	}
 	if g := form.Get("grant_type"); g != "client_credentials" {
 		return http.StatusBadRequest, "unsupported_grant_type", "grant_type must be client_credentials"
@@ -337,14 +262,13 @@ func (s *Server) exchange(r *http.Request) (status int, code, detail string) {
 	if assertion == "" {
 		return http.StatusBadRequest, "invalid_request", "client_assertion is missing"
 	}
-	if id, ok := form["client_id"]; ok && id[0] != s.clientID {
+	if id, ok := form["client_id"]; ok && id[0] != s.ClientID() {
 		return http.StatusBadRequest, "invalid_client", "client_id is not the client ID of the assertion's account"
 	}
 	s.mu.Lock()
 	s.assertions = append(s.assertions, assertion)
-	now := s.clock().Add(s.offset)
 	s.mu.Unlock()
-	if rule := s.verify(assertion, now); rule != "" {
+	if rule := s.verify(assertion, s.Now()); rule != "" {
 		return http.StatusBadRequest, "invalid_client", rule
 	}
 	if sc := form.Get("scope"); sc != s.scope {
@@ -358,10 +282,7 @@ func (s *Server) exchange(r *http.Request) (status int, code, detail string) {
 // expired; else Apple's 401.
 func (s *Server) orgDevices(w http.ResponseWriter, r *http.Request) {
 	if why := s.authorize(r); why != "" {
-		s.mu.Lock()
-		s.stats.Rejected++
-		s.stats.LastRejected = why
-		s.mu.Unlock()
+		s.count(func(st *Stats) { st.Rejected++; st.LastRejection = why })
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
 		json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{
@@ -371,28 +292,19 @@ func (s *Server) orgDevices(w http.ResponseWriter, r *http.Request) {
 		}}})
 		return
 	}
-	s.mu.Lock()
-	s.stats.Accepted++
-	s.mu.Unlock()
+	s.count(func(st *Stats) { st.Accepted++ })
 	w.Header().Set("Content-Type", "application/json")
 	w.Write([]byte(orgDevicesJSON))
 }
 
 // authorize says why r's access token is refused, or "" when it passes.
 func (s *Server) authorize(r *http.Request) string {
-	auth := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || tok == "" {
-		return "no bearer token in the Authorization header"
+	tok, err := fakeserver.Bearer(r)
+	if err != nil {
+		return "no bearer token in the Authorization header: " + err.Error()
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	exp, known := s.tokens[tok]
-	switch {
-	case !known:
-		return "the access token is unknown: not issued here, or revoked"
-	case !s.clock().Add(s.offset).Before(exp):
-		return "the access token has expired"
+	if err := s.fake.Access.Check(tok, s.Now()); err != nil {
+		return err.Error()
 	}
 	return ""
 }
@@ -401,24 +313,6 @@ const orgDevicesJSON = `{"data":[` +
 	`{"type":"orgDevices","id":"XABC123X0ABC123X0","attributes":{"serialNumber":"XABC123X0ABC123X0","deviceModel":"iPad Air","productFamily":"iPad","status":"ASSIGNED"}},` +
 	`{"type":"orgDevices","id":"C02XXXXXXXXX","attributes":{"serialNumber":"C02XXXXXXXXX","deviceModel":"MacBook Air","productFamily":"Mac","status":"UNASSIGNED"}}` +
 	`],"links":{"self":"/v1/orgDevices"},"meta":{"paging":{"limit":100}}}`
-
-// newToken returns a random opaque access token.
-func newToken() string {
-	var b [32]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// newUUID returns a random version 4 UUID, the form of Apple's key IDs and
-// of the IDs in client IDs.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
 
 // quote shows a short name from a request, escaped.
 func quote(s string) string {

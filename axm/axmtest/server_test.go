@@ -4,9 +4,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -17,24 +16,14 @@ import (
 
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // sign makes a compact ES256 JWS of header and claims by hand, so that a
 // test can break any rule.
 func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims map[string]any) string {
 	t.Helper()
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return jwsforge.SignJSON(key, header, claims)
 }
 
 type answer struct {
@@ -139,25 +128,141 @@ func TestTokenEndpointRefusesEachRuleBroken(t *testing.T) {
 	}
 }
 
-func TestTokenEndpointRefusesAReusedJTI(t *testing.T) {
+// TestTokenEndpointTakesOneAssertionForItsWholeLife: Apple's sample on
+// "Implementing OAuth for the Apple School Manager and Apple Business API"
+// signs one client assertion valid for 180 days and sends it for every
+// access token, and micromdm/nanoaxm keeps its assertion (and its jti)
+// until near its expiry (client/camgr.go): the same assertion, jti and all,
+// earns a token each hour of its life, and only its expiry ends that.
+func TestTokenEndpointTakesOneAssertionForItsWholeLife(t *testing.T) {
 	srv := axmtest.NewServer()
 	defer srv.Close()
-	now := srv.Now()
+	now := time.Unix(1_780_000_000, 0)
+	srv.SetClock(func() time.Time { return now })
 	a := sign(t, srv.PrivateKey(), map[string]any{"alg": "ES256", "kid": srv.KeyID()}, map[string]any{
 		"iss": srv.ClientID(), "sub": srv.ClientID(), "aud": axm.Audience,
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "once",
+		"iat": now.Unix(), "exp": now.Add(180 * 24 * time.Hour).Unix(), "jti": "once",
 	})
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
+		"client_id":             {srv.ClientID()},
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
 		"client_assertion":      {a},
 		"scope":                 {axm.ScopeBusiness},
 	}
-	if got := post(t, srv, form); got.status != 200 {
-		t.Fatalf("first use: %+v", got)
+	seen := map[string]bool{}
+	for hour := range 5 {
+		got := post(t, srv, form)
+		if got.status != 200 || seen[got.Token] {
+			t.Fatalf("use %d of one assertion: %+v; want a new access token", hour+1, got)
+		}
+		seen[got.Token] = true
+		srv.Advance(time.Hour)
 	}
-	if got := post(t, srv, form); got.Error != "invalid_client" || !strings.Contains(got.Desc, "jti was used before") {
-		t.Fatalf("second use: %+v; want the jti refused", got)
+	srv.Advance(180 * 24 * time.Hour)
+	if got := post(t, srv, form); got.Error != "invalid_client" || !strings.Contains(got.Desc, "expired") {
+		t.Fatalf("past its exp: %+v; want it refused as expired", got)
+	}
+}
+
+// TestTokenEndpointTakesApplesCurlAndNanoaxmsPost: Apple's page sends the
+// token request with curl, its parameters in the POST's URL query and
+// Content-Type: application/x-www-form-urlencoded; micromdm/nanoaxm
+// (client/oauth.go, DoGetToken) posts a form with client_id to
+// https://account.apple.com/auth/oauth2/v2/token, its assertion's audience,
+// signed by golang-jwt with typ JWT. Both earn a token; a parameter given
+// both in the query and the form is given twice, and refused.
+func TestTokenEndpointTakesApplesCurlAndNanoaxmsPost(t *testing.T) {
+	srv := axmtest.NewSchoolServer()
+	defer srv.Close()
+	now := srv.Now()
+	assertion := func(header map[string]any) string {
+		return sign(t, srv.PrivateKey(), header, map[string]any{
+			"sub": srv.ClientID(), "aud": axm.Audience, "iat": now.Unix(),
+			"exp": now.Add(180 * 24 * time.Hour).Unix(), "jti": "7c0c10a0-4d8a-4ef8-a2be-eda040b65c59", "iss": srv.ClientID(),
+		})
+	}
+	params := url.Values{
+		"grant_type":            {"client_credentials"},
+		"client_id":             {srv.ClientID()},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {assertion(map[string]any{"alg": "ES256", "kid": srv.KeyID()})},
+		"scope":                 {axm.ScopeSchool},
+	}
+	send := func(path, query string, body url.Values) answer {
+		t.Helper()
+		target := srv.URL + path
+		if query != "" {
+			target += "?" + query
+		}
+		req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var a answer
+		json.NewDecoder(resp.Body).Decode(&a)
+		a.status = resp.StatusCode
+		return a
+	}
+	if got := send(axmtest.TokenPath, params.Encode(), nil); got.status != 200 || got.Token == "" {
+		t.Errorf("Apple's curl, the parameters in the query: %+v", got)
+	}
+	nanoaxm := url.Values{}
+	for k, v := range params {
+		nanoaxm[k] = v
+	}
+	nanoaxm.Set("client_assertion", assertion(map[string]any{"alg": "ES256", "kid": srv.KeyID(), "typ": "JWT"}))
+	if got := send(axmtest.TokenPathV2, "", nanoaxm); got.status != 200 || got.Token == "" || got.Type != "Bearer" {
+		t.Errorf("nanoaxm's form at %s: %+v", axmtest.TokenPathV2, got)
+	}
+	half := url.Values{"scope": {axm.ScopeSchool}}
+	rest := url.Values{}
+	for k, v := range params {
+		if k != "scope" {
+			rest[k] = v
+		}
+	}
+	if got := send(axmtest.TokenPath, half.Encode(), rest); got.status != 200 {
+		t.Errorf("the parameters split between the query and the form: %+v", got)
+	}
+	if got := send(axmtest.TokenPath, half.Encode(), params); got.Error != "invalid_request" || !strings.Contains(got.Desc, "more than once") {
+		t.Errorf("scope in both the query and the form: %+v; want it refused as given twice", got)
+	}
+}
+
+// TestTokenEndpointReadsAssertionsStrictly: the assertion is read as a
+// strict verifier reads it, not decoded into Go values: a name in another
+// case is not the claim, a name given twice and a null time are refused.
+func TestTokenEndpointReadsAssertionsStrictly(t *testing.T) {
+	srv := axmtest.NewServer()
+	defer srv.Close()
+	now := srv.Now().Unix()
+	good := fmt.Sprintf(`"sub":%q,"aud":%q,"iat":%d,"exp":%d,"jti":"j"`, srv.ClientID(), axm.Audience, now, now+3600)
+	head := fmt.Sprintf(`{"alg":"ES256","kid":%q}`, srv.KeyID())
+	for _, tc := range []struct {
+		name, header, payload, rule string
+	}{
+		{"a good one", head, fmt.Sprintf(`{"iss":%q,%s}`, srv.ClientID(), good), ""},
+		{"ISS in capitals", head, fmt.Sprintf(`{"ISS":%q,%s}`, srv.ClientID(), good), "iss is not the client ID"},
+		{"KID in capitals", fmt.Sprintf(`{"alg":"ES256","KID":%q}`, srv.KeyID()), fmt.Sprintf(`{"iss":%q,%s}`, srv.ClientID(), good), "no kid"},
+		{"iss twice", head, fmt.Sprintf(`{"iss":"x","iss":%q,%s}`, srv.ClientID(), good), `"iss" twice`},
+		{"alg twice", fmt.Sprintf(`{"alg":"none","alg":"ES256","kid":%q}`, srv.KeyID()), fmt.Sprintf(`{"iss":%q,%s}`, srv.ClientID(), good), `"alg" twice`},
+		{"exp null", head, fmt.Sprintf(`{"iss":%q,"sub":%q,"aud":%q,"iat":%d,"exp":null,"jti":"j"}`, srv.ClientID(), srv.ClientID(), axm.Audience, now), "exp is missing or not whole seconds"},
+		{"aud a list that holds it", head, fmt.Sprintf(`{"iss":%q,"sub":%q,"aud":["x",%q],"iat":%d,"exp":%d,"jti":"j"}`, srv.ClientID(), srv.ClientID(), axm.Audience, now, now+3600), ""},
+	} {
+		form := url.Values{
+			"grant_type":            {"client_credentials"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {jwsforge.Sign(srv.PrivateKey(), tc.header, strings.Replace(tc.payload, `"jti":"j"`, `"jti":"`+tc.name+`"`, 1))},
+			"scope":                 {axm.ScopeBusiness},
+		}
+		got := post(t, srv, form)
+		if tc.rule == "" && got.status != 200 || tc.rule != "" && (got.Error != "invalid_client" || !strings.Contains(got.Desc, tc.rule)) {
+			t.Errorf("%s: %+v; want %q", tc.name, got, tc.rule)
+		}
 	}
 }
 

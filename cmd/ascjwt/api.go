@@ -61,14 +61,19 @@ once.
 A non-2xx answer: its body goes to stdout as received (indented when JSON),
 so that | jq works on errors too, a one-line summary to stderr, exit 1.
 
+With --verbose (or $ASCJWT_DEBUG=1), each request sent is traced on stderr:
+method, URL, status, time taken, and the token's key ID and expiry, never
+the token.
+
 The base URL is --base-url, else $ASC_BASE_URL, else App Store Connect's.
 The certificates in --cacert, else $ASC_CA_FILE, are trusted on top of the
 system's: both are what ascjwt serve's output sets.`)
 	var cf credFlags
 	cf.register(fs.FlagSet)
 	var method string
-	fs.StringVar(&method, "method", "GET", "the HTTP `method`; POST when --input is given")
-	fs.StringVar(&method, "X", "GET", "")
+	methods := newChoice(&method, http.MethodGet, http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete)
+	fs.Var(methods, "method", "the HTTP `method`; POST when --input is given")
+	fs.Var(methods, "X", "")
 	fs.alias("X", "method")
 	include := fs.Bool("include", false, "print the status line and the response headers (X-Rate-Limit among them) before the body")
 	fs.BoolVar(include, "i", false, "")
@@ -85,6 +90,7 @@ system's: both are what ascjwt serve's output sets.`)
 	base := fs.String("base-url", defaultBaseURL, "the API's `URL` (else $ASC_BASE_URL)")
 	cacert := fs.String("cacert", "", "trust the certificates in this PEM `file` as well as the system's (else $ASC_CA_FILE), for a test server such as ascjwt serve")
 	maxWait := fs.Duration("max-wait", defaultMaxWait, "wait out 429 answers for at most this `duration` in all, per request; 0 never waits")
+	verbose := verboseFlag(fs.FlagSet)
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -155,7 +161,11 @@ system's: both are what ascjwt serve's output sets.`)
 		return err
 	}
 	hc := *client // its Timeout, Jar and CheckRedirect, as ascjwt.NewClient keeps them
-	hc.Transport = waits.newTransport(src, baseURL, client.Transport)
+	rt := client.Transport
+	if c.tracing(*verbose) {
+		rt = &tracer{c: c, name: "api", next: rt}
+	}
+	hc.Transport = waits.newTransport(src, baseURL, rt)
 	if *paginate {
 		p := &pager{c: c, client: &hc, base: baseURL, header: header, maxPages: *maxPages, maxBytes: int64(maxBytes), waits: waits}
 		return p.run(target)

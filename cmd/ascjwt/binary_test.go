@@ -262,7 +262,7 @@ func TestPaginateStopsPastMaxBytes(t *testing.T) {
 	if r.stdout != "" || count.Load() != 7 {
 		t.Fatalf("%d requests, stdout %q; want 7 pages of 10 KiB and nothing printed", count.Load(), r.stdout)
 	}
-	b.run(append(append([]string{"api"}, flags...), "--paginate", "--max-bytes", "lots", "/v1/apps")...).expect(t, exitUsage, "--max-bytes: invalid value")
+	b.run(append(append([]string{"api"}, flags...), "--paginate", "--max-bytes", "lots", "/v1/apps")...).expect(t, exitUsage, `invalid value "lots" for flag -max-bytes: `)
 }
 
 func TestPaginateMergesIncludedOnce(t *testing.T) {
@@ -374,7 +374,7 @@ func TestBinaryHelpAndExitCodes(t *testing.T) {
 		{"decode verified", []string{"decode", "--key", creds[len(creds)-1], tok}, exitOK, "verified"},
 		{"no arguments", nil, exitUsage, "Usage:"},
 		{"unknown subcommand", []string{"frobnicate"}, exitUsage, "unknown subcommand"},
-		{"unknown flag", []string{"token", "--frob"}, exitUsage, `flag provided but not defined: "--frob"`},
+		{"unknown flag", []string{"token", "--frob"}, exitUsage, "flag provided but not defined: -frob\n"},
 		{"bad --scope", append([]string{"token", "--scope", "GET"}, creds...), exitUsage, "--scope"},
 		{"bad --lifetime", append([]string{"token", "--lifetime", "3h"}, creds...), exitUsage, "--lifetime 3h is over Apple's limit"},
 		{"bad --audience, found by NewTokenSource", append([]string{"token", "--audience", "nope"}, creds...), exitUsage, "udience"},
@@ -425,7 +425,7 @@ func TestCompletionScriptsParse(t *testing.T) {
 	if len(specs) < 7 || len(specs[1].flags) < 10 {
 		t.Fatalf("too few subcommands or api flags collected: %+v", specs)
 	}
-	b.run("completion", "tcsh").expect(t, exitUsage, "want bash, zsh or fish")
+	b.run("completion", "tcsh").expect(t, exitUsage, "want bash, zsh, fish or powershell")
 	b.run("completion").expect(t, exitUsage, "want one shell")
 }
 

@@ -8,22 +8,25 @@ import (
 )
 
 // completionShells are the shells completion writes scripts for.
-var completionShells = []string{"bash", "zsh", "fish"}
+var completionShells = []string{"bash", "zsh", "fish", "powershell"}
 
 func (c *cmd) completion(args []string) error {
-	fs := c.newFlags("completion", "bash|zsh|fish", `
-Print a script that completes ascjwt's subcommands and flags, made from the
-same definitions as the flags themselves. Load it with:
+	fs := c.newFlags("completion", "bash|zsh|fish|powershell", `
+Print a script that completes ascjwt's subcommands, flags and the values
+flags take (--audience's two, -X's methods, serve --api's fakes; file names
+only where a file goes, nothing for an ID), made from the same definitions
+as the flags themselves. Load it with:
 
-  bash:  source <(ascjwt completion bash)     (or save it in /etc/bash_completion.d/ascjwt)
-  zsh:   source <(ascjwt completion zsh)      (after compinit; or save it as _ascjwt in $fpath)
-  fish:  ascjwt completion fish > ~/.config/fish/completions/ascjwt.fish`)
+  bash:        source <(ascjwt completion bash)     (or save it in /etc/bash_completion.d/ascjwt)
+  zsh:         source <(ascjwt completion zsh)      (after compinit; or save it as _ascjwt in $fpath)
+  fish:        ascjwt completion fish > ~/.config/fish/completions/ascjwt.fish
+  powershell:  ascjwt completion powershell | Out-String | Invoke-Expression   (or add it to $PROFILE)`)
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return usagef("want one shell: bash, zsh or fish")
+		return usagef("want one shell: bash, zsh, fish or powershell")
 	}
 	specs := c.commandSpecs()
 	switch rest[0] {
@@ -33,8 +36,10 @@ same definitions as the flags themselves. Load it with:
 		return writeZsh(c.stdout, specs)
 	case "fish":
 		return writeFish(c.stdout, specs)
+	case "powershell", "pwsh":
+		return writePowerShell(c.stdout, specs)
 	}
-	return usagef("no completion for %s; want bash, zsh or fish", describeArg(rest[0]))
+	return usagef("no completion for %s; want bash, zsh, fish or powershell", describeArg(rest[0]))
 }
 
 // commandSpec is what a completion script needs of one subcommand.
@@ -44,9 +49,45 @@ type commandSpec struct {
 	args          []string // fixed words taken as arguments, if any
 }
 
+// flagSpec is one flag as completion offers it, and what its value
+// completes to.
 type flagSpec struct {
 	name, usage string
 	takesValue  bool
+	value       valueKind
+	choices     []string // for choiceValue
+}
+
+// valueKind is what a flag's value completes to.
+type valueKind int
+
+const (
+	noValue     valueKind = iota // a bool flag
+	anyValue                     // an ID, a URL, a number: nothing is offered, file names least of all
+	fileValue                    // file names
+	dirValue                     // folder names
+	choiceValue                  // the flag's choices
+)
+
+// valueKindOf reads what a flag's value is from its definition: a flag whose
+// Value has Choices offers them; otherwise the name its usage gives the
+// value (flag.UnquoteUsage's, as --help shows it) says: `file` is a file,
+// `directory` a folder, and anything else is typed, not picked from the
+// disk.
+func valueKindOf(fl *flag.Flag) (valueKind, []string) {
+	if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return noValue, nil
+	}
+	if ch, ok := fl.Value.(interface{ Choices() []string }); ok {
+		return choiceValue, ch.Choices()
+	}
+	switch arg, _ := flag.UnquoteUsage(fl); arg {
+	case "file":
+		return fileValue, nil
+	case "directory", "folder":
+		return dirValue, nil
+	}
+	return anyValue, nil
 }
 
 // commandSpecs asks every subcommand for its flag set: each one defines its
@@ -59,27 +100,45 @@ func (c *cmd) commandSpecs() []commandSpec {
 		cc.collect = func(f *flags) {
 			f.VisitAll(func(fl *flag.Flag) {
 				_, text := flag.UnquoteUsage(fl)
+				kind, choices := valueKindOf(fl)
 				if long, isAlias := f.long[fl.Name]; isAlias {
-					_, text = flag.UnquoteUsage(f.Lookup(long)) // an alias says what its flag says
+					// An alias says what its flag says, and takes what it takes.
+					_, text = flag.UnquoteUsage(f.Lookup(long))
+					kind, choices = valueKindOf(f.Lookup(long))
 				}
-				isBool := false
-				if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-					isBool = true
-				}
-				spec.flags = append(spec.flags, flagSpec{name: fl.Name, usage: text, takesValue: !isBool})
+				spec.flags = append(spec.flags, flagSpec{name: fl.Name, usage: text, takesValue: kind != noValue, value: kind, choices: choices})
 			})
 		}
 		sc.run(cc, nil)
-		if sc.name == "completion" {
+		switch sc.name {
+		case "completion":
 			spec.args = completionShells
+		case "sign":
+			for _, f := range signForms() {
+				spec.args = append(spec.args, f.name)
+			}
 		}
 		specs = append(specs, spec)
 	}
-	specs = append(specs, commandSpec{name: "help", summary: "show the help of ascjwt or of a subcommand"})
-	for _, s := range specs[:len(specs)-1] {
-		specs[len(specs)-1].args = append(specs[len(specs)-1].args, s.name)
+	help := commandSpec{name: "help", summary: "show the help of ascjwt, of a subcommand or of a topic"}
+	for _, s := range specs {
+		help.args = append(help.args, s.name)
 	}
-	return specs
+	for _, t := range helpTopics() {
+		help.args = append(help.args, t.name)
+	}
+	return append(specs, help)
+}
+
+// valued returns the flags of s, as typed, whose value is of kind k.
+func valued(s commandSpec, k valueKind) []string {
+	var out []string
+	for _, f := range s.flags {
+		if f.value == k {
+			out = append(out, dashed(f.name))
+		}
+	}
+	return out
 }
 
 func writeBash(w io.Writer, specs []commandSpec) error {
@@ -87,26 +146,52 @@ func writeBash(w io.Writer, specs []commandSpec) error {
 	b.WriteString("# bash completion for ascjwt; generated by 'ascjwt completion bash'.\n")
 	b.WriteString("_ascjwt() {\n")
 	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n")
+	// --flag=value: bash splits at "=", so the flag is two words back.
+	b.WriteString("  if [[ $prev == = && $COMP_CWORD -ge 2 ]]; then\n    prev=${COMP_WORDS[COMP_CWORD-2]}\n  fi\n")
 	b.WriteString("  if [[ $COMP_CWORD -eq 1 ]]; then\n")
 	fmt.Fprintf(&b, "    COMPREPLY=($(compgen -W '%s --help --version' -- \"$cur\"))\n", strings.Join(specNames(specs), " "))
 	b.WriteString("    return\n  fi\n")
-	b.WriteString("  local flags='' valued='' words=''\n")
+	b.WriteString("  local flags='' words=''\n")
 	b.WriteString("  case ${COMP_WORDS[1]} in\n")
 	for _, s := range specs {
-		fmt.Fprintf(&b, "    %s) flags='%s' valued='%s' words='%s' ;;\n", s.name,
-			strings.Join(append(flagWords(s.flags, false), "--help"), " "),
-			strings.Join(flagWords(s.flags, true), " "), strings.Join(s.args, " "))
+		fmt.Fprintf(&b, "    %s)\n      flags='%s' words='%s'\n", s.name,
+			strings.Join(append(flagWords(s.flags, false), "--help"), " "), strings.Join(s.args, " "))
+		// After a flag that takes a value, complete that value and
+		// nothing of ours: its choices, a file or a folder, or nothing.
+		var cases []string
+		if fl := valued(s, fileValue); len(fl) > 0 {
+			cases = append(cases, fmt.Sprintf("        %s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", strings.Join(fl, "|")))
+		}
+		if fl := valued(s, dirValue); len(fl) > 0 {
+			cases = append(cases, fmt.Sprintf("        %s) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n", strings.Join(fl, "|")))
+		}
+		for _, f := range s.flags {
+			if f.value == choiceValue {
+				cases = append(cases, fmt.Sprintf("        %s) COMPREPLY=($(compgen -W %s -- \"$cur\")); return ;;\n", dashed(f.name), shellWords(f.choices)))
+			}
+		}
+		if fl := valued(s, anyValue); len(fl) > 0 {
+			cases = append(cases, fmt.Sprintf("        %s) COMPREPLY=(); return ;;\n", strings.Join(fl, "|")))
+		}
+		if len(cases) > 0 {
+			b.WriteString("      case $prev in\n" + strings.Join(cases, "") + "      esac\n")
+		}
+		b.WriteString("      ;;\n")
 	}
 	b.WriteString("  esac\n")
-	// After a flag that takes a value, complete file names (a key, an
-	// input file) and nothing of ours.
-	b.WriteString("  if [[ \" $valued \" == *\" $prev \"* ]]; then\n    COMPREPLY=($(compgen -f -- \"$cur\"))\n    return\n  fi\n")
 	b.WriteString("  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n")
 	b.WriteString("  elif [[ -n $words ]]; then\n    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n")
 	b.WriteString("  else\n    COMPREPLY=($(compgen -f -- \"$cur\"))\n  fi\n")
 	b.WriteString("}\ncomplete -o filenames -F _ascjwt ascjwt\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// shellWords single-quotes words as one compgen -W list. The choices are
+// ours (API names, audiences, methods): no quote is in them, and one would
+// be dropped rather than break the script.
+func shellWords(words []string) string {
+	return "'" + strings.ReplaceAll(strings.Join(words, " "), "'", "") + "'"
 }
 
 func writeZsh(w io.Writer, specs []commandSpec) error {
@@ -123,8 +208,15 @@ func writeZsh(w io.Writer, specs []commandSpec) error {
 		fmt.Fprintf(&b, "    %s)\n      _arguments -s \\\n", s.name)
 		for _, f := range s.flags {
 			spec := dashed(f.name) + "[" + zshBracket(f.usage) + "]"
-			if f.takesValue {
-				spec += ":value:_files"
+			switch f.value {
+			case fileValue:
+				spec += ":file:_files"
+			case dirValue:
+				spec += ":directory:_files -/"
+			case choiceValue:
+				spec += ":value:(" + strings.Join(f.choices, " ") + ")"
+			case anyValue:
+				spec += ":value: " // a space: say what goes here, complete nothing
 			}
 			fmt.Fprintf(&b, "        %s \\\n", zshQuote(spec))
 		}
@@ -159,8 +251,15 @@ func writeFish(w io.Writer, specs []commandSpec) error {
 			if len(f.name) == 1 {
 				opt = "-s " + f.name
 			}
-			if f.takesValue {
+			switch f.value {
+			case fileValue:
 				opt += " -r -F"
+			case dirValue:
+				opt += " -x -a '(__fish_complete_directories)'"
+			case choiceValue:
+				opt += " -x -a " + fishQuote(strings.Join(f.choices, " "))
+			case anyValue:
+				opt += " -x" // a value, and no file names for it
 			}
 			fmt.Fprintf(&b, "complete -c ascjwt -n %s %s -d %s\n", cond, opt, fishQuote(f.usage))
 		}
@@ -170,6 +269,76 @@ func writeFish(w io.Writer, specs []commandSpec) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writePowerShell writes a native argument completer. For a file or a
+// folder it returns nothing, which lets PowerShell complete paths; for a
+// value with nothing to offer it returns one empty string, which stops it.
+func writePowerShell(w io.Writer, specs []commandSpec) error {
+	var b strings.Builder
+	b.WriteString("# powershell completion for ascjwt; generated by 'ascjwt completion powershell'.\n")
+	b.WriteString("$ascjwtCommands = @{\n")
+	for _, s := range specs {
+		fmt.Fprintf(&b, "  %s = @{\n", psQuote(s.name))
+		fmt.Fprintf(&b, "    Flags = @(%s)\n", psList(append(flagWords(s.flags, false), "--help")))
+		fmt.Fprintf(&b, "    Words = @(%s)\n", psList(s.args))
+		b.WriteString("    Values = @{\n")
+		for _, f := range s.flags {
+			switch f.value {
+			case fileValue, dirValue:
+				fmt.Fprintf(&b, "      %s = 'paths'\n", psQuote(dashed(f.name)))
+			case choiceValue:
+				fmt.Fprintf(&b, "      %s = @(%s)\n", psQuote(dashed(f.name)), psList(f.choices))
+			case anyValue:
+				fmt.Fprintf(&b, "      %s = @()\n", psQuote(dashed(f.name)))
+			}
+		}
+		b.WriteString("    }\n  }\n")
+	}
+	b.WriteString("}\n")
+	fmt.Fprintf(&b, "$ascjwtTop = @(%s)\n", psList(append(specNames(specs), "--help", "--version")))
+	b.WriteString(`Register-ArgumentCompleter -Native -CommandName 'ascjwt' -ScriptBlock {
+  param($wordToComplete, $commandAst, $cursorPosition)
+  $words = @($commandAst.CommandElements | Where-Object { $_.Extent.StartOffset -lt $cursorPosition } | ForEach-Object { $_.Extent.Text })
+  if ($wordToComplete -ne '' -and $words.Count -gt 0) { $words = @($words | Select-Object -SkipLast 1) }
+  $flag = $wordToComplete
+  $prefix = ''
+  if ($wordToComplete -match '^(--?[^=]+)=(.*)$') { $prev = $Matches[1]; $wordToComplete = $Matches[2]; $prefix = $prev + '=' }
+  elseif ($words.Count -gt 0) { $prev = $words[-1] } else { $prev = '' }
+  if ($words.Count -le 1) {
+    $candidates = $ascjwtTop
+  } else {
+    $spec = $ascjwtCommands[$words[1]]
+    if ($null -eq $spec) { return }
+    if ($spec.Values.ContainsKey($prev)) {
+      $candidates = $spec.Values[$prev]
+      if ($candidates -is [string]) { return }
+    } elseif ($flag -like '-*') {
+      $candidates = $spec.Flags
+    } elseif ($spec.Words.Count -gt 0) {
+      $candidates = $spec.Words
+    } else {
+      return
+    }
+  }
+  $matched = @($candidates | Where-Object { $_ -like "$wordToComplete*" })
+  if ($matched.Count -eq 0) { return '' }
+  $matched | ForEach-Object { [System.Management.Automation.CompletionResult]::new($prefix + $_, $_, 'ParameterValue', $_) }
+}
+`)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// psQuote single-quotes s for PowerShell, where a quote is written twice.
+func psQuote(s string) string { return "'" + strings.ReplaceAll(oneLine(s), "'", "''") + "'" }
+
+func psList(words []string) string {
+	var q []string
+	for _, w := range words {
+		q = append(q, psQuote(w))
+	}
+	return strings.Join(q, ", ")
 }
 
 func specNames(specs []commandSpec) []string {

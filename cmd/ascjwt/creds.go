@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
@@ -22,7 +21,8 @@ func (f *credFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.key, "key", "", "the private key `file`, AuthKey_<KEYID>.p8")
 	fs.StringVar(&f.apiKeyJSON, "api-key-json", "", "a fastlane API key JSON `file` (key_id, issuer_id, key, ...)")
 	fs.StringVar(&f.bundleID, "bundle-id", "", "the app's bundle `ID`, for the App Store Server API (the bid claim)")
-	fs.StringVar(&f.audience, "audience", "", "the aud `claim` (default "+ascjwt.AudienceAppStoreConnect+"; "+ascjwt.AudienceEnterprise+" for the Enterprise Program API)")
+	fs.Var(newChoice(&f.audience, "", ascjwt.AudienceAppStoreConnect, ascjwt.AudienceEnterprise), "audience",
+		"the aud `claim` (default "+ascjwt.AudienceAppStoreConnect+"; "+ascjwt.AudienceEnterprise+" for the Enterprise Program API)")
 }
 
 // config finds the credentials and applies the flags that are not part of
@@ -39,7 +39,7 @@ func (c *cmd) config(f *credFlags) (ascjwt.Config, error) {
 		LookupEnv: c.lookupEnv,
 		HomeDir:   c.homeDir,
 		WorkDir:   c.workDir,
-		Notify:    func(msg string) { fmt.Fprintln(c.stderr, msg) },
+		Notify:    func(msg string) { c.note("%s", msg) },
 	})
 	if errors.Is(err, credentials.ErrNotFound) {
 		return cfg, &usageError{err.Error()}

@@ -92,7 +92,7 @@ token that breaks one exits 1, naming the rule.`)
 	if _, err := asctest.Verify(token, pub, opts); err != nil {
 		var re *asctest.RuleError
 		if errors.As(err, &re) {
-			fmt.Fprintf(c.stderr, "ascjwt decode: refused by rule %q: %s\n", re.Rule, escapeText(re.Detail))
+			c.note("ascjwt decode: refused by rule %q: %s", re.Rule, re.Detail)
 			return errReported
 		}
 		return err
@@ -100,7 +100,7 @@ token that breaks one exits 1, naming the rule.`)
 	if notes.millis {
 		return errReported
 	}
-	fmt.Fprintf(c.stderr, "verified: the signature matches %s and the token follows Apple's rules\n", *keyFile)
+	c.note("verified: the signature matches %s and the token follows Apple's rules", *keyFile)
 	return nil
 }
 

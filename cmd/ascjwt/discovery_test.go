@@ -121,15 +121,16 @@ func TestKeyIDAndKeyFileOfAnotherKeyRefused(t *testing.T) {
 	}
 }
 
-// TestKeyPastedAsKeyIDIsDescribed: a key's contents where the key ID goes,
-// directly or through Codemagic's @file:, is said to look like a private
-// key, and not a base64 line of it is printed.
+// TestKeyPastedAsKeyIDIsDescribed: a key's contents where the key ID goes
+// is said to look like a private key; Codemagic's @file: naming the key file
+// is said to be a file reference to a file that holds a private key. Not a
+// base64 line of the key is printed.
 func TestKeyPastedAsKeyIDIsDescribed(t *testing.T) {
 	b := newBin(t)
 	_, _, path, keyPEM := keygenInto(t, b, ".")
 	for _, tc := range []struct{ name, env, want string }{
 		{"ASC_KEY_ID holds the key", "ASC_KEY_ID=" + string(keyPEM), "ASC_KEY_ID looks like a private key"},
-		{"Codemagic @file: names the key", "APP_STORE_CONNECT_KEY_IDENTIFIER=@file:" + filepath.Base(path), "APP_STORE_CONNECT_KEY_IDENTIFIER (@file:" + path + ") looks like a private key"},
+		{"Codemagic @file: names the key", "APP_STORE_CONNECT_KEY_IDENTIFIER=@file:" + filepath.Base(path), "APP_STORE_CONNECT_KEY_IDENTIFIER is a file reference, @file:" + path + ", and that file holds a private key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b.env = []string{tc.env}
@@ -142,5 +143,57 @@ func TestKeyPastedAsKeyIDIsDescribed(t *testing.T) {
 				t.Fatalf("stderr holds a base64 line of the key:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestCredentialMessagesReachTheTerminalEscaped: paths in notices and
+// errors may hold C1 controls (U+009B starts a terminal sequence as ESC [
+// does) and direction controls (U+202E makes text read backwards); the
+// built binary prints them escaped, never raw.
+func TestCredentialMessagesReachTheTerminalEscaped(t *testing.T) {
+	b := newBin(t)
+	hostile := "keys\u009b2J\u202eevil"
+	dir := filepath.Join(b.dir, hostile)
+	id, _, keyPath, _ := keygenInto(t, b, hostile)
+	writeJSON := func(name string) string {
+		p := filepath.Join(dir, name)
+		data := `{"key_id": "` + id + `", "issuer_id": "57246542-96fe-1a63-e053-0824d011072a", "filepath": "` + filepath.Base(keyPath) + `"}`
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	used, ignored := writeJSON("a.json"), writeJSON("b.json")
+	for _, tc := range []struct {
+		name string
+		env  []string
+		code int
+		want string // escaped, on stderr
+	}{
+		{"a notice naming two files", []string{"ASC_API_KEY_JSON=" + used, "APP_STORE_CONNECT_API_KEY_PATH=" + ignored}, exitOK,
+			`credentials: API key JSON: using ` + filepath.Join(b.dir, `keys\u009b2J\u202eevil`, "a.json")},
+		{"an error naming a missing file", []string{"ASC_KEY_ID=" + id, "ASC_PRIVATE_KEY_PATH=" + filepath.Join(dir, "gone.p8")}, exitUsage,
+			`the key file ` + filepath.Join(b.dir, `keys\u009b2J\u202eevil`, "gone.p8") + ` from ASC_PRIVATE_KEY_PATH does not exist`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b.env = tc.env
+			r := b.run("token")
+			r.expect(t, tc.code, tc.want)
+			if strings.ContainsAny(r.stderr, "\u009b\u202e") {
+				t.Fatalf("stderr holds a raw control character:\n%q", r.stderr)
+			}
+		})
+	}
+}
+
+// TestMissingKeyFileSaysSoAndNotToChangeTheKeyID: --key naming a file that
+// is not there, under a name for another key ID, is a missing file (exit
+// 2), not a key ID to change.
+func TestMissingKeyFileSaysSoAndNotToChangeTheKeyID(t *testing.T) {
+	b := newBin(t)
+	r := b.run("token", "--key-id", "2X9R4HXF34", "--key", "AuthKey_TYPO123456.p8")
+	r.expect(t, exitUsage, "ascjwt token: credentials: the key file "+filepath.Join(b.dir, "AuthKey_TYPO123456.p8")+" from --key does not exist (no such file or directory); check the path")
+	if strings.Contains(r.stderr, "different keys") || strings.Contains(r.stderr, "pass --key-id") || r.stdout != "" {
+		t.Fatalf("a missing file reported as a key ID mismatch:\n%s%s", r.stdout, r.stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/ascjwt/ascjwt/internal/safetext"
@@ -18,6 +19,13 @@ const maxLineRunes = 4096
 // breaks, invalid UTF-8 and the Unicode direction controls, which make text
 // read other than it is.
 func oneLine(s string) string { return safetext.Line(s, maxLineRunes) }
+
+// note prints a message line on stderr, escaped: it may name a path, and a
+// path may hold anything but NUL and '/', C1 controls and direction marks
+// among it.
+func (c *cmd) note(format string, args ...any) {
+	fmt.Fprintln(c.stderr, escapeText(fmt.Sprintf(format, args...)))
+}
 
 // escapeText is oneLine for a message that may hold several lines: its line
 // breaks are kept, everything else is escaped.

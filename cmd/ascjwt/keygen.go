@@ -59,7 +59,7 @@ it does not exist) and never over an existing file. Stdout gets the key ID on th
 	if err := writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stderr, "ascjwt keygen: wrote %s (mode 0600)\n", path)
+	c.note("ascjwt keygen: wrote %s (mode 0600)", path)
 	fmt.Fprintln(c.stdout, id)
 	_, err = c.stdout.Write(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
 	return err

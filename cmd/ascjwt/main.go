@@ -5,15 +5,16 @@
 //	ascjwt api /v1/apps           call the API, like gh api
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
-//	ascjwt serve                  run a fake App Store Connect API on loopback, for tests in any language
+//	ascjwt sign promotional-offer print a signature StoreKit takes, made with the In-App Purchase key
+//	ascjwt serve [--api NAME]     run a fake Apple API on loopback, for tests in any language
 //	ascjwt demo                   run a fake API in the process and show the package at work
-//	ascjwt completion bash        print a completion script (bash, zsh or fish)
+//	ascjwt completion bash        print a completion script (bash, zsh, fish or powershell)
 //	ascjwt version                print the module and Go versions
 //
 // Credentials come from flags, then the environment variables App Store
 // Connect tooling already uses (ASC_*, fastlane, spaceship, Codemagic), then
 // a fastlane API key JSON file, then AuthKey_<KEYID>.p8 in the folders xcrun
-// altool searches: see credentials.Load.
+// altool searches: see credentials.Load, and 'ascjwt help environment'.
 //
 // Data goes to stdout and messages to stderr; help asked for goes to
 // stdout. The exit status is 0 on success, 1 when the work fails (Apple
@@ -31,9 +32,12 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 func main() {
@@ -94,9 +98,10 @@ func subcommands() []subcommand {
 		{"api", "call the App Store Connect API (or the App Store Server API) and print the JSON", (*cmd).api},
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
-		{"serve", "run the fake App Store Connect API on loopback for tests in any language", (*cmd).serve},
+		{"sign", "sign what StoreKit takes: promotional offers, introductory-offer eligibility, Advanced Commerce", (*cmd).sign},
+		{"serve", "run a fake Apple API on loopback (App Store Connect, APNs, ...) for tests in any language", (*cmd).serve},
 		{"demo", "run a fake API in this process and show the package at work", (*cmd).demo},
-		{"completion", "print a shell completion script: bash, zsh or fish", (*cmd).completion},
+		{"completion", "print a shell completion script: bash, zsh, fish or powershell", (*cmd).completion},
 		{"version", "print the module and Go versions", (*cmd).version},
 	}
 }
@@ -159,18 +164,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, sys *system) 
 	}
 	name, rest := args[0], args[1:]
 	switch name {
-	case "-h", "-help", "--help", "help":
-		if name == "help" && len(rest) > 0 {
-			if len(rest) > 1 {
-				fmt.Fprintln(stderr, "ascjwt help: want one subcommand, e.g. 'ascjwt help api'")
-				return exitUsage
-			}
-			if sc, ok := lookup(rest[0]); ok {
-				return c.exit(sc.name, sc.run(c, []string{"--help"}))
-			}
-			fmt.Fprintf(stderr, "ascjwt help: no subcommand %s; run 'ascjwt --help' for the list\n", describeArg(rest[0]))
-			return exitUsage
-		}
+	case "help":
+		return c.help(rest)
+	case "-h", "-help", "--help":
 		c.usage(c.stdout)
 		return exitOK
 	case "-version", "--version", "-V":
@@ -239,20 +235,18 @@ Usage:
 Subcommands:
 `)
 	for _, sc := range subcommands() {
-		fmt.Fprintf(w, "  %-10s %s\n", sc.name, sc.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", sc.name, sc.summary)
 	}
 	fmt.Fprint(w, `
+Credentials come from flags (--key-id, --issuer-id, --key, --api-key-json),
+else from the variables fastlane, spaceship, Codemagic and ascjwt use, else
+from AuthKey_<KEYID>.p8 in xcrun altool's key folders.
+`)
+	writeTopics(w)
+	fmt.Fprint(w, `
 Run 'ascjwt help <subcommand>' or 'ascjwt <subcommand> --help' for its flags,
-'ascjwt --version' for the version.
-
-Credentials, first found wins: flags (--key-id, --issuer-id, --key,
---api-key-json); ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY (PEM or base64),
-ASC_PRIVATE_KEY_B64, ASC_PRIVATE_KEY_PATH; fastlane's APP_STORE_CONNECT_API_KEY_*;
-spaceship's SPACESHIP_CONNECT_API_*; Codemagic's APP_STORE_CONNECT_KEY_IDENTIFIER,
-APP_STORE_CONNECT_ISSUER_ID, APP_STORE_CONNECT_PRIVATE_KEY; a fastlane API key
-JSON (--api-key-json, ASC_API_KEY_JSON, APP_STORE_CONNECT_API_KEY_PATH); and
-AuthKey_<KEYID>.p8 in $API_PRIVATE_KEYS_DIR, ./private_keys, ~/private_keys,
-~/.private_keys or ~/.appstoreconnect/private_keys.
+'ascjwt help environment' for the variables, 'ascjwt --version' for the
+version.
 
 Data goes to stdout, messages to stderr. Exit status: 0 success; 1 the work
 failed (Apple refused, a token does not verify); 2 a usage or configuration
@@ -270,7 +264,8 @@ type flags struct {
 }
 
 // newFlags returns a flag set that keeps quiet and returns errors: parse
-// writes the messages, with flags spelt as the help shows them.
+// returns the flag package's own message as a usage error, and the usage
+// is printed only when asked for.
 func (c *cmd) newFlags(name, synopsis, description string) *flags {
 	fs := flag.NewFlagSet("ascjwt "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -353,7 +348,7 @@ func (f *flags) parse(args []string) ([]string, error) {
 				f.usage()
 				return nil, err
 			}
-			return nil, &usageError{flagMessage(err)}
+			return nil, &usageError{flagMessage(err, args)}
 		}
 		rest := f.Args()
 		if len(rest) == 0 {
@@ -367,34 +362,45 @@ func (f *flags) parse(args []string) ([]string, error) {
 	}
 }
 
-var (
-	flagNotDefined = regexp.MustCompile(`^flag provided but not defined: -(.*)$`)
-	flagBadValue   = regexp.MustCompile(`(?s)^invalid (?:boolean )?value ".*" for flag -([A-Za-z0-9-]+): (.*)$`)
-	flagNoArgument = regexp.MustCompile(`^flag needs an argument: -([A-Za-z0-9-]+)$`)
-)
-
-// flagMessage rewrites the flag package's errors: flags spelt "--name", and
-// no rejected value quoted, since a value in the wrong place may be a
-// secret (a key pasted where a file name goes).
-func flagMessage(err error) string {
+// flagMessage is the flag package's error as it gives it, but for any
+// argument in it that could be a secret, which is described: a value in the
+// wrong place may be a token pasted after --lifetime or a key where a file
+// name goes, and the flag package quotes what it rejects. A short printable
+// word (a typo, "5x", "---x") is left as the flag package shows it.
+func flagMessage(err error, args []string) string {
 	msg := err.Error()
-	if m := flagNotDefined.FindStringSubmatch(msg); m != nil {
-		return "flag provided but not defined: " + describeArg(dashed(m[1]))
-	}
-	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
-		reason := m[2]
-		if strings.Contains(reason, `"`) {
-			reason = "parse error" // the reason quotes the value
+	var parts []string
+	for _, a := range args {
+		parts = append(parts, a, strings.TrimLeft(a, "-"))
+		if name, value, ok := strings.Cut(a, "="); ok {
+			parts = append(parts, strings.TrimLeft(name, "-"), value)
 		}
-		return fmt.Sprintf("%s: invalid value: %s", dashed(m[1]), reason)
 	}
-	if m := flagNoArgument.FindStringSubmatch(msg); m != nil {
-		return dashed(m[1]) + " needs a value"
-	}
-	if strings.HasPrefix(msg, "bad flag syntax") {
-		return "bad flag syntax: an argument starts with \"-\" but is not a flag"
+	// Longest first, so that a part is never left half shown by a shorter
+	// one replaced inside it.
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	for _, p := range parts {
+		if p == "" || len(p) <= maxShownArg && printableASCII(p) && !redact.LooksLikeKey(p) {
+			continue
+		}
+		shown := describeArg(p)
+		msg = strings.ReplaceAll(msg, strconv.Quote(p), shown)
+		msg = strings.ReplaceAll(msg, p, shown)
 	}
 	return msg
+}
+
+// maxShownArg is the longest argument a flag error shows as given: no
+// token or key is this short.
+const maxShownArg = 40
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // safeArg is what describeArg quotes as is: a short word of the kinds a
@@ -416,6 +422,32 @@ func (f *flags) isSet(name string) bool {
 	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
 	return set
 }
+
+// choice is a string flag with the values a completion script offers for
+// it. It takes any value: what is wrong with another is for the code that
+// uses it to say (NewTokenSource names an audience Apple would refuse).
+type choice struct {
+	p       *string
+	choices []string
+}
+
+// newChoice returns a choice flag value on p, which starts as def.
+func newChoice(p *string, def string, choices ...string) *choice {
+	*p = def
+	return &choice{p, choices}
+}
+
+func (c *choice) String() string {
+	if c == nil || c.p == nil {
+		return "" // the flag package's zero value, for its default check
+	}
+	return *c.p
+}
+
+func (c *choice) Set(v string) error { *c.p = v; return nil }
+
+// Choices are the values completion offers.
+func (c *choice) Choices() []string { return c.choices }
 
 // stringList is a repeatable string flag.
 type stringList []string

@@ -155,7 +155,7 @@ func TestHelpGoesToStdoutAndMistakesToStderr(t *testing.T) {
 			}
 		}
 		r := h.run(sc.name, "--no-such-flag")
-		r.expect(t, exitUsage, `flag provided but not defined: "--no-such-flag"`, "run 'ascjwt "+sc.name+" --help'")
+		r.expect(t, exitUsage, "ascjwt "+sc.name+": flag provided but not defined: -no-such-flag\n", "run 'ascjwt "+sc.name+" --help'")
 		if strings.Contains(r.stderr, "Usage:") || r.stdout != "" {
 			t.Errorf("a mistyped flag printed the usage, or wrote to stdout:\n%s%s", r.stdout, r.stderr)
 		}
@@ -203,5 +203,39 @@ func TestHuman(t *testing.T) {
 		if got := human(d); got != want {
 			t.Errorf("human(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestFlagErrorsAreTheFlagPackagesOwn: a flag mistake is printed in the
+// flag package's words, with a pointer to --help, and nothing rewritten but
+// a rejected value that could be a secret, which is described.
+func TestFlagErrorsAreTheFlagPackagesOwn(t *testing.T) {
+	b := newBin(t)
+	token := "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"token", "--frob"}, "ascjwt token: flag provided but not defined: -frob\nrun 'ascjwt token --help' for usage\n"},
+		{[]string{"token", "--lifetime", "5x"}, "ascjwt token: invalid value \"5x\" for flag -lifetime: parse error\nrun 'ascjwt token --help' for usage\n"},
+		{[]string{"token", "--lifetime=5x"}, "ascjwt token: invalid value \"5x\" for flag -lifetime: parse error\n"},
+		{[]string{"api", "--max-pages", "many", "/v1/apps"}, "ascjwt api: invalid value \"many\" for flag -max-pages: parse error\n"},
+		{[]string{"serve", "--http=maybe"}, "ascjwt serve: invalid boolean value \"maybe\" for -http: parse error\n"},
+		{[]string{"token", "--key-id"}, "ascjwt token: flag needs an argument: -key-id\n"},
+		{[]string{"token", "---x"}, "ascjwt token: bad flag syntax: ---x\n"},
+		{[]string{"token", "--lifetime", token}, "ascjwt token: invalid value (an argument of 61 bytes, not shown) for flag -lifetime: parse error\n"},
+		{[]string{"token", "--lifetime=" + token}, "ascjwt token: invalid value (an argument of 61 bytes, not shown) for flag -lifetime: parse error\n"},
+		{[]string{"token", "-" + token}, "ascjwt token: flag provided but not defined: (an argument of 62 bytes, not shown)\n"},
+	} {
+		t.Run(strings.Join(tc.args, " ")[:min(40, len(strings.Join(tc.args, " ")))], func(t *testing.T) {
+			r := b.run(tc.args...)
+			r.expect(t, exitUsage)
+			if !strings.HasPrefix(r.stderr, tc.want) || r.stdout != "" {
+				t.Fatalf("stderr:\n%s\nwant it to start:\n%s", r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "eyJ") {
+				t.Fatalf("the rejected token was echoed:\n%s", r.stderr)
+			}
+		})
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -172,15 +174,16 @@ func withoutComment(line string) string {
 	return strings.TrimSpace(cmd)
 }
 
-// proposedServeSection is the sh block proposed for a README section
-// "## Testing from any language"; once the README has that section, its
-// first sh block is run instead.
-const proposedServeSection = `ascjwt serve --env-file asc.env &            # TLS on 127.0.0.1, a new key each run
-while [ ! -s asc.env ]; do sleep 0.1; done   # the file appears, whole, once the server is ready
-. ./asc.env                                  # ASC_BASE_URL, ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH, ASC_CA_FILE
+// proposedServeSection is the sh block proposed for the README's section
+// "## Testing from any language". Its wait loop waits for this run's file
+// (the ready line names the pid, which $! holds), so that a file left by a
+// killed run cannot satisfy it before the new server has removed it.
+const proposedServeSection = `ascjwt serve --env-file asc.env &                     # TLS on 127.0.0.1, a new key each run
+until grep -qs "(pid $!)" asc.env; do sleep 0.1; done # this run's file, whole, once it is ready
+. ./asc.env                                           # ASC_BASE_URL, ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH, ASC_CA_FILE
 curl --cacert "$ASC_CA_FILE" -H "Authorization: Bearer $(ascjwt token)" "$ASC_BASE_URL/v1/apps"
-ascjwt api /v1/apps                          # no flag: api reads ASC_BASE_URL and trusts ASC_CA_FILE
-kill %1                                      # SIGTERM: it removes its key and certificate, and exits 0
+ascjwt api /v1/apps                                   # no flag: api reads ASC_BASE_URL and trusts ASC_CA_FILE
+kill %1                                               # SIGTERM: it removes its key and certificate, and exits 0
 `
 
 // serveSection returns the README's "Testing from any language" sh block,
@@ -246,3 +249,95 @@ func TestReadmeServeSectionRunsAsPasted(t *testing.T) {
 		t.Errorf("asc.env is still there: %v", err)
 	}
 }
+
+// TestReadmeCommandExamplesRunAgainstServe runs each example line of the
+// README's command section, as pasted, against the built binary's own
+// ascjwt serve: every route they call is one the served fake has, with no
+// route added by the test. Only what the README leaves to the reader is
+// set: the credentials (from serve's output, in place of the README's
+// export lines), the base URL where a line spells out Apple's, the files a
+// line names (change.json, for the app the line changes, and
+// AuthKey_2X9R4HXF34.p8), $TOKEN, and the fake's own IDs where a line
+// names an example one: an app the fake has for app 123, a transaction ID
+// for TXID (Apple's are digits, and the fake refuses anything else, as
+// Apple does). A README that names the fake's IDs needs neither.
+func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	b := newBin(t)
+	s := startServe(t, b, "serve", "--http") // plain HTTP: curl reaches it with no CA file
+	served := parseEnv(t, s.stdout)
+	key, err := os.ReadFile(served["ASC_PRIVATE_KEY_PATH"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The decode line names the key file in the working directory.
+	if err := os.WriteFile(filepath.Join(b.dir, "AuthKey_2X9R4HXF34.p8"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	b.env = envList(served)
+	token := b.run("token")
+	token.expect(t, exitOK)
+	env := append(envList(served),
+		"HOME="+b.home,
+		"PATH="+filepath.Dir(binPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TOKEN="+strings.TrimSpace(token.stdout),
+	)
+
+	lines := readmeExamples(t)
+	for _, p := range proposedExamples {
+		if !slices.ContainsFunc(lines, func(l string) bool { return withoutComment(l) == p }) {
+			lines = append(lines, p)
+		}
+	}
+	for _, line := range lines {
+		t.Run(line, func(t *testing.T) {
+			if strings.HasPrefix(line, "curl ") {
+				if _, err := exec.LookPath("curl"); err != nil {
+					t.Skip("curl is not installed")
+				}
+			}
+			pasted := strings.NewReplacer(
+				"https://api.appstoreconnect.apple.com", served["ASC_BASE_URL"],
+				"https://api.storekit.apple.com", served["ASC_BASE_URL"],
+				"/TXID", "/"+servedTransactionID,
+				"/v1/apps/123", "/v1/apps/"+servedAppID,
+			).Replace(line)
+			if m := changedApp.FindStringSubmatch(pasted); m != nil {
+				change := `{"data":{"type":"apps","id":"` + m[1] + `","attributes":{"primaryLocale":"en-GB"}}}`
+				if err := os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(change), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bash, "-c", pasted)
+			cmd.Dir, cmd.Env = b.dir, env
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%s: %v\nstdout:\n%.2000s\nstderr:\n%s", pasted, err, stdout.String(), stderr.String())
+			}
+			if out := stdout.String(); (strings.HasPrefix(line, "curl ") || strings.HasPrefix(line, "ascjwt api ")) &&
+				(!strings.Contains(out, `"data"`) && !strings.Contains(out, `"signedTransactions"`) || strings.Contains(out, `"errors"`)) {
+				t.Fatalf("%s: stdout is not the API's data:\n%.2000s\nstderr:\n%s", pasted, out, stderr.String())
+			}
+		})
+	}
+	if code := s.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("serve exited %d:\n%s", code, s.stderr)
+	}
+}
+
+// The fake's IDs for the README's example ones: the first of asctest's
+// canned apps, and a transaction ID of Apple's form.
+const (
+	servedAppID         = "1000000001"
+	servedTransactionID = "2000000123456789"
+)
+
+// changedApp finds the app a line changes with --input change.json.
+var changedApp = regexp.MustCompile(`--input change\.json /v1/apps/(\w+)`)

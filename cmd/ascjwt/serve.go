@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -41,42 +42,59 @@ const readyComment = "# ascjwt serve is ready"
 const caFileName = "ca.pem"
 
 func (c *cmd) serve(args []string) error {
-	fs := c.newFlags("serve", "[--addr HOST:PORT] [--http] [--env-file FILE] [--dir DIR] [--rate-limit N]", `
-Run asctest, the fake App Store Connect API, on loopback until interrupted
-(Ctrl-C or SIGTERM: it closes, removes what it wrote unless --dir was given,
-and exits 0), for tests written in any language. It checks every token the
-way Apple does, serves /v1/apps with paging, counts each key's requests in
-X-Rate-Limit and answers 401 and 429 as Apple does.
+	fs := c.newFlags("serve", "[--api NAME] [--addr HOST:PORT] [--http] [--env-file FILE] [--dir DIR] [--rate-limit N]", `
+Run one of ascjwt's fakes on loopback until interrupted (Ctrl-C, SIGTERM or
+SIGHUP: it closes, removes what it wrote unless --dir was given, and exits
+0), for tests written in any language. Each checks every token the way Apple
+does and answers as Apple does. --api names the fake:
+
+  asc              App Store Connect API and App Store Server API (the default):
+                   /v1/apps with paging, X-Rate-Limit, Apple's 401 and 429
+  apns             APNs: POST /3/device/{token}, HTTP/2 over TLS only
+  musickit         Apple Music API
+  weatherkit       WeatherKit REST API
+  maps             Maps Server API: its token endpoint and /v1/geocode
+  axm              Apple Business Manager API: its token endpoint and API
+  signinwithapple  Sign in with Apple: /auth/authorize and /auth/token
 
 Once it listens, it prints the lines a shell sources, and writes them to
 --env-file (atomically: a reader sees all of it or nothing), ending with a
-comment that says it is ready:
+comment that says it is ready and names its pid:
 
   export ASC_BASE_URL='https://127.0.0.1:PORT'
   export ASC_KEY_ID='...'
   export ASC_ISSUER_ID='...'
   export ASC_PRIVATE_KEY_PATH='DIR/AuthKey_<KEYID>.p8'
   export ASC_CA_FILE='DIR/ca.pem'     (with --http: unset ASC_CA_FILE)
-  # ascjwt serve is ready ...
+  # ascjwt serve is ready (pid N) ...
+
+The other fakes write the same under their own prefix (APNS_, MUSICKIT_,
+WEATHERKIT_, MAPS_, AXM_, SIWA_), with what their clients need in place of
+the issuer ID: the team ID (_TEAM_ID), WeatherKit's _SERVICE_ID, the token
+endpoint (_TOKEN_URL) of maps, axm and signinwithapple, axm's _CLIENT_ID
+and _SCOPE, Sign in with Apple's _CLIENT_ID and _AUTH_URL.
 
 The key is new on every run and lives only as long as the server. Every
-request is logged on stderr: method, path, status, and the rule a refused
-token broke. ascjwt api reads ASC_BASE_URL and trusts ASC_CA_FILE, so that
+request is logged on stderr: method, path, status, and why a request was
+refused. ascjwt api reads ASC_BASE_URL and trusts ASC_CA_FILE, so that
 
   ascjwt serve --env-file asc.env &
-  while [ ! -s asc.env ]; do sleep 0.1; done
+  until grep -qs "(pid $!)" asc.env; do sleep 0.1; done
   . ./asc.env
   ascjwt api /v1/apps
   curl --cacert "$ASC_CA_FILE" -H "Authorization: Bearer $(ascjwt token)" "$ASC_BASE_URL/v1/apps"
 
-work with no flag. --addr takes loopback addresses only: the server hands out
-a working key to whoever reads its output, and its certificate names only
-127.0.0.1 and ::1.`)
+work with no flag. An env file left by a run that was killed is removed
+before the server listens. --addr takes loopback addresses only: the server
+hands out a working key to whoever reads its output, and its certificate
+names only 127.0.0.1 and ::1.`)
+	var apiName string
+	fs.Var(newChoice(&apiName, "asc", fakeNames()...), "api", "the `fake` to run: "+strings.Join(fakeNames(), ", "))
 	addr := fs.String("addr", "127.0.0.1:0", "the loopback `address` to listen on, host:port; port 0 picks a free one")
 	plain := fs.Bool("http", false, "serve plain HTTP instead of TLS")
 	envFile := fs.String("env-file", "", "also write the export lines to this `file`, atomically, once the server is ready; removed on exit")
 	dir := fs.String("dir", "", "the `directory` to write the key and certificate in, kept on exit (default: a new temporary folder, removed on exit)")
-	rateLimit := fs.Int("rate-limit", asctest.DefaultRateLimit, "the hourly request `limit` per key; past it, 429")
+	rateLimit := fs.Int("rate-limit", asctest.DefaultRateLimit, "the hourly request `limit` per key, for --api asc; past it, 429")
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -84,21 +102,39 @@ a working key to whoever reads its output, and its certificate names only
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s; serve takes only flags", describeArg(rest[0]))
 	}
+	api, ok := lookupFake(apiName)
+	if !ok {
+		return usagef("--api %s: no such fake; want one of %s", describeArg(apiName), strings.Join(fakeNames(), ", "))
+	}
+	if *plain && api.tlsOnly {
+		return usagef("--http does not go with --api %s: %s speaks HTTP/2, which serve (like Go's server) serves over TLS only", api.name, api.title)
+	}
 	if err := checkLoopback(*addr); err != nil {
 		return err
 	}
 	if *rateLimit < 1 {
 		return usagef("--rate-limit %d: want 1 or more requests an hour", *rateLimit)
 	}
+	if fs.isSet("rate-limit") && !api.rateLimited {
+		return usagef("--rate-limit is for --api asc; the %s fake has no hourly limit", api.title)
+	}
 	if *envFile != "" {
-		if err := checkEnvFile(c.resolve(*envFile)); err != nil {
+		p := c.resolve(*envFile)
+		if err := checkEnvFile(p); err != nil {
 			return err
+		}
+		// One left by a run that was killed names a dead server: gone
+		// before this one listens, so that nothing waiting for the file
+		// finds that one.
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return &configError{fmt.Errorf("--env-file: remove the one an earlier run left: %w", err)}
 		}
 	}
 
 	// SIGINT comes through c.ctx (main); SIGTERM, what kill and CI runners
-	// send, stops the server cleanly too.
-	ctx, stop := signal.NotifyContext(c.ctx, syscall.SIGTERM)
+	// send, and SIGHUP, what a closed terminal or SSH session sends, stop
+	// the server cleanly too: each removes what serve wrote.
+	ctx, stop := signal.NotifyContext(c.ctx, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	folder, removeFolder, err := c.serveFolder(*dir)
@@ -111,14 +147,18 @@ a working key to whoever reads its output, and its certificate names only
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := asctest.NewUnstartedServer()
+	log := &lockedWriter{w: c.stderr}
+	fake := api.make(log.println)
+	srv := fake.srv
 	srv.Listener.Close() // the listener httptest made: ours replaces it
 	srv.Listener = l
-	srv.SetRateLimit(*rateLimit)
-	log := &lockedWriter{w: c.stderr}
-	srv.SetRequestLog(func(e asctest.RequestLog) {
-		log.println("ascjwt serve: " + e.String()) // String escapes the path
-	})
+	if fake.rateLimit != nil {
+		fake.rateLimit(*rateLimit)
+	}
+	if !fake.logs {
+		srv.Config.Handler = logResponses(srv.Config.Handler, log.println)
+	}
+	var certPEM []byte
 	if *plain {
 		srv.Start()
 	} else {
@@ -132,38 +172,44 @@ a working key to whoever reads its output, and its certificate names only
 			l.Close()
 			return err
 		}
-		srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+		if srv.TLS == nil {
+			srv.TLS = &tls.Config{}
+		}
+		srv.TLS.Certificates = []tls.Certificate{cert}
 		srv.StartTLS()
+		certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
 	}
-	defer c.closeServer(srv, log)
+	defer c.closeServer(fake, log)
 
-	k := srv.Key()
-	keyPath := filepath.Join(folder, "AuthKey_"+k.ID+".p8")
-	if err := writeNew(keyPath, k.PEM()); err != nil {
+	creds := fake.creds()
+	keyData, err := keyPEM(creds.key)
+	if err != nil {
 		return err
 	}
-	vars := [][2]string{
-		{"ASC_BASE_URL", srv.URL},
-		{"ASC_KEY_ID", k.ID},
-		{"ASC_ISSUER_ID", k.IssuerID},
-		{"ASC_PRIVATE_KEY_PATH", keyPath},
+	keyPath := filepath.Join(folder, "AuthKey_"+creds.keyID+".p8")
+	if err := writeNew(keyPath, keyData); err != nil {
+		return err
 	}
+	vars := [][2]string{{"BASE_URL", srv.URL}, {"KEY_ID", creds.keyID}}
+	vars = append(vars, creds.vars...)
+	vars = append(vars, [2]string{"PRIVATE_KEY_PATH", keyPath})
+	caVar := api.prefix + "_CA_FILE"
 	caPath := ""
 	if !*plain {
 		caPath = filepath.Join(folder, caFileName)
-		if err := writeAtomic(caPath, srv.CertificatePEM(), 0o644); err != nil {
+		if err := writeAtomic(caPath, certPEM, 0o644); err != nil {
 			return err
 		}
-		vars = append(vars, [2]string{caFileEnv, caPath})
+		vars = append(vars, [2]string{"CA_FILE", caPath})
 	}
 	var b strings.Builder
 	for _, v := range vars {
-		fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))
+		fmt.Fprintf(&b, "export %s_%s=%s\n", api.prefix, v[0], shellQuote(v[1]))
 	}
 	if *plain {
 		// A CA file left in the shell by an earlier TLS run names a
 		// removed file; sourcing this must leave the shell consistent.
-		fmt.Fprintf(&b, "unset %s\n", caFileEnv)
+		fmt.Fprintf(&b, "unset %s\n", caVar)
 	}
 	fmt.Fprintf(&b, "%s (pid %d); Ctrl-C or SIGTERM stops it\n", readyComment, os.Getpid())
 	env := b.String()
@@ -185,8 +231,12 @@ a working key to whoever reads its output, and its certificate names only
 	if *dir != "" {
 		kept = ", kept on exit"
 	}
-	log.println(fmt.Sprintf("ascjwt serve: a fake App Store Connect API at %s (%s); key %s in %s%s; %d requests an hour per key",
-		srv.URL, scheme, k.ID, folder, kept, *rateLimit))
+	limit := ""
+	if fake.rateLimit != nil {
+		limit = fmt.Sprintf("; %d requests an hour per key", *rateLimit)
+	}
+	log.println(fmt.Sprintf("ascjwt serve: a fake %s at %s (%s); key %s in %s%s%s",
+		api.title, srv.URL, scheme, creds.keyID, folder, kept, limit))
 	if _, err := io.WriteString(c.stdout, env); err != nil {
 		return err
 	}
@@ -294,21 +344,21 @@ func (c *cmd) serveFolder(dir string) (string, func(), error) {
 	}
 	return tmp, func() {
 		if err := os.RemoveAll(tmp); err != nil {
-			fmt.Fprintf(c.stderr, "ascjwt serve: remove %s: %v\n", tmp, err)
+			c.note("ascjwt serve: remove %s: %v", tmp, err)
 		}
 	}, nil
 }
 
-// closeServer closes the server, giving requests in flight the grace period
+// closeServer closes the fake, giving requests in flight the grace period
 // to finish and then closing their connections.
-func (c *cmd) closeServer(srv *asctest.Server, log *lockedWriter) {
+func (c *cmd) closeServer(fake *fakeServer, log *lockedWriter) {
 	grace := c.shutdownGrace
 	if grace == 0 {
 		grace = defaultShutdownGrace
 	}
 	done := make(chan struct{})
 	go func() {
-		srv.Close()
+		fake.close()
 		close(done)
 	}()
 	timer := time.NewTimer(grace)
@@ -317,7 +367,7 @@ func (c *cmd) closeServer(srv *asctest.Server, log *lockedWriter) {
 	case <-done:
 	case <-timer.C:
 		log.println(fmt.Sprintf("ascjwt serve: requests still open after %s; closing their connections", grace))
-		srv.CloseClientConnections()
+		fake.srv.CloseClientConnections()
 		<-done
 	}
 }
@@ -406,5 +456,5 @@ type lockedWriter struct {
 func (l *lockedWriter) println(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintln(l.w, line)
+	fmt.Fprintln(l.w, escapeText(line)) // paths, from TMPDIR or --dir, may hold anything
 }

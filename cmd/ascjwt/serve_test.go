@@ -379,12 +379,12 @@ func TestServeBadFlagsExit2(t *testing.T) {
 		{[]string{"--addr", keyPEM}, "--addr <what looks like a private key"},
 		{[]string{"--rate-limit", "0"}, "--rate-limit 0: want 1 or more"},
 		{[]string{"--rate-limit", "-5"}, "--rate-limit -5: want 1 or more"},
-		{[]string{"--rate-limit", "lots"}, "--rate-limit: invalid value"},
+		{[]string{"--rate-limit", "lots"}, `invalid value "lots" for flag -rate-limit: parse error`},
 		{[]string{"--env-file", "no/such/folder/asc.env"}, `--env-file: the folder "no/such/folder" does not exist`},
 		{[]string{"--env-file", "."}, "is a folder"},
 		{[]string{"--env-file", ".profile"}, `--env-file ".profile" exists and is not one that ascjwt serve wrote`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
-		{[]string{"--frob"}, `flag provided but not defined: "--frob"`},
+		{[]string{"--frob"}, "flag provided but not defined: -frob\n"},
 	} {
 		t.Run(strings.Join(tc.args, " ")[:min(30, len(strings.Join(tc.args, " ")))], func(t *testing.T) {
 			r := b.run(append([]string{"serve"}, tc.args...)...)
@@ -730,5 +730,91 @@ func TestServeCertificateVouchesForLoopbackOnly(t *testing.T) {
 	again, _ := newServeCertificate(time.Now())
 	if bytes.Equal(again.Certificate[0], ours.Certificate[0]) || bytes.Equal(ours.Certificate[0], shared.TLS.Certificates[0].Certificate[0]) {
 		t.Fatal("serve's certificates are not made afresh for each run")
+	}
+}
+
+// TestServeStopsCleanlyOnSIGHUP: a closed terminal or SSH session sends
+// SIGHUP; serve stops as for SIGINT and SIGTERM, exits 0, and removes its
+// key folder and env file.
+func TestServeStopsCleanlyOnSIGHUP(t *testing.T) {
+	b := newBin(t)
+	s := startServe(t, b, "serve", "--env-file", "asc.env")
+	env := parseEnv(t, s.stdout)
+	if _, err := os.Stat(env["ASC_PRIVATE_KEY_PATH"]); err != nil {
+		t.Fatalf("the key is not there while serving: %v", err)
+	}
+	if code := s.stop(syscall.SIGHUP); code != 0 {
+		t.Fatalf("exit %d after SIGHUP, want 0\nstderr:\n%s", code, s.stderr)
+	}
+	if !strings.HasSuffix(s.stderr.String(), "ascjwt serve: stopping\n") {
+		t.Errorf("want it to say it stopped, last:\n%s", s.stderr)
+	}
+	if left := s.tmpLeft(); len(left) != 0 {
+		t.Errorf("the key folder was not removed: TMPDIR holds %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(b.dir, "asc.env")); !os.IsNotExist(err) {
+		t.Errorf("the env file is still there after SIGHUP: %v", err)
+	}
+}
+
+// TestServeRemovesAStaleEnvFileBeforeItListens: an env file left by a run
+// that was killed names a dead server. serve removes it before it listens,
+// so even a run that cannot listen (the port is taken) leaves no file for
+// a script's wait loop to find.
+func TestServeRemovesAStaleEnvFileBeforeItListens(t *testing.T) {
+	b := newBin(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	envFile := filepath.Join(b.dir, "asc.env")
+	stale := "export ASC_BASE_URL='http://127.0.0.1:1'\n" + readyComment + " (pid 1); Ctrl-C or SIGTERM stops it\n"
+	if err := os.WriteFile(envFile, []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	b.env = []string{"TMPDIR=" + tmp}
+	r := b.run("serve", "--addr", taken.Addr().String(), "--env-file", "asc.env")
+	r.expect(t, exitFail, "listen on "+taken.Addr().String())
+	if _, err := os.Stat(envFile); !os.IsNotExist(err) {
+		t.Fatalf("the stale env file is still there after a run that could not listen: %v", err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("a run that could not listen left %v in TMPDIR", left)
+	}
+}
+
+// TestServeWaitLoopIgnoresAStaleEnvFile runs the wait loop proposed for the
+// README with an env file from a killed run already there: the loop waits
+// for this run's file (its pid), not for any file, so the script reaches
+// the new server and never the dead one.
+func TestServeWaitLoopIgnoresAStaleEnvFile(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	b := newBin(t)
+	stale := "export ASC_BASE_URL='http://127.0.0.1:1'\nunset ASC_CA_FILE\n" + readyComment + " (pid 1); Ctrl-C or SIGTERM stops it\n"
+	if err := os.WriteFile(filepath.Join(b.dir, "asc.env"), []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bash, "-c", proposedServeSection)
+	cmd.Dir = b.dir
+	cmd.Env = []string{"HOME=" + b.home, "TMPDIR=" + tmp, "PATH=" + filepath.Dir(binPath) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	cmd.WaitDelay = time.Minute
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\nstdout:\n%.3000s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "ascjwt serve: GET /v1/apps 200\n"); n != 2 || strings.Contains(stdout.String(), `"errors"`) {
+		t.Fatalf("want both requests answered by the new server:\nstdout:\n%.3000s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 }

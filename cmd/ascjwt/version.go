@@ -3,13 +3,17 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 )
 
 func (c *cmd) version(args []string) error {
 	fs := c.newFlags("version", "", `
-Print the version of ascjwt (the module version that go install recorded, or
-the source revision it was built from) and of the Go toolchain that built it.
-'ascjwt --version' does the same.`)
+Print the version of ascjwt and of the Go toolchain that built it. The
+version is the module's, as the Go toolchain recorded it in the binary:
+v1.2.0 after 'go install github.com/ascjwt/ascjwt/cmd/ascjwt@v1.2.0' (or as a
+tool of another module), and (devel) for a build from a working tree, with
+the source revision when the toolchain recorded one. 'ascjwt --version' does
+the same.`)
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -17,23 +21,32 @@ the source revision it was built from) and of the Go toolchain that built it.
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s; version takes no arguments", describeArg(rest[0]))
 	}
-	_, err = fmt.Fprintln(c.stdout, versionLine())
+	bi, _ := debug.ReadBuildInfo() // nil without build information
+	_, err = fmt.Fprintln(c.stdout, versionLine(bi))
 	return err
 }
 
 // versionLine reads the build information the Go toolchain puts into every
-// binary: "ascjwt v1.2.0 (github.com/ascjwt/ascjwt) go1.26.0", with the
-// VCS revision when the binary was built from a checkout.
-func versionLine() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+// binary: "ascjwt v1.2.0 (github.com/ascjwt/ascjwt) go1.26.0", with the VCS
+// revision when the binary was built from a checkout. bi is nil for a
+// binary without build information.
+func versionLine(bi *debug.BuildInfo) string {
+	if bi == nil {
 		return "ascjwt (unknown version: no build information in the binary)"
 	}
-	v := bi.Main.Version
-	if v == "" {
+	mod := commandModule(bi)
+	v := mod.Version
+	switch {
+	case mod.Replace != nil && mod.Replace.Version == "":
+		// Replaced by a folder (a go.work or replace directive): built from
+		// that working tree, whatever version the requirement names.
 		v = "(devel)"
+	case mod.Replace != nil:
+		v = mod.Replace.Version
+	case v == "":
+		v = "(unknown version)"
 	}
-	line := fmt.Sprintf("ascjwt %s (%s) %s", v, bi.Main.Path, bi.GoVersion)
+	line := fmt.Sprintf("ascjwt %s (%s) %s", v, mod.Path, bi.GoVersion)
 	var rev, modified string
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -44,13 +57,33 @@ func versionLine() string {
 		}
 	}
 	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		line += " revision " + rev
+		line += " revision " + rev[:min(12, len(rev))]
 		if modified == "true" {
 			line += " (modified)"
 		}
 	}
 	return line
+}
+
+// commandModule is the module that holds this command's package: the main
+// module after 'go install ...@version' or a build in its working tree, one
+// of the dependencies when another module builds it (as a tool, or with go
+// build of the package path).
+func commandModule(bi *debug.BuildInfo) debug.Module {
+	best := bi.Main
+	bestLen := -1
+	if holds(bi.Main.Path, bi.Path) {
+		bestLen = len(bi.Main.Path)
+	}
+	for _, m := range bi.Deps {
+		if m != nil && holds(m.Path, bi.Path) && len(m.Path) > bestLen {
+			best, bestLen = *m, len(m.Path)
+		}
+	}
+	return best
+}
+
+// holds reports whether the module at modPath holds the package at pkgPath.
+func holds(modPath, pkgPath string) bool {
+	return modPath != "" && (pkgPath == modPath || strings.HasPrefix(pkgPath, modPath+"/"))
 }

@@ -34,14 +34,10 @@ func CheckID(pkg, name, value, want, source string) error {
 	if source != "" {
 		source = " (" + source + ")"
 	}
-	switch {
-	case value == "":
-		return fmt.Errorf("%s: Config.%s is empty; set it to %s", pkg, name, want)
-	case redact.LooksLikeKey(value):
-		return fmt.Errorf("%s: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", pkg, name, redact.Describe(value), want)
-	case strings.TrimSpace(value) != value:
-		return fmt.Errorf("%s: Config.%s holds white space around it; remove it", pkg, name)
-	case len(value) != IDLen:
+	if err := checkPasted(pkg, name, value, want); err != nil {
+		return err
+	}
+	if len(value) != IDLen {
 		issuer := ""
 		if len(value) == 36 && strings.Count(value, "-") == 4 {
 			issuer = ", and has the shape of an App Store Connect issuer ID"
@@ -59,6 +55,22 @@ func CheckID(pkg, name, value, want, source string) error {
 			}
 			return fmt.Errorf("%s: Config.%s holds %s, but Apple's IDs are upper-case letters and digits%s; set it to %s", pkg, name, what, source, want)
 		}
+	}
+	return nil
+}
+
+// checkPasted refuses, in the field Config.name, the mistakes of copying an
+// ID into place that every ID check names first: nothing, a private key
+// pasted in, white space around the value (from a web page or a file,
+// which Apple refuses without saying why).
+func checkPasted(pkg, name, value, want string) error {
+	switch {
+	case value == "":
+		return fmt.Errorf("%s: Config.%s is empty; set it to %s", pkg, name, want)
+	case redact.LooksLikeKey(value):
+		return fmt.Errorf("%s: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", pkg, name, redact.Describe(value), want)
+	case strings.TrimSpace(value) != value:
+		return fmt.Errorf("%s: Config.%s holds white space around it; remove it", pkg, name)
 	}
 	return nil
 }
@@ -127,21 +139,10 @@ func Show(value string, valid bool) string {
 // ShowID is [Show] for a key ID or Team ID.
 func ShowID(value string) string { return Show(value, CheckID("", "", value, "", "") == nil) }
 
-// ShowKey names a private key's type and nothing of it.
-func ShowKey(k crypto.Signer) string {
-	if k == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("%T(redacted)", k)
-}
+// ShowKey names a private key's type and nothing of it ([redact.Key]).
+func ShowKey(k crypto.Signer) string { return redact.Key(k) }
 
-// Format prints s, a Config's String, for every fmt verb: %d or %x on a
-// struct would otherwise print its fields, the private key among them. %q
-// quotes it.
-func Format(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", s)
-		return
-	}
-	fmt.Fprint(f, s)
-}
+// Format prints s, a Config's String, for every fmt verb ([redact.Format]):
+// %d or %x on a struct would otherwise print its fields, the private key
+// among them.
+func Format(f fmt.State, verb rune, s string) { redact.Format(f, verb, s) }

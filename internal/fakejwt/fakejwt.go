@@ -1,15 +1,33 @@
-// Package fakejwt reads compact ES256 JSON Web Tokens strictly, for the
-// fake servers of the API packages (musickittest, weatherkittest,
-// apnstest, signinwithappletest). It is verification code of its own,
-// written with crypto/ecdsa and encoding/json directly, and never
-// internal/jws, which makes the tokens: the fakes must check the signing
-// path, not repeat it.
+// Package fakejwt reads compact ES256 JSON Web Tokens strictly, for every
+// fake server of this module (asctest, apnstest, musickittest,
+// weatherkittest, mapstest, axmtest, signinwithappletest). It is
+// verification code of its own, written with crypto/ecdsa and encoding/json
+// directly, and never internal/jws, which makes the tokens: the fakes must
+// check the signing path, not repeat it.
+//
+// A fake with Apple's usual rules (a key ID that names a key of one team,
+// iss that team) calls [Verify] and then checks its API's own claims:
+//
+//	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: 4 << 10, Key: keys})
+//	iat, exp, err := tok.Payload.CheckTimes(now, time.Minute, fakejwt.AnyNumber)
+//
+// A fake whose tokens have other rules (asctest's individual keys carry no
+// iss) builds on the parts: [Split], [ReadObject], [VerifyES256] and the
+// [Object] readers.
 //
 // Strict means what a lax reader would let through is refused: base64url
 // with padding, line breaks or spare bits (one signature under several
-// spellings), JSON names that differ only in case or come twice (which
+// spellings), JSON that is not UTF-8, names that come twice (which
 // verifiers resolve differently), data after a JSON object, a signature
-// that is not ES256's 64-byte R||S.
+// that is not ES256's 64-byte R||S. Names are matched with their exact
+// case, which encoding/json's Unmarshal into a struct does not do.
+//
+// Times are RFC 7519's NumericDate: any JSON number of seconds, fractions
+// included ([AnyNumber]), since Apple's own Swift library (jwt-kit's
+// default encoder) and cidertool/asc-go send fractions; a fake whose API
+// holds clients to whole seconds asks for [WholeSeconds]. Strings, and
+// numbers too large to be seconds (milliseconds, say), are refused either
+// way.
 //
 // Its errors are phrases that each fake puts in its own words around;
 // none quotes a token, and a member name is shown only when it is short
@@ -19,16 +37,20 @@ package fakejwt
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"math/big"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Rules are what [Verify] checks that every developer token shares.
@@ -50,9 +72,11 @@ type Token struct {
 	// ID.
 	KeyID, Issuer   string
 	Header, Payload Object
-	// Signature is the signature part as sent, which tells tokens apart:
-	// strict base64url gives each signature one spelling.
+	// Signature is the signature part as sent.
 	Signature string
+	// ID tells tokens apart however they are spelled ([TokenID]): what
+	// the fakes count and revoke tokens by.
+	ID string
 }
 
 // Verify checks what every developer token shares, in an order that
@@ -110,13 +134,50 @@ func Verify(value string, rules Rules) (*Token, error) {
 	}
 	iss, ok := payload.String("iss")
 	if !ok {
-		return nil, errors.New("iss (the Team ID) is missing or not a string")
+		return nil, ErrNoIssuer
 	}
 	if iss != team {
-		return nil, errors.New("iss is not the Team ID of the key named by kid")
+		return nil, ErrWrongIssuer
 	}
-	return &Token{KeyID: kid, Issuer: iss, Header: header, Payload: payload, Signature: parts.Encoded[2]}, nil
+	return &Token{KeyID: kid, Issuer: iss, Header: header, Payload: payload, Signature: parts.Encoded[2], ID: TokenID(parts.SigningInput(), parts.Raw[2])}, nil
 }
+
+// TokenID identifies what was signed and the signature, the same for every
+// way of writing the token: strict base64url gives the signing input one
+// spelling, and ECDSA's (r, s) and (r, n-s) are the same signature (both
+// verify), so s is taken as the lower of the two. Counting and revoking
+// tokens by it cannot be dodged by respelling one.
+func TokenID(signingInput string, sig []byte) string {
+	if len(sig) != SignatureLen {
+		return signingInput + "." + string(sig)
+	}
+	n := elliptic.P256().Params().N
+	s := new(big.Int).SetBytes(sig[32:])
+	if other := new(big.Int).Sub(n, s); other.Sign() > 0 && other.Cmp(s) < 0 {
+		s = other
+	}
+	low := make([]byte, SignatureLen)
+	copy(low, sig[:32])
+	s.FillBytes(low[32:])
+	return signingInput + "." + string(low)
+}
+
+// The errors of [Verify] about iss, which a fake may put in its API's
+// words (errors.Is).
+var (
+	ErrNoIssuer    = errors.New("iss (the Team ID) is missing or not a string")
+	ErrWrongIssuer = errors.New("iss is not the Team ID of the key named by kid")
+)
+
+// Limits the fakes of developer-token APIs (MusicKit, WeatherKit) share.
+const (
+	// DeveloperTokenLeeway is how far in the future iat may be, for a
+	// client clock ahead of the server's.
+	DeveloperTokenLeeway = 60 // seconds
+	// MaxDeveloperTokenLen bounds what a fake reads: a developer token is
+	// a few hundred bytes, a long origin list a few kilobytes.
+	MaxDeveloperTokenLen = 16 << 10
+)
 
 // SignatureLen is the length of an ES256 signature in a JWS: R and S, 32
 // bytes each (RFC 7518 section 3.4).
@@ -129,6 +190,10 @@ type Parts struct {
 	// Raw holds the same three, decoded from base64url.
 	Raw [3][]byte
 }
+
+// SigningInput is what the signature covers: the header and payload as
+// sent, joined by a period.
+func (p Parts) SigningInput() string { return p.Encoded[0] + "." + p.Encoded[1] }
 
 // partNames name the three parts in errors.
 var partNames = [3]string{"header", "payload", "signature"}
@@ -145,27 +210,34 @@ func Split(value string) (Parts, error) {
 	for i := range enc {
 		b, err := DecodeSegment(enc[i])
 		if err != nil {
-			return Parts{}, fmt.Errorf("the %s is not base64url without padding", partNames[i])
+			return Parts{}, fmt.Errorf("the %s is %w", partNames[i], err)
 		}
 		p.Encoded[i], p.Raw[i] = enc[i], b
 	}
 	return p, nil
 }
 
+// errSegment is what DecodeSegment says; callers add which part it was.
+var errSegment = errors.New("not base64url without padding (RFC 7515 section 2): only A-Z a-z 0-9 - _, no '=', no line breaks, and unused trailing bits zero")
+
 // DecodeSegment decodes base64url without padding strictly: encoding/base64
 // skips line breaks and, without Strict, ignores spare bits, which would let
 // one signature travel under several spellings.
 func DecodeSegment(s string) ([]byte, error) {
 	if strings.ContainsAny(s, "\r\n=") {
-		return nil, errors.New("not base64url")
+		return nil, errSegment
 	}
-	return base64.RawURLEncoding.Strict().DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, errSegment
+	}
+	return b, nil
 }
 
 // VerifyES256 reports whether the parts' signature is pub's ES256 signature
 // of their header and payload ([VerifyES256]).
 func (p Parts) VerifyES256(pub *ecdsa.PublicKey) bool {
-	return VerifyES256(pub, p.Encoded[0]+"."+p.Encoded[1], p.Raw[2])
+	return VerifyES256(pub, p.SigningInput(), p.Raw[2])
 }
 
 // VerifyES256 reports whether sig is pub's ES256 signature of input, the
@@ -186,39 +258,97 @@ func VerifyES256(pub *ecdsa.PublicKey, input string, sig []byte) bool {
 // encoding/json's Unmarshal into a struct does not respect.
 type Object map[string]json.RawMessage
 
-// ReadObject reads b as one JSON object, refusing one that names a member
-// twice (which decoders resolve differently: {"alg":"none","alg":"ES256"}
-// means one thing to a verifier that keeps the first and another to one
-// that keeps the last) or is followed by anything. Its errors are phrases
-// to follow "the header" or "the payload".
+// Problem is what [ReadObject] found wrong with a part.
+type Problem int
+
+// The problems [ReadObject] reports.
+const (
+	NotUTF8      Problem = iota + 1 // the bytes are not UTF-8, which JSON requires (RFC 8259 section 8.1)
+	NotObject                       // valid JSON, or the start of it, but not an object
+	Syntax                          // not valid JSON; Offset says where
+	Truncated                       // the JSON ends early
+	Duplicate                       // a member named twice; Name says which
+	TrailingData                    // something after the object
+)
+
+// ObjectError is the error of [ReadObject]: a phrase to follow "the header"
+// or "the payload", and the problem by kind for a fake that words it its
+// own way.
+type ObjectError struct {
+	Problem Problem
+	Name    string // the member named twice, for Duplicate (the sender's text: show it with DescribeName)
+	Offset  int64  // the byte where the JSON went wrong, for Syntax
+}
+
+// Error is the phrase to follow "the header" or "the payload".
+func (e *ObjectError) Error() string {
+	switch e.Problem {
+	case NotUTF8:
+		return "is not UTF-8"
+	case NotObject:
+		return "is not a JSON object"
+	case Duplicate:
+		return fmt.Sprintf("names %s twice", DescribeName(e.Name))
+	case TrailingData:
+		return "has data after its JSON object"
+	default:
+		return "is not valid JSON"
+	}
+}
+
+// ReadObject reads b as one JSON object, refusing one that is not UTF-8,
+// names a member twice (which decoders resolve differently:
+// {"alg":"none","alg":"ES256"} means one thing to a verifier that keeps
+// the first and another to one that keeps the last) or is followed by
+// anything but white space. Its errors are *[ObjectError].
 func ReadObject(b []byte) (Object, error) {
+	if !utf8.Valid(b) {
+		return nil, &ObjectError{Problem: NotUTF8}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New("is not a JSON object")
+		if err != nil {
+			return nil, jsonError(err)
+		}
+		return nil, &ObjectError{Problem: NotObject}
 	}
 	obj := make(Object)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, errors.New("is not valid JSON")
+			return nil, jsonError(err)
 		}
 		name, _ := tok.(string)
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, errors.New("is not valid JSON")
+			return nil, jsonError(err)
 		}
 		if _, dup := obj[name]; dup {
-			return nil, fmt.Errorf("names %s twice", DescribeName(name))
+			return nil, &ObjectError{Problem: Duplicate, Name: name}
 		}
 		obj[name] = v
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, errors.New("is not valid JSON")
+		return nil, jsonError(err)
 	}
-	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("has data after its JSON object")
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &ObjectError{Problem: TrailingData}
 	}
 	return obj, nil
+}
+
+// jsonError classifies an error of encoding/json's decoder without its
+// text, which can quote the input.
+func jsonError(err error) *ObjectError {
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return &ObjectError{Problem: Syntax, Offset: syntax.Offset}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &ObjectError{Problem: Truncated}
+	default:
+		return &ObjectError{Problem: NotObject}
+	}
 }
 
 // String returns the member name if it is a JSON string; null, a number
@@ -242,42 +372,136 @@ func StringValue(raw json.RawMessage) (string, error) {
 	return s, err
 }
 
-// Int reads the member name as a NumericDate the way Apple writes it: an
-// integer number of seconds, not a fraction, an exponent or a string. Its
-// errors name the member.
-func (o Object) Int(name string) (int64, error) {
+// Audiences reads the member name as RFC 7519 section 4.1.3 allows aud to
+// be: one string, or an array of strings (asc-go sends
+// ["appstoreconnect-v1"]). A missing member is an empty list; null, a
+// number, or an array holding anything but strings is an error naming the
+// member.
+func (o Object) Audiences(name string) ([]string, error) {
 	raw, ok := o[name]
 	if !ok {
-		return 0, fmt.Errorf("%s is missing", name)
+		return nil, nil
 	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s is not an integer number of seconds", name)
+	if s, err := StringValue(raw); err == nil {
+		return []string{s}, nil
 	}
-	return n, nil
+	var list []string
+	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
+		return nil, fmt.Errorf("%s is not a string or a list of strings", name)
+	}
+	return list, nil
 }
 
-// Times reads iat and exp as [Object.Int] does and checks them at now: iat
-// no more than leeway seconds ahead (for a client clock ahead of the
-// server's), exp after now and after iat. Limits on exp - iat differ by
-// API and are the caller's.
-func (o Object) Times(now time.Time, leeway int64) (iat, exp int64, err error) {
-	if iat, err = o.Int("iat"); err != nil {
-		return 0, 0, err
+// DateForm says which JSON numbers a fake takes as a NumericDate.
+type DateForm int
+
+const (
+	// AnyNumber takes any JSON number of seconds, a fraction or an
+	// exponent included, as RFC 7519 section 2 defines NumericDate and as
+	// Apple's own Swift library (jwt-kit's default encoder), cidertool/asc-go
+	// (microseconds in exp) and the Swift App Store Connect SDK send it.
+	AnyNumber DateForm = iota
+	// WholeSeconds takes an integer only, the form Apple's pages show, for
+	// the fakes whose API holds clients to it.
+	WholeSeconds
+)
+
+// MaxDate is the last second of the year 9999: a NumericDate past it is not
+// a time a token means, and most often milliseconds taken for seconds
+// (1.7e12 for a date in 2023).
+const MaxDate = 253402300799
+
+// maxSeconds bounds what [ParseDate] converts: 2^53, past which a float64
+// no longer holds every whole second.
+const maxSeconds = 1 << 53
+
+// Date reads the member name as a NumericDate in form. Its errors name the
+// member and say what is wrong: missing, not a number (a string, null,
+// true), not whole seconds, or past the year 9999 ([MaxDate]:
+// milliseconds, most likely).
+func (o Object) Date(name string, form DateForm) (time.Time, error) {
+	raw, ok := o[name]
+	if !ok {
+		return time.Time{}, fmt.Errorf("%s is missing", name)
 	}
-	if exp, err = o.Int("exp"); err != nil {
-		return 0, 0, err
+	t, err := ParseDate(name, raw, form)
+	if err == nil && (t.Unix() > MaxDate || t.Unix() < -MaxDate) {
+		return time.Time{}, fmt.Errorf("%s is past the year 9999: a NumericDate is in seconds, not milliseconds", name)
 	}
-	t := now.Unix()
+	return t, err
+}
+
+// ParseDate reads raw, the value of the member name, as a JSON number of
+// seconds in form, for a reader that shows what it cannot trust (a token's
+// times in milliseconds, say) and judges the range itself. Only a number
+// too large to hold whole seconds is refused for its size.
+func ParseDate(name string, raw json.RawMessage, form DateForm) (time.Time, error) {
+	s := string(raw)
+	// A JSON number starts with '-' or a digit, and json.Valid holds it to
+	// JSON's grammar: strconv's own forms ("Inf", "NaN", "0x1p3", "1_000")
+	// are not numbers here.
+	if s == "" || s[0] != '-' && (s[0] < '0' || s[0] > '9') || !json.Valid(raw) {
+		if form == WholeSeconds {
+			return time.Time{}, fmt.Errorf("%s is not an integer number of seconds", name)
+		}
+		return time.Time{}, fmt.Errorf("%s is not a number of seconds", name)
+	}
+	if form == WholeSeconds {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n > maxSeconds || n < -maxSeconds {
+			return time.Time{}, fmt.Errorf("%s is not an integer number of seconds", name)
+		}
+		return time.Unix(n, 0), nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f > maxSeconds || f < -maxSeconds {
+		return time.Time{}, fmt.Errorf("%s is not a number of seconds that a float64 holds to the second", name)
+	}
+	sec := math.Floor(f)
+	return time.Unix(int64(sec), int64(math.Round((f-sec)*1e9))), nil
+}
+
+// Int reads the member name as a NumericDate the way Apple writes it: an
+// integer number of seconds, not a fraction, an exponent or a string
+// ([WholeSeconds]). Its errors name the member.
+func (o Object) Int(name string) (int64, error) {
+	t, err := o.Date(name, WholeSeconds)
+	if err != nil {
+		return 0, err
+	}
+	return t.Unix(), nil
+}
+
+// CheckTimes reads iat and exp in form and checks them at now: iat no more
+// than leeway ahead (for a client clock ahead of the server's), exp after
+// now and after iat. Limits on exp - iat differ by API and are the
+// caller's.
+func (o Object) CheckTimes(now time.Time, leeway time.Duration, form DateForm) (iat, exp time.Time, err error) {
+	if iat, err = o.Date("iat", form); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if exp, err = o.Date("exp", form); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
 	switch {
-	case iat > t+leeway:
-		return 0, 0, errors.New("iat is in the future")
-	case exp <= t:
-		return 0, 0, errors.New("the token has expired (exp is past)")
-	case exp <= iat:
-		return 0, 0, errors.New("exp is not after iat")
+	case iat.After(now.Add(leeway)):
+		return time.Time{}, time.Time{}, errors.New("iat is in the future")
+	case !exp.After(now):
+		return time.Time{}, time.Time{}, errors.New("the token has expired (exp is past)")
+	case !exp.After(iat):
+		return time.Time{}, time.Time{}, errors.New("exp is not after iat")
 	}
 	return iat, exp, nil
+}
+
+// Times is [Object.CheckTimes] in whole seconds, with leeway in seconds and
+// now read to the second, for the fakes that take integers only.
+func (o Object) Times(now time.Time, leeway int64) (iat, exp int64, err error) {
+	i, e, err := o.CheckTimes(time.Unix(now.Unix(), 0), time.Duration(leeway)*time.Second, WholeSeconds)
+	if err != nil {
+		return 0, 0, err
+	}
+	return i.Unix(), e.Unix(), nil
 }
 
 // DescribeName shows a member name from a token quoted if it is short and

@@ -5,7 +5,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +166,145 @@ func FuzzVerifyNeverLaxerThanGolangJWT(f *testing.F) {
 		iss, _ := parsed.Claims.GetIssuer()
 		if parsed.Header["kid"] != tok.KeyID || iss != tok.Issuer || tok.Issuer != testTeam {
 			t.Fatalf("kid %v / iss %q read differently from golang-jwt's %v / %q", tok.KeyID, tok.Issuer, parsed.Header["kid"], iss)
+		}
+	})
+}
+
+// TestCheckTimesTakesAnyJSONNumberOfSeconds: RFC 7519 section 2 defines a
+// NumericDate as a JSON number of seconds, fractions allowed. Apple's own
+// Swift library (vapor/jwt-kit's default JSONEncoder writes Date as a
+// Double) and cidertool/asc-go (exp with microseconds) send fractions, and
+// App Store Connect takes them; AnyNumber does too. What no JSON number of
+// seconds is, a string, null, a number past float64, milliseconds, stays
+// refused in either form.
+func TestCheckTimesTakesAnyJSONNumberOfSeconds(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	for _, tc := range []struct {
+		payload  string
+		rule     string // empty: accepted
+		whole    string // WholeSeconds' verdict, when it differs
+		iat, exp time.Time
+	}{
+		{payload: `{"iat":1000000.5,"exp":1000100.25}`, iat: time.Unix(1_000_000, 5e8), exp: time.Unix(1_000_100, 25e7), whole: "iat is not an integer"},
+		{payload: `{"iat":1e6,"exp":1.0001e6}`, iat: time.Unix(1_000_000, 0), exp: time.Unix(1_000_100, 0), whole: "iat is not an integer"},
+		{payload: `{"iat":999999.999999,"exp":1000600.123456}`, iat: time.Unix(999_999, 999_999_000), exp: time.Unix(1_000_600, 123_456_000), whole: "iat is not an integer"},
+		{payload: `{"iat":1000000,"exp":1000100}`, iat: time.Unix(1_000_000, 0), exp: time.Unix(1_000_100, 0)},
+		{payload: `{"iat":"1000000","exp":1000100}`, rule: "iat is not", whole: "iat is not an integer"},
+		{payload: `{"iat":null,"exp":1000100}`, rule: "iat is not", whole: "iat is not an integer"},
+		{payload: `{"iat":true,"exp":1000100}`, rule: "iat is not", whole: "iat is not an integer"},
+		{payload: `{"iat":1000000,"exp":1e400}`, rule: "exp is not a number", whole: "exp is not an integer"},
+		{payload: `{"iat":1000000,"exp":"NaN"}`, rule: "exp is not a number", whole: "exp is not an integer"},
+		{payload: `{"iat":1700000000000,"exp":1700000600000}`, rule: "year 9999", whole: "year 9999"},
+		{payload: `{"iat":1000000,"exp":1000000000100.5}`, rule: "year 9999", whole: "exp is not an integer"},
+		{payload: `{"iat":999000.5,"exp":999999.75}`, rule: "expired", whole: "iat is not an integer"},
+		{payload: `{"iat":1000060.5,"exp":1000100}`, rule: "in the future", whole: "iat is not an integer"},
+	} {
+		obj, err := ReadObject([]byte(tc.payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		iat, exp, err := obj.CheckTimes(now, time.Minute, AnyNumber)
+		switch {
+		case tc.rule == "" && err != nil:
+			t.Errorf("%s: %v, want it accepted", tc.payload, err)
+		case tc.rule == "" && (!iat.Equal(tc.iat) || !exp.Equal(tc.exp)):
+			t.Errorf("%s: iat %v exp %v, want %v and %v", tc.payload, iat.UnixNano(), exp.UnixNano(), tc.iat.UnixNano(), tc.exp.UnixNano())
+		case tc.rule != "" && (err == nil || !strings.Contains(err.Error(), tc.rule)):
+			t.Errorf("%s: %v, want an error naming %q", tc.payload, err, tc.rule)
+		}
+		_, _, err = obj.CheckTimes(now, time.Minute, WholeSeconds)
+		if tc.whole == "" && tc.rule == "" && err != nil || (tc.whole != "" || tc.rule != "") && (err == nil || !strings.Contains(err.Error(), cmpOr(tc.whole, tc.rule))) {
+			t.Errorf("%s in whole seconds: %v, want %q", tc.payload, err, cmpOr(tc.whole, tc.rule))
+		}
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// TestReadObjectRefusesWhatAStrictVerifierRefuses: bytes that are not
+// UTF-8 (RFC 8259 section 8.1; encoding/json would turn them into U+FFFD
+// and go on) and junk after the object are refused, each with its kind.
+func TestReadObjectRefusesWhatAStrictVerifierRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		want Problem
+	}{
+		{`{"iss":"` + "\xff" + `"}`, NotUTF8},
+		{`{"iss":"a"}x`, TrailingData},
+		{`{"iss":"a"}{}`, TrailingData},
+		{`{"iss":"a","iss":"b"}`, Duplicate},
+		{`{"iss":"a","\u0069ss":"b"}`, Duplicate},
+		{`[1]`, NotObject},
+		{`{"iss":}`, Syntax},
+		{`{"iss":"a"`, Truncated},
+	} {
+		_, err := ReadObject([]byte(tc.json))
+		var oe *ObjectError
+		if !errors.As(err, &oe) || oe.Problem != tc.want {
+			t.Errorf("%q: %v, want problem %d", tc.json, err, tc.want)
+		}
+	}
+	if obj, err := ReadObject([]byte(" {\"iss\":\"a\"} \n")); err != nil || len(obj) != 1 {
+		t.Errorf("white space around the object: %v, %v", obj, err)
+	}
+}
+
+// TestAudiencesTakesAStringOrAList: aud as RFC 7519 section 4.1.3 allows
+// it, one string or an array of them (asc-go's form).
+func TestAudiencesTakesAStringOrAList(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		want []string
+		err  bool
+	}{
+		{`{"aud":"appstoreconnect-v1"}`, []string{"appstoreconnect-v1"}, false},
+		{`{"aud":["appstoreconnect-v1"]}`, []string{"appstoreconnect-v1"}, false},
+		{`{"aud":["a","b"]}`, []string{"a", "b"}, false},
+		{`{}`, nil, false},
+		{`{"aud":[1]}`, nil, true},
+		{`{"aud":1}`, nil, true},
+		{`{"aud":null}`, nil, true},
+	} {
+		obj, err := ReadObject([]byte(tc.json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := obj.Audiences("aud")
+		if (err != nil) != tc.err || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, %v", tc.json, got, err)
+		}
+	}
+}
+
+// FuzzParseDateTakesJSONNumbersOnly: whatever the bytes, ParseDate does not
+// panic; what it takes is a JSON number (encoding/json agrees) whose value
+// it holds to the microsecond, and in whole seconds an integer.
+func FuzzParseDateTakesJSONNumbersOnly(f *testing.F) {
+	for _, seed := range []string{"1700000000", "1700000000.123456", "1.7e9", "-1", "1e400", `"1"`, "NaN", "0x10", "1_000", "9007199254740993", "null", "1.", ".5", "-0"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, form := range []DateForm{AnyNumber, WholeSeconds} {
+			at, err := ParseDate("exp", []byte(raw), form)
+			if err != nil {
+				continue
+			}
+			var n json.Number
+			if json.Unmarshal([]byte(raw), &n) != nil || string(n) != raw {
+				t.Fatalf("took %q, which is not a JSON number", raw)
+			}
+			f, _ := strconv.ParseFloat(raw, 64)
+			if got := float64(at.Unix()) + float64(at.Nanosecond())/1e9; math.Abs(got-f) > 1e-6*math.Max(1, math.Abs(f)/1e9) {
+				t.Fatalf("%q read as %v", raw, got)
+			}
+			if form == WholeSeconds && strings.ContainsAny(raw, ".eE") {
+				t.Fatalf("%q taken as whole seconds", raw)
+			}
 		}
 	})
 }

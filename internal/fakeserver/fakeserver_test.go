@@ -14,27 +14,15 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func TestClockAdvancesAndSetReplacesTheBase(t *testing.T) {
+// TestDeprecatedClockSetReplacesTheBase: the shim keeps the first
+// version's Set, which took a base clock.
+func TestDeprecatedClockSetReplacesTheBase(t *testing.T) {
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	var c Clock
-	if d := time.Since(c.Now()); d < 0 || d > time.Minute {
-		t.Fatalf("the zero Clock reads %s from time.Now", d)
-	}
-	c.Set(func() time.Time { return base })
 	c.Advance(time.Hour)
-	c.Advance(time.Minute)
-	if got := c.Now(); !got.Equal(base.Add(61 * time.Minute)) {
-		t.Fatalf("Now = %s after Advance", got)
-	}
 	c.Set(func() time.Time { return base })
 	if got := c.Now(); !got.Equal(base) {
-		t.Fatalf("Set kept the offset: %s", got)
-	}
-	// A base clock that reads the clock itself does not deadlock.
-	var outer Clock
-	outer.Set(func() time.Time { outer.Advance(0); return base })
-	if got := outer.Now(); !got.Equal(base) {
-		t.Fatalf("reentrant base: %s", got)
+		t.Fatalf("Set kept the offset or the base: %s", got)
 	}
 }
 
@@ -61,11 +49,11 @@ func TestKeysAreOneTeamsAndRevokedKeysFailLookup(t *testing.T) {
 func gateServer(t *testing.T) (*Gate, string, *http.Client) {
 	t.Helper()
 	routes := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
-	g := NewGate(time.Now, func(_ *http.Request, token string, _ time.Time) error {
+	g := NewGate(time.Now, func(_ *http.Request, token string, _ time.Time) (Checked, error) {
 		if !strings.HasPrefix(token, "good.") {
-			return errors.New("not a good token")
+			return Checked{}, errors.New("not a good token")
 		}
-		return nil
+		return Checked{KeyID: "K", ID: token}, nil
 	}, routes)
 	srv := NewUnstarted(g)
 	srv.Start()
@@ -141,5 +129,74 @@ func TestGateCountsConcurrentRequestsOnce(t *testing.T) {
 	client.CloseIdleConnections()
 	if st := g.Stats(); st.Accepted != 10 || st.Rejected != 10 || st.Tokens != 1 {
 		t.Fatalf("stats %+v, want 10 accepted with one token and 10 rejected", st)
+	}
+}
+
+// TestGateRevokeTokensRefusesTheKeysAcceptedTokensOnly: after RevokeTokens,
+// the tokens the gate accepted for the key get 401, and a new one passes.
+func TestGateRevokeTokensRefusesTheKeysAcceptedTokensOnly(t *testing.T) {
+	g, url, client := gateServer(t)
+	if status, _ := get(t, client, url+"/any", "Bearer good.x"); status != 200 {
+		t.Fatalf("before: %d", status)
+	}
+	g.RevokeTokens("other key")
+	if status, _ := get(t, client, url+"/any", "Bearer good.x"); status != 200 {
+		t.Fatalf("another key's revocation refused the token: %d", status)
+	}
+	g.RevokeTokens("K")
+	if status, _ := get(t, client, url+"/any", "Bearer good.x"); status != 401 || g.Stats().LastRejection != "the token was revoked; sign a new one" {
+		t.Fatalf("revoked: %d (%s)", status, g.Stats().LastRejection)
+	}
+	if status, _ := get(t, client, url+"/any", "Bearer good.y"); status != 200 {
+		t.Fatalf("a new token after the revocation: %d", status)
+	}
+}
+
+// TestBearerSaysWhatIsWrongWithTheHeader: no header, two, another scheme
+// and an empty token are each refused with a reason that quotes nothing.
+func TestBearerSaysWhatIsWrongWithTheHeader(t *testing.T) {
+	for _, tc := range []struct {
+		auth []string
+		want string
+	}{
+		{nil, "no Authorization header"},
+		{[]string{"Bearer a", "Bearer b"}, "more than one"},
+		{[]string{"Basic c2VjcmV0"}, `does not start with "Bearer "`},
+		{[]string{"Bearer "}, "no bearer token"},
+	} {
+		r, _ := http.NewRequest("GET", "https://example.com/", nil)
+		r.Header["Authorization"] = tc.auth
+		if _, err := Bearer(r); err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "c2VjcmV0") {
+			t.Errorf("%q: %v, want %q", tc.auth, err, tc.want)
+		}
+	}
+	r, _ := http.NewRequest("GET", "https://example.com/", nil)
+	r.Header.Set("Authorization", "Bearer tok")
+	if v, err := Bearer(r); v != "tok" || err != nil {
+		t.Errorf("a good header: %q, %v", v, err)
+	}
+}
+
+// TestKeysRegisterKeysOfAnyTeamAndSayWhyALookupFails: Register makes a key
+// of the team given (none, for an individual key), and Lookup's errors are
+// the sentinels.
+func TestKeysRegisterKeysOfAnyTeamAndSayWhyALookupFails(t *testing.T) {
+	k := NewKeysOf("issuer")
+	team, none := k.Register("A", k.Team()), k.Register("B", "")
+	if team.TeamID != "issuer" || none.TeamID != "" || team.PrivateKey.Equal(none.PrivateKey) {
+		t.Fatalf("keys %+v %+v", team, none)
+	}
+	k.Revoke("B")
+	if _, err := k.Lookup("B"); !errors.Is(err, ErrRevokedKey) {
+		t.Errorf("revoked: %v", err)
+	}
+	if _, err := k.Lookup("C"); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("unknown: %v", err)
+	}
+	if len(NewID()) != 10 || strings.Trim(NewID(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != "" {
+		t.Errorf("NewID is not of Apple's form")
+	}
+	if u := NewUUID(); len(u) != 36 || u[14] != '4' {
+		t.Errorf("NewUUID %q", u)
 	}
 }

@@ -1,5 +1,9 @@
-// Package origin compares URLs by origin, the scheme, host and port that
-// decide where a token may be sent.
+// Package origin holds the module's rules about origins: comparing URLs by
+// origin (the scheme, host and port that decide where a token may be sent),
+// checking an origin a token is restricted to as a browser's Origin header
+// would carry it ([CheckBrowser], for MusicKit and MapKit JS), and reading
+// the origin claim of a Maps token ([CheckMapKit], [MatchMapKit]), so that
+// the token sources and the fakes that check their tokens apply one rule.
 package origin
 
 import (

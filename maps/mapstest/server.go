@@ -1,7 +1,8 @@
 // Package mapstest provides a fake Apple Maps Server API for tests, in the
 // spirit of net/http/httptest: a TLS server on loopback with a token
-// endpoint that checks the signed JWT the way Apple describes and issues
-// access tokens, and an API route that takes them.
+// endpoint that checks the signed JWT the way Apple's "Creating and using
+// tokens with Maps Server API" describes and issues access tokens, and an
+// API route that takes them.
 //
 //	srv := mapstest.NewServer() // TLS; a fresh P-256 key, key ID and team ID
 //	defer srv.Close()
@@ -13,25 +14,26 @@
 // JWT that passes [Verify] whose scope, if any, includes server_api, and
 // 401 with Apple's ErrorResponse otherwise. GET /v1/geocode answers canned
 // JSON to a current access token, and 401 to an unknown or expired one.
-// Tests move the server's clock (Advance), set the access tokens' lifetime,
-// make the token endpoint fail or hang, expire every access token, and read
-// counters (Stats).
+// [Server.Verify] checks a MapKit JS token for a page's origin.
+//
+// It reads tokens with the toolkit every fake of this module shares, and
+// speaks its vocabulary: the clock moves with Advance (or SetClock), the
+// token endpoint fails with Fail until Recover and hangs with Hang until
+// Release, RevokeTokens forgets every access token, and Stats counts
+// Exchanges, Refusals and Failures at the token endpoint and Accepted and
+// Rejected (with LastRejection) at the API.
 package mapstest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/maps"
 )
 
@@ -39,34 +41,44 @@ import (
 // SetTokenLifetime says otherwise: Apple's expiresInSeconds today.
 const DefaultTokenLifetime = 1800 * time.Second
 
-// Server is a fake Maps Server API on an [httptest.Server]. URL, Client and
-// Close come from the embedded server (whose own Config field is at
-// srv.Server.Config).
+// Server is a fake Maps Server API on an [httptest.Server]. URL and Client
+// come from the embedded server (whose own Config field is at
+// srv.Server.Config); Now, Advance, SetClock, SetTokenLifetime, Recover,
+// Hang, Release and RevokeTokens from the embedded [fakeserver.Endpoint], the part that
+// axmtest shares.
 type Server struct {
 	*httptest.Server
+	*fakeserver.Endpoint
 
-	keyID, teamID string
-	key           *ecdsa.PrivateKey
+	keys *fakeserver.Keys
+	key  fakeserver.Key
+	fake fakeserver.EndpointParts
 
-	mu       sync.Mutex
-	offset   time.Duration
-	lifetime time.Duration
-	tokens   map[string]time.Time // access tokens issued, with their expiry
-	jwts     map[string]struct{}  // JWTs presented at the token endpoint
-	stats    Stats
-	fail     int           // status the token endpoint answers; 0 for none
-	hang     chan struct{} // closed to let hung exchanges go on; nil when not hanging
+	mu    sync.Mutex
+	jwts  map[string]struct{} // JWTs presented at the token endpoint
+	stats Stats
 }
 
-// Stats are the server's counters, for tests to assert on.
+// Stats are the server's counters, for tests to assert on, in the words
+// every fake of this module uses: Accepted, Rejected and LastRejection for
+// the API's requests, as in asctest, and Exchanges, Refusals and Failures
+// for the token endpoint's, as in axmtest.
 type Stats struct {
-	Exchanges        int    // access tokens issued
-	ExchangeRefusals int    // token requests answered 401 (the JWT broke a rule)
-	ExchangeFailures int    // token requests answered with FailExchanges' status
-	APICalls         int    // API requests answered with their access token accepted
-	APIRefusals      int    // API requests answered 401
-	LastRefusal      string // the rule the last 401 names
-	JWTs             int    // distinct JWTs presented at the token endpoint: a JWT reused shows as 1
+	Exchanges     int    // access tokens issued
+	Refusals      int    // token requests answered 401: the JWT broke a rule
+	Failures      int    // token requests answered with Fail's status
+	Accepted      int    // API requests answered with their access token accepted
+	Rejected      int    // API requests answered 401
+	LastRejection string // why the last API request was answered 401
+	LastRefusal   string // the rule the last 401 names, of the token endpoint or the API
+	JWTs          int    // distinct JWTs presented at the token endpoint: a JWT reused shows as 1
+	Held          int    // exchanges waiting now, held by Hang
+
+	// The counters' first names, which hold the same numbers.
+	ExchangeRefusals int // Refusals
+	ExchangeFailures int // Failures
+	APICalls         int // Accepted
+	APIRefusals      int // Rejected
 }
 
 // NewServer starts a TLS server with a key made afresh in memory. Use
@@ -82,17 +94,13 @@ func NewServer() *Server {
 // [httptest.NewUnstartedServer] does: call StartTLS (or Start, for plain
 // HTTP on loopback), and Close when done.
 func NewUnstartedServer() *Server {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic("mapstest: generate key: " + err.Error()) // crypto/rand does not fail
-	}
-	s := &Server{keyID: newID(), teamID: newID(), key: key, lifetime: DefaultTokenLifetime, tokens: make(map[string]time.Time), jwts: make(map[string]struct{})}
+	s := &Server{keys: fakeserver.NewKeys(), jwts: make(map[string]struct{})}
+	s.Endpoint, s.fake = fakeserver.NewEndpoint(DefaultTokenLifetime)
+	s.key = s.keys.Add()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/token", s.token)
 	mux.HandleFunc("/v1/geocode", s.geocode)
-	s.Server = httptest.NewUnstartedServer(mux)
-	// Connections cut short at Close make net/http log; noise, not news.
-	s.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.Server = fakeserver.NewUnstarted(mux)
 	return s
 }
 
@@ -100,102 +108,80 @@ func NewUnstartedServer() *Server {
 // and Now set: pass it to [maps.NewTokenSource] or [maps.NewJSTokenSource].
 // This method hides the embedded server's Config field.
 func (s *Server) Config() maps.Config {
-	return maps.Config{KeyID: s.keyID, TeamID: s.teamID, PrivateKey: s.key,
+	return maps.Config{KeyID: s.key.ID, TeamID: s.key.TeamID, PrivateKey: s.key.PrivateKey,
 		TokenURL: s.URL + "/v1/token", Client: s.Client(), Now: s.Now}
 }
 
 // KeyID returns the key ID the server accepts.
-func (s *Server) KeyID() string { return s.keyID }
+func (s *Server) KeyID() string { return s.key.ID }
 
 // TeamID returns the team ID the server accepts.
-func (s *Server) TeamID() string { return s.teamID }
+func (s *Server) TeamID() string { return s.key.TeamID }
 
 // PublicKey returns the public half of the server's key.
-func (s *Server) PublicKey() *ecdsa.PublicKey { return &s.key.PublicKey }
+func (s *Server) PublicKey() *ecdsa.PublicKey { return &s.key.PrivateKey.PublicKey }
 
-// Verify checks a MapKit JS token for a page of origin, as [Verify] does,
-// with the server's key, IDs and clock.
+// Verify checks a MapKit JS token for a page of origin (the Origin header
+// its browser sends; "" for none), as [Verify] does with the server's key,
+// IDs and clock, and, when the token has a scope, that it includes
+// mapkit_js.
 func (s *Server) Verify(token, origin string) (Claims, error) {
-	return Verify(token, &s.key.PublicKey, s.keyID, s.teamID, origin, s.Now())
+	c, err := s.verify(token, origin)
+	if err == nil && c.Scope != "" && !hasScope(c.Scope, scopeMapKitJS) {
+		return Claims{}, errScopeJS
+	}
+	return c, err
 }
 
-// Now returns the server's clock, which the configs it hands out share.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return time.Now().Add(s.offset)
+func (s *Server) verify(token, origin string) (Claims, error) {
+	return Verify(token, s.PublicKey(), s.key.ID, s.key.TeamID, origin, s.Now())
 }
 
-// Advance moves the server's clock, and its configs' clocks, forward by d.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
+// Fail makes the token endpoint answer every request from now on with
+// status (500, 429, ...) and Apple's ErrorResponse of message (empty: the
+// status's text) and detail; Recover undoes it.
+func (s *Server) Fail(status int, message, detail string) {
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	if detail == "" {
+		detail = "failing as the test asked"
+	}
+	s.fake.Faults.Fail(fakeserver.Failure{Status: status, Code: message, Description: detail})
 }
 
-// SetTokenLifetime sets expiresInSeconds of the access tokens issued from
-// now on (whole seconds).
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	s.lifetime = d
-	s.mu.Unlock()
-}
-
-// FailExchanges makes the token endpoint answer status (500, 429, ...)
-// with Apple's ErrorResponse from now on; 0 makes it work again.
+// FailExchanges is Fail(status, "", ""), and Recover for a status of 0:
+// the first name of the control.
 func (s *Server) FailExchanges(status int) {
-	s.mu.Lock()
-	s.fail = status
-	s.mu.Unlock()
+	if status == 0 {
+		s.Recover()
+		return
+	}
+	s.Fail(status, "", "")
 }
 
-// HangExchanges makes the token endpoint hold every request until release
-// is called or the client gives up; requests released go on as usual.
-// Close releases them too.
-func (s *Server) HangExchanges() (release func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.hang == nil {
-		s.hang = make(chan struct{})
-	}
-	ch := s.hang
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			if s.hang == ch {
-				s.hang = nil
-			}
-			s.mu.Unlock()
-			close(ch)
-		})
-	}
-}
+// HangExchanges is Hang, returning a release of this hang alone: the first
+// name of the control.
+func (s *Server) HangExchanges() (release func()) { return s.fake.Faults.Hang() }
 
-// ExpireAccessTokens makes every access token issued so far unknown, as
-// Apple's are after their time: the API answers them 401.
-func (s *Server) ExpireAccessTokens() {
-	s.mu.Lock()
-	clear(s.tokens)
-	s.mu.Unlock()
-}
+// ExpireAccessTokens is RevokeTokens, under its first name: Apple's access
+// tokens are unknown after their time.
+func (s *Server) ExpireAccessTokens() { s.RevokeTokens() }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	s.mu.Unlock()
+	st.Held = s.fake.Faults.Held()
+	st.ExchangeRefusals, st.ExchangeFailures, st.APICalls, st.APIRefusals = st.Refusals, st.Failures, st.Accepted, st.Rejected
+	return st
 }
 
-// Close releases hung exchanges and shuts the server down.
+// Close releases hung exchanges and shuts the server down; it is
+// [httptest.Server.Close] after Release.
 func (s *Server) Close() {
-	s.mu.Lock()
-	ch := s.hang
-	s.hang = nil
-	s.mu.Unlock()
-	if ch != nil {
-		close(ch)
-	}
+	s.Release()
 	s.Server.Close()
 }
 
@@ -204,48 +190,34 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "the token endpoint takes GET")
 		return
 	}
-	s.mu.Lock()
-	hang, fail := s.hang, s.fail
-	s.mu.Unlock()
-	if hang != nil {
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-			return
-		}
+	fail, ok := s.fake.Faults.Enter(r.Context())
+	if !ok {
+		return // the client gave up while the endpoint hung
 	}
-	if fail != 0 {
-		s.count(func(st *Stats) { st.ExchangeFailures++ })
-		writeError(w, fail, http.StatusText(fail), "failing as the test asked")
+	if fail != nil {
+		s.count(func(st *Stats) { st.Failures++ })
+		writeError(w, fail.Status, fail.Code, fail.Description)
 		return
 	}
-	jwt, ok := bearer(r)
-	if ok {
+	jwt, err := fakeserver.Bearer(r)
+	if err == nil {
 		s.mu.Lock()
 		s.jwts[jwt] = struct{}{}
 		s.stats.JWTs = len(s.jwts)
 		s.mu.Unlock()
-	}
-	var err error
-	var c Claims
-	if !ok {
-		err = errNoBearer
-	} else if c, err = Verify(jwt, &s.key.PublicKey, s.keyID, s.teamID, r.Header.Get("Origin"), s.Now()); err == nil && c.Scope != "" && !hasWord(c.Scope, "server_api") {
-		err = errScope
+		var c Claims
+		if c, err = s.verify(jwt, r.Header.Get("Origin")); err == nil && c.Scope != "" && !hasScope(c.Scope, scopeServerAPI) {
+			err = errScope
+		}
 	}
 	if err != nil {
-		s.count(func(st *Stats) { st.ExchangeRefusals++; st.LastRefusal = err.Error() })
+		s.count(func(st *Stats) { st.Refusals++; st.LastRefusal = err.Error() })
 		writeError(w, http.StatusUnauthorized, "Not Authorized", err.Error())
 		return
 	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	s.mu.Lock()
-	life := s.lifetime
-	s.tokens[tok] = time.Now().Add(s.offset + life)
-	s.stats.Exchanges++
-	s.mu.Unlock()
+	life := s.fake.Lifetime()
+	s.count(func(st *Stats) { st.Exchanges++ })
+	tok := s.fake.Access.Issue(s.Now().Add(life))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"accessToken": tok, "expiresInSeconds": int64(life / time.Second)})
 }
@@ -255,26 +227,22 @@ func (s *Server) geocode(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "geocode takes GET")
 		return
 	}
-	tok, ok := bearer(r)
-	s.mu.Lock()
-	expiry, known := s.tokens[tok]
-	now := time.Now().Add(s.offset)
 	rule := ""
-	switch {
-	case !ok:
-		rule = errNoBearer.Error()
-	case !known:
-		rule = "unknown access token"
-	case !now.Before(expiry):
+	if tok, err := fakeserver.Bearer(r); err != nil {
+		rule = err.Error()
+	} else if err := s.fake.Access.Check(tok, s.Now()); err == fakeserver.ErrExpiredToken {
 		rule = "access token expired"
+	} else if err != nil {
+		rule = "unknown access token"
 	}
-	if rule != "" {
-		s.stats.APIRefusals++
-		s.stats.LastRefusal = rule
-	} else {
-		s.stats.APICalls++
-	}
-	s.mu.Unlock()
+	s.count(func(st *Stats) {
+		if rule != "" {
+			st.Rejected++
+			st.LastRejection, st.LastRefusal = rule, rule
+		} else {
+			st.Accepted++
+		}
+	})
 	if rule != "" {
 		writeError(w, http.StatusUnauthorized, "Not Authorized", rule)
 		return
@@ -293,29 +261,6 @@ const geocodeAnswer = `{"results":[{"coordinate":{"latitude":37.3349,"longitude"
 	`"name":"Apple Park","formattedAddressLines":["1 Apple Park Way","Cupertino, CA 95014","United States"],` +
 	`"country":"United States","countryCode":"US"}]}` + "\n"
 
-type ruleError string
-
-func (e ruleError) Error() string { return string(e) }
-
-const (
-	errNoBearer = ruleError("no bearer token in the Authorization header")
-	errScope    = ruleError("scope does not include server_api")
-)
-
-func bearer(r *http.Request) (string, bool) {
-	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return v, ok && v != ""
-}
-
-func hasWord(s, w string) bool {
-	for _, f := range strings.Fields(s) {
-		if f == w {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) count(f func(*Stats)) {
 	s.mu.Lock()
 	f(&s.stats)
@@ -328,16 +273,4 @@ func writeError(w http.ResponseWriter, status int, message, detail string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": message, "details": []string{detail}}})
-}
-
-// newID makes a 10-character ID of upper-case letters and digits, the form
-// of Apple's key IDs and team IDs.
-func newID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

@@ -5,14 +5,14 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"math/big"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
 )
@@ -21,17 +21,21 @@ import (
 // package would never make.
 func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims string) string {
 	t.Helper()
-	enc := base64.RawURLEncoding
-	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
-	d := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, d[:])
+	return jwsforge.Sign(key, header, claims)
+}
+
+// geocode sends GET /v1/geocode with the access token and returns the
+// status.
+func geocode(t *testing.T, srv *mapstest.Server, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/geocode?q=x", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + enc.EncodeToString(sig)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func TestVerifyRefusesWhatAppleRefuses(t *testing.T) {
@@ -101,16 +105,7 @@ func TestAccessTokensExpireOnTheServersClock(t *testing.T) {
 	if got := tok.Expiry.Sub(tok.IssuedAt); got != 10*time.Minute {
 		t.Fatalf("access token lives %s, want the 10m the server gave", got)
 	}
-	call := func() int {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/geocode?q=x", nil)
-		req.Header.Set("Authorization", "Bearer "+tok.Value)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	call := func() int { return geocode(t, srv, tok.Value) }
 	if code := call(); code != http.StatusOK {
 		t.Fatalf("fresh token: %d", code)
 	}
@@ -120,5 +115,129 @@ func TestAccessTokensExpireOnTheServersClock(t *testing.T) {
 	}
 	if st := srv.Stats(); st.APICalls != 1 || st.APIRefusals != 1 || st.LastRefusal != "access token expired" {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestOriginClaimTakesWhatApplesPageAllows: "Creating and using tokens with
+// Maps Server API" allows an origin claim that is a domain pattern
+// (*.example.com), a bare domain, or a comma-separated list, and lists the
+// scope values, mapkit_js among them, which needs an origin. Each allows
+// the pages it names and no other; a claim of none of those forms, and a
+// scope value the page does not list, are refused.
+func TestOriginClaimTakesWhatApplesPageAllows(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	key := srv.Config().PrivateKey.(*ecdsa.PrivateKey)
+	now := srv.Now().Unix()
+	head := `{"alg":"ES256","kid":"` + srv.KeyID() + `","typ":"JWT"}`
+	token := func(extra string) string {
+		return sign(t, key, head, `{"iss":"`+srv.TeamID()+`","iat":`+big.NewInt(now-60).String()+`,"exp":`+big.NewInt(now+1800).String()+extra+`}`)
+	}
+	for _, tc := range []struct {
+		claim   string
+		allowed []string
+		refused []string
+	}{
+		{`"*.example.com"`, []string{"https://maps.example.com", "https://a.b.example.com", "http://www.EXAMPLE.com"}, []string{"https://example.com", "https://evilexample.com", "https://example.com.evil", "https://maps.example.com:8443", ""}},
+		{`"example.com"`, []string{"https://example.com", "http://example.com"}, []string{"https://www.example.com", "https://example.com:8443", "null"}},
+		{`"localhost:8080"`, []string{"http://localhost:8080", "https://localhost:8080"}, []string{"http://localhost", "http://localhost:8081"}},
+		{`"https://www.example.com"`, []string{"https://www.example.com", "https://www.example.com:443"}, []string{"http://www.example.com", "https://example.com"}},
+		{`"https://a.example, b.example,*.c.example"`, []string{"https://a.example", "https://b.example", "https://x.c.example"}, []string{"http://a.example", "https://c.example", "https://evil.example"}},
+	} {
+		tok := token(`,"origin":` + tc.claim + `,"scope":"mapkit_js"`)
+		for _, o := range tc.allowed {
+			if _, err := srv.Verify(tok, o); err != nil {
+				t.Errorf("origin %s, page %q: %v, want it allowed", tc.claim, o, err)
+			}
+		}
+		for _, o := range tc.refused {
+			if _, err := srv.Verify(tok, o); err == nil || !strings.Contains(err.Error(), "origin") {
+				t.Errorf("origin %s, page %q: %v, want it refused", tc.claim, o, err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name, extra, want string
+	}{
+		{"origin a path", `,"origin":"https://example.com/maps"`, "origin is not a domain"},
+		{"origin a bare star", `,"origin":"*"`, "origin is not a domain"},
+		{"origin an empty entry", `,"origin":"a.example,,b.example"`, "origin is not a domain"},
+		{"origin another scheme", `,"origin":"ftp://example.com"`, "origin is not a domain"},
+		{"mapkit_js without an origin", `,"scope":"mapkit_js"`, "requires an origin"},
+		{"a scope the page does not list", `,"origin":"example.com","scope":"everything"`, `"everything"`},
+		{"a scope without mapkit_js for a page", `,"origin":"example.com","scope":"server_api"`, "mapkit_js"},
+	} {
+		if _, err := srv.Verify(token(tc.extra), "https://example.com"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error naming %q", tc.name, err, tc.want)
+		}
+	}
+	// The token endpoint takes server_api, alone or beside the others.
+	for scope, want := range map[string]int{`"server_api"`: 200, `"server_api,web_snapshots"`: 200, `"mapkit_js"`: 401} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/token", nil)
+		req.Header.Set("Authorization", "Bearer "+token(`,"scope":`+scope+`,"origin":"example.com"`))
+		req.Header.Set("Origin", "https://example.com")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("scope %s at the token endpoint: %d, want %d (%s)", scope, resp.StatusCode, want, srv.Stats().LastRefusal)
+		}
+	}
+}
+
+// TestFailureControlsAndCountersReadAsInTheOtherFakes: Fail, Recover, Hang
+// and Release work as in axmtest; RevokeTokens and SetClock as in asctest;
+// Stats' Accepted, Rejected and LastRejection count the API's requests and
+// hold what the first names (APICalls, APIRefusals, ...) hold.
+func TestFailureControlsAndCountersReadAsInTheOtherFakes(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	start := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return start })
+	if !srv.Now().Equal(start) || !srv.Config().Now().Equal(start) {
+		t.Fatalf("SetClock: the server reads %s", srv.Now())
+	}
+	src, err := maps.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail(http.StatusServiceUnavailable, "", "down for a test")
+	if _, err := src.Token(context.Background()); err == nil {
+		t.Fatal("a token while failing")
+	}
+	srv.Recover()
+	srv.Hang()
+	done := make(chan error, 1)
+	go func() {
+		_, err := src.Token(context.Background())
+		done <- err
+	}()
+	for srv.Stats().Held == 0 {
+		runtime.Gosched()
+	}
+	srv.Release()
+	if err := <-done; err != nil {
+		t.Fatalf("after Release: %v", err)
+	}
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func() int { return geocode(t, srv, tok.Value) }
+	if code := call(); code != http.StatusOK {
+		t.Fatalf("a fresh access token: %d", code)
+	}
+	srv.RevokeTokens()
+	if code := call(); code != http.StatusUnauthorized {
+		t.Fatalf("a revoked access token: %d", code)
+	}
+	st := srv.Stats()
+	if st.Failures != 1 || st.Exchanges != 1 || st.Accepted != 1 || st.Rejected != 1 || st.LastRejection != "unknown access token" || st.Held != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	if st.ExchangeFailures != st.Failures || st.ExchangeRefusals != st.Refusals || st.APICalls != st.Accepted || st.APIRefusals != st.Rejected {
+		t.Errorf("the first names disagree with the new: %+v", st)
 	}
 }

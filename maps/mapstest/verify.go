@@ -1,16 +1,13 @@
 package mapstest
 
 import (
-	"bytes"
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
 )
 
 // Claims are the claims of a Maps JWT that passed [Verify].
@@ -22,136 +19,115 @@ type Claims struct {
 	Origin   string // empty when absent
 }
 
+// maxTokenLen bounds what Verify reads: a Maps token is a few hundred
+// bytes, a long origin list a few kilobytes.
+const maxTokenLen = 16 << 10
+
+// The scope values "Creating and using tokens with Maps Server API" lists.
+const (
+	scopeMapKitJS     = "mapkit_js"
+	scopeServerAPI    = "server_api"
+	scopeEmbedAPI     = "embed_api"
+	scopeWebSnapshots = "web_snapshots"
+)
+
+type ruleError string
+
+func (e ruleError) Error() string { return string(e) }
+
+const (
+	errScope   = ruleError("scope does not include server_api")
+	errScopeJS = ruleError("scope does not include mapkit_js")
+)
+
 // Verify checks a Maps JWT (a MapKit JS token, or the JWT sent to the token
 // endpoint) the way Apple describes in "Creating and using tokens with Maps
-// Server API" and "Creating and Using Tokens with MapKit JS", with this
-// package's own crypto/ecdsa code: three base64url parts; a header of alg
-// ES256, kid keyID and typ JWT, each name once ("MapKit JS considers a
-// token with duplicate headers to be invalid", "Debugging an Invalid
-// token"); claims iss teamID, iat not after now, exp after now and after
-// iat; an origin claim, when present, equal to origin (the request's Origin
-// header); and a 64-byte R||S signature by pub. The error names the rule
-// broken and never quotes the token.
+// Server API" and "Creating and Using Tokens with MapKit JS", with
+// internal/fakejwt's strict reading (crypto/ecdsa directly): three
+// base64url parts; a header of alg ES256, kid keyID and typ JWT, each name
+// once ("MapKit JS considers a token with duplicate headers to be invalid",
+// "Debugging an Invalid token"); claims iss teamID, iat not after now, exp
+// after now and after iat, each any JSON number of seconds (RFC 7519
+// section 2; MapKit JS pages often sign Date.now() / 1000); a scope, when
+// present, of the page's values (mapkit_js, server_api, embed_api,
+// web_snapshots), with an origin claim whenever it holds mapkit_js; an
+// origin claim, when present, that allows origin (the request's Origin
+// header; "" for none, which no origin claim allows): a domain pattern
+// (*.example.com), a bare domain (example.com), an origin
+// (https://www.example.com), or a comma-separated list of them; and a
+// 64-byte R||S signature by pub. The error names the rule broken and never
+// quotes the token.
 func Verify(token string, pub *ecdsa.PublicKey, keyID, teamID, origin string, now time.Time) (Claims, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return Claims{}, fmt.Errorf("not a compact JWS: %d parts, not 3", len(parts))
-	}
-	var raw [3][]byte
-	for i, p := range parts {
-		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
-		if err != nil {
-			return Claims{}, fmt.Errorf("part %d is not unpadded base64url", i+1)
+	tok, err := fakejwt.Verify(token, fakejwt.Rules{MaxLen: maxTokenLen, Key: func(kid string) (*ecdsa.PublicKey, string, error) {
+		if kid != keyID {
+			return nil, "", errors.New("header kid is not a key the server knows")
 		}
-		raw[i] = b
-	}
-	head, err := object(raw[0])
-	if err != nil {
-		return Claims{}, fmt.Errorf("header: %w", err)
-	}
-	for _, name := range []string{"alg", "kid", "typ"} {
-		if _, ok := head[name]; !ok {
-			return Claims{}, fmt.Errorf("header has no %s", name)
-		}
-	}
+		return pub, teamID, nil
+	}})
 	switch {
-	case str(head["alg"]) != "ES256":
-		return Claims{}, errors.New("header alg is not ES256")
-	case str(head["kid"]) != keyID:
-		return Claims{}, errors.New("header kid is not a key the server knows")
-	case str(head["typ"]) != "JWT":
-		return Claims{}, errors.New("header typ is not JWT")
-	}
-	if len(raw[2]) != 64 {
-		return Claims{}, fmt.Errorf("signature is %d bytes, not the 64 of ES256's R||S", len(raw[2]))
-	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	r, s := new(big.Int).SetBytes(raw[2][:32]), new(big.Int).SetBytes(raw[2][32:])
-	if !ecdsa.Verify(pub, digest[:], r, s) {
-		return Claims{}, errors.New("signature does not verify with the key")
-	}
-	body, err := object(raw[1])
-	if err != nil {
-		return Claims{}, fmt.Errorf("claims: %w", err)
-	}
-	var c Claims
-	if str(body["iss"]) != teamID {
+	case errors.Is(err, fakejwt.ErrNoIssuer), errors.Is(err, fakejwt.ErrWrongIssuer):
 		return Claims{}, errors.New("iss is not the team ID")
+	case err != nil:
+		return Claims{}, err
 	}
-	c.Issuer = teamID
-	iat, ok := seconds(body["iat"])
-	if !ok {
-		return Claims{}, errors.New("iat is missing or not whole seconds")
+	if _, ok := tok.Header["typ"]; !ok {
+		return Claims{}, errors.New("header has no typ; Apple's page lists alg, kid and typ JWT as required")
 	}
-	exp, ok := seconds(body["exp"])
-	if !ok {
-		return Claims{}, errors.New("exp is missing or not whole seconds")
+	c := Claims{Issuer: tok.Issuer}
+	if c.IssuedAt, c.Expiry, err = tok.Payload.CheckTimes(now, 0, fakejwt.AnyNumber); err != nil {
+		return Claims{}, err
 	}
-	c.IssuedAt, c.Expiry = time.Unix(iat, 0), time.Unix(exp, 0)
-	switch {
-	case c.IssuedAt.After(now):
-		return Claims{}, errors.New("iat is in the future")
-	case !c.Expiry.After(now):
-		return Claims{}, errors.New("token expired")
-	case exp <= iat:
-		return Claims{}, errors.New("exp is not after iat")
-	}
-	if v, ok := body["scope"]; ok {
-		if c.Scope = str(v); c.Scope == "" {
+	if _, ok := tok.Payload["scope"]; ok {
+		if c.Scope, _ = tok.Payload.String("scope"); c.Scope == "" {
 			return Claims{}, errors.New("scope is not a non-empty string")
 		}
-	}
-	if v, ok := body["origin"]; ok {
-		if c.Origin = str(v); c.Origin != origin {
-			return Claims{}, errors.New("origin does not match the request's Origin header exactly")
+		if err := checkScope(c.Scope); err != nil {
+			return Claims{}, err
 		}
+	}
+	_, hasOrigin := tok.Payload["origin"]
+	switch {
+	case hasOrigin:
+		if c.Origin, _ = tok.Payload.String("origin"); c.Origin == "" {
+			return Claims{}, errors.New("origin is not a non-empty string")
+		}
+		ok, err := originAllows(c.Origin, origin)
+		if err != nil {
+			return Claims{}, err
+		}
+		if !ok {
+			return Claims{}, errors.New("origin does not allow the request's Origin header")
+		}
+	case hasScope(c.Scope, scopeMapKitJS):
+		return Claims{}, errors.New("scope holds mapkit_js, which requires an origin claim")
 	}
 	return c, nil
 }
 
-// object decodes a JSON object, refusing a name given twice.
-func object(b []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
-	out := make(map[string]json.RawMessage)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, errors.New("not a JSON object")
-		}
-		name, _ := t.(string)
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("name %q given twice", name)
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, errors.New("not a JSON object")
-		}
-		out[name] = v
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') || dec.More() {
-		return nil, errors.New("not a JSON object")
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("data after the JSON object")
-	}
-	return out, nil
+// scopeValues splits a scope claim into its values: Apple's page gives one
+// value; a list is taken with commas or white space between.
+func scopeValues(scope string) []string {
+	return strings.FieldsFunc(scope, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 }
 
-func str(v json.RawMessage) string {
-	var s string
-	if json.Unmarshal(v, &s) != nil {
-		return ""
+// checkScope refuses a scope that holds a value Apple's page does not list.
+func checkScope(scope string) error {
+	for _, v := range scopeValues(scope) {
+		switch v {
+		case scopeMapKitJS, scopeServerAPI, scopeEmbedAPI, scopeWebSnapshots:
+		default:
+			return fmt.Errorf("scope holds %s, which Apple's page does not list (mapkit_js, server_api, embed_api, web_snapshots)", fakejwt.DescribeName(v))
+		}
 	}
-	return s
+	return nil
 }
 
-func seconds(v json.RawMessage) (int64, bool) {
-	if v == nil {
-		return 0, false
+// hasScope reports whether scope holds the value want.
+func hasScope(scope, want string) bool {
+	for _, v := range scopeValues(scope) {
+		if v == want {
+			return true
+		}
 	}
-	var n int64
-	return n, json.Unmarshal(v, &n) == nil
+	return false
 }

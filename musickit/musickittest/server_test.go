@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,9 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
+	"github.com/ascjwt/ascjwt/internal/faketest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/musickit"
 )
 
@@ -25,16 +27,7 @@ var b64 = base64.RawURLEncoding
 // that break one rule each, which no well-behaved library would make.
 func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	t.Helper()
-	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + b64.EncodeToString(sig)
+	return jwsforge.Sign(key, header, payload)
 }
 
 // forgeValid makes a valid token for k at now, for seeds.
@@ -44,21 +37,13 @@ func forgeValid(t testing.TB, k Key, now time.Time) string {
 
 func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest("GET", srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return faketest.Get(t, srv.Client(), srv.URL+path, header)
 }
 
-func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+// stats is Stats in the toolkit's type, for internal/faketest.
+func (s *Server) stats() fakeserver.Stats { return fakeserver.Stats(s.Stats()) }
+
+func bearer(tok string) http.Header { return faketest.Bearer(tok) }
 
 func TestServerRefusesEachBrokenRule(t *testing.T) {
 	srv := NewServer()
@@ -111,17 +96,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 		{"origin not a list", bearer(forge(t, head, fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"origin":"https://a.example"}`, k.TeamID, now, now+60), k.PrivateKey)), "origin is not an array"},
 		{"Origin not in the token's list", http.Header{"Authorization": {"Bearer " + forge(t, head, fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"origin":["https://a.example"]}`, k.TeamID, now, now+60), k.PrivateKey)}, "Origin": {"https://b.example"}}, "Origin header"},
 	} {
-		before := srv.Stats()
-		resp := get(t, srv, "/v1/catalog/us/songs/1", tc.header)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		st := srv.Stats()
-		if resp.StatusCode != http.StatusUnauthorized || len(body) != 0 {
-			t.Errorf("%s: %s with %d bytes, want a bare 401", tc.name, resp.Status, len(body))
-		}
-		if st.Rejected != before.Rejected+1 || st.Accepted != before.Accepted || !strings.Contains(st.LastRejection, tc.rule) {
-			t.Errorf("%s: stats %+v, want one more rejection naming %q", tc.name, st, tc.rule)
-		}
+		faketest.ExpectBare401(t, tc.name, srv.Client(), srv.URL+"/v1/catalog/us/songs/1", tc.header, srv.stats, tc.rule)
 	}
 
 	// The rules' edges, which pass: exp exactly six months away, typ JWT,
@@ -227,25 +202,7 @@ func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := ascjwt.NewClient(srv.Client(), src)
-	for i := range 3 {
-		if i == 1 {
-			srv.Revoke(srv.Key().ID)
-		}
-		resp, err := client.Get(srv.URL + "/v1/catalog/us/songs/1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if want := map[bool]int{true: 200, false: 401}[i == 0]; resp.StatusCode != want {
-			t.Fatalf("request %d: %s", i, resp.Status)
-		}
-	}
-	// The first refusal is retried once with a new token; the next request
-	// is not, since a refused token is dropped at most once a minute.
-	if st := srv.Stats(); st.Accepted != 1 || st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
-		t.Fatalf("stats %+v: want 1 accepted, 3 rejected", st)
-	}
+	faketest.RevokedKeyRetriedOnceThenRefused(t, ascjwt.NewClient(srv.Client(), src), srv.URL+"/v1/catalog/us/songs/1", func() { srv.Revoke(srv.Key().ID) }, srv.stats)
 }
 
 func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
@@ -271,5 +228,32 @@ func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
 	resp.Body.Close()
 	if string(body) != `{"data":[]}` {
 		t.Fatalf("added route answered %s %q", resp.Status, body)
+	}
+}
+
+// TestRevokeTokensMakesTheClientSignAnew: after RevokeTokens, the token the
+// server accepted gets 401 and the client's one retry with a fresh token
+// passes, as with asctest's RevokeTokens.
+func TestRevokeTokensMakesTheClientSignAnew(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	src, err := musickit.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := ascjwt.NewClient(srv.Client(), src)
+	for i := range 2 {
+		resp, err := client.Get(srv.URL + "/v1/catalog/us/songs/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %s", i+1, resp.Status)
+		}
+		srv.RevokeTokens(srv.Key().ID)
+	}
+	if st := srv.Stats(); st.Rejected != 1 || st.Tokens != 2 || st.LastRejection != "the token was revoked; sign a new one" {
+		t.Fatalf("stats %+v; want one refusal of the revoked token and two tokens", st)
 	}
 }

@@ -19,16 +19,9 @@ import (
 // the server's current time.
 const maxLifetime = 15_777_000
 
-// leeway is how far in the future iat may be, for a client clock ahead of
-// the server's.
-const leeway = 60
-
-// maxTokenLen bounds what the fake reads: a developer token is a few hundred
-// bytes, a long origin list a few kilobytes.
-const maxTokenLen = 16 << 10
-
 // claims are what a token that passed holds.
 type claims struct {
+	id       string // the token's identity (fakejwt.Token.ID)
 	keyID    string
 	issuedAt int64
 	expiry   int64
@@ -39,19 +32,19 @@ type claims struct {
 // request whose Origin header is origin ("" for none). Its errors name the
 // rule broken.
 func verify(value string, keyFor func(kid string) (Key, error), now time.Time, origin string) (*claims, error) {
-	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Header: []string{}, Key: fakeserver.PublicKeys(keyFor)})
+	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: fakejwt.MaxDeveloperTokenLen, Header: []string{}, Key: fakeserver.PublicKeys(keyFor)})
 	if err != nil {
 		return nil, err
 	}
 	payload := tok.Payload
-	iat, exp, err := payload.Times(now, leeway)
+	iat, exp, err := payload.Times(now, fakejwt.DeveloperTokenLeeway)
 	if err != nil {
 		return nil, err
 	}
 	if exp-now.Unix() > maxLifetime {
 		return nil, errors.New("exp is more than 15,777,000 seconds (six months) from now")
 	}
-	c := &claims{keyID: tok.KeyID, issuedAt: iat, expiry: exp}
+	c := &claims{id: tok.ID, keyID: tok.KeyID, issuedAt: iat, expiry: exp}
 	if rawOrigins, ok := payload["origin"]; ok {
 		if err := json.Unmarshal(rawOrigins, &c.origins); err != nil || c.origins == nil {
 			return nil, errors.New("origin is not an array of strings")

@@ -19,7 +19,6 @@
 package weatherkittest
 
 import (
-	"crypto/ecdsa"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -31,16 +30,14 @@ import (
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
 
-// Server is a fake WeatherKit REST API on an [httptest.Server]. URL, Client and
-// Close come from the embedded server (whose own Config field is at
-// srv.Server.Config).
+// Server is a fake WeatherKit REST API on an [httptest.Server]. URL,
+// Client and Close come from the embedded server (whose own Config field is at
+// srv.Server.Config); Key, TeamID, AddKey, Revoke, RevokeTokens, Now,
+// Advance, SetClock, Stats and Handle from the embedded [fakeserver.Account], the part
+// every developer-token fake of this module shares.
 type Server struct {
 	*httptest.Server
-
-	keys  *fakeserver.Keys
-	first Key
-	clock fakeserver.Clock
-	gate  *fakeserver.Gate
+	*fakeserver.Account
 
 	mu      sync.Mutex
 	service map[string]bool // registered Service IDs
@@ -49,21 +46,14 @@ type Server struct {
 // DefaultServiceID is the Service ID a new server knows and Config uses.
 const DefaultServiceID = "com.example.weatherkit-client"
 
-// Key is a WeatherKit key the server knows: its ID, its team, and its
-// private key, which lives in memory only.
-type Key struct {
-	ID         string
-	TeamID     string
-	PrivateKey *ecdsa.PrivateKey
-}
+// Key is a WeatherKit key the server knows: its ID, its team, and its private
+// key, which lives in memory only.
+type Key = fakeserver.Key
 
-// Stats are the server's counters, for tests to assert on.
-type Stats struct {
-	Accepted      int    // requests whose token passed
-	Rejected      int    // requests answered 401
-	Tokens        int    // distinct tokens among accepted requests: reuse shows as 1
-	LastRejection string // the rule the last refused token broke
-}
+// Stats are the server's counters, for tests to assert on: requests
+// accepted and rejected (a bare 401), distinct tokens among the accepted
+// (reuse shows as 1), and the rule the last refused token broke.
+type Stats = fakeserver.Stats
 
 // NewServer starts a TLS server with one key, made afresh in memory. Use
 // srv.Config() for a token source and srv.Client() as the base client.
@@ -77,18 +67,21 @@ func NewServer() *Server {
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP or
 // StartTLS, and Close when done.
 func NewUnstartedServer() *Server {
-	s := &Server{keys: fakeserver.NewKeys(), service: map[string]bool{DefaultServiceID: true}}
-	s.first = s.AddKey()
+	s := &Server{service: map[string]bool{DefaultServiceID: true}}
 	routes := http.NewServeMux()
 	routes.HandleFunc("GET /api/v1/weather/{language}/{latitude}/{longitude}", s.weather)
 	routes.HandleFunc("GET /api/v1/availability/{latitude}/{longitude}", s.availability)
 	// Apple's reference lists 401 Unauthorized for a refused token and
 	// documents no body.
-	s.gate = fakeserver.NewGate(s.Now, func(_ *http.Request, token string, now time.Time) error {
-		_, err := verify(token, s.keyFor, s.knowsService, now)
-		return err
+	var gate http.Handler
+	s.Account, gate = fakeserver.NewAccount(func(_ *http.Request, token string, now time.Time, keys *fakeserver.Keys) (fakeserver.Checked, error) {
+		c, err := verify(token, keys.Lookup, s.knowsService, now)
+		if err != nil {
+			return fakeserver.Checked{}, err
+		}
+		return fakeserver.Checked{KeyID: c.keyID, ID: c.id}, nil
 	}, routes)
-	s.Server = fakeserver.NewUnstarted(s.gate)
+	s.Server = fakeserver.NewUnstarted(gate)
 	return s
 }
 
@@ -96,7 +89,7 @@ func NewUnstartedServer() *Server {
 // [DefaultServiceID], on the server's clock: pass it to
 // [weatherkit.NewTokenSource]. This method hides the embedded
 // [httptest.Server]'s Config field.
-func (s *Server) Config() weatherkit.Config { return s.ConfigFor(s.first) }
+func (s *Server) Config() weatherkit.Config { return s.ConfigFor(s.Key()) }
 
 // ConfigFor returns a [weatherkit.Config] for key k and [DefaultServiceID],
 // on the server's clock.
@@ -116,43 +109,6 @@ func (s *Server) knowsService(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.service[id]
-}
-
-// Key returns the server's first key, the one Config uses.
-func (s *Server) Key() Key { return s.first }
-
-// TeamID returns the Team ID of the server's keys.
-func (s *Server) TeamID() string { return s.keys.Team() }
-
-// AddKey makes a new key the server accepts, for testing rotation.
-func (s *Server) AddKey() Key { return Key(s.keys.Add()) }
-
-// Revoke makes every token of the key fail from now on, as revoking it in
-// the developer account does.
-func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
-
-// Now returns the server's clock reading, which the configs it hands out
-// use too.
-func (s *Server) Now() time.Time { return s.clock.Now() }
-
-// Advance moves the server's clock forward by d, to see tokens age and
-// expire without waiting.
-func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
-
-// SetClock replaces the server's clock; nil restores [time.Now]. A fixed
-// clock makes a test's tokens land exactly on the rules' edges.
-func (s *Server) SetClock(now func() time.Time) { s.clock.Set(now) }
-
-// Stats returns the counters so far.
-func (s *Server) Stats() Stats { return Stats(s.gate.Stats()) }
-
-// Handle adds a route for requests whose token passed, with the patterns of
-// [http.ServeMux]. Routes added here are tried before the default ones.
-func (s *Server) Handle(pattern string, handler http.Handler) { s.gate.Handle(pattern, handler) }
-
-func (s *Server) keyFor(kid string) (Key, error) {
-	k, err := s.keys.Lookup(kid)
-	return Key(k), err
 }
 
 // weather answers GET /api/v1/weather/{language}/{latitude}/{longitude}

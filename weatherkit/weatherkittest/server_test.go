@@ -4,55 +4,36 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
+	"github.com/ascjwt/ascjwt/internal/faketest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
-
-var b64 = base64.RawURLEncoding
 
 // forge signs header.payload as given, byte for byte, with key: tokens
 // that break one rule each, which no well-behaved library would make.
 func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	t.Helper()
-	input := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + b64.EncodeToString(sig)
+	return jwsforge.Sign(key, header, payload)
 }
 
 func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest("GET", srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return faketest.Get(t, srv.Client(), srv.URL+path, header)
 }
 
-func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+// stats is Stats in the toolkit's type, for internal/faketest.
+func (s *Server) stats() fakeserver.Stats { return fakeserver.Stats(s.Stats()) }
+
+func bearer(tok string) http.Header { return faketest.Bearer(tok) }
 
 const weatherPath = "/api/v1/weather/en/51.5/-0.12?dataSets=currentWeather"
 
@@ -108,17 +89,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 		{"expired", bearer(forge(t, head, claims(now-7200, now), k.PrivateKey)), "expired"},
 		{"exp before iat", bearer(forge(t, head, claims(now+30, now+10), k.PrivateKey)), "not after iat"},
 	} {
-		before := srv.Stats()
-		resp := get(t, srv, weatherPath, tc.header)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		st := srv.Stats()
-		if resp.StatusCode != http.StatusUnauthorized || len(body) != 0 {
-			t.Errorf("%s: %s with %d bytes, want a bare 401", tc.name, resp.Status, len(body))
-		}
-		if st.Rejected != before.Rejected+1 || st.Accepted != before.Accepted || !strings.Contains(st.LastRejection, tc.rule) {
-			t.Errorf("%s: stats %+v, want one more rejection naming %q", tc.name, st, tc.rule)
-		}
+		faketest.ExpectBare401(t, tc.name, srv.Client(), srv.URL+weatherPath, tc.header, srv.stats, tc.rule)
 	}
 
 	srv.AddServiceID("com.example.other")
@@ -227,21 +198,5 @@ func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := ascjwt.NewClient(srv.Client(), src)
-	for i := range 3 {
-		if i == 1 {
-			srv.Revoke(srv.Key().ID)
-		}
-		resp, err := client.Get(srv.URL + weatherPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if want := map[bool]int{true: 200, false: 401}[i == 0]; resp.StatusCode != want {
-			t.Fatalf("request %d: %s", i, resp.Status)
-		}
-	}
-	if st := srv.Stats(); st.Accepted != 1 || st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
-		t.Fatalf("stats %+v: want 1 accepted, 3 rejected (one retry, then none within a minute)", st)
-	}
+	faketest.RevokedKeyRetriedOnceThenRefused(t, ascjwt.NewClient(srv.Client(), src), srv.URL+weatherPath, func() { srv.Revoke(srv.Key().ID) }, srv.stats)
 }

@@ -14,16 +14,9 @@ import (
 // reading and crypto/ecdsa, so that the fake shares no code with the
 // package that makes the tokens.
 
-// leeway is how far in the future iat may be, for a client clock ahead of
-// the server's.
-const leeway = 60
-
-// maxTokenLen bounds what the fake reads: a developer token is a few hundred
-// bytes.
-const maxTokenLen = 16 << 10
-
 // claims are what a token that passed holds.
 type claims struct {
+	id        string // the token's identity (fakejwt.Token.ID)
 	keyID     string
 	serviceID string
 	issuedAt  int64
@@ -33,7 +26,7 @@ type claims struct {
 // verify checks value, signed by one of keys (by key ID), for one of the
 // registered Service IDs, at now. Its errors name the rule broken.
 func verify(value string, keyFor func(kid string) (Key, error), service func(id string) bool, now time.Time) (*claims, error) {
-	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: maxTokenLen, Header: []string{"id"}, Key: fakeserver.PublicKeys(keyFor)})
+	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: fakejwt.MaxDeveloperTokenLen, Header: []string{"id"}, Key: fakeserver.PublicKeys(keyFor)})
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +38,7 @@ func verify(value string, keyFor func(kid string) (Key, error), service func(id 
 			return nil, fmt.Errorf("the payload holds %s; Apple's page lists iss, iat, exp and sub only", fakejwt.DescribeName(name))
 		}
 	}
-	iat, exp, err := payload.Times(now, leeway)
+	iat, exp, err := payload.Times(now, fakejwt.DeveloperTokenLeeway)
 	if err != nil {
 		return nil, err
 	}
@@ -63,5 +56,5 @@ func verify(value string, keyFor func(kid string) (Key, error), service func(id 
 	if id != tok.Issuer+"."+sub {
 		return nil, errors.New("the header's id is not iss and sub joined by a period")
 	}
-	return &claims{keyID: tok.KeyID, serviceID: sub, issuedAt: iat, expiry: exp}, nil
+	return &claims{id: tok.ID, keyID: tok.KeyID, serviceID: sub, issuedAt: iat, expiry: exp}, nil
 }

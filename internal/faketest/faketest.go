@@ -1,0 +1,79 @@
+// Package faketest holds what the tests of the developer-token fakes
+// (musickittest, weatherkittest, and any fake built on fakeserver.Gate)
+// check alike, so that each fake's tests say what is particular to its API
+// and share the rest. It imports no API package and not the root: callers
+// hand it the client their token source drives.
+package faketest
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
+)
+
+// Get sends a GET for url with header (an Authorization, an Origin) through
+// client.
+func Get(t testing.TB, client *http.Client, url string, header http.Header) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// Bearer is the header of an Authorization: Bearer tok.
+func Bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+
+// ExpectBare401 sends a GET for url with header, and checks that the gate
+// answered a bare 401, as Apple's developer-token APIs answer a refused
+// token, counted as one more rejection whose reason names rule.
+func ExpectBare401(t testing.TB, name string, client *http.Client, url string, header http.Header, stats func() fakeserver.Stats, rule string) {
+	t.Helper()
+	before := stats()
+	resp := Get(t, client, url, header)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	st := stats()
+	if resp.StatusCode != http.StatusUnauthorized || len(body) != 0 {
+		t.Errorf("%s: %s with %d bytes, want a bare 401", name, resp.Status, len(body))
+	}
+	if st.Rejected != before.Rejected+1 || st.Accepted != before.Accepted || !strings.Contains(st.LastRejection, rule) {
+		t.Errorf("%s: stats %+v, want one more rejection naming %q", name, st, rule)
+	}
+}
+
+// RevokedKeyRetriedOnceThenRefused sends three requests for url through
+// client, a client of a token source for the fake's first key, revoking
+// that key after the first: the first passes, the second's refusal is
+// retried once with a new token, refused too, and the third is not
+// retried, since a refused token is dropped at most once a minute.
+func RevokedKeyRetriedOnceThenRefused(t *testing.T, client *http.Client, url string, revoke func(), stats func() fakeserver.Stats) {
+	t.Helper()
+	for i := range 3 {
+		if i == 1 {
+			revoke()
+		}
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := map[bool]int{true: 200, false: 401}[i == 0]; resp.StatusCode != want {
+			t.Fatalf("request %d: %s", i, resp.Status)
+		}
+	}
+	if st := stats(); st.Accepted != 1 || st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
+		t.Fatalf("stats %+v: want 1 accepted, 3 rejected (one retry, then none within a minute)", st)
+	}
+}
