@@ -13,12 +13,12 @@ import (
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
-// APIError is an error answer from one of Apple's APIs, as [CheckResponse]
-// reads it. App Store Connect API answers fill Errors (its JSON:API
-// "errors" array); App Store Server API answers fill ErrorCode and
+// APIError is an error response from one of Apple's APIs, as [CheckResponse]
+// reads it. App Store Connect API responses fill Errors (its JSON:API
+// "errors" array); App Store Server API responses fill ErrorCode and
 // ErrorMessage. Use [errors.As] to reach it through wrapping.
 type APIError struct {
-	// StatusCode is the answer's HTTP status.
+	// StatusCode is the response's HTTP status.
 	StatusCode int
 	// Errors are the App Store Connect API's error objects.
 	Errors []ErrorObject
@@ -26,14 +26,15 @@ type APIError struct {
 	// {"errorCode":4290000,"errorMessage":"..."}.
 	ErrorCode    int
 	ErrorMessage string
-	// RetryAfter is how long the answer asks to wait before trying again,
+	// RetryAfter is how long the response asks to wait before trying again,
 	// from its Retry-After header; zero when it does not say.
 	RetryAfter time.Duration
 
-	request string // "GET /v1/apps", for Error
+	request  string // "GET /v1/apps", for Error
+	withheld string // why the Transport sent the request without its token
 }
 
-// ErrorObject is one entry of an App Store Connect API error answer
+// ErrorObject is one entry of an App Store Connect API error response
 // ("Interpreting and Handling Errors" in Apple's documentation).
 type ErrorObject struct {
 	ID     string       `json:"id,omitempty"`
@@ -51,12 +52,14 @@ type ErrorSource struct {
 	Parameter string `json:"parameter,omitempty"`
 }
 
-// maxErrorBody is how much of an error answer CheckResponse reads: Apple's
+// maxErrorBody is how much of an error response CheckResponse reads: Apple's
 // are a few hundred bytes, and a log line need not hold more.
 const maxErrorBody = 1 << 20
 
-// CheckResponse returns nil for a 2xx answer and an [*APIError] for any
-// other. It reads at most 1 MiB of the body to parse it and leaves resp.Body
+// CheckResponse returns nil for a 2xx response and an [*APIError] for any
+// other. For a 401 or 403 to a request that [Transport] sent without its
+// token (a host the token is not for, plain http, a redirect to another
+// origin), the error says so and why. It reads at most 1 MiB of the body to parse it and leaves resp.Body
 // readable from the start, so the caller can still print or decode it. Use
 // it after each request, as you would check an error:
 //
@@ -79,6 +82,7 @@ func CheckResponse(resp *http.Response) error {
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
+	e.withheld = withheldFrom(resp)
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return e
 	}
@@ -104,7 +108,7 @@ type rereadBody struct {
 	io.Closer
 }
 
-// maxErrorText bounds each text Error quotes from the answer.
+// maxErrorText bounds each text Error quotes from the response.
 const maxErrorText = 200
 
 // Error is one line a log can hold: the status, and the first error's code,
@@ -123,10 +127,14 @@ func (e *APIError) Error() string {
 	switch {
 	case len(e.Errors) > 0:
 		first := e.Errors[0]
+		sep := ": "
 		for _, s := range []string{first.Code, first.Title, first.Detail} {
-			if s != "" {
-				b.WriteString(": " + safetext.Line(s, maxErrorText))
+			if s == "" {
+				continue
 			}
+			s = safetext.Line(s, maxErrorText)
+			b.WriteString(sep + s)
+			sep = separatorAfter(s)
 		}
 		if src := first.Source; src != nil && (src.Pointer != "" || src.Parameter != "") {
 			b.WriteString(" (at " + safetext.Line(src.Pointer+src.Parameter, maxErrorText) + ")")
@@ -143,5 +151,18 @@ func (e *APIError) Error() string {
 	if e.RetryAfter > 0 {
 		b.WriteString("; retry after " + e.RetryAfter.String())
 	}
+	if e.withheld != "" {
+		b.WriteString("; ascjwt sent the request without a token: " + e.withheld)
+	}
 	return b.String()
+}
+
+// separatorAfter is what joins s to the text after it: a space after a
+// sentence that has its own end ("The request rate limit has been
+// reached."), so that no text gets two separators, and ": " otherwise.
+func separatorAfter(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, ":") {
+		return " "
+	}
+	return ": "
 }

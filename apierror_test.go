@@ -113,3 +113,66 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
+
+// TestAPIErrorJoinsTitleAndDetailWithOneSeparator: Apple's titles end with a
+// full stop, which is the separator before the detail; the code, which
+// does not, is followed by ": ".
+func TestAPIErrorJoinsTitleAndDetailWithOneSeparator(t *testing.T) {
+	const body = `{"errors":[{"status":"429","code":"RATE_LIMIT_EXCEEDED","title":"The request rate limit has been reached.","detail":"We've received too many requests for this API. Please wait and try again or slow down your request rate."}]}`
+	err := ascjwt.CheckResponse(answer(429, body, nil))
+	const want = "RATE_LIMIT_EXCEEDED: The request rate limit has been reached. We've received too many requests"
+	if msg := err.Error(); !strings.Contains(msg, want) || strings.Contains(msg, ".:") {
+		t.Errorf("Error() = %q, want it to say %q", msg, want)
+	}
+	const untitled = `{"errors":[{"status":"404","code":"NOT_FOUND","title":"Not found","detail":"There is no resource with this ID"}]}`
+	if msg := ascjwt.CheckResponse(answer(404, untitled, nil)).Error(); !strings.Contains(msg, "NOT_FOUND: Not found: There is no resource with this ID") {
+		t.Errorf("Error() = %q, want the parts joined by \": \" where they have no end of their own", msg)
+	}
+}
+
+// TestCheckResponseSaysWhyTheTokenWasWithheld: a 401 to a request the
+// Transport sent without its token says that ascjwt withheld it and why,
+// instead of a bare 401; a 401 to a request that carried it does not.
+func TestCheckResponseSaysWhyTheTokenWasWithheld(t *testing.T) {
+	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: newP256(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 401, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	for _, tc := range []struct {
+		name string
+		tr   *ascjwt.Transport
+		url  string
+		want []string // empty: nothing withheld
+	}{
+		{"a host not among the source's", &ascjwt.Transport{Source: src, Base: refuse}, "https://api.enterprise.developer.apple.com/v1/bundleIds",
+			[]string{"ascjwt sent the request without a token", `host "api.enterprise.developer.apple.com" is not one of the source's hosts`, "api.appstoreconnect.apple.com", "Transport.ExtraHosts"}},
+		{"a host not in Hosts", &ascjwt.Transport{Source: src, Base: refuse, Hosts: []string{"api.example.test"}}, "https://proxy.example.test/v1/apps",
+			[]string{"ascjwt sent the request without a token", `host "proxy.example.test" is not in Transport.Hosts`}},
+		{"plain http", &ascjwt.Transport{Source: src, Base: refuse}, "http://api.appstoreconnect.apple.com/v1/apps",
+			[]string{"ascjwt sent the request without a token", "plain http", "use https"}},
+		{"the token was sent", &ascjwt.Transport{Source: src, Base: refuse}, ascjwt.AppStoreConnectURL + "/v1/apps", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", tc.url, nil)
+			resp, err := tc.tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := ascjwt.CheckResponse(resp).Error()
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("Error() = %q, want it to say %q", msg, w)
+				}
+			}
+			if len(tc.want) == 0 && strings.Contains(msg, "without a token") {
+				t.Errorf("Error() = %q for a request that carried its token", msg)
+			}
+			if !strings.Contains(msg, "401 Unauthorized to GET /v1/") {
+				t.Errorf("Error() = %q, want the status and request still", msg)
+			}
+		})
+	}
+}

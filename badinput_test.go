@@ -46,6 +46,9 @@ func TestBadConfigs(t *testing.T) {
 		{"scope in lower case", func(c *ascjwt.Config) { c.Scope = []string{"get /v1/apps"} }, []string{"Config.Scope", "in capitals"}},
 		{"scope with host", func(c *ascjwt.Config) { c.Scope = []string{"GET https://api.appstoreconnect.apple.com/v1/apps"} }, []string{"Config.Scope", "without host"}},
 		{"bundle ID with space", func(c *ascjwt.Config) { c.BundleID = "com.example app\t" }, []string{"Config.BundleID"}},
+		// "Creating API keys to authorize API requests" (App Store Server
+		// API): its In-App Purchase keys are team keys, with an issuer ID.
+		{"bundle ID with an individual key", func(c *ascjwt.Config) { c.IssuerID = ""; c.BundleID = "com.example.app" }, []string{"Config.BundleID", "IssuerID is empty", "team keys only"}},
 		{"enterprise long-lived", func(c *ascjwt.Config) {
 			c.Audience = ascjwt.AudienceEnterprise
 			c.Scope = []string{"GET /v1/ciBuildRuns"}

@@ -3,6 +3,7 @@ package ascjwt
 import (
 	"crypto"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -20,8 +23,8 @@ const (
 	// the App Store Server API. It is the default.
 	AudienceAppStoreConnect = "appstoreconnect-v1"
 	// AudienceEnterprise is the audience of the Apple Developer Enterprise
-	// Program API (fastlane's in_house keys). That API's host is not in the
-	// Transport's default host rule: name it in [Transport].Hosts.
+	// Program API (fastlane's in_house keys). A source with it sends its
+	// tokens to [EnterpriseURL]'s host.
 	AudienceEnterprise = "apple-developer-enterprise-v1"
 )
 
@@ -35,6 +38,10 @@ const (
 	// AppStoreServerSandboxURL is the App Store Server API for sandbox
 	// purchases.
 	AppStoreServerSandboxURL = "https://api.storekit-sandbox.apple.com"
+	// EnterpriseURL is the Apple Developer Enterprise Program API, whose
+	// tokens carry [AudienceEnterprise] ("Generating Tokens for API
+	// Requests" in its documentation).
+	EnterpriseURL = "https://api.enterprise.developer.apple.com"
 )
 
 // Lifetime limits that [NewTokenSource] enforces, from Apple's rules.
@@ -45,12 +52,8 @@ const (
 	// MinLifetime is the shortest lifetime [NewTokenSource] accepts: a token is
 	// backdated by one minute and never used in its last minute, and needs
 	// room between the two to be refreshed in the background.
-	MinLifetime = 5 * time.Minute
+	MinLifetime = devtoken.MinLifetime
 )
-
-// clockSkew is how far iat is backdated, so that a token is accepted by a
-// server whose clock runs up to this much behind or ahead of ours.
-const clockSkew = time.Minute
 
 // Config describes an App Store Connect API key and the tokens to make with
 // it. Pass it to [NewTokenSource]; only KeyID and PrivateKey are required for a
@@ -80,7 +83,8 @@ type Config struct {
 	// make, each "METHOD /path?query", e.g. "GET /v1/apps?filter[platform]=IOS".
 	Scope []string
 	// BundleID is the optional "bid" claim, which the App Store Server API
-	// requires: your app's bundle ID.
+	// requires: your app's bundle ID. It needs IssuerID: the App Store
+	// Server API takes team keys (In-App Purchase keys) only.
 	BundleID string
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
@@ -178,6 +182,12 @@ func (c Config) validate() (*settings, error) {
 		if err := checkField("BundleID", c.BundleID, maxBundleIDLen, "your app's bundle ID, e.g. com.example.app"); err != nil {
 			return nil, err
 		}
+		if c.IssuerID == "" {
+			// "Creating API keys to authorize API requests" in the App Store
+			// Server API documentation: its keys are In-App Purchase keys,
+			// which belong to the team and come with its issuer ID.
+			return nil, errors.New("ascjwt: Config.BundleID is set, but IssuerID is empty (an individual key); the App Store Server API takes team keys only: set IssuerID to the issuer ID shown above the In-App Purchase keys in App Store Connect, or leave BundleID empty")
+		}
 	}
 	scopes, err := claims.ParseScopes(c.Scope)
 	if err != nil {
@@ -210,7 +220,7 @@ func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bund
 		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is negative; leave it zero for the default %s", d, claims.FormatDuration(DefaultLifetime))
 	}
 	if d < MinLifetime {
-		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, claims.FormatDuration(clockSkew), claims.FormatDuration(MinLifetime))
+		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is too short: tokens are backdated %s for clock skew and replaced before their last minute, so use at least %s", d, claims.FormatDuration(devtoken.ClockSkew), claims.FormatDuration(MinLifetime))
 	}
 	if limit, rule := claims.Limit(audience, scopes, bundleID); d > limit {
 		return 0, fmt.Errorf("ascjwt: Config.Lifetime %s is over Apple's limit of %s; Apple would refuse these tokens", d, rule)
@@ -218,36 +228,19 @@ func checkLifetime(d time.Duration, audience string, scopes []claims.Scope, bund
 	return d, nil
 }
 
-// Longest IDs accepted. Apple's key IDs are 10 characters and issuer IDs 36
-// (a UUID); a value far longer is something else in the wrong place, often a
-// private key in a swapped CI secret. A bundle ID is a reverse-DNS name, and
-// 255 bytes is as long as a DNS name gets.
+// Longest IDs accepted: an ID far longer than Apple's (10 characters for a
+// key ID, 36 for an issuer ID) is something else in the wrong place, often
+// a private key in a swapped CI secret.
 const (
-	maxIDLen       = 64
-	maxBundleIDLen = 255
+	maxIDLen       = configcheck.MaxIDLen
+	maxBundleIDLen = configcheck.MaxBundleIDLen
 )
 
 // checkField refuses an empty value, white space or control characters,
 // which come from copying IDs out of web pages and files and which Apple
-// refuses without saying why, and a value longer than max. It never quotes
-// the value: a refused value may be a secret in the wrong place.
+// refuses without saying why, and a value longer than max, with
+// configcheck's words, which appstore's SignerConfig shares. It never
+// quotes the value: a refused value may be a secret in the wrong place.
 func checkField(name, value string, max int, want string) error {
-	if value == "" {
-		return fmt.Errorf("ascjwt: Config.%s is empty; set it to %s", name, want)
-	}
-	if redact.LooksLikeKey(value) {
-		return fmt.Errorf("ascjwt: Config.%s holds %s; set it to %s, and the key itself in Config.PrivateKey", name, redact.Describe(value), want)
-	}
-	if len(value) > max {
-		return fmt.Errorf("ascjwt: Config.%s is %s, more than the %d an ID can be; set it to %s", name, redact.Bytes(len(value)), max, want)
-	}
-	if strings.TrimSpace(value) != value {
-		return fmt.Errorf("ascjwt: Config.%s has white space around it; remove it", name)
-	}
-	for _, r := range value {
-		if r < ' ' || r == 0x7f {
-			return fmt.Errorf("ascjwt: Config.%s holds a control character; set it to %s", name, want)
-		}
-	}
-	return nil
+	return configcheck.CheckField("ascjwt", "Config", name, value, max, want)
 }

@@ -69,21 +69,30 @@
 // minute, so that requests refused for another reason (outside the token's
 // scope, a revoked key) do not cost a signature each. A [TokenSource] of
 // your own that wraps another keeps this retry by implementing
-// [Invalidator]. The refused answer is read only as far as its declared
-// length, when small, so that a server that stalls cannot hold the request.
+// [Invalidator]. Of the refused response, only a small body of declared
+// length is read, and only for as long as reading what has already arrived
+// takes; any other is closed unread, so that a server that stalls cannot
+// hold the request.
 //
 // # Hosts, rate limits and errors
 //
-// The token goes only to the hosts of Apple's APIs and to loopback (for
-// test servers), or to exactly the hosts in [Transport].Hosts; a request to
-// any other host, such as an asset upload URL, goes out as the caller made
-// it. Every App Store Connect API answer reports the key's hourly budget in
+// The token goes only to the hosts of Apple's APIs that take it (the App
+// Store Connect API's, the App Store Server API's under both of its names,
+// and for an [AudienceEnterprise] source [EnterpriseURL]'s), over https,
+// and to loopback (for test servers), or to exactly the hosts in
+// [Transport].Hosts, plus [Transport].ExtraHosts; a request to any other
+// host, such as an asset upload URL, goes out as the caller made it. Every
+// App Store Connect API response reports the key's hourly budget in
 // X-Rate-Limit ("Identifying Rate Limits" in Apple's documentation), which
 // [ParseRateLimit] reads and [Transport.RateLimit] remembers; when it runs
 // low the Transport spaces requests at the key's steady rate, and a
-// replayable request answered 429 is sent again after the wait Retry-After
-// asks for, or a jittered backoff, within [Transport].MaxRetryWait.
-// [CheckResponse] turns an error answer of either API into an [*APIError].
+// replayable request that gets a 429 is sent again after the wait
+// Retry-After asks for, or a jittered backoff, unless the source's
+// [RetryPolicy] says no. Every wait of a request, pacing's and 429s', fits
+// in [Transport].MaxRetryWait and its context's deadline; a request that
+// cannot wait for its pacing slot is sent at once. [CheckResponse] turns an
+// error response of either API into an [*APIError], and says when the
+// Transport sent a refused request without its token, and why.
 // [Hooks] report tokens minted, failed refreshes, retries, waits and rate
 // limits, for logs and metrics.
 //

@@ -8,3 +8,5 @@ require (
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.25.0
 )
+
+require golang.org/x/crypto v0.59.0 // indirect

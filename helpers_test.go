@@ -9,14 +9,15 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
 
@@ -56,7 +57,7 @@ func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts
 
 // fixture is a token source on a fake clock with a counting signer.
 type fixture struct {
-	src    *source
+	src    *devtoken.Source
 	clock  *fakeclock.Clock
 	signer *countingSigner
 }
@@ -72,17 +73,14 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.src = src.(*source)
+	f.src = src.(*devtoken.Source)
 	return f
 }
 
 // waitRefresh returns when the background refresh under way, if any, has
-// ended: its flag clears only after it has left singleflight.
-func (f *fixture) waitRefresh() {
-	for f.src.cache.Refreshing() {
-		runtime.Gosched()
-	}
-}
+// ended: in the synctest bubble the test runs in, once every other
+// goroutine has finished or waits.
+func (f *fixture) waitRefresh() { synctest.Wait() }
 
 // verified is a token checked by go-jose's verifier, a code path separate
 // from signing, with its header and claims decoded.

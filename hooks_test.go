@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -111,4 +112,41 @@ func TestHooksFireOncePerEvent(t *testing.T) {
 		t.Errorf("RefreshFailed error %v", lastErr)
 	}
 	mu.Unlock()
+}
+
+// TestPanickingTokenMintedInABackgroundRefreshIsReported: a TokenMinted
+// hook that panics in a background refresh does not crash the process; the
+// panic reaches RefreshFailed as the refresh's error.
+func TestPanickingTokenMintedInABackgroundRefreshIsReported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var minted atomic.Int32
+		failed := make(chan error, 1)
+		src, err := NewTokenSource(Config{KeyID: "HOOKS12345", PrivateKey: newKey(t), Hooks: &Hooks{
+			TokenMinted: func(TokenMinted) {
+				if minted.Add(1) == 2 {
+					panic("a logging bug")
+				}
+			},
+			RefreshFailed: func(f RefreshFailed) { failed <- f.Err },
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.Token(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(16 * time.Minute) // stale: the next call refreshes in the background
+		if _, err := src.Token(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		select {
+		case err := <-failed:
+			if !strings.Contains(err.Error(), "the TokenMinted hook panicked: a logging bug") {
+				t.Errorf("RefreshFailed heard %v, want the hook's panic", err)
+			}
+		default:
+			t.Error("RefreshFailed was not told of the panic")
+		}
+	})
 }

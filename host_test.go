@@ -144,9 +144,238 @@ func TestHostRuleDoesNotAllocateForAHostItHasSeen(t *testing.T) {
 	def := &Transport{}
 	u := mustURL(t, "https://b.example.test:8443/v1/apps")
 	l := mustURL(t, "http://127.0.0.1:8080/v1/apps")
-	tr.getsToken(u)
-	def.getsToken(l)
-	if n := testing.AllocsPerRun(1000, func() { tr.getsToken(u); def.getsToken(l); def.getsToken(u) }); n != 0 {
+	tr.rule().allows(u)
+	def.rule().allows(l)
+	if n := testing.AllocsPerRun(1000, func() { tr.rule().allows(u); def.rule().allows(l); def.rule().allows(u) }); n != 0 {
 		t.Errorf("the host rule allocates %v times for hosts it has seen, want 0", n)
+	}
+}
+
+// TestMalformedHostEntryIsRefusedWithWhatToWrite: an entry of Hosts or
+// ExtraHosts that is not a host does not silently match nothing: every
+// request fails, before anything is sent, with an error that names the
+// entry, says what is wrong and what to write, and shows no secret.
+func TestMalformedHostEntryIsRefusedWithWhatToWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hosts []string
+		extra []string
+		want  []string
+	}{
+		{"a URL with a path", []string{"https://api.enterprise.developer.apple.com/v1"}, nil,
+			[]string{"Transport.Hosts[0] is a URL with a path", `write its host alone, "api.enterprise.developer.apple.com"`}},
+		{"a URL with a password", []string{"api.example.test", "https://user:s3cr3t@api.example.test"}, nil,
+			[]string{"Transport.Hosts[1]", "user information", `"api.example.test"`}},
+		{"a path without a scheme", nil, []string{"api.example.test/v1"}, []string{"Transport.ExtraHosts[0]", `holds "/"`}},
+		{"a wildcard", []string{"*.apple.com"}, nil, []string{"wildcard"}},
+		{"empty", []string{""}, nil, []string{"Transport.Hosts[0] is empty"}},
+		{"a port out of range", []string{"api.example.test:99999"}, nil, []string{"port"}},
+		{"another scheme", nil, []string{"ftp://api.example.test"}, []string{"scheme other than http:// or https://"}},
+		{"white space", []string{" api.example.test"}, nil, []string{"white space"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := false
+			tr := &Transport{Source: newFixture(t).src, Hosts: tc.hosts, ExtraHosts: tc.extra,
+				Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+					sent = true
+					return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+				})}
+			for range 2 { // every request, not only the first
+				body := &closeCounter{Reader: strings.NewReader("{}")}
+				req, _ := http.NewRequest("POST", "https://api.example.test/v1/apps", body)
+				resp, err := tr.RoundTrip(req)
+				if resp != nil || err == nil || !strings.HasPrefix(err.Error(), "ascjwt: ") {
+					t.Fatalf("RoundTrip = %v, %v; want an ascjwt error", resp, err)
+				}
+				for _, w := range append(tc.want, "write") {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+				if strings.Contains(err.Error(), "s3cr3t") {
+					t.Errorf("error %q shows the password", err)
+				}
+				if body.closed.Load() != 1 {
+					t.Error("the request body was not closed")
+				}
+			}
+			if sent {
+				t.Error("a request went out under a malformed host rule")
+			}
+		})
+	}
+}
+
+// TestExtraHostsAddToTheDefaults: ExtraHosts adds hosts without dropping
+// the source's hosts and loopback; an origin entry ("https://host") is that
+// host on that scheme's port.
+func TestExtraHostsAddToTheDefaults(t *testing.T) {
+	f := newFixture(t)
+	var sent string
+	tr := &Transport{Source: f.src, ExtraHosts: []string{"https://API.enterprise.developer.apple.com", "proxy.example.test:8443"},
+		Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+			sent = r.Header.Get("Authorization")
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+		})}
+	for url, want := range map[string]bool{
+		"https://api.enterprise.developer.apple.com/v1/x":      true,
+		"https://api.enterprise.developer.apple.com:443/v1/x":  true,
+		"https://api.enterprise.developer.apple.com:8443/v1/x": false,
+		"https://proxy.example.test:8443/v1/apps":              true,
+		"https://proxy.example.test/v1/apps":                   false,
+		AppStoreConnectURL + "/v1/apps":                        true,
+		"http://127.0.0.1:8080/v1/apps":                        true,
+		"https://other.example.test/v1/apps":                   false,
+	} {
+		sent = ""
+		req, _ := http.NewRequest("GET", url, nil)
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := sent != ""; got != want {
+			t.Errorf("%s: token sent %v, want %v", url, got, want)
+		}
+	}
+}
+
+// hostScoped is a source whose tokens are for hosts, as an API package's are.
+type hostScoped struct {
+	TokenSource
+	hosts []string
+}
+
+func (s hostScoped) TokenHosts() []string { return s.hosts }
+
+// TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid: under the default
+// rule a token goes to an API host over https only (plain http would show a
+// MusicKit token, good for months, to anyone on the path), and to loopback
+// over either; a Hosts entry opts a host in to plain http only when it is
+// written "http://host:port".
+func TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name  string
+		src   TokenSource
+		hosts []string
+		urls  map[string]bool
+	}{
+		{"default rule", f.src, nil, map[string]bool{
+			"https://api.appstoreconnect.apple.com/v1/apps":    true,
+			"http://api.appstoreconnect.apple.com/v1/apps":     false,
+			"http://api.appstoreconnect.apple.com:443/v1/apps": false,
+			"HTTP://api.storekit.apple.com/inApps/v1/history":  false,
+			"http://127.0.0.1:8080/v1/apps":                    true,
+			"http://localhost/v1/apps":                         true,
+			"http://[::1]:9/v1/apps":                           true,
+		}},
+		{"a source's hosts with a port", hostScoped{f.src, []string{"api.push.example.test:443"}}, nil, map[string]bool{
+			"https://api.push.example.test/3/device/0":    true,
+			"http://api.push.example.test:443/3/device/0": false,
+		}},
+		{"Hosts", f.src, []string{"api.example.test", "http://proxy.example.test:8080", "127.0.0.1:9000"}, map[string]bool{
+			"https://api.example.test/v1":        true,
+			"http://api.example.test/v1":         false,
+			"http://proxy.example.test:8080/v1":  true,
+			"https://proxy.example.test:8080/v1": true,
+			"http://proxy.example.test:8081/v1":  false,
+			"http://proxy.example.test/v1":       false,
+			"http://127.0.0.1:9000/v1":           true,
+		}},
+		{"an http origin without a port is on port 80", f.src, []string{"http://proxy.example.test"}, map[string]bool{
+			"http://proxy.example.test/v1":      true,
+			"http://proxy.example.test:80/v1":   true,
+			"http://proxy.example.test:8080/v1": false,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent string
+			tr := &Transport{Source: tc.src, Hosts: tc.hosts, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+				sent = r.Header.Get("Authorization")
+				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+			})}
+			for url, want := range tc.urls {
+				sent = ""
+				req, _ := http.NewRequest("GET", url, nil)
+				if _, err := tr.RoundTrip(req); err != nil {
+					t.Fatal(err)
+				}
+				if got := sent != ""; got != want {
+					t.Errorf("%s: token sent %v, want %v", url, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestAppStoreServerAPIsEarlierHostsGetTheToken: the App Store Server API's
+// itunes.apple.com hosts, which Apple documented until May 2026 and most
+// clients still call (richzw/appstore among them), get the token by default,
+// as its current hosts do.
+func TestAppStoreServerAPIsEarlierHostsGetTheToken(t *testing.T) {
+	f := newFixture(t)
+	var sent string
+	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r.Header.Get("Authorization")
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})}
+	for url, want := range map[string]bool{
+		"https://api.storekit.itunes.apple.com/inApps/v1/history/1":         true,
+		"https://api.storekit-sandbox.itunes.apple.com/inApps/v1/history/1": true,
+		"https://api.storekit.itunes.apple.com.attacker.test/inApps/":       false,
+		"https://storekit.itunes.apple.com/inApps/v1/history/1":             false,
+	} {
+		sent = ""
+		req, _ := http.NewRequest("GET", url, nil)
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.HasPrefix(sent, "Bearer ey"); got != want {
+			t.Errorf("%s: token sent %v, want %v", url, got, want)
+		}
+	}
+}
+
+// TestEnterpriseSourceSendsItsTokenToTheEnterpriseHost: a source with
+// AudienceEnterprise sends its tokens to the Enterprise Program API's host
+// by default, and not to the App Store APIs, which would refuse them; a
+// source that does not say its hosts gets both.
+func TestEnterpriseSourceSendsItsTokenToTheEnterpriseHost(t *testing.T) {
+	enterprise := newFixture(t, func(c *Config) { c.Audience = AudienceEnterprise }).src
+	for _, tc := range []struct {
+		name string
+		src  TokenSource
+		urls map[string]bool
+	}{
+		{"enterprise source", enterprise, map[string]bool{
+			EnterpriseURL + "/v1/bundleIds":  true,
+			AppStoreConnectURL + "/v1/apps":  false,
+			"http://127.0.0.1:9/v1/profiles": true,
+		}},
+		{"App Store Connect source", newFixture(t).src, map[string]bool{
+			EnterpriseURL + "/v1/bundleIds": false,
+			AppStoreConnectURL + "/v1/apps": true,
+		}},
+		{"a source that does not say", sourceFunc(enterprise.Token), map[string]bool{
+			EnterpriseURL + "/v1/bundleIds": true,
+			AppStoreConnectURL + "/v1/apps": true,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent string
+			tr := &Transport{Source: tc.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
+				sent = r.Header.Get("Authorization")
+				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+			})}
+			for url, want := range tc.urls {
+				sent = ""
+				req, _ := http.NewRequest("GET", url, nil)
+				if _, err := tr.RoundTrip(req); err != nil {
+					t.Fatal(err)
+				}
+				if got := sent != ""; got != want {
+					t.Errorf("%s: token sent %v, want %v", url, got, want)
+				}
+			}
+		})
 	}
 }

@@ -3,23 +3,25 @@ package ascjwt
 import (
 	"net/http"
 	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/token"
 )
 
 // RateLimit is Apple's report of a key's hourly request budget, from the
-// X-Rate-Limit header of every App Store Connect API answer
+// X-Rate-Limit header of every App Store Connect API response
 // ("user-hour-lim:3500;user-hour-rem:500;"): Limit requests an hour, of
 // which Remaining are left. The budget belongs to the key, so every process
-// that uses the key sees, and spends, the same one.
-type RateLimit struct {
-	Limit, Remaining int
-}
+// that uses the key sees, and spends, the same one. Its fields:
+//
+//	Limit, Remaining int
+type RateLimit = token.RateLimit
 
 // rateLimitHeader is where Apple reports the budget ("Rate limits" in the
 // App Store Connect API documentation).
 const rateLimitHeader = "X-Rate-Limit"
 
-// maxRateField bounds each number, so that a RateLimit packs into 64 bits
-// (see Transport.rate); Apple's limits are in the thousands.
+// maxRateField bounds each number: Apple's limits are in the thousands, and
+// a count past it is no budget Apple reports.
 const maxRateField = 1<<31 - 1
 
 // ParseRateLimit reads Apple's X-Rate-Limit header from h. Entries may come
@@ -29,7 +31,7 @@ const maxRateField = 1<<31 - 1
 // sign).
 func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
 	// The key is canonical already: index the map, which h.Get would do
-	// after checking that, on every answer.
+	// after checking that, on every response.
 	vv := h[rateLimitHeader]
 	if len(vv) == 0 {
 		return RateLimit{}, false
@@ -37,7 +39,7 @@ func ParseRateLimit(h http.Header) (rl RateLimit, ok bool) {
 	return parseRateLimit(vv[0])
 }
 
-// parseRateLimit reads one X-Rate-Limit value. Every answer's value goes
+// parseRateLimit reads one X-Rate-Limit value. Every response's value goes
 // through it: Apple's own form takes a path of two prefix checks and two
 // runs of digits; any other is read entry by entry.
 func parseRateLimit(v string) (RateLimit, bool) {
@@ -139,30 +141,45 @@ func leadingCount(s string) (n int, rest string, ok bool) {
 	return n, s[i:], i > 0
 }
 
-// pack and unpack keep a RateLimit in one atomic word: a set bit, a bit
-// that says the budget is low, then the limit and the remainder, 31 bits
-// each. Zero means none seen.
-func (rl RateLimit) pack() uint64 {
-	w := uint64(1)<<63 | uint64(rl.Limit)<<31 | uint64(rl.Remaining)
-	if rl.Limit > 0 && rl.low() {
-		w |= lowBudget
-	}
-	return w
+// paces reports whether rl is low enough to pace requests: a known limit,
+// with at most max(10, Limit/100) requests left.
+func paces(rl RateLimit) bool {
+	return rl.Limit > 0 && rl.Remaining <= max(10, rl.Limit/100)
 }
 
-// lowBudget is the bit of a packed RateLimit that says requests should be
-// paced, so that the per-request check is one load and one AND.
-const lowBudget = 1 << 62
-
-func unpack(w uint64) (RateLimit, bool) {
-	if w == 0 {
-		return RateLimit{}, false
+// observe records the rate limit resp reports, if any. A rate limit that
+// did not change writes nothing shared; one that did is stored (and given
+// to the RateLimit hook), and one that leaves the low budget ends pacing.
+func (t *Transport) observe(resp *http.Response) {
+	vv := resp.Header[rateLimitHeader] // canonical already: no h.Get
+	if len(vv) == 0 {
+		return
 	}
-	return RateLimit{Limit: int(w >> 31 & maxRateField), Remaining: int(w & maxRateField)}, true
+	rl, ok := parseRateLimit(vv[0])
+	if !ok {
+		return
+	}
+	if last := t.rate.Load(); last != nil && *last == rl {
+		return
+	}
+	stored := rl // a copy of its own, made only for a rate limit that changed
+	last := t.rate.Swap(&stored)
+	if last != nil && *last == rl {
+		return // another response stored it first
+	}
+	if last != nil && paces(*last) && !paces(rl) {
+		t.pacer.release() // room again: waiting requests go now
+	}
+	if h := t.Hooks; h != nil && h.RateLimit != nil {
+		h.RateLimit(rl)
+	}
 }
 
-// low reports whether the budget is low enough to pace requests: at most
-// max(10, Limit/100) left.
-func (rl RateLimit) low() bool {
-	return rl.Remaining <= max(10, rl.Limit/100)
+// RateLimit returns the last rate limit a response through t reported, and
+// false if none has. Every App Store Connect API response reports one.
+func (t *Transport) RateLimit() (RateLimit, bool) {
+	if p := t.rate.Load(); p != nil {
+		return *p, true
+	}
+	return RateLimit{}, false
 }

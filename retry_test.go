@@ -219,6 +219,56 @@ func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 	}
 }
 
+// TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry: a 401 that
+// declares a small body, sends part of it and stalls does not hold the
+// request either: the retry with a new token goes out and its answer comes
+// back, over HTTP/1.1 and HTTP/2 alike.
+func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
+	for _, http2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[http2], func(t *testing.T) {
+			release := make(chan struct{})
+			var first sync.Once
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				refuse := false
+				first.Do(func() { refuse = true })
+				if !refuse {
+					w.Write([]byte(`{"data":[]}`))
+					return
+				}
+				w.Header().Set("Content-Length", "100")
+				w.WriteHeader(http.StatusUnauthorized)
+				w.Write([]byte(`{"errors":[`)) // 11 of the 100 bytes it declared
+				w.(http.Flusher).Flush()
+				select { // the rest never comes while the client waits
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}))
+			srv.EnableHTTP2 = http2
+			srv.StartTLS()
+			defer srv.Close()
+			defer close(release) // runs first: lets the handler end before Close waits for it
+
+			src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: newP256(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The deadline bounds a hang; it is not how the test passes.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/apps", nil)
+			resp, err := ascjwt.NewClient(srv.Client(), src).Do(req)
+			if err != nil {
+				t.Fatalf("err = %v; want the retry's answer, not a request held by the stalled 401", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d, want the retry's 200", resp.StatusCode)
+			}
+		})
+	}
+}
+
 // TestAcceptedTokenRefusedIsReplacedAtOnce: an out-of-scope 401 uses the
 // once-a-minute drop, but a token the server has since accepted and then
 // refuses (a revocation seconds later) is replaced at once.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -127,7 +128,11 @@ func TestLifetimeLimits(t *testing.T) {
 		{name: "21m apps without perfPowerMetrics", lifetime: 21 * time.Minute, scope: []string{"GET /v1/apps/123"}, wantErr: "20 minutes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewTokenSource(Config{KeyID: "K", PrivateKey: newKey(t), Lifetime: tc.lifetime, Scope: tc.scope, BundleID: tc.bundleID})
+			cfg := Config{KeyID: "K", PrivateKey: newKey(t), Lifetime: tc.lifetime, Scope: tc.scope, BundleID: tc.bundleID}
+			if tc.bundleID != "" {
+				cfg.IssuerID = "57246542-96fe-1a63-e053-0824d011072a" // bid takes a team key
+			}
+			_, err := NewTokenSource(cfg)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("refused: %v", err)
@@ -161,79 +166,83 @@ func TestLongLivedTokenExpiryMatchesClaim(t *testing.T) {
 }
 
 func TestReuseThenBackgroundRefresh(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	first, err := f.src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Fresh for 20m - 1m backdating - 5m (a quarter) = 14 minutes.
-	for range 10 {
-		f.clock.Advance(time.Minute + 20*time.Second) // up to 13m20s
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		ctx := context.Background()
+		first, err := f.src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Fresh for 20m - 1m backdating - 5m (a quarter) = 14 minutes.
+		for range 10 {
+			f.clock.Advance(time.Minute + 20*time.Second) // up to 13m20s
+			tok, err := f.src.Token(ctx)
+			if err != nil || tok != first {
+				t.Fatalf("at %v: got a different token (err %v); want the cached one", f.clock.Now().Sub(epoch), err)
+			}
+		}
+		if n := f.signer.n.Load(); n != 1 {
+			t.Fatalf("%d signatures while fresh, want 1", n)
+		}
+
+		// Stale: the caller gets the current token at once, even while the
+		// refresh it started is stuck in the signer.
+		release := make(chan struct{})
+		entered := make(chan struct{}, 1)
+		f.signer.before = func() error { entered <- struct{}{}; <-release; return nil }
+		f.clock.Advance(time.Minute) // 14m20s: less than a quarter left
 		tok, err := f.src.Token(ctx)
 		if err != nil || tok != first {
-			t.Fatalf("at %v: got a different token (err %v); want the cached one", f.clock.Now().Sub(epoch), err)
+			t.Fatalf("stale call: got a new token or an error (%v); want the current token at once", err)
 		}
-	}
-	if n := f.signer.n.Load(); n != 1 {
-		t.Fatalf("%d signatures while fresh, want 1", n)
-	}
-
-	// Stale: the caller gets the current token at once, even while the
-	// refresh it started is stuck in the signer.
-	release := make(chan struct{})
-	entered := make(chan struct{}, 1)
-	f.signer.before = func() error { entered <- struct{}{}; <-release; return nil }
-	f.clock.Advance(time.Minute) // 14m20s: less than a quarter left
-	tok, err := f.src.Token(ctx)
-	if err != nil || tok != first {
-		t.Fatalf("stale call: got a new token or an error (%v); want the current token at once", err)
-	}
-	<-entered // the background refresh is signing
-	for range 100 {
-		if tok, _ := f.src.Token(ctx); tok != first {
-			t.Fatal("stale calls during the refresh should get the current token")
+		<-entered // the background refresh is signing
+		for range 100 {
+			if tok, _ := f.src.Token(ctx); tok != first {
+				t.Fatal("stale calls during the refresh should get the current token")
+			}
 		}
-	}
-	close(release)
-	f.waitRefresh()
-	second, err := f.src.Token(ctx)
-	if err != nil || second == first || second.Value == first.Value {
-		t.Fatalf("after the refresh: got the old token (err %v)", err)
-	}
-	if n := f.signer.n.Load(); n != 2 {
-		t.Errorf("%d signatures, want 2: one refresh for 101 stale calls", n)
-	}
-	if !second.IssuedAt.Equal(f.clock.Now().Truncate(time.Second).Add(-time.Minute)) {
-		t.Errorf("new token iat = %v, want now - 1m", second.IssuedAt)
-	}
+		close(release)
+		f.waitRefresh()
+		second, err := f.src.Token(ctx)
+		if err != nil || second == first || second.Value == first.Value {
+			t.Fatalf("after the refresh: got the old token (err %v)", err)
+		}
+		if n := f.signer.n.Load(); n != 2 {
+			t.Errorf("%d signatures, want 2: one refresh for 101 stale calls", n)
+		}
+		if !second.IssuedAt.Equal(f.clock.Now().Truncate(time.Second).Add(-time.Minute)) {
+			t.Errorf("new token iat = %v, want now - 1m", second.IssuedAt)
+		}
+	})
 }
 
 func TestNeverHandsOutLastMinute(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	first, err := f.src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// With the signer failing, a caller that waits for a new token gets the
-	// error, and one that is handed the old token does not: so an error here
-	// proves the caller waited.
-	f.signer.before = func() error { return errors.New("signer held") }
-	f.clock.Set(first.Expiry.Add(-time.Minute - time.Second))
-	if tok, err := f.src.Token(ctx); err != nil || tok != first {
-		t.Fatalf("61s left: %v, %v; want the current token", tok, err)
-	}
-	f.waitRefresh()
-	f.clock.Set(first.Expiry.Add(-time.Minute))
-	if tok, err := f.src.Token(ctx); err == nil {
-		t.Fatalf("60s left: handed out %v; want the caller to wait for a new token", tok)
-	}
-	f.signer.before = nil
-	tok, err := f.src.Token(ctx)
-	if err != nil || tok == first || tok.Expiry.Sub(f.clock.Now()) <= time.Minute {
-		t.Fatalf("got %v, %v; want a new token with more than a minute left", tok, err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		ctx := context.Background()
+		first, err := f.src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// With the signer failing, a caller that waits for a new token gets the
+		// error, and one that is handed the old token does not: so an error here
+		// proves the caller waited.
+		f.signer.before = func() error { return errors.New("signer held") }
+		f.clock.Set(first.Expiry.Add(-time.Minute - time.Second))
+		if tok, err := f.src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("61s left: %v, %v; want the current token", tok, err)
+		}
+		f.waitRefresh()
+		f.clock.Set(first.Expiry.Add(-time.Minute))
+		if tok, err := f.src.Token(ctx); err == nil {
+			t.Fatalf("60s left: handed out %v; want the caller to wait for a new token", tok)
+		}
+		f.signer.before = nil
+		tok, err := f.src.Token(ctx)
+		if err != nil || tok == first || tok.Expiry.Sub(f.clock.Now()) <= time.Minute {
+			t.Fatalf("got %v, %v; want a new token with more than a minute left", tok, err)
+		}
+	})
 }
 
 func TestConcurrentFirstCallsSignOnce(t *testing.T) {
@@ -340,38 +349,40 @@ func TestSignerPanicBecomesError(t *testing.T) {
 }
 
 func TestFailedRefresh(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	first, err := f.src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kmsDown := errors.New("kms: service unavailable")
-	f.signer.before = func() error { return kmsDown }
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		ctx := context.Background()
+		first, err := f.src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kmsDown := errors.New("kms: service unavailable")
+		f.signer.before = func() error { return kmsDown }
 
-	// Stale: the failed background refresh keeps the usable token.
-	f.clock.Advance(15 * time.Minute)
-	if tok, err := f.src.Token(ctx); err != nil || tok != first {
-		t.Fatalf("stale with a failing signer: %v, %v; want the current token", tok, err)
-	}
-	f.waitRefresh()
-	if tok, err := f.src.Token(ctx); err != nil || tok != first {
-		t.Fatalf("after the failed refresh: %v, %v; want the current token kept", tok, err)
-	}
-	f.waitRefresh() // that call started another refresh; let it end before the clock moves
+		// Stale: the failed background refresh keeps the usable token.
+		f.clock.Advance(15 * time.Minute)
+		if tok, err := f.src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("stale with a failing signer: %v, %v; want the current token", tok, err)
+		}
+		f.waitRefresh()
+		if tok, err := f.src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("after the failed refresh: %v, %v; want the current token kept", tok, err)
+		}
+		f.waitRefresh() // that call started another refresh; let it end before the clock moves
 
-	// Last minute: callers wait, and get the cause.
-	f.clock.Advance(3 * time.Minute)
-	_, err = f.src.Token(ctx)
-	if !errors.Is(err, kmsDown) || !strings.HasPrefix(err.Error(), "ascjwt: ") || !strings.Contains(err.Error(), "TESTKEY123") {
-		t.Fatalf("err = %v, want an ascjwt error naming the key and wrapping the signer's", err)
-	}
+		// Last minute: callers wait, and get the cause.
+		f.clock.Advance(3 * time.Minute)
+		_, err = f.src.Token(ctx)
+		if !errors.Is(err, kmsDown) || !strings.HasPrefix(err.Error(), "ascjwt: ") || !strings.Contains(err.Error(), "TESTKEY123") {
+			t.Fatalf("err = %v, want an ascjwt error naming the key and wrapping the signer's", err)
+		}
 
-	// The next call tries again.
-	f.signer.before = nil
-	if tok, err := f.src.Token(ctx); err != nil || tok == first {
-		t.Fatalf("after the signer recovered: %v, %v; want a new token", tok, err)
-	}
+		// The next call tries again.
+		f.signer.before = nil
+		if tok, err := f.src.Token(ctx); err != nil || tok == first {
+			t.Fatalf("after the signer recovered: %v, %v; want a new token", tok, err)
+		}
+	})
 }
 
 func TestInvalidateOnlyCurrent(t *testing.T) {
@@ -408,85 +419,63 @@ func TestCachedTokenDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// TestHungRemoteSignerTimesOut: a remote signature that does not return
+// fails after 30 seconds, naming the key, and does not stop the next
+// signature from being tried. In a synctest bubble the 30 seconds pass
+// once every goroutine waits, so that a loaded machine cannot make the
+// timeout fire early or late.
 func TestHungRemoteSignerTimesOut(t *testing.T) {
-	f := newFixture(t)
-	// The timeout is the test's to fire, once the signature has started,
-	// so that a loaded machine cannot make it fire early or late.
-	timeUp := make(chan context.CancelFunc, 1)
-	f.src.cache.WithTimeout = func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-		ctx, cancel := context.WithCancel(ctx)
-		timeUp <- cancel
-		return ctx, cancel
-	}
-	release := make(chan struct{})
-	defer close(release) // lets the hung signatures end, for goleak
-	started := make(chan struct{})
-	f.signer.before = func() error { started <- struct{}{}; <-release; return nil }
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		release := make(chan struct{})
+		defer close(release) // lets the hung signatures end before the bubble does
+		started := make(chan struct{})
+		f.signer.before = func() error { started <- struct{}{}; <-release; return nil }
 
-	for i := 1; i <= 2; i++ {
-		errc := make(chan error, 1)
-		go func() {
-			_, err := f.src.Token(context.Background())
-			errc <- err
-		}()
-		<-started
-		(<-timeUp)()
-		err := <-errc
-		if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.Contains(err.Error(), "TESTKEY123") {
-			t.Fatalf("call %d: err = %v, want a timeout naming the key", i, err)
+		for i := 1; i <= 2; i++ {
+			errc := make(chan error, 1)
+			go func() {
+				_, err := f.src.Token(context.Background())
+				errc <- err
+			}()
+			<-started
+			begun := time.Now()
+			err := <-errc
+			if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.Contains(err.Error(), "TESTKEY123") {
+				t.Fatalf("call %d: err = %v, want a timeout naming the key", i, err)
+			}
+			if d := time.Since(begun); d != 30*time.Second {
+				t.Errorf("call %d: gave up after %v, want 30s", i, d)
+			}
 		}
-	}
-	// Each call above reached the signer: a hung signature does not stop
-	// the next from being tried.
-	f.signer.before = nil
-	f.src.cache.WithTimeout = context.WithTimeout
-	if _, err := f.src.Token(context.Background()); err != nil {
-		t.Fatalf("after the signer recovered: %v", err)
-	}
+		// Each call above reached the signer: a hung signature does not stop
+		// the next from being tried.
+		f.signer.before = nil
+		if _, err := f.src.Token(context.Background()); err != nil {
+			t.Fatalf("after the signer recovered: %v", err)
+		}
+	})
 }
 
 func TestFailedBackgroundRefreshIsRetried(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	first, err := f.src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var attempts atomic.Int32
-	f.signer.before = func() error { attempts.Add(1); return errors.New("kms: throttled") }
-	f.clock.Advance(15 * time.Minute) // stale
-	for i := int32(1); i <= 3; i++ {
-		if tok, err := f.src.Token(ctx); err != nil || tok != first {
-			t.Fatalf("stale call %d: %v, %v; want the current token", i, tok, err)
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		ctx := context.Background()
+		first, err := f.src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-		f.waitRefresh()
-		if n := attempts.Load(); n != i {
-			t.Fatalf("after stale call %d: %d refreshes tried, want %d: each stale call after a failure tries again", i, n, i)
+		var attempts atomic.Int32
+		f.signer.before = func() error { attempts.Add(1); return errors.New("kms: throttled") }
+		f.clock.Advance(15 * time.Minute) // stale
+		for i := int32(1); i <= 3; i++ {
+			if tok, err := f.src.Token(ctx); err != nil || tok != first {
+				t.Fatalf("stale call %d: %v, %v; want the current token", i, tok, err)
+			}
+			f.waitRefresh()
+			if n := attempts.Load(); n != i {
+				t.Fatalf("after stale call %d: %d refreshes tried, want %d: each stale call after a failure tries again", i, n, i)
+			}
 		}
-	}
-}
-
-func TestLocalKeyCallerHonoursContext(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.PrivateKey = c.PrivateKey.(*countingSigner).key })
-	// A refresh that does not end until released stands for a signature
-	// under way; a caller whose context can end must not be stuck behind it.
-	hold := make(chan struct{})
-	f.src.cache.Hold(func() (any, error) { <-hold; return nil, errors.New("held") })
-	defer close(hold)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := f.src.Token(ctx)
-		done <- err
-	}()
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
-		}
-	case <-time.After(10 * time.Second): // a bound on a hang, not synchronization
-		t.Fatal("a caller with an in-memory key ignored its context while a signature was under way")
-	}
+	})
 }

@@ -1,112 +1,21 @@
 package ascjwt
 
-import (
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"log/slog"
-	"strings"
-	"sync/atomic"
-	"time"
+import "github.com/ascjwt/ascjwt/internal/token"
 
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
-)
-
-// Token is a signed App Store Connect token. Put Value in the Authorization
-// header as "Bearer " + Value; [Transport] does that for you.
+// Token is a signed token: App Store Connect's, or that of any source in
+// this module. Put Value in the Authorization header as "Bearer " + Value;
+// [Transport] does that for you. Its fields:
 //
-// A Token prints redacted: with any fmt verb, through log/slog, and encoded
-// as JSON, XML, gob or text it shows its key ID and expiry, never Value, so
-// it is safe to log. To store the value, store Value itself.
-type Token struct {
-	// Value is the compact JWS, header.payload.signature: the secret part.
-	Value string
-	// IssuedAt is the token's "iat" claim.
-	IssuedAt time.Time
-	// Expiry is the token's "exp" claim: Apple refuses the token from then on.
-	Expiry time.Time
-
-	// accepted, for a token from [NewTokenSource], is set once a server
-	// answered a request made with it with a 2xx; see [Invalidator].
-	accepted *atomic.Bool
-}
-
-// Sources beside this package (apns, musickit, maps, ...) make Tokens of
-// their own; through tokenmark they give them the accepted flag too, so that
-// a token a server accepted and then refuses is replaced at once for every
-// API, not only for App Store Connect.
-func init() {
-	tokenmark.Bind = func(tok any, accepted *atomic.Bool) { tok.(*Token).accepted = accepted }
-}
-
-// markAccepted records that a server accepted the token: one atomic load
-// once it is recorded, nothing for a token from another source.
-func (t *Token) markAccepted() {
-	if a := t.accepted; a != nil && !a.Load() {
-		a.Store(true)
-	}
-}
-
-// String describes the token without its value: key ID and expiry.
-func (t Token) String() string {
-	return fmt.Sprintf("ascjwt.Token{kid:%q expires:%s value:redacted}", t.keyID(), t.Expiry.UTC().Format(time.RFC3339))
-}
-
-// Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...) print
-// String, so that no format of a [Token] shows its value.
-func (t Token) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", t.String())
-		return
-	}
-	fmt.Fprint(f, t.String())
-}
-
-// LogValue keeps the value out of log/slog output, whichever handler is used.
-func (t Token) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("kid", t.keyID()),
-		slog.Time("expires", t.Expiry),
-		slog.String("value", "redacted"),
-	)
-}
-
-// MarshalJSON encodes the token redacted, as {"kid":...,"expires":...,
-// "value":"redacted"}, so that a Token inside a struct that is logged as
-// JSON (slog's JSONHandler, an API answer) does not carry its value.
-func (t Token) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		KeyID   string    `json:"kid"`
-		Expires time.Time `json:"expires"`
-		Value   string    `json:"value"`
-	}{t.keyID(), t.Expiry.UTC(), "redacted"})
-}
-
-// MarshalText encodes the token as String does, for the encoders that take
-// text (encoding/xml, map keys in encoding/json).
-func (t Token) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
-// GobEncode encodes the token as String does: encoding/gob would otherwise
-// write its fields, Value included. A Token is not meant to be stored and
-// read back; store Value if you must.
-func (t Token) GobEncode() ([]byte, error) { return []byte(t.String()), nil }
-
-// keyID reads "kid" from the token's header, which is not secret. It returns
-// "?" for a value that is not a JWS.
-func (t Token) keyID() string {
-	head, _, ok := strings.Cut(t.Value, ".")
-	if !ok || len(head) > 1024 {
-		return "?"
-	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(head)
-	if err != nil {
-		return "?"
-	}
-	var h struct {
-		Kid string `json:"kid"`
-	}
-	if json.Unmarshal(raw, &h) != nil || h.Kid == "" || len(h.Kid) > 64 {
-		return "?"
-	}
-	return h.Kid
-}
+//	Value    string    // the compact JWS, header.payload.signature: the secret part
+//	IssuedAt time.Time // the token's "iat" claim
+//	Expiry   time.Time // the token's "exp" claim: Apple refuses the token from then on
+//
+// A Token prints redacted: with any fmt verb (String, Format), through
+// log/slog (LogValue), and encoded as JSON, XML, gob or text (MarshalJSON,
+// MarshalText, GobEncode) it shows its key ID and expiry, never Value, so
+// it is safe to log. To store the value, store Value itself. A token a
+// source returns is shared: read it, do not modify it.
+//
+// Token is the one token type every package of the module shares: an
+// alias of the type the sources are built on.
+type Token = token.Token

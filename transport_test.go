@@ -2,13 +2,17 @@ package ascjwt
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -379,5 +383,115 @@ func TestTransportSurvivesBrokenPeers(t *testing.T) {
 				t.Errorf("body closed %d times, want 1", n)
 			}
 		})
+	}
+}
+
+// idleCloser is a Base that counts calls of CloseIdleConnections.
+type idleCloser struct {
+	http.RoundTripper
+	closed atomic.Int32
+}
+
+func (c *idleCloser) CloseIdleConnections() { c.closed.Add(1) }
+
+// TestCloseIdleConnectionsReachesTheBase: http.Client.CloseIdleConnections
+// (which sideshow/apns2 calls) reaches the Transport's Base, whether the
+// client is built by hand or by NewClient.
+func TestCloseIdleConnectionsReachesTheBase(t *testing.T) {
+	f := newFixture(t)
+	base := &idleCloser{}
+	(&http.Client{Transport: &Transport{Source: f.src, Base: base}}).CloseIdleConnections()
+	NewClient(&http.Client{Transport: base}, f.src).CloseIdleConnections()
+	if n := base.closed.Load(); n != 2 {
+		t.Errorf("Base.CloseIdleConnections called %d times, want 2", n)
+	}
+	(&Transport{Source: f.src, Base: baseFunc(nil)}).CloseIdleConnections() // a Base without the method: nothing to do
+}
+
+// TestTransportsOfTwoKeysShareNoConnection: two Transports with a nil Base
+// (as NewClient(nil, src) makes) each have a connection pool of their own,
+// so the second key's request does not go out on the first key's idle
+// connection, as it would on http.DefaultTransport's; APNs binds a token to
+// its connection and answers 429 TooManyProviderTokenUpdates to the next.
+func TestTransportsOfTwoKeysShareNoConnection(t *testing.T) {
+	var mu sync.Mutex
+	conns := map[string]string{} // remote address -> the kid of the token it carried
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kid := headerKeyID(t, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		mu.Lock()
+		defer mu.Unlock()
+		if prev, ok := conns[r.RemoteAddr]; ok && prev != kid {
+			t.Errorf("connection %s carried the tokens of keys %s and %s", r.RemoteAddr, prev, kid)
+		}
+		conns[r.RemoteAddr] = kid
+	}))
+	defer srv.Close()
+	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	var clients []*http.Client
+	for _, kid := range []string{"KEYONE1234", "KEYTWO1234"} {
+		src, err := NewTokenSource(Config{KeyID: kid, PrivateKey: newKey(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := NewClient(nil, src)
+		defer c.CloseIdleConnections()
+		clients = append(clients, c)
+	}
+	for range 2 {
+		for _, c := range clients {
+			resp, err := c.Get(srv.URL + "/3/device/0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(conns) != 2 {
+		t.Errorf("%d connections for two keys, want 2: one each, reused", len(conns))
+	}
+}
+
+// headerKeyID reads the kid of a JWS's header.
+func headerKeyID(t *testing.T, value string) string {
+	head, _, _ := strings.Cut(value, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	var h struct{ Kid string }
+	if err != nil || json.Unmarshal(raw, &h) != nil {
+		t.Errorf("the request carried no JWS")
+	}
+	return h.Kid
+}
+
+// TestRoundTripAllocatesOnlyTheRequestAndHeaderCopy: with a cached token, a
+// request costs the allocations of its copy and of its header's copy, as a
+// plain header-adding transport makes them, and nothing more, with or
+// without a rate limit on the response.
+func TestRoundTripAllocatesOnlyTheRequestAndHeaderCopy(t *testing.T) {
+	src, err := NewTokenSource(Config{KeyID: "ALLOC12345", PrivateKey: newKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"X-Rate-Limit": {"user-hour-lim:3600;user-hour-rem:3412;"}}, Body: http.NoBody}
+	tr := &Transport{Source: src, Base: baseFunc(func(*http.Request) (*http.Response, error) { return resp, nil })}
+	req, _ := http.NewRequest("GET", AppStoreConnectURL+"/v1/apps", nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "test/1.0")
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	var sink *http.Request
+	plain := testing.AllocsPerRun(1000, func() {
+		out := new(http.Request)
+		*out = *req
+		out.Header = req.Header.Clone()
+		out.Header["Authorization"] = []string{"Bearer x"}
+		sink = out
+	})
+	_ = sink
+	if got := testing.AllocsPerRun(1000, func() { tr.RoundTrip(req) }); got > plain {
+		t.Errorf("RoundTrip allocates %v times, want at most the %v of the request and header copy", got, plain)
 	}
 }

@@ -27,62 +27,32 @@ const (
 	max429s = 8
 )
 
-// sendPaced paces, sends req with tok and body, notes the rate limit the
-// answer reports and, for a 2xx, that a server accepted tok (see
-// [Invalidator]), and sends req again after each 429 it may wait out: the
-// wait Retry-After asks for, or a backoff, within MaxRetryWait and the
-// request's deadline. It returns the last answer. Its first pass, the one
-// nearly every request takes, is one atomic load, the send, and one map
-// lookup for the rate limit.
-func (t *Transport) sendPaced(req *http.Request, tok *Token, body io.ReadCloser) (*http.Response, error) {
-	var waited time.Duration
-	for attempt := 1; ; attempt++ {
-		if t.rate.Load()&lowBudget != 0 && !t.DisablePacing {
-			if err := t.pace(req); err != nil {
-				if body != nil {
-					body.Close()
-				}
-				return nil, err
-			}
-		}
-		resp, err := t.send(req, tok, body)
-		if err != nil {
-			return nil, err
-		}
-		if vv := resp.Header[rateLimitHeader]; len(vv) > 0 {
-			t.observe(vv[0])
-		}
-		if resp.StatusCode != http.StatusTooManyRequests {
-			if succeeded(resp) {
-				tok.markAccepted()
-			}
-			return resp, nil
-		}
-		wait, next, err := t.await429(req, resp, attempt, waited)
-		switch {
-		case err != nil:
-			return nil, err // resp was read and closed before the wait
-		case wait < 0:
-			return resp, nil
-		}
-		body = next
-		waited += wait
-	}
+// A RetryPolicy is a [TokenSource] whose API says which 429 responses may
+// be waited out. The Transport waits out a 429 (within MaxRetryWait) and
+// sends the request again only when Retry429 says so; for a source that is
+// not a RetryPolicy, every 429 to a request that can be sent again may be.
+// The APNs source says no: its 429s (too many pushes to one device, too
+// many token updates) are not cured by a short wait, and each new send is
+// a repeated notification. The Transport finds it through wrappers that
+// implement Unwrap (see [TokenSource]).
+type RetryPolicy interface {
+	TokenSource
+	// Retry429 reports whether resp, a 429, may be waited out and its
+	// request sent again. It may read resp.Body, and must then leave it
+	// readable from the start.
+	Retry429(resp *http.Response) bool
 }
 
-// succeeded reports whether resp is a 2xx: the server took the request,
-// and with it the token.
-func succeeded(resp *http.Response) bool {
-	return resp.StatusCode >= 200 && resp.StatusCode < 300
-}
-
-// await429 decides whether req, answered with the attempt-th 429 after
+// await429 decides whether req, refused with the attempt-th 429 after
 // waited, is sent again, and waits if so. It returns the time waited and
 // the body to send again; a negative wait means resp goes back to the
 // caller, and an error that the wait was cut short.
 func (t *Transport) await429(req *http.Request, resp *http.Response, attempt int, waited time.Duration) (time.Duration, io.ReadCloser, error) {
 	if t.MaxRetryWait < 0 || attempt > max429s || !replayable(req) {
 		return -1, nil, nil
+	}
+	if p, ok := find[RetryPolicy](t.Source); ok && !p.Retry429(resp) {
+		return -1, nil, nil // the API says a wait does not cure this 429
 	}
 	wait, reason := t.retryWait(resp.Header, attempt)
 	if waited+wait > t.maxRetryWait() || pastDeadline(req.Context(), wait) {
@@ -96,10 +66,8 @@ func (t *Transport) await429(req *http.Request, resp *http.Response, attempt int
 		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: reason, Attempt: attempt})
 	}
 	discard(resp)
-	if err := t.sleep(req.Context(), wait); err != nil {
-		if body != nil {
-			body.Close()
-		}
+	if err := t.sleep(req.Context(), wait, nil); err != nil {
+		closeReader(body)
 		return 0, nil, fmt.Errorf("ascjwt: gave up waiting %s to send the request again after a 429: %w", wait, err)
 	}
 	return wait, body, nil
@@ -118,6 +86,15 @@ func (t *Transport) maxRetryWait() time.Duration {
 		return defaultMaxRetryWait
 	}
 	return t.MaxRetryWait
+}
+
+// waitLeft is what remains of a request's MaxRetryWait after waited; it is
+// negative when the request may not wait at all.
+func (t *Transport) waitLeft(waited time.Duration) time.Duration {
+	if t.MaxRetryWait < 0 {
+		return -1
+	}
+	return t.maxRetryWait() - waited
 }
 
 // retryWait is how long to wait after the attempt-th 429 with header h.
@@ -178,66 +155,6 @@ func pastDeadline(ctx context.Context, d time.Duration) bool {
 	return ok && time.Now().Add(d).After(deadline)
 }
 
-// observe records the rate limit an answer reports in X-Rate-Limit value v.
-// The common case, no change, writes nothing shared.
-func (t *Transport) observe(v string) {
-	rl, ok := parseRateLimit(v)
-	if !ok {
-		return
-	}
-	w := rl.pack()
-	if t.rate.Load() == w || t.rate.Swap(w) == w {
-		return
-	}
-	if hk := t.Hooks; hk != nil && hk.RateLimit != nil {
-		hk.RateLimit(rl)
-	}
-}
-
-// RateLimit returns the last rate limit an answer through t reported, and
-// false if none has. Every App Store Connect API answer reports one.
-func (t *Transport) RateLimit() (RateLimit, bool) {
-	return unpack(t.rate.Load())
-}
-
-// pace spaces requests at the key's steady rate, one per hour/Limit, while
-// the last answer said the hourly budget is low: at most max(10, Limit/100)
-// requests left. Apple counts the budget per key over a rolling hour and
-// reports it to every process that uses the key, so pacing on it spaces a
-// whole fleet with nothing shared but Apple's answers. While the budget is
-// plentiful, sendPaced does not call it: one atomic load of the packed rate
-// limit, whose lowBudget bit says.
-func (t *Transport) pace(req *http.Request) error {
-	rl, ok := unpack(t.rate.Load())
-	if !ok || rl.Limit <= 0 || !rl.low() {
-		return nil
-	}
-	interval := int64(time.Hour) / int64(rl.Limit)
-	now := t.clock().UnixNano()
-	var slot int64
-	for {
-		next := t.nextSlot.Load()
-		slot = max(next, now)
-		if t.nextSlot.CompareAndSwap(next, slot+interval) {
-			break
-		}
-	}
-	wait := time.Duration(slot - now)
-	if wait <= 0 {
-		return nil
-	}
-	if pastDeadline(req.Context(), wait) {
-		return nil // better a request that may be refused than one that surely times out
-	}
-	if h := t.Hooks; h != nil && h.RateLimitWait != nil {
-		h.RateLimitWait(RateLimitWait{Request: req, Wait: wait, Reason: WaitPacing})
-	}
-	if err := t.sleep(req.Context(), wait); err != nil {
-		return fmt.Errorf("ascjwt: gave up waiting %s to pace the request (hourly budget low: %d of %d left): %w", wait, rl.Remaining, rl.Limit, err)
-	}
-	return nil
-}
-
 func (t *Transport) clock() time.Time {
 	if t.now != nil {
 		return t.now()
@@ -245,8 +162,9 @@ func (t *Transport) clock() time.Time {
 	return time.Now()
 }
 
-// sleep waits for d or until ctx ends.
-func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
+// sleep waits for d, until ctx ends, or until stop is closed (nil for
+// never).
+func (t *Transport) sleep(ctx context.Context, d time.Duration, stop <-chan struct{}) error {
 	if t.wait != nil {
 		return t.wait(ctx, d)
 	}
@@ -254,6 +172,8 @@ func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		return nil
+	case <-stop:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -259,15 +259,15 @@ func TestPacingEngagesAndReleases(t *testing.T) {
 	if w := r.recorded(); len(w) != before {
 		t.Errorf("DisablePacing: waited %v", w[before:])
 	}
-	if rl, ok := r.tr.RateLimit(); !ok || rl != (RateLimit{3600, 1}) {
+	if rl, ok := r.tr.RateLimit(); !ok || rl != (RateLimit{Limit: 3600, Remaining: 1}) {
 		t.Errorf("RateLimit() = %+v, %v", rl, ok)
 	}
 }
 
 // TestPacingIsOneAtomicLoadWhenPlentiful: with budget to spare, requests
 // never enter the pacing machinery (no slot is taken, no clock is read for
-// it, nothing waits): the bit of the packed rate limit that says "low" is
-// all a request looks at, and it is set exactly when the budget is low.
+// it, nothing waits): the last rate limit is all a request looks at, and
+// it paces exactly when the budget is low.
 func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 	r := newWaitRig(t)
 	r.base.rate = "user-hour-lim:3600;user-hour-rem:3000;"
@@ -278,15 +278,15 @@ func TestPacingIsOneAtomicLoadWhenPlentiful(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if slot, w := r.tr.nextSlot.Load(), r.recorded(); slot != 0 || len(w) != 0 {
-		t.Errorf("pacing slot %d, waits %v with budget to spare; want neither", slot, w)
+	if slot, w := r.tr.pacer.next, r.recorded(); !slot.IsZero() || len(w) != 0 {
+		t.Errorf("pacing slot %v, waits %v with budget to spare; want neither", slot, w)
 	}
 	for _, tc := range []struct {
 		rl  RateLimit
 		low bool
-	}{{RateLimit{3600, 3000}, false}, {RateLimit{3600, 37}, false}, {RateLimit{3600, 36}, true}, {RateLimit{500, 10}, true}, {RateLimit{500, 11}, false}, {RateLimit{0, 0}, false}} {
-		if got := tc.rl.pack()&lowBudget != 0; got != tc.low {
-			t.Errorf("%+v packs low=%v, want %v", tc.rl, got, tc.low)
+	}{{RateLimit{Limit: 3600, Remaining: 3000}, false}, {RateLimit{Limit: 3600, Remaining: 37}, false}, {RateLimit{Limit: 3600, Remaining: 36}, true}, {RateLimit{Limit: 500, Remaining: 10}, true}, {RateLimit{Limit: 500, Remaining: 11}, false}, {RateLimit{Limit: 0, Remaining: 0}, false}} {
+		if got := paces(tc.rl); got != tc.low {
+			t.Errorf("%+v paces %v, want %v", tc.rl, got, tc.low)
 		}
 	}
 }

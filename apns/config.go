@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
@@ -89,12 +89,12 @@ type Config struct {
 // not what it should be (a private key pasted into KeyID, say) is described,
 // not shown.
 func (c Config) String() string {
-	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.ShowKey(c.PrivateKey))
+	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.ShowKey(c.PrivateKey))
 }
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
-func (c Config) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
@@ -116,12 +116,12 @@ func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 403 at the first push.
 func (c Config) validate() (*jws.Signer, error) {
-	if err := appleid.CheckID("apns", "KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
+	if err := configcheck.CheckID("apns", "KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
 		return nil, err
 	}
-	if err := appleid.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
+	if err := configcheck.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
 		return nil, err
 	}
 	// Apple's token shows a header of alg and kid only: no typ.
-	return appleid.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
+	return configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
@@ -36,7 +36,7 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		return nil, fmt.Errorf("apns: encode claims: %w", err)
 	}
 	prefix := append(append([]byte(`{"iss":`), iss...), `,"iat":`...) // encoded once
-	return tokenSource{devtoken.New(devtoken.Spec{
+	return devtoken.New(devtoken.Spec{
 		Package: "apns", KeyID: cfg.KeyID, Signer: signer,
 		// No exp: the token's Expiry says when Apple stops taking it, and
 		// iat is not backdated (see the package doc).
@@ -50,23 +50,20 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 			return tokencache.Lifetimes{RefreshAt: now.Add(refreshAfter), ExpireAt: now.Add(expireAfter)}
 		},
 		MinInterval: MinTokenInterval,
-		Hosts:       tokenHosts, Refused: refusedToken, Now: appleid.Clock(cfg.Now), Hooks: cfg.Hooks,
-	})}, nil
+		Hosts:       tokenHosts, Refused: refusedToken, Retry429: retry429,
+		Now: configcheck.Clock(cfg.Now), Hooks: cfg.Hooks,
+	}), nil
 }
 
-// tokenSource is the source NewTokenSource returns: the token source the
-// API packages share, with APNs' policy on 429s.
-type tokenSource struct{ *devtoken.Source }
-
-// Retry429 implements [ascjwt.RetryPolicy]: never. APNs answers 429 for too
-// many pushes to one device token (TooManyRequests) and for a connection
-// whose token changes too often (TooManyProviderTokenUpdates); a wait of
-// seconds cures neither, and each push sent again may reach the user as one
-// more notification. So the 429 goes back to the caller at once, to decide
-// (Apple's "Handling notification responses from APNs" allows sending a
-// TooManyRequests push again after a delay). DeviceCheck's 429s come back
+// retry429 is the source's [ascjwt.RetryPolicy]: never. APNs answers 429
+// for too many pushes to one device token (TooManyRequests) and for a
+// connection whose token changes too often (TooManyProviderTokenUpdates); a
+// wait of seconds cures neither, and each push sent again may reach the user
+// as one more notification. So the 429 goes back to the caller at once, to
+// decide (Apple's "Handling notification responses from APNs" allows sending
+// a TooManyRequests push again after a delay). DeviceCheck's 429s come back
 // the same way.
-func (tokenSource) Retry429(*http.Response) bool { return false }
+func retry429(*http.Response) bool { return false }
 
 // tokenHosts are the hosts the tokens are for: APNs ([ProductionURL],
 // [SandboxURL]) on its two ports, and DeviceCheck ([DeviceCheckURL],

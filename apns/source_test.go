@@ -64,7 +64,7 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.src = src.(tokenSource).Source
+	f.src = src.(*devtoken.Source)
 	return f
 }
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
@@ -87,11 +87,11 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 		max         int
 		want        string
 	}{
-		{"KeyID", cfg.KeyID, appleid.MaxIDLen, wantKeyID},
-		{"IssuerID", cfg.IssuerID, appleid.MaxIDLen, wantIssuerID},
-		{"BundleID", cfg.BundleID, appleid.MaxBundleIDLen, wantBundleID},
+		{"KeyID", cfg.KeyID, configcheck.MaxIDLen, wantKeyID},
+		{"IssuerID", cfg.IssuerID, configcheck.MaxIDLen, wantIssuerID},
+		{"BundleID", cfg.BundleID, configcheck.MaxBundleIDLen, wantBundleID},
 	} {
-		if err := appleid.CheckField("appstore", "SignerConfig", f.name, f.value, f.max, f.want); err != nil {
+		if err := configcheck.CheckField("appstore", "SignerConfig", f.name, f.value, f.max, f.want); err != nil {
 			return nil, err
 		}
 		if f.name != "IssuerID" && strings.Contains(f.value, separator) {
@@ -111,7 +111,7 @@ func NewSigner(cfg SignerConfig) (*Signer, error) {
 		bundleID: cfg.BundleID,
 		key:      cfg.PrivateKey,
 		jws:      signer,
-		now:      appleid.Clock(cfg.Now),
+		now:      configcheck.Clock(cfg.Now),
 	}, nil
 }
 
@@ -182,12 +182,12 @@ func (s *Signer) String() string {
 	if s == nil {
 		return "appstore.Signer(nil)"
 	}
-	return fmt.Sprintf("appstore.Signer{KeyID:%q IssuerID:%q BundleID:%q PrivateKey:%s}", s.keyID, s.issuerID, s.bundleID, appleid.ShowKey(s.key))
+	return fmt.Sprintf("appstore.Signer{KeyID:%q IssuerID:%q BundleID:%q PrivateKey:%s}", s.keyID, s.issuerID, s.bundleID, configcheck.ShowKey(s.key))
 }
 
 // Format makes every fmt verb print String, so that none falls back to
 // printing the struct's fields, the key among them.
-func (s *Signer) Format(f fmt.State, verb rune) { appleid.Format(f, verb, s.String()) }
+func (s *Signer) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, s.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (s *Signer) GoString() string { return s.String() }
@@ -200,16 +200,16 @@ func (s *Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
 // described, not shown.
 func (c SignerConfig) String() string {
 	show := func(name, value string, max int) string {
-		return appleid.Show(value, appleid.CheckField("", "", name, value, max, "") == nil && !strings.Contains(value, separator))
+		return configcheck.Show(value, configcheck.CheckField("", "", name, value, max, "") == nil && !strings.Contains(value, separator))
 	}
 	return fmt.Sprintf("appstore.SignerConfig{KeyID:%s IssuerID:%s BundleID:%s PrivateKey:%s}",
-		show("KeyID", c.KeyID, appleid.MaxIDLen), show("IssuerID", c.IssuerID, appleid.MaxIDLen),
-		show("BundleID", c.BundleID, appleid.MaxBundleIDLen), appleid.ShowKey(c.PrivateKey))
+		show("KeyID", c.KeyID, configcheck.MaxIDLen), show("IssuerID", c.IssuerID, configcheck.MaxIDLen),
+		show("BundleID", c.BundleID, configcheck.MaxBundleIDLen), configcheck.ShowKey(c.PrivateKey))
 }
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
-func (c SignerConfig) Format(f fmt.State, verb rune) { appleid.Format(f, verb, c.String()) }
+func (c SignerConfig) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (c SignerConfig) GoString() string { return c.String() }

@@ -46,7 +46,12 @@
 // services", so App Store Connect's routes answer it with their 401, and
 // one from an individual key (sub "user", no iss) is refused everywhere:
 // the App Store Server API takes team keys ("Creating API keys to
-// authorize API requests").
+// authorize API requests"). Get Transaction Info and Get Transaction
+// History answer a transaction for the token's bundle ID and the path's ID,
+// and Request a Test Notification delivers a TEST notification to
+// [Server.SetNotificationURL], each signed as the App Store signs: the
+// chain in x5c leads to [Server.Roots], which package appstore's verifier
+// (and Apple's own library) takes in place of Apple's root.
 //
 // It accepts what Apple accepts, not only what package ascjwt makes, as
 // the clients in use make their tokens: aud as a string or as an array

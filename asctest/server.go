@@ -46,7 +46,7 @@ type Server struct {
 	uploadsByID map[string]*upload // reservations
 	uploadBytes int                // the sizes of the uncommitted ones
 	partSize    int
-	storeKey    *ecdsa.PrivateKey // signs the App Store Server API's canned transactions
+	store       storeState // the App Store Server API's signing CA and test notifications
 }
 
 // Key is an API key the server knows: its ID, its issuer (empty for an

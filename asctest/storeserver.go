@@ -2,14 +2,14 @@ package asctest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/storeca"
 )
 
 // The App Store Server API's routes (/inApps/...): the same tokens, with a
@@ -60,6 +60,9 @@ func checkAPI(tok *Token, a api) error {
 func (s *Server) routeStoreServer() {
 	s.defaults.HandleFunc("GET /inApps/v1/history/{transactionId}", s.history)
 	s.defaults.HandleFunc("GET /inApps/v2/history/{transactionId}", s.history)
+	s.defaults.HandleFunc("GET /inApps/v1/transactions/{transactionId}", s.transactionInfo)
+	s.defaults.HandleFunc("POST /inApps/v1/notifications/test", s.requestTestNotification)
+	s.defaults.HandleFunc("GET /inApps/v1/notifications/test/{testNotificationToken}", s.testNotificationStatus)
 	s.defaults.HandleFunc(storeServerPrefix, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound) // no such route: no body, as the real API
 	})
@@ -79,20 +82,55 @@ type historyResponse struct {
 const cannedBundleID = "com.example.app"
 
 // history serves Get Transaction History with one canned transaction,
-// signed (ES256, by a key of the server's) as Apple signs them, for clients
-// that decode the JWS.
+// signed as Apple signs them (see signStore).
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
+	id, ok := transactionID(w, r)
+	if !ok {
+		return
+	}
+	bundleID := tokenBundleID(r)
+	jws, err := s.signStore(s.cannedTransaction(id, bundleID))
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, http.StatusOK, historyResponse{
+		Revision:           "1_" + id,
+		BundleID:           bundleID,
+		AppAppleID:         cannedAppAppleID,
+		Environment:        "Sandbox",
+		SignedTransactions: []string{jws},
+	})
+}
+
+// cannedAppAppleID is the App Apple ID of the canned answers.
+const cannedAppAppleID = 1234567890
+
+// transactionID reads the path's transaction ID, answering Apple's 400 for
+// one that is not a number.
+func transactionID(w http.ResponseWriter, r *http.Request) (string, bool) {
 	id := r.PathValue("transactionId")
 	if id == "" || len(id) > 20 || strings.Trim(id, "0123456789") != "" {
 		writeJSON(w, http.StatusBadRequest, storeServerError{ErrorCode: 4000006, ErrorMessage: "Invalid transaction id."})
-		return
+		return "", false
 	}
-	bundleID := cannedBundleID
+	return id, true
+}
+
+// tokenBundleID is the bid of the request's token, which the server has
+// verified, or cannedBundleID.
+func tokenBundleID(r *http.Request) string {
 	if tok, err := Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")); err == nil && tok.Claims.BundleID != "" {
-		bundleID = tok.Claims.BundleID // already verified by the server
+		return tok.Claims.BundleID
 	}
+	return cannedBundleID
+}
+
+// cannedTransaction is the transaction the canned routes sign for id, in
+// the sandbox, on the server's clock.
+func (s *Server) cannedTransaction(id, bundleID string) map[string]any {
 	now := s.Now().UnixMilli()
-	jws, err := s.signStore(map[string]any{
+	return map[string]any{
 		"transactionId":         id,
 		"originalTransactionId": id,
 		"bundleId":              bundleID,
@@ -104,57 +142,41 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		"inAppOwnershipType":    "PURCHASED",
 		"signedDate":            now,
 		"environment":           "Sandbox",
-	})
-	if err != nil {
-		w.WriteHeader(http.StatusInternalServerError)
-		return
 	}
-	writeJSON(w, http.StatusOK, historyResponse{
-		Revision:           "1_" + id,
-		BundleID:           bundleID,
-		AppAppleID:         1234567890,
-		Environment:        "Sandbox",
-		SignedTransactions: []string{jws},
-	})
 }
 
-// signStore signs payload as a compact ES256 JWS with the server's own
-// store key, made on first use. Apple's carry an x5c chain to Apple's root;
-// these do not, so a client that checks the chain must be told to skip it.
+// signStore signs payload as the App Store does: a compact ES256 JWS whose
+// x5c holds the chain of the server's test CA (see [Server.Roots]), with
+// Apple's OIDs on the leaf and intermediate, so that a verifier given the
+// test root (appstore's, or Apple's own library) accepts it.
 func (s *Server) signStore(payload any) (string, error) {
-	key := s.storeSigner()
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return "", err
 	}
-	enc := base64.RawURLEncoding
-	input := enc.EncodeToString([]byte(`{"alg":"ES256"}`)) + "." + enc.EncodeToString(body)
-	sum := sha256.Sum256([]byte(input))
-	r, sig, err := ecdsa.Sign(rand.Reader, key, sum[:])
-	if err != nil {
-		return "", err
-	}
-	raw := make([]byte, 64) // R || S, as JWS wants (RFC 7518 section 3.4)
-	r.FillBytes(raw[:32])
-	sig.FillBytes(raw[32:])
-	return input + "." + enc.EncodeToString(raw), nil
+	return s.storeCA().Sign(body)
 }
 
 // StorePublicKey returns the public key that signs the canned App Store
-// Server API transactions, to verify them in a test.
-func (s *Server) StorePublicKey() *ecdsa.PublicKey { return &s.storeSigner().PublicKey }
+// Server API transactions and notifications, the leaf of the chain their
+// x5c carries, to verify a signature in a test. A verifier of the whole
+// chain takes [Server.Roots].
+func (s *Server) StorePublicKey() *ecdsa.PublicKey {
+	return s.storeCA().LeafKey().Public().(*ecdsa.PublicKey)
+}
 
-// storeSigner returns the key that signs the canned transactions, made on
-// first use so that servers that never serve them pay nothing.
-func (s *Server) storeSigner() *ecdsa.PrivateKey {
+// Roots returns the root of the test CA that signs the App Store Server
+// API's transactions and notifications, for appstore.VerifierConfig.Roots
+// (or Apple's SignedDataVerifier, as DER). Apple's root does not trust it.
+func (s *Server) Roots() []*x509.Certificate { return s.storeCA().Roots() }
+
+// storeCA returns the CA that signs the canned answers, made on first use
+// so that servers that never serve them pay nothing.
+func (s *Server) storeCA() *storeca.CA {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.storeKey == nil {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			panic("asctest: generate key: " + err.Error()) // crypto/rand does not fail
-		}
-		s.storeKey = k
+	if s.store.ca == nil {
+		s.store.ca = storeca.New()
 	}
-	return s.storeKey
+	return s.store.ca
 }

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/exchange"
+	"github.com/ascjwt/ascjwt/internal/token"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of access
@@ -43,12 +43,10 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		Request:    s.request,
 		Format:     exchange.OAuth,
 		Hint:       hint,
-		Make: func(v string, iat, exp time.Time) ascjwt.Token {
-			return ascjwt.Token{Value: v, IssuedAt: iat, Expiry: exp}
-		},
-		Value:  func(t *ascjwt.Token) string { return t.Value },
-		Minted: devtoken.Minted(set.hooks, set.keyID),
-		Failed: devtoken.Failed(set.hooks, set.keyID),
+		Make:       token.New, // the Authorization value made once
+		Value:      func(t *ascjwt.Token) string { return t.Value },
+		Minted:     token.Minted(set.hooks, set.keyID),
+		Failed:     token.Failed(set.hooks, set.keyID),
 	})
 	return s, nil
 }

@@ -1,6 +1,6 @@
-// Package bench holds the benchmarks of issue 5, which set package ascjwt
-// beside golang.org/x/oauth2, github.com/golang-jwt/jwt/v5 and the floor that
-// any implementation must pay. It is a module of its own so that the
+// Package bench sets package ascjwt beside golang.org/x/oauth2,
+// github.com/golang-jwt/jwt/v5 and the plain code that any implementation
+// must run (a plain header-adding RoundTripper, the floor of signing). It is a module of its own so that the
 // package's go.mod does not require the libraries it is compared with.
 //
 // Run every benchmark in one invocation, so that the ratios hold on a noisy

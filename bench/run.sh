@@ -7,7 +7,7 @@
 #
 #   ./run.sh          run (about 5 minutes), then summarize
 #   ./run.sh -s       only summarize the results.txt already there
-#   COUNT=3 ./run.sh  fewer runs of each benchmark (BENCHMARKS.md uses 10)
+#   COUNT=3 ./run.sh  fewer runs of each benchmark (bench/README.md quotes a run of 5)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,9 +34,9 @@ table() {
 }
 
 {
-  table "Per request, against the floor" '.name:RoundTrip' 'floor ascjwt oauth2'
+  table "Per request, against the plain transport" '.name:RoundTrip' 'plain ascjwt oauth2 floor'
   table "Per request, against oauth2" '.name:RoundTrip .unit:(sec/op OR allocs/op)' 'oauth2 ascjwt'
-  table "Per request, an answer with Apple's headers, against oauth2" '.name:RoundTripAppleAnswer .unit:(sec/op OR allocs/op)' 'oauth2 ascjwt floor'
+  table "Per request, an answer with Apple's headers, against oauth2" '.name:RoundTripAppleAnswer .unit:(sec/op OR allocs/op)' 'oauth2 ascjwt plain floor'
   table "Signing, against the floor" '.name:(Sign OR SignGoJose)' 'floor ascjwt go-jose golang-jwt'
   table "Signing, against golang-jwt" '.name:(Sign OR SignGoJose) .unit:sec/op' 'golang-jwt ascjwt go-jose'
   table "Rollover" '.name:Rollover .unit:(p99.9-ns OR max-ns OR sigs OR sigs/refresh OR sigs-at-once OR sec/op)' 'oauth2 ascjwt'

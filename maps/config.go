@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
@@ -184,7 +184,7 @@ func (c Config) validate() (*settings, error) {
 // checkID refuses what Apple would refuse with a 401 that does not say why:
 // anything but 10 upper-case letters and digits, described, never quoted.
 func checkID(name, v, want string) error {
-	return appleid.CheckID("maps", name, v, want, "Creating and using tokens with Maps Server API") // "A 10-character key identifier", "a 10-character Team ID"
+	return configcheck.CheckID("maps", name, v, want, "Creating and using tokens with Maps Server API") // "A 10-character key identifier", "a 10-character Team ID"
 }
 
 // checkTokenURL refuses a TokenURL that would send the JWT somewhere it

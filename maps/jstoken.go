@@ -3,13 +3,12 @@ package maps
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
+	"github.com/ascjwt/ascjwt/internal/token"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
@@ -96,17 +95,17 @@ func NewJSTokenSource(cfg Config, origins ...string) (*JSTokenSource, error) {
 
 func newJSCache(set *settings, origin, scope string) *tokencache.Cache[ascjwt.Token] {
 	return tokencache.New(tokencache.Config[ascjwt.Token]{
-		Mint: func(ctx context.Context, now time.Time, _ *atomic.Bool) (ascjwt.Token, tokencache.Lifetimes, error) {
+		Mint: func(ctx context.Context, now time.Time) (ascjwt.Token, tokencache.Lifetimes, error) {
 			s, life, err := set.sign(ctx, now, origin, scope)
-			return ascjwt.Token{Value: s.value, IssuedAt: s.iat, Expiry: s.exp}, life, err
+			return token.New(s.value, s.iat, s.exp), life, err
 		},
 		Local:   set.signer.Local(),
 		Timeout: ExchangeTimeout,
 		Now:     set.now,
 		Label:   "maps: the signer for key " + set.keyID,
 		Prefix:  "maps",
-		Minted:  devtoken.Minted(set.hooks, set.keyID),
-		Failed:  devtoken.Failed(set.hooks, set.keyID),
+		Minted:  token.Minted(set.hooks, set.keyID),
+		Failed:  token.Failed(set.hooks, set.keyID),
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/tokencache"
@@ -52,7 +51,7 @@ func (set *settings) sign(ctx context.Context, now time.Time, origin, scope stri
 // source: the JWT is signed once for its life, not once per exchange.
 func newJWTCache(set *settings, origin, scope string) *tokencache.Cache[string] {
 	return tokencache.New(tokencache.Config[string]{
-		Mint: func(ctx context.Context, now time.Time, _ *atomic.Bool) (string, tokencache.Lifetimes, error) {
+		Mint: func(ctx context.Context, now time.Time) (string, tokencache.Lifetimes, error) {
 			s, life, err := set.sign(ctx, now, origin, scope)
 			return s.value, life, err
 		},

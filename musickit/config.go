@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
@@ -24,31 +25,31 @@ const (
 	// [Config].Lifetime is zero. A token limited to Origins is handed to
 	// web pages, where anyone may copy it: an hour keeps a copy short-lived
 	// and costs a server one signature an hour.
-	DefaultLifetime = appleid.DefaultLifetime
+	DefaultLifetime = configcheck.DefaultLifetime
 	// MinLifetime, five minutes, is the shortest lifetime [NewTokenSource]
 	// accepts: a token is backdated by a minute and never used in its last
 	// minute, and needs room between the two to be replaced in the
 	// background.
-	MinLifetime = appleid.MinLifetime
+	MinLifetime = configcheck.MinLifetime
 	// MaxLifetime is Apple's limit on exp: "must not be greater than
 	// 15777000 (6 months in seconds) from the current Unix time on the
 	// server" ("Generating Developer Tokens"). exp - iat is kept within it,
 	// and iat is a minute in the past, so a server whose clock is a minute
 	// behind ours still sees exp within its limit.
-	MaxLifetime = appleid.SixMonths
+	MaxLifetime = configcheck.SixMonths
 )
 
 // clockSkew is how far iat is backdated, so that a server whose clock runs
 // up to this much behind ours does not see a token from the future.
-const clockSkew = time.Minute
+const clockSkew = devtoken.ClockSkew
 
 // source is the title of Apple's page for these tokens, which asks for "a
 // 10-character key identifier" and "your 10-character Team ID", and sets
 // the limit on exp.
 const source = "Generating Developer Tokens"
 
-// lifetimes are the limits [appleid.CheckLifetime] applies.
-var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+// lifetimes are the limits [configcheck.CheckLifetime] applies.
+var lifetimes = configcheck.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
 	OverMax: "Apple's limit of 15,777,000 seconds (six months, " + MaxLifetime.String() + ") from \"" + source + "\"; Apple would refuse these tokens"}
 
 // Config describes a MusicKit key and the developer tokens to make with it.
@@ -84,7 +85,7 @@ type Config struct {
 // validate checks everything [NewTokenSource] can know before the first
 // token, so that a mistake shows at start-up and not as a 401 later.
 func (c Config) validate() (*settings, error) {
-	signer, lifetime, err := appleid.DeveloperKey{
+	signer, lifetime, err := configcheck.DeveloperKey{
 		Package: "musickit", Source: source, KeyIDWant: "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)",
 		KeyID: c.KeyID, TeamID: c.TeamID, PrivateKey: c.PrivateKey,
 		Header:   jws.Header{}, // Apple's decoded token shows a header of alg and kid only
@@ -97,7 +98,7 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // settings is a [Config] checked, with its defaults filled in.
@@ -148,7 +149,7 @@ func (c Config) String() string {
 		origins[i] = redact.Show(o, origin.MaxLen)
 	}
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
 
 // LogValue shows the configuration to log/slog as String does.

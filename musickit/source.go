@@ -2,7 +2,6 @@ package musickit
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
@@ -42,7 +41,7 @@ var hosts = []string{"api.music.apple.com"}
 
 // dropInterval is how often a 401 may drop a token: a fresh token cures a
 // token the server stopped trusting, not a revoked key.
-const dropInterval = time.Minute
+const dropInterval = devtoken.DropInterval
 
 // payload is the claims of a developer token, in the order Apple's page
 // lists them. iat is backdated by clockSkew, so that a server whose clock

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
 	"github.com/ascjwt/ascjwt/internal/claims"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -44,12 +45,12 @@ const (
 	// MinLifetime is the shortest lifetime accepted: iat is a minute back
 	// and a secret is never handed out in its last minute, so it needs room
 	// between the two to be replaced in the background.
-	MinLifetime = 5 * time.Minute
+	MinLifetime = devtoken.MinLifetime
 )
 
 // clockSkew is how far iat is set back, so that a server whose clock runs
 // up to this much behind ours does not see a secret from the future.
-const clockSkew = time.Minute
+const clockSkew = devtoken.ClockSkew
 
 // source is the title of Apple's page for client secrets, which calls the
 // key ID and the Team ID 10-character identifiers and sets the limit on
@@ -60,8 +61,8 @@ const source = "Creating a client secret"
 // reverse-DNS names, and 255 bytes is as long as a DNS name gets.
 const maxClientIDLen = 255
 
-// lifetimes are the limits [appleid.CheckLifetime] applies.
-var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+// lifetimes are the limits [configcheck.CheckLifetime] applies.
+var lifetimes = configcheck.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
 	OverMax: "Apple's limit of 15,777,000 s (six months) between iat and exp, from Apple's \"" + source + "\"; Apple would refuse these secrets with invalid_client: use at most signinwithapple.MaxLifetime"}
 
 // Config describes a Sign in with Apple key and the client secrets to make
@@ -102,8 +103,8 @@ type Config struct {
 // hold (a private key pasted into KeyID, say) is described, not shown.
 func (c Config) String() string {
 	return fmt.Sprintf("signinwithapple.Config{KeyID:%s TeamID:%s ClientID:%s PrivateKey:%s Lifetime:%s}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID),
-		appleid.Show(c.ClientID, checkClientID(c.ClientID) == nil), appleid.ShowKey(c.PrivateKey), c.Lifetime)
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID),
+		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), configcheck.ShowKey(c.PrivateKey), c.Lifetime)
 }
 
 // GoString is String: %#v must not dump the key either.
@@ -137,21 +138,21 @@ type settings struct {
 // validate checks everything that can be known before the first secret, so
 // that a mistake shows at start-up and not as Apple's "invalid_client".
 func (c Config) validate() (*settings, error) {
-	if err := appleid.CheckID("signinwithapple", "KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8", source); err != nil {
+	if err := configcheck.CheckID("signinwithapple", "KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8", source); err != nil {
 		return nil, err
 	}
-	if err := appleid.CheckID("signinwithapple", "TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details", source); err != nil {
+	if err := configcheck.CheckID("signinwithapple", "TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details", source); err != nil {
 		return nil, err
 	}
 	if err := checkClientID(c.ClientID); err != nil {
 		return nil, err
 	}
 	// Apple's header is "alg" and "kid" only: no "typ".
-	signer, err := appleid.Signer("signinwithapple", c.PrivateKey, c.KeyID, jws.Header{})
+	signer, err := configcheck.Signer("signinwithapple", c.PrivateKey, c.KeyID, jws.Header{})
 	if err != nil {
 		return nil, err
 	}
-	lifetime, err := appleid.CheckLifetime("signinwithapple", c.Lifetime, lifetimes)
+	lifetime, err := configcheck.CheckLifetime("signinwithapple", c.Lifetime, lifetimes)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (c Config) validate() (*settings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signinwithapple: encode claims: %w", err)
 	}
-	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // checkClientID checks the client ID: a bundle ID or Services ID, whose

@@ -1,8 +1,6 @@
 package signinwithapple
 
 import (
-	"time"
-
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/claims"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
@@ -46,4 +44,4 @@ func NewClientSecretSource(cfg Config) (ascjwt.TokenSource, error) {
 // call signs a new one. A new secret cures one Apple stopped trusting (a key
 // revoked and made again), not a wrong client ID, key or team, and those
 // must not cost a signature per request.
-const dropInterval = time.Minute
+const dropInterval = devtoken.DropInterval

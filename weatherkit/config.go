@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/appleid"
+	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -18,7 +19,7 @@ const BaseURL = "https://weatherkit.apple.com"
 
 // clockSkew is how far iat is backdated, so that a server whose clock runs
 // up to this much behind ours does not see a token from the future.
-const clockSkew = time.Minute
+const clockSkew = devtoken.ClockSkew
 
 // Lifetime limits that [NewTokenSource] enforces.
 const (
@@ -26,20 +27,20 @@ const (
 	// [Config].Lifetime is zero. WeatherKit counts every call against the
 	// team's allowance, so a leaked token costs calls until it expires: an
 	// hour bounds that, at one signature an hour.
-	DefaultLifetime = appleid.DefaultLifetime
+	DefaultLifetime = configcheck.DefaultLifetime
 	// MinLifetime, five minutes, is the shortest lifetime [NewTokenSource]
 	// accepts, since iat is set a minute back for clock skew and a token
 	// is replaced in the background before its last minute.
-	MinLifetime = appleid.MinLifetime
+	MinLifetime = configcheck.MinLifetime
 	// MaxLifetime bounds exp - iat. Apple's "Request authentication for
 	// WeatherKit REST API" sets no limit; this one is ours, six months as
 	// for Apple's other developer tokens, since a leaked token works until
 	// it expires or its key is revoked.
-	MaxLifetime = appleid.SixMonths
+	MaxLifetime = configcheck.SixMonths
 )
 
-// lifetimes are the limits [appleid.CheckLifetime] applies.
-var lifetimes = appleid.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
+// lifetimes are the limits [configcheck.CheckLifetime] applies.
+var lifetimes = configcheck.Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: MaxLifetime, Backdate: clockSkew,
 	OverMax: "the limit of 15,777,000 seconds (six months, " + MaxLifetime.String() + "); Apple sets no limit, this package does, so that a leaked token does not work for longer"}
 
 // Config describes a WeatherKit key, the Service ID it signs for, and the
@@ -74,7 +75,7 @@ type Config struct {
 // validate checks everything [NewTokenSource] can know before the first
 // token, so that a mistake shows at start-up and not as a 401 later.
 func (c Config) validate() (*settings, error) {
-	signer, lifetime, err := appleid.DeveloperKey{
+	signer, lifetime, err := configcheck.DeveloperKey{
 		Package: "weatherkit", KeyIDWant: "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)",
 		KeyID: c.KeyID, TeamID: c.TeamID, PrivateKey: c.PrivateKey,
 		// Apple's header: alg, kid and id, the Team ID and Service ID
@@ -88,7 +89,7 @@ func (c Config) validate() (*settings, error) {
 	if err := checkServiceID(c.ServiceID); err != nil {
 		return nil, err
 	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: appleid.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
 // settings is a [Config] checked, with its defaults filled in.
@@ -105,7 +106,7 @@ type settings struct {
 // checkServiceID refuses a Service ID that is not a reverse-DNS identifier,
 // the form Apple registers.
 func checkServiceID(v string) error {
-	return appleid.CheckReverseDNS("weatherkit", "ServiceID", v, "the identifier of a Services ID (Certificates, Identifiers & Profiles > Identifiers), e.g. com.example.weatherkit-client")
+	return configcheck.CheckReverseDNS("weatherkit", "ServiceID", v, "the identifier of a Services ID (Certificates, Identifiers & Profiles > Identifiers), e.g. com.example.weatherkit-client")
 }
 
 // Format makes every fmt verb print String: %d or %x on a struct would
@@ -118,7 +119,7 @@ func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String
 // shown.
 func (c Config) String() string {
 	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
-		appleid.ShowID(c.KeyID), appleid.ShowID(c.TeamID), appleid.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
 
 // LogValue shows the configuration to log/slog as String does.

@@ -4,6 +4,7 @@
 //	ascjwt token                  print a signed token (for curl -H "Authorization: Bearer $(ascjwt token)")
 //	ascjwt api /v1/apps           call the API, like gh api
 //	ascjwt decode [TOKEN|-]       show a token's header and claims, and verify it with --key
+//	ascjwt verify [SIGNED|-]      verify what the App Store signs (notifications, transactions) and print it
 //	ascjwt keygen                 make a new P-256 key in Apple's .p8 form
 //	ascjwt sign promotional-offer print a signature StoreKit takes, made with the In-App Purchase key
 //	ascjwt serve [--api NAME]     run a fake Apple API on loopback, for tests in any language
@@ -97,6 +98,7 @@ func subcommands() []subcommand {
 		{"token", "print one signed token", (*cmd).token},
 		{"api", "call the App Store Connect API (or the App Store Server API) and print the JSON", (*cmd).api},
 		{"decode", "show a token's header and claims; verify it with --key", (*cmd).decode},
+		{"verify", "verify a notification or transaction the App Store signed and print it", (*cmd).verify},
 		{"keygen", "make a new P-256 key as AuthKey_<KEYID>.p8", (*cmd).keygen},
 		{"sign", "sign what StoreKit takes: promotional offers, introductory-offer eligibility, Advanced Commerce", (*cmd).sign},
 		{"serve", "run a fake Apple API on loopback (App Store Connect, APNs, ...) for tests in any language", (*cmd).serve},

@@ -101,7 +101,8 @@ func (w *waitReporter) newTransport(src ascjwt.TokenSource, base *url.URL, rt ht
 }
 
 // hostPort is u's host with its port, the scheme's default when u has none,
-// as Transport.Hosts wants it to match one origin only.
+// as Transport.Hosts wants it to match one origin only; for a plain http
+// base URL, the "http://host:port" entry that opts it in to plain http.
 func hostPort(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
@@ -109,6 +110,9 @@ func hostPort(u *url.URL) string {
 		if strings.EqualFold(u.Scheme, "http") {
 			port = "80"
 		}
+	}
+	if strings.EqualFold(u.Scheme, "http") {
+		return "http://" + net.JoinHostPort(u.Hostname(), port)
 	}
 	return net.JoinHostPort(u.Hostname(), port)
 }

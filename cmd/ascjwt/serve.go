@@ -66,6 +66,7 @@ comment that says it is ready and names its pid:
   export ASC_ISSUER_ID='...'
   export ASC_PRIVATE_KEY_PATH='DIR/AuthKey_<KEYID>.p8'
   export ASC_CA_FILE='DIR/ca.pem'     (with --http: unset ASC_CA_FILE)
+  export ASC_ROOT_CA_FILE='DIR/root-ca.pem'  (--api asc: the root of what /inApps/ signs)
   # ascjwt serve is ready (pid N) ...
 
 The other fakes write the same under their own prefix (APNS_, MUSICKIT_,
@@ -95,6 +96,7 @@ names only 127.0.0.1 and ::1.`)
 	envFile := fs.String("env-file", "", "also write the export lines to this `file`, atomically, once the server is ready; removed on exit")
 	dir := fs.String("dir", "", "the `directory` to write the key and certificate in, kept on exit (default: a new temporary folder, removed on exit)")
 	rateLimit := fs.Int("rate-limit", asctest.DefaultRateLimit, "the hourly request `limit` per key, for --api asc; past it, 429")
+	notifyURL := fs.String("notify-url", "", "for --api asc, deliver the TEST notification of POST /inApps/v1/notifications/test to this `URL`")
 	rest, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -117,6 +119,9 @@ names only 127.0.0.1 and ::1.`)
 	}
 	if fs.isSet("rate-limit") && !api.rateLimited {
 		return usagef("--rate-limit is for --api asc; the %s fake has no hourly limit", api.title)
+	}
+	if err := checkNotifyURL(*notifyURL, api); err != nil {
+		return err
 	}
 	if *envFile != "" {
 		p := c.resolve(*envFile)
@@ -154,6 +159,9 @@ names only 127.0.0.1 and ::1.`)
 	srv.Listener = l
 	if fake.rateLimit != nil {
 		fake.rateLimit(*rateLimit)
+	}
+	if fake.store != nil {
+		fake.store.SetNotificationURL(*notifyURL)
 	}
 	if !fake.logs {
 		srv.Config.Handler = logResponses(srv.Config.Handler, log.println)
@@ -193,6 +201,13 @@ names only 127.0.0.1 and ::1.`)
 	vars := [][2]string{{"BASE_URL", srv.URL}, {"KEY_ID", creds.keyID}}
 	vars = append(vars, creds.vars...)
 	vars = append(vars, [2]string{"PRIVATE_KEY_PATH", keyPath})
+	if fake.store != nil {
+		rootPath, err := writeStoreRoot(folder, fake.store)
+		if err != nil {
+			return err
+		}
+		vars = append(vars, [2]string{"ROOT_CA_FILE", rootPath})
+	}
 	caVar := api.prefix + "_CA_FILE"
 	caPath := ""
 	if !*plain {

@@ -50,6 +50,9 @@ type fakeServer struct {
 	rateLimit func(perHour int)
 	// creds is read once the server listens: its URL is in the token URLs.
 	creds func() fakeCreds
+	// store is the asc fake, whose App Store Server routes sign as the App
+	// Store does: serve writes its root and sets where it notifies.
+	store *asctest.Server
 }
 
 // fakeCreds is what a client of the fake needs: the key, and the variables
@@ -93,7 +96,7 @@ func newASCFake(log func(string)) *fakeServer {
 	srv.SetRequestLog(func(e asctest.RequestLog) {
 		log("ascjwt serve: " + e.String()) // String escapes the path
 	})
-	return &fakeServer{srv: srv.Server, close: srv.Close, logs: true, rateLimit: srv.SetRateLimit,
+	return &fakeServer{srv: srv.Server, close: srv.Close, logs: true, rateLimit: srv.SetRateLimit, store: srv,
 		creds: func() fakeCreds {
 			k := srv.Key()
 			return fakeCreds{keyID: k.ID, key: k.PrivateKey, vars: [][2]string{{"ISSUER_ID", k.IssuerID}}}

@@ -1,4 +1,4 @@
-package devtoken
+package devtoken_test
 
 import (
 	"crypto/ecdsa"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/jws"
 )
@@ -25,7 +26,7 @@ func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 	}
 	clock := fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	var minted int
-	src := New(Spec{
+	src := devtoken.New(devtoken.Spec{
 		Package: "test", KeyID: "K1", Signer: signer, Backdate: time.Minute, Lifetime: time.Hour,
 		Payload:      func(iat, exp int64) ([]byte, error) { return []byte(`{"iat":1}`), nil },
 		DropInterval: time.Minute, Hosts: []string{"api.example.test"}, Now: clock.Now,

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/tokencache"
-	"github.com/ascjwt/ascjwt/internal/tokenmark"
 )
 
 // Timeout bounds one exchange, whatever the callers' contexts say: an
@@ -90,8 +89,8 @@ type config struct {
 }
 
 // Source hands out the access tokens of one API and exchanges them anew. It
-// is safe for concurrent use. The API package's source embeds it for Token
-// and InvalidateToken.
+// is safe for concurrent use. The API package's source embeds it for Token,
+// InvalidateToken and TokenAccepted.
 type Source[T any] struct {
 	cfg   Config[T]
 	errs  config
@@ -103,6 +102,8 @@ type Source[T any] struct {
 	// needs its result (see detach).
 	inside  atomic.Int64
 	running atomic.Pointer[run]
+
+	last atomic.Pointer[minted] // cur, for TokenAccepted, read without the lock
 
 	mu         sync.Mutex
 	cur        *minted   // the last token made
@@ -181,7 +182,7 @@ func SetWithTimeout[T any](s *Source[T], f func(context.Context, time.Duration) 
 // mint is the cache's Mint: one exchange at now, unless the endpoint is
 // being left alone after failures. ctx carries the timeout; the exchange
 // runs under a context of its own made from it (detach).
-func (s *Source[T]) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (T, tokencache.Lifetimes, error) {
+func (s *Source[T]) mint(ctx context.Context, now time.Time) (T, tokencache.Lifetimes, error) {
 	var zero T
 	if err := s.back.check(now); err != nil {
 		return zero, tokencache.Lifetimes{}, err
@@ -200,7 +201,7 @@ func (s *Source[T]) mint(ctx context.Context, now time.Time, _ *atomic.Bool) (T,
 	// The life counts from before the request was sent, so that the token
 	// is never held past the moment Apple lets it go.
 	tok := s.cfg.Make(value, now, now.Add(life))
-	s.remember(&tok, value)
+	s.remember(value)
 	return tok, Lifetimes(now, life), nil
 }
 
@@ -212,17 +213,25 @@ func Lifetimes(now time.Time, life time.Duration) tokencache.Lifetimes {
 	return tokencache.Lifetimes{RefreshAt: now.Add(life * 3 / 4), ExpireAt: now.Add(life - min(time.Minute, life/4))}
 }
 
-// remember records tok as the last token made, and gives it the flag a
-// request's 2xx sets (the one place that marks a token accepted).
-func (s *Source[T]) remember(tok *T, value string) {
+// remember records the token of value as the last one made.
+func (s *Source[T]) remember(value string) {
 	m := &minted{value: value}
-	if tokenmark.Bind != nil { // set by the root package, which every API package imports
-		tokenmark.Bind(tok, &m.accepted)
-	}
 	s.mu.Lock()
 	m.afterDrop = s.cur != nil && s.cur.dropped
 	s.cur = m
 	s.mu.Unlock()
+	s.last.Store(m)
+}
+
+// TokenAccepted records that an API request with tok got a 2xx, if tok is
+// the last token made: ascjwt's Transport calls it (the
+// ascjwt.AcceptanceRecorder of the API packages' sources, which embed a
+// Source). It takes no lock: once the token is marked, a call is one
+// atomic load.
+func (s *Source[T]) TokenAccepted(tok *T) {
+	if m := s.last.Load(); tok != nil && m != nil && !m.accepted.Load() && m.value == s.cfg.Value(tok) {
+		m.accepted.Store(true)
+	}
 }
 
 // exchange sends one request and reads the access token from the response.

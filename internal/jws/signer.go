@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"reflect"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -108,21 +109,53 @@ func (s *Signer) Local() bool { return s.local != nil }
 
 // CheckKey reports whether key can sign ES256: its public key must be a
 // P-256 *ecdsa.PublicKey and, for an in-memory key, match its private scalar.
+// A key that is not there is refused with the "no private key" error, in
+// each of the forms it comes in: a nil interface, a nil pointer inside it
+// (the *ecdsa.PrivateKey LoadPrivateKey returns beside its error), and a
+// signer whose Public() is nil or panics (a KMS wrapper holding no client).
 func CheckKey(key crypto.Signer) error {
 	if key == nil {
-		return errors.New("no private key: set Config.PrivateKey, e.g. from LoadPrivateKey(\"AuthKey_KEYID.p8\")")
+		return errNoKey
+	}
+	if v := reflect.ValueOf(key); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Errorf("%w (it holds a nil %T: check the error of the call that made it)", errNoKey, key)
 	}
 	if k, ok := key.(*ecdsa.PrivateKey); ok {
 		return checkECDSA(k)
 	}
-	pub, ok := key.Public().(*ecdsa.PublicKey)
-	if !ok {
-		return fmt.Errorf("the signer's public key is a %T; ES256 needs a P-256 *ecdsa.PublicKey", key.Public())
+	pub, err := publicKey(key)
+	if err != nil {
+		return err
 	}
-	if pub.Curve != elliptic.P256() {
-		return fmt.Errorf("the signer's key is on curve %s; ES256 needs P-256", curveName(pub.Curve))
+	switch p := pub.(type) {
+	case nil:
+		return fmt.Errorf("%w (the signer's Public() returned nil)", errNoKey)
+	case *ecdsa.PublicKey:
+		if p == nil {
+			return fmt.Errorf("%w (the signer's Public() is a nil *ecdsa.PublicKey)", errNoKey)
+		}
+		if p.Curve != elliptic.P256() {
+			return fmt.Errorf("the signer's key is on curve %s; ES256 needs P-256", curveName(p.Curve))
+		}
+		return nil
+	default:
+		return fmt.Errorf("the signer's public key is a %T; ES256 needs a P-256 *ecdsa.PublicKey", pub)
 	}
-	return nil
+}
+
+// errNoKey is the error for a key that is not there.
+var errNoKey = errors.New("no private key: set Config.PrivateKey, e.g. from LoadPrivateKey(\"AuthKey_KEYID.p8\")")
+
+// publicKey calls key.Public(), turning a panic (a signer that holds no
+// key, its methods reaching through a nil field) into the "no private key"
+// error rather than a crash in a constructor.
+func publicKey(key crypto.Signer) (pub crypto.PublicKey, err error) {
+	defer func() {
+		if recover() != nil {
+			pub, err = nil, fmt.Errorf("%w (the signer's Public() panicked: does it hold a key?)", errNoKey)
+		}
+	}()
+	return key.Public(), nil
 }
 
 func checkECDSA(k *ecdsa.PrivateKey) error {

@@ -31,9 +31,8 @@ type Lifetimes struct {
 
 // Config says how a Cache makes tokens and when it may make another.
 type Config[T any] struct {
-	// Mint makes a token at now. accepted is the flag the cache sets
-	// aside for this token, for the token to carry (see Cache.Invalidate).
-	Mint func(ctx context.Context, now time.Time, accepted *atomic.Bool) (T, Lifetimes, error)
+	// Mint makes a token at now.
+	Mint func(ctx context.Context, now time.Time) (T, Lifetimes, error)
 	// Local says that Mint is quick and needs no network (an in-memory
 	// key): it then runs on the caller's goroutine where it can, takes no
 	// context, and is not timed out.
@@ -95,7 +94,7 @@ type entry[T any] struct {
 	refreshAt time.Time
 	expireAt  time.Time
 	dropped   atomic.Bool // a server refused the token before its time
-	accepted  atomic.Bool // a server accepted the token (set through the token)
+	accepted  atomic.Bool // a server accepted the token (see Cache.Accepted)
 
 	refreshWall, expireWall int64 // the same moments in Unix nanoseconds
 	minted                  int64 // when it was made, Unix ns
@@ -190,9 +189,6 @@ func (c *Cache[T]) wait(ctx context.Context) (*entry[T], error) {
 	}
 }
 
-// Hold runs f as the refresh under way, for tests that need one to last.
-func (c *Cache[T]) Hold(f func() (any, error)) { c.flight.DoChan(refreshKey, f) }
-
 // refreshFunc returns the function singleflight runs for a caller with ctx.
 // A Mint that is not Local gets a context that keeps ctx's values but not
 // its cancellation, so that one impatient caller cannot fail a token others
@@ -225,18 +221,37 @@ func (c *Cache[T]) refresh(ctx context.Context) (any, error) {
 	} else {
 		e, err = c.mintWithin(ctx, now, c.cfg.Timeout)
 	}
+	if err == nil {
+		c.lastMint.Store(e.minted)
+		c.cur.Store(e) // before the hook, so that a hook that asks for a token gets this one
+		if c.cfg.Minted != nil {
+			took := time.Since(start)
+			err = c.hook("TokenMinted", func() { c.cfg.Minted(&e.tok, took) })
+		}
+	}
 	if err != nil {
 		if c.cfg.Failed != nil {
-			c.cfg.Failed(err)
+			if herr := c.hook("RefreshFailed", func() { c.cfg.Failed(err) }); herr != nil {
+				err = fmt.Errorf("%w; and then %w", err, herr)
+			}
 		}
 		return nil, err
 	}
-	c.lastMint.Store(e.minted)
-	c.cur.Store(e)
-	if c.cfg.Minted != nil {
-		c.cfg.Minted(&e.tok, time.Since(start))
-	}
 	return e, nil
+}
+
+// hook runs a hook of the caller's, turning a panic into the refresh's
+// error: in a background refresh no caller could recover it, and a bug in
+// a logging hook must not take the process down. A token already made
+// stays current.
+func (c *Cache[T]) hook(name string, f func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: the %s hook panicked: %v", c.cfg.Prefix, name, p)
+		}
+	}()
+	f()
+	return nil
 }
 
 // mintTooSoon reports whether MinInterval forbids a new token at now.
@@ -285,7 +300,7 @@ func (c *Cache[T]) mintWithin(ctx context.Context, now time.Time, d time.Duratio
 
 func (c *Cache[T]) mint(ctx context.Context, now time.Time) (*entry[T], error) {
 	e := new(entry[T])
-	tok, life, err := c.cfg.Mint(ctx, now, &e.accepted)
+	tok, life, err := c.cfg.Mint(ctx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -325,5 +340,15 @@ func (c *Cache[T]) Invalidate(tok *T) {
 	if c.lastDrop.CompareAndSwap(last, n) {
 		e.dropped.Store(true)
 		c.cur.CompareAndSwap(e, nil)
+	}
+}
+
+// Accepted records that a server accepted tok, if it is still the current
+// token: a token accepted and then refused was revoked, and Invalidate
+// drops it at once rather than within DropInterval. Once recorded, a call
+// writes nothing shared.
+func (c *Cache[T]) Accepted(tok *T) {
+	if e := c.cur.Load(); e != nil && &e.tok == tok && !e.accepted.Load() {
+		e.accepted.Store(true)
 	}
 }

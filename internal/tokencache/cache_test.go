@@ -2,9 +2,12 @@ package tokencache
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
@@ -17,7 +20,7 @@ type counter struct {
 	n     atomic.Int64
 }
 
-func (c *counter) mint(_ context.Context, now time.Time, _ *atomic.Bool) (int64, Lifetimes, error) {
+func (c *counter) mint(_ context.Context, now time.Time) (int64, Lifetimes, error) {
 	return c.n.Add(1), Lifetimes{RefreshAt: now.Add(40 * time.Minute), ExpireAt: now.Add(50 * time.Minute)}, nil
 }
 
@@ -73,8 +76,8 @@ func TestWaiterGetsNoTokenPastItsUseAfterAClockJump(t *testing.T) {
 	c := &counter{clock: fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))}
 	jumped := false
 	cache := New(Config[int64]{Local: true, Now: c.clock.Now, Label: "test: minter", Prefix: "test",
-		Mint: func(ctx context.Context, now time.Time, a *atomic.Bool) (int64, Lifetimes, error) {
-			tok, life, err := c.mint(ctx, now, a)
+		Mint: func(ctx context.Context, now time.Time) (int64, Lifetimes, error) {
+			tok, life, err := c.mint(ctx, now)
 			if !jumped {
 				jumped = true
 				c.clock.Advance(2 * time.Hour) // the machine slept while the first token was made
@@ -85,4 +88,112 @@ func TestWaiterGetsNoTokenPastItsUseAfterAClockJump(t *testing.T) {
 	if err != nil || *tok != 2 {
 		t.Fatalf("got token %v, %v; want the second, made after the jump", tok, err)
 	}
+}
+
+// TestPanickingHookInABackgroundRefreshIsItsError: a Minted or Failed hook
+// that panics in a background refresh, where no caller could recover it,
+// does not take the process down: the panic is the refresh's error, which
+// the Failed hook and the callers that wait hear.
+func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		mintErr  error
+		minted   func()
+		wantFail string // what Failed hears; empty: Failed panics too
+		wantErr  string // what a waiting caller hears
+	}{
+		{name: "Minted panics", minted: func() { panic("minted bug") },
+			wantFail: "test: the TokenMinted hook panicked: minted bug", wantErr: "the TokenMinted hook panicked: minted bug"},
+		{name: "Failed panics", mintErr: errors.New("signer offline"),
+			wantErr: "signer offline; and then test: the RefreshFailed hook panicked: failed bug"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var n atomic.Int64
+				var mu sync.Mutex
+				var failures []string
+				cache := New(Config[int64]{
+					Mint: func(_ context.Context, now time.Time) (int64, Lifetimes, error) {
+						if n.Add(1) > 1 && tc.mintErr != nil {
+							return 0, Lifetimes{}, tc.mintErr
+						}
+						return n.Load(), Lifetimes{RefreshAt: now.Add(40 * time.Minute), ExpireAt: now.Add(50 * time.Minute)}, nil
+					},
+					Now: time.Now, Timeout: time.Minute, Label: "test: minter", Prefix: "test",
+					Minted: func(*int64, time.Duration) {
+						if n.Load() > 1 && tc.minted != nil {
+							tc.minted()
+						}
+					},
+					Failed: func(err error) {
+						if tc.wantFail == "" {
+							panic("failed bug")
+						}
+						mu.Lock()
+						failures = append(failures, err.Error())
+						mu.Unlock()
+					},
+				})
+				mustToken(t, cache)
+				time.Sleep(45 * time.Minute) // stale: the next call refreshes in the background
+				mustToken(t, cache)
+				synctest.Wait() // the refresh has ended
+				mu.Lock()
+				if tc.wantFail != "" && (len(failures) != 1 || failures[0] != tc.wantFail) {
+					t.Errorf("Failed heard %q, want [%q]", failures, tc.wantFail)
+				}
+				mu.Unlock()
+				if tc.minted != nil {
+					if tok := mustToken(t, cache); *tok != 2 {
+						t.Errorf("current token %d, want 2: the token of the refresh whose hook panicked", *tok)
+					}
+					cache.Invalidate(mustToken(t, cache)) // never accepted: dropped, so that the next caller waits
+				} else {
+					time.Sleep(10 * time.Minute) // expired: the next caller waits
+				}
+				if _, err := cache.Token(context.Background()); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("a waiting caller got %v, want an error saying %q", err, tc.wantErr)
+				}
+			})
+		})
+	}
+}
+
+func mustToken(t *testing.T, c *Cache[int64]) *int64 {
+	t.Helper()
+	tok, err := c.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestLocalMintCallerHonoursContext: a caller whose context can end is not
+// held behind a refresh under way with a local Mint (an in-memory key,
+// which otherwise mints on the caller's goroutine): it returns when its
+// context ends. Were it stuck, every goroutine of the bubble would wait and
+// synctest would report the deadlock.
+func TestLocalMintCallerHonoursContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hold, entered := make(chan struct{}), make(chan struct{})
+		cache := New(Config[int64]{Local: true, Now: time.Now, Label: "test: minter", Prefix: "test",
+			Mint: func(_ context.Context, now time.Time) (int64, Lifetimes, error) {
+				close(entered)
+				<-hold // a signature under way
+				return 1, Lifetimes{RefreshAt: now.Add(time.Hour), ExpireAt: now.Add(time.Hour)}, nil
+			}})
+		go cache.Token(context.Background()) // starts the refresh and holds it
+		<-entered
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := cache.Token(ctx)
+			done <- err
+		}()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		close(hold)
+	})
 }

@@ -1,0 +1,42 @@
+package appstore
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// A RealtimeRequest is a verified Retention Messaging API request: the
+// decoded signedPayload the App Store sends to your real-time endpoint
+// when a customer is about to see a retention message (Apple's
+// DecodedRealtimeRequestBody).
+//
+// Raw is the payload as signed, with any field Apple adds after this
+// version.
+type RealtimeRequest struct {
+	OriginalTransactionID string      `json:"originalTransactionId,omitzero"`
+	AppAppleID            int64       `json:"appAppleId,omitzero"`
+	ProductID             string      `json:"productId,omitzero"`
+	UserLocale            string      `json:"userLocale,omitzero"` // such as en-US
+	RequestIdentifier     string      `json:"requestIdentifier,omitzero"`
+	SignedDate            time.Time   `json:"signedDate,omitzero"`
+	Environment           Environment `json:"environment,omitzero"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+func (r *RealtimeRequest) wire() any {
+	type plain RealtimeRequest
+	return &struct {
+		*plain
+		SignedDate millis `json:"signedDate,omitzero"`
+	}{(*plain)(r), millis{&r.SignedDate}}
+}
+
+func (r *RealtimeRequest) setRaw(b json.RawMessage) { r.Raw = b }
+
+// UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
+func (r *RealtimeRequest) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
+
+// MarshalJSON writes Apple's form of the fields above (not Raw), so that a
+// RealtimeRequest can be signed as test data.
+func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }

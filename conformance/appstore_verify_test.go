@@ -1,0 +1,323 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/appstore"
+	"github.com/ascjwt/ascjwt/appstore/appstoretest"
+)
+
+// verifyCase is one piece of signed data and the verifier both libraries
+// check it with.
+type verifyCase struct {
+	Name        string `json:"name"`
+	Method      string `json:"method"` // notification, transaction, renewalInfo, appTransaction, realtimeRequest
+	Signed      string `json:"signed"`
+	Environment string `json:"environment"`
+	BundleID    string `json:"bundleId"`
+	AppAppleID  int64  `json:"appAppleId,omitempty"`
+	Expect      string `json:"expect,omitempty"` // Apple's verdict, as the Node script means it to be
+
+	// Apple's verdict, filled in by the script.
+	Status    string `json:"status,omitempty"`
+	Cause     string `json:"cause,omitempty"`
+	Effective string `json:"effective,omitempty"` // the cause if any, else the status
+}
+
+// runAppleVerifier runs conformance/node/appstore_verify.js in mode
+// ("verify" or "make") with stdin, and decodes its output into out.
+func runAppleVerifier(t *testing.T, mode string, stdin, out any) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not on PATH")
+	}
+	if _, err := os.Stat(filepath.Join("node", "node_modules", "@apple", "app-store-server-library")); err != nil {
+		t.Fatal("Apple's library is not installed: run npm ci in conformance/node (.ci/run does)")
+	}
+	in, err := json.Marshal(stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "appstore_verify.js", mode)
+	cmd.Dir = "node"
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node appstore_verify.js %s: %v\n%s", mode, err, stderr.Bytes())
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("node appstore_verify.js %s printed %.200s: %v", mode, b, err)
+	}
+}
+
+// ours verifies c with package appstore, with the same configuration as
+// Apple's verifier and online checks off, and returns "OK" or our status.
+func ours(t *testing.T, roots []*x509.Certificate, c verifyCase) string {
+	t.Helper()
+	v, err := appstore.NewVerifier(appstore.VerifierConfig{
+		BundleID: c.BundleID, AppAppleID: c.AppAppleID, Environment: appstore.Environment(c.Environment), Roots: roots,
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", c.Name, err)
+	}
+	ctx := context.Background()
+	switch c.Method {
+	case "notification":
+		_, err = v.VerifyNotification(ctx, c.Signed)
+	case "transaction":
+		_, err = v.VerifyTransaction(ctx, c.Signed)
+	case "renewalInfo":
+		_, err = v.VerifyRenewalInfo(ctx, c.Signed)
+	case "appTransaction":
+		_, err = v.VerifyAppTransaction(ctx, c.Signed)
+	case "realtimeRequest":
+		_, err = v.VerifyRealtimeRequest(ctx, c.Signed)
+	default:
+		t.Fatalf("%s: no method %s", c.Name, c.Method)
+	}
+	var ve *appstore.VerificationError
+	switch {
+	case err == nil:
+		return "OK"
+	case errors.As(err, &ve):
+		return string(ve.Status)
+	}
+	t.Fatalf("%s: %v is not a *VerificationError", c.Name, err)
+	return ""
+}
+
+// sameVerdict reports whether Apple's Node verifier, saying apple (the
+// effective status: the cause of an INVALID_CERTIFICATE if it has one),
+// agrees with our status. Two of Apple's names differ from ours, and the
+// issue's, for the same refusal:
+//   - a chain that does not lead to a root: Apple's Node library says
+//     VERIFICATION_FAILURE, its Java library INVALID_CHAIN, as we do;
+//   - a JWS that is not well formed: Node has no status of its own for it
+//     and says FAILURE when a field has the wrong type and
+//     VERIFICATION_FAILURE when the JWS does not decode; Swift says
+//     INVALID_JWT_FORMAT, as we do.
+func sameVerdict(our, apple string) bool {
+	switch {
+	case our == apple:
+		return true
+	case our == string(appstore.StatusInvalidChain):
+		return apple == "VERIFICATION_FAILURE"
+	case our == string(appstore.StatusInvalidFormat):
+		return apple == "FAILURE" || apple == "VERIFICATION_FAILURE"
+	}
+	return false
+}
+
+// divergence is a case where package appstore, by the issue's rule and
+// Apple's other libraries, refuses what Apple's Node library accepts.
+type divergence struct{ ours, apple, why string }
+
+var divergences = map[string]divergence{
+	"ES384 with a P-384 leaf": {"VERIFICATION_FAILURE", "OK",
+		"Node lets jsonwebtoken take the algorithm from the header and key; Apple's Python, Java and Swift libraries, and appstore, take ES256 alone"},
+	"third certificate not DER": {"INVALID_CERTIFICATE", "OK",
+		"Node never reads x5c[2]; appstore, as Apple's Java library, requires three DER certificates and trusts none of them for being there"},
+	"notification carrying a transaction from another CA": {"INVALID_CHAIN", "OK",
+		"Node leaves signedTransactionInfo to the caller; appstore verifies what a notification carries"},
+}
+
+func compare(t *testing.T, roots []*x509.Certificate, cases []verifyCase) {
+	t.Helper()
+	for _, c := range cases {
+		our := ours(t, roots, c)
+		if d, ok := divergences[c.Name]; ok {
+			if our != d.ours || c.Effective != d.apple {
+				t.Errorf("%s: ours %s, Apple's %s (%s); the known divergence is ours %s, Apple's %s: %s", c.Name, our, c.Effective, c.Status, d.ours, d.apple, d.why)
+			}
+			continue
+		}
+		if !sameVerdict(our, c.Effective) {
+			t.Errorf("%s: ours %s, Apple's Node verifier %s (status %s, cause %s)", c.Name, our, c.Effective, c.Status, c.Cause)
+		}
+	}
+}
+
+// TestAppleVerifierAgreesOnAppstoretestChains gives Apple's Node verifier
+// the test root and every case of appstoretest's making, and checks that
+// it accepts what we accept and refuses the rest for the same reason.
+func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
+	ca := appstoretest.NewCA()
+	const bundleID = "com.example.app"
+	now := time.Now()
+	tx := appstore.Transaction{TransactionID: "2000000123", OriginalTransactionID: "2000000123", BundleID: bundleID, ProductID: "com.example.app.monthly",
+		PurchaseDate: now.Add(-time.Minute), ExpiresDate: now.AddDate(0, 1, 0), Type: appstore.AutoRenewableSubscription,
+		Environment: appstore.Sandbox, SignedDate: now, Price: 9990, Currency: "USD"}
+	ri := appstore.RenewalInfo{OriginalTransactionID: "2000000123", AutoRenewProductID: "com.example.app.monthly", AutoRenewStatus: appstore.AutoRenewOn,
+		Environment: appstore.Sandbox, SignedDate: now}
+	didRenew := appstore.Notification{NotificationType: appstore.NotificationDidRenew, NotificationUUID: "7c7a5f0e-1c1c-4f7e-8e55-1e1e1e1e1e1e", Version: "2.0", SignedDate: now,
+		Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Sandbox, Status: appstore.StatusActive, Transaction: &tx, RenewalInfo: &ri}}
+	sign := func(signer *appstoretest.CA, claims any) string {
+		t.Helper()
+		var s string
+		var err error
+		if n, ok := claims.(appstore.Notification); ok {
+			s, err = signer.SignNotification(n)
+		} else {
+			s, err = signer.Sign(claims)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	good := sign(ca, tx)
+	h, p, s := split3(good)
+	chain := x5cOf(ca)
+	in2000 := tx
+	in2000.SignedDate = time.Date(2000, 6, 1, 0, 0, 0, 0, time.UTC)
+	otherTx := didRenew
+	otherData := *didRenew.Data
+	otherData.Transaction, otherData.SignedTransactionInfo = nil, sign(appstoretest.NewCA(), tx)
+	otherTx.Data = &otherData
+
+	sandbox := func(name, method, signed string) verifyCase {
+		return verifyCase{Name: name, Method: method, Signed: signed, Environment: "Sandbox", BundleID: bundleID}
+	}
+	production := func(name, method, signed string) verifyCase {
+		return verifyCase{Name: name, Method: method, Signed: signed, Environment: "Production", BundleID: bundleID, AppAppleID: 1234567890}
+	}
+	cases := []verifyCase{
+		sandbox("transaction", "transaction", good),
+		sandbox("notification with its transaction and renewal info", "notification", sign(ca, didRenew)),
+		sandbox("renewal info", "renewalInfo", sign(ca, ri)),
+		production("app transaction", "appTransaction", sign(ca, appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now, OriginalPlatform: appstore.IOS})),
+		production("realtime request", "realtimeRequest", sign(ca, appstore.RealtimeRequest{OriginalTransactionID: "1", AppAppleID: 1234567890, ProductID: "p", UserLocale: "en-US", RequestIdentifier: "r", Environment: appstore.Production, SignedDate: now})),
+		production("summary notification", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationRenewalExtension, Subtype: appstore.SubtypeSummary, SignedDate: now,
+			Summary: &appstore.Summary{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production, SucceededCount: 1}})),
+		sandbox("external purchase token, SANDBOX", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
+			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "SANDBOX_1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}})),
+		sandbox("external purchase token, production", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
+			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}})),
+		production("rescind consent with its app transaction", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationRescindConsent, SignedDate: now,
+			AppData: &appstore.AppData{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production,
+				AppTransaction: &appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now}}})),
+		sandbox("no app fields", "notification", sign(ca, map[string]any{"notificationType": "TEST", "signedDate": now.UnixMilli()})),
+
+		sandbox("leaf without its OID", "transaction", sign(ca.LeafWithoutOID(), tx)),
+		sandbox("intermediate without its OID", "transaction", sign(ca.IntermediateWithoutOID(), tx)),
+		sandbox("another CA", "transaction", sign(appstoretest.NewCA(), tx)),
+		sandbox("expired leaf", "transaction", sign(ca.ExpiredLeaf(), tx)),
+		sandbox("expired leaf, signed while it was valid", "transaction", sign(ca.ExpiredLeaf(), in2000)),
+		sandbox("leaf not yet valid", "transaction", sign(ca.LeafNotYetValid(), tx)),
+		sandbox("leaf valid until an hour ago", "transaction", sign(ca.LeafValidBetween(now.AddDate(-1, 0, 0), now.Add(-time.Hour)), tx)),
+		sandbox("chain of two", "transaction", sign(ca.ChainOfTwo(), tx)),
+		sandbox("chain of four", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": append(chain, chain[2])}, tx)),
+		sandbox("no x5c", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256"}, tx)),
+		sandbox("leaf not base64", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": []string{"%%%", chain[1], chain[2]}}, tx)),
+		sandbox("third certificate not DER", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": []string{chain[0], chain[1], "AAAA"}}, tx)),
+		sandbox("alg ES384", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES384", "x5c": chain}, tx)),
+		sandbox("signature changed", "transaction", h+"."+p+"."+flip(s)),
+		sandbox("payload changed", "transaction", h+"."+b64url([]byte(`{"bundleId":"com.example.app","environment":"Sandbox","price":1}`))+"."+s),
+		sandbox("not a JWS", "transaction", "a.b.c"),
+		sandbox("four parts", "transaction", good+".x"),
+		sandbox("bundleId a number", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": chain}, map[string]any{"bundleId": 7})),
+		{Name: "another bundle ID", Method: "transaction", Signed: good, Environment: "Sandbox", BundleID: "com.example.other"},
+		production("production verifier, sandbox transaction", "transaction", good),
+		production("production notification for another App Apple ID", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: now,
+			Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 42, Environment: appstore.Production}})),
+		sandbox("notification carrying a transaction from another CA", "notification", sign(ca, otherTx)),
+	}
+	roots := []string{base64.StdEncoding.EncodeToString(ca.Roots()[0].Raw)}
+	var apple []verifyCase
+	runAppleVerifier(t, "verify", map[string]any{"roots": roots, "cases": cases}, &apple)
+	if len(apple) != len(cases) {
+		t.Fatalf("Apple's verifier answered %d cases of %d", len(apple), len(cases))
+	}
+	compare(t, ca.Roots(), apple)
+}
+
+// TestOursAgreesWithAppleOnDataNodeMakes takes chains jsrsasign made and
+// payloads jsonwebtoken signed, Apple's library's own dependencies, with
+// Apple's verdict on each, and checks that package appstore reaches the
+// same one.
+func TestOursAgreesWithAppleOnDataNodeMakes(t *testing.T) {
+	var made struct {
+		Roots []string     `json:"roots"`
+		Cases []verifyCase `json:"cases"`
+	}
+	runAppleVerifier(t, "make", nil, &made)
+	var roots []*x509.Certificate
+	for _, r := range made.Roots {
+		der, _ := base64.StdEncoding.DecodeString(r)
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatalf("the root jsrsasign made does not parse: %v", err)
+		}
+		roots = append(roots, c)
+	}
+	if len(made.Cases) < 20 {
+		t.Fatalf("the script made %d cases", len(made.Cases))
+	}
+	for _, c := range made.Cases {
+		if c.Effective != c.Expect {
+			t.Errorf("%s: Apple's verifier says %s, not the %s the script made it for", c.Name, c.Effective, c.Expect)
+		}
+	}
+	compare(t, roots, made.Cases)
+}
+
+func x5cOf(ca *appstoretest.CA) []string {
+	var out []string
+	for _, c := range ca.Chain() {
+		out = append(out, base64.StdEncoding.EncodeToString(c.Raw))
+	}
+	return out
+}
+
+// jwsWith signs claims under any header with key, by hand.
+func jwsWith(t *testing.T, key *ecdsa.PrivateKey, header map[string]any, claims any) string {
+	t.Helper()
+	hb, _ := json.Marshal(header)
+	pb, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := b64url(hb) + "." + b64url(pb)
+	digest := sha256.Sum256([]byte(input))
+	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := make([]byte, 64)
+	r.FillBytes(sig[:32])
+	s.FillBytes(sig[32:])
+	return input + "." + b64url(sig)
+}
+
+func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func split3(jws string) (h, p, s string) {
+	parts := strings.SplitN(jws, ".", 3)
+	return parts[0], parts[1], parts[2]
+}
+
+// flip changes one bit of a base64url signature.
+func flip(sig string) string {
+	b, _ := base64.RawURLEncoding.DecodeString(sig)
+	b[5] ^= 0x10
+	return b64url(b)
+}

@@ -1,0 +1,56 @@
+package configcheck
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
+)
+
+func TestDeveloperKeyNamesTheFirstMistakeInOneOrder(t *testing.T) {
+	key := apitest.NewKey(t)
+	limits := Lifetimes{Default: DefaultLifetime, Min: MinLifetime, Max: SixMonths, Backdate: time.Minute, OverMax: "the limit"}
+	good := DeveloperKey{Package: "pkg", KeyIDWant: "the key's ID", KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: key, Lifetimes: limits}
+	for _, tc := range []struct {
+		spoil func(*DeveloperKey)
+		want  string
+	}{
+		{func(k *DeveloperKey) { k.KeyID, k.TeamID, k.PrivateKey, k.Lifetime = "", "", nil, -1 }, "pkg: Config.KeyID is empty; set it to the key's ID"},
+		{func(k *DeveloperKey) { k.TeamID, k.PrivateKey, k.Lifetime = "", nil, -1 }, "pkg: Config.TeamID is empty; set it to " + TeamIDWant},
+		{func(k *DeveloperKey) { k.PrivateKey, k.Lifetime = nil, -1 }, "pkg: Config.PrivateKey: "},
+		{func(k *DeveloperKey) { k.Lifetime = -1 }, "pkg: Config.Lifetime -1ns is negative"},
+	} {
+		k := good
+		tc.spoil(&k)
+		if _, _, err := k.Check(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("error %v, want one starting %q", err, tc.want)
+		}
+	}
+	signer, lifetime, err := good.Check()
+	if err != nil || signer == nil || lifetime != DefaultLifetime {
+		t.Errorf("a good key: %v, %v, %v; want a signer and the default lifetime", signer, lifetime, err)
+	}
+}
+
+func TestCheckReverseDNSNamesThePackageAndField(t *testing.T) {
+	for _, v := range []string{"com.example.app", "it.iachieved.MyWeather-2"} {
+		if err := CheckReverseDNS("pkg", "ServiceID", v, "a Services ID"); err != nil {
+			t.Errorf("%q refused: %v", v, err)
+		}
+	}
+	for v, want := range map[string]string{
+		"":                        "is empty; set it to a Services ID",
+		pemKey:                    "holds what looks like a private key",
+		" com.example.app":        "holds white space around it",
+		"weather":                 "is not a reverse-DNS identifier of dot-separated parts",
+		"com..example":            "is not a reverse-DNS identifier",
+		"com.example_app":         "holds a character other than letters, digits, '-' and '.'",
+		strings.Repeat("a.", 127): "longer than a reverse-DNS identifier can be",
+	} {
+		err := CheckReverseDNS("pkg", "ServiceID", v, "a Services ID")
+		if err == nil || !strings.HasPrefix(err.Error(), "pkg: Config.ServiceID ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.20q: %v, want an error about %q", v, err, want)
+		}
+	}
+}
