@@ -43,7 +43,10 @@
 // Every refusal's body declares its length, and the reasons are package
 // apns's constants, so that [apns.CheckResponse] reads them back.
 //
-// Its clock, which the configs it hands out share, moves with
-// [Server.Advance]; [Server.Stats] counts requests accepted, refusals by
-// reason, distinct tokens and token changes on connections.
+// It reads the fakes' one vocabulary: its clock, which the configs it hands
+// out share, moves with [Server.Advance] and [Server.SetClock];
+// [Server.RevokeTokens] refuses the tokens seen so far and [Server.Revoke]
+// a key's; [Server.Stats] counts requests Accepted, Rejected for their token
+// (with LastRejection, the rule broken), distinct Tokens, and APNs' own:
+// refusals by reason and token changes on connections.
 package apnstest

@@ -2,7 +2,6 @@ package apnstest
 
 import (
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/apns"
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
@@ -31,7 +31,7 @@ type Server struct {
 
 	keys  *fakeserver.Keys
 	first Key
-	clock fakeserver.Clock
+	clock fakeclock.Clock
 
 	mu      sync.Mutex
 	conns   map[string]connToken // the token each open connection uses, by remote address
@@ -62,13 +62,17 @@ type connToken struct {
 	iat int64
 }
 
-// Stats are the server's counters, for tests to assert on.
+// Stats are the server's counters, for tests to assert on. The first four
+// are the fakes' one vocabulary (asctest's); the others are APNs' own.
 type Stats struct {
-	Accepted     int            // requests answered 200
-	Refused      map[string]int // requests answered otherwise, by reason
-	Tokens       int            // distinct tokens among accepted requests: reuse shows as 1
+	Accepted      int    // requests answered 200
+	Rejected      int    // requests whose token APNs would refuse: 403 MissingProviderToken, InvalidProviderToken or ExpiredProviderToken
+	Tokens        int    // distinct tokens among accepted requests: reuse shows as 1
+	LastRejection string // the rule the last refused token broke; never the token
+
+	Refused      map[string]int // requests answered otherwise than 200, by reason
 	TokenUpdates int            // times a connection's token changed to another accepted one
-	LastReason   string         // the reason of the last refusal
+	LastReason   string         // the reason of the last refusal of any kind
 	LastDetail   string         // what was wrong, for people; never the token
 }
 
@@ -149,6 +153,16 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // Advance moves the server's clock forward by d, to see tokens age without
 // waiting.
 func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
+
+// SetClock replaces the server's base clock (nil restores [time.Now]) and
+// clears what Advance added, as the other fakes' SetClock does; the configs
+// the server hands out follow it.
+func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
+
+// Revoke refuses from now on, with 403 InvalidProviderToken, every token
+// of the key with ID keyID, as revoking the key in the developer account
+// does; a new token of that key is refused too.
+func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
@@ -367,6 +381,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad 
 	s.mu.Lock()
 	s.stats.Refused[bad.reason]++
 	s.stats.LastReason, s.stats.LastDetail = bad.reason, bad.detail
+	if tokenReasons[bad.reason] {
+		s.stats.Rejected++
+		s.stats.LastRejection = bad.detail
+	}
 	s.mu.Unlock()
 	body, _ := json.Marshal(bad.body())
 	w.Header().Set("Content-Type", "application/json")
@@ -375,16 +393,15 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad 
 	w.Write(body)
 }
 
+// tokenReasons are the reasons that refuse the request's token, which
+// Stats.Rejected counts.
+var tokenReasons = map[string]bool{
+	ReasonMissingProviderToken: true, ReasonInvalidProviderToken: true, ReasonExpiredProviderToken: true,
+}
+
 // newUUID returns a random (version 4) UUID in upper case, as APNs writes
 // its apns-id.
-func newUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := strings.ToUpper(hex.EncodeToString(b))
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func newUUID() string { return strings.ToUpper(fakeserver.NewUUID()) }
 
 // isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form.
 func isUUID(s string) bool {

@@ -457,3 +457,51 @@ func TestFailAndUnregisterAnswerAsAPNs(t *testing.T) {
 		t.Errorf("another device: %d, want 200", status)
 	}
 }
+
+// TestStatsVocabularyAndRevoke: the fakes' vocabulary: Rejected counts the
+// requests refused for their token (and not others), LastRejection names the
+// rule; Revoke refuses every token of a key, old and new, while another key's
+// pass; SetClock moves the clock the configs share.
+func TestStatsVocabularyAndRevoke(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k, other := srv.Key(), srv.AddKey()
+	tokenOf := func(k Key) string {
+		return "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+	}
+	old := tokenOf(k)
+	for _, st := range []struct {
+		name   string
+		auth   string
+		path   string
+		status int
+	}{
+		{"good", old, "/3/device/" + device, 200},
+		{"no token", "", "/3/device/" + device, 403},
+		{"bad device token, good token", old, "/3/device/xyz", 400},
+	} {
+		if status, _, _ := push(t, srv, nil, "POST", st.path, st.auth, nil); status != st.status {
+			t.Errorf("%s: %d, want %d", st.name, status, st.status)
+		}
+	}
+	if st := srv.Stats(); st.Accepted != 1 || st.Rejected != 1 || st.Tokens != 1 || !strings.Contains(st.LastRejection, "authorization") {
+		t.Errorf("stats %+v; want 1 accepted, 1 rejected for its token (the missing header), 1 token", st)
+	}
+	srv.Revoke(k.ID)
+	for _, auth := range []string{old, tokenOf(k)} {
+		if status, reason, _ := push(t, srv, nil, "POST", "/3/device/"+device, auth, nil); status != 403 || reason != ReasonInvalidProviderToken {
+			t.Errorf("a token of the revoked key: %d %s, want 403 InvalidProviderToken", status, reason)
+		}
+	}
+	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, tokenOf(other), nil); status != 200 {
+		t.Errorf("another key's token: %d, want 200", status)
+	}
+	if st := srv.Stats(); st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
+		t.Errorf("stats %+v; want 3 rejected, the last for a revoked key", st)
+	}
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return at })
+	if now := srv.Config().Now(); !now.Equal(at) {
+		t.Errorf("after SetClock the config's clock reads %v, want %v", now, at)
+	}
+}

@@ -62,8 +62,8 @@ func refuse(reason, format string, args ...any) *refusal {
 	return &refusal{reason: reason, detail: fmt.Sprintf(format, args...)}
 }
 
-// verified is a token that passed: its key, its identity (the signature,
-// which strict base64url makes unique to the token) and its iat.
+// verified is a token that passed: its key, its identity
+// ([fakejwt.Token].ID, the same however the token is respelled) and its iat.
 type verified struct {
 	keyID string
 	id    string
@@ -89,5 +89,5 @@ func verify(value string, lookup func(kid string) (Key, error), now time.Time) (
 	case at-iat > int64(maxAge/time.Second):
 		return verified{}, refuse(ReasonExpiredProviderToken, "iat is %s old, more than an hour", time.Duration(at-iat)*time.Second)
 	}
-	return verified{keyID: tok.KeyID, id: tok.Signature, iat: iat}, nil
+	return verified{keyID: tok.KeyID, id: tok.ID, iat: iat}, nil
 }
