@@ -436,16 +436,7 @@ func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 func TestTenAllowedAndTenForbiddenRequestsCostTwoExchanges(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
-	get := func(path string) int { return apitest.StatusOf(t, client, srv.URL+path) }
-	for range 10 {
-		if code := get("/v1/orgDevices"); code != http.StatusOK {
-			t.Fatalf("allowed request: %d", code)
-		}
-		if code := get(apitest.ForbiddenPath); code != http.StatusUnauthorized {
-			t.Fatalf("forbidden request: %d", code)
-		}
-		srv.Advance(5 * time.Second)
-	}
+	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/orgDevices", srv.Advance)
 	// The first refusal of an accepted token costs one exchange; its
 	// replacement refused too shows that new tokens cure nothing here.
 	if st := srv.Stats(); st.Exchanges != 2 {

@@ -335,21 +335,12 @@ func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, newSource(t, srv.Config()))
-	get := func(path string) int { return apitest.StatusOf(t, client, srv.URL+path) }
-	for range 10 {
-		if code := get("/v1/geocode?q=Apple+Park"); code != http.StatusOK {
-			t.Fatalf("allowed request: %d", code)
-		}
-		if code := get(apitest.ForbiddenPath); code != http.StatusUnauthorized {
-			t.Fatalf("forbidden request: %d", code)
-		}
-		srv.Advance(5 * time.Second)
-	}
+	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/geocode?q=Apple+Park", srv.Advance)
 	if st := srv.Stats(); st.Exchanges != 2 {
 		t.Fatalf("%d exchanges for ten allowed and ten refused requests within a minute, want 2", st.Exchanges)
 	}
 	srv.Advance(15 * time.Second) // past the drop interval
-	get(apitest.ForbiddenPath)
+	apitest.StatusOf(t, client, srv.URL+apitest.ForbiddenPath)
 	if st := srv.Stats(); st.Exchanges != 3 {
 		t.Fatalf("%d exchanges once the drop interval passed, want 3", st.Exchanges)
 	}

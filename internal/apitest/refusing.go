@@ -3,6 +3,7 @@ package apitest
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 // ForbiddenPath is the path [Refusing] answers with a 401 itself.
@@ -33,4 +34,22 @@ func StatusOf(t testing.TB, client *http.Client, url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// AllowedAndForbidden sends ten pairs of GETs through client, which must
+// have been made over [Refusing]: one to baseURL+allowedPath, which must get
+// 200, then one to baseURL+[ForbiddenPath], which must get 401; between
+// pairs, advance moves the fake's clock 5 seconds. Ten refusals within a
+// minute are what a source must not answer with ten new tokens.
+func AllowedAndForbidden(t testing.TB, client *http.Client, baseURL, allowedPath string, advance func(time.Duration)) {
+	t.Helper()
+	for range 10 {
+		if code := StatusOf(t, client, baseURL+allowedPath); code != http.StatusOK {
+			t.Fatalf("allowed request: %d", code)
+		}
+		if code := StatusOf(t, client, baseURL+ForbiddenPath); code != http.StatusUnauthorized {
+			t.Fatalf("forbidden request: %d", code)
+		}
+		advance(5 * time.Second)
+	}
 }
