@@ -100,11 +100,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 			fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"sub":"com.example.other"}`, k.TeamID, now, now+60), k.PrivateKey)),
 		"a year long": bearer(forge(t, head, claims(now, now+366*86400), k.PrivateKey)), // Apple sets no limit
 	} {
-		resp := get(t, srv, weatherPath, h)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: %s (%s)", name, resp.Status, srv.Stats().LastRejection)
-		}
+		faketest.ExpectOK(t, name, srv.Client(), srv.URL+weatherPath, h, srv.stats)
 	}
 }
 
