@@ -25,11 +25,6 @@ func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	return jwsforge.Sign(key, header, payload)
 }
 
-func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
-	t.Helper()
-	return faketest.Get(t, srv.Client(), srv.URL+path, header)
-}
-
 // stats is Stats in the toolkit's type, for internal/faketest.
 func (s *Server) stats() fakeserver.Stats { return fakeserver.Stats(s.Stats()) }
 
