@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/ascjwt/ascjwt v0.1.0
+	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/micromdm/nanoaxm v0.2.0
 	github.com/sideshow/apns2 v0.25.0
 	go.uber.org/goleak v1.3.0

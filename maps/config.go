@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -209,18 +209,10 @@ func checkTokenURL(s string) error {
 	case u.Fragment != "" || strings.Contains(s, "#"):
 		return fmt.Errorf("maps: Config.TokenURL has a fragment (#...), which is never sent; remove it")
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && origin.IsLoopback(u.Hostname()):
 		// a fake on loopback, without TLS
 	default:
 		return fmt.Errorf("maps: Config.TokenURL must be https (http only on loopback): the JWT it carries is a credential; %s", want)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.Unmap().IsLoopback()
 }

@@ -27,6 +27,15 @@ const (
 	// AuthURL is Apple's authorization endpoint, for oauth2.Config's
 	// Endpoint beside TokenURL.
 	AuthURL = "https://appleid.apple.com/auth/authorize"
+	// BaseURL is the origin of Apple's Sign in with Apple REST API, the
+	// default of [ClientConfig].BaseURL.
+	BaseURL = "https://appleid.apple.com"
+	// RevokeURL is Apple's token revocation endpoint ("Revoke tokens"),
+	// where [Client.Revoke] posts.
+	RevokeURL = "https://appleid.apple.com/auth/revoke"
+	// KeysURL is Apple's key set ("Fetch Apple's public key for verifying
+	// token signature"), the default of [VerifierConfig].KeysURL.
+	KeysURL = "https://appleid.apple.com/auth/keys"
 )
 
 // Lifetime limits that [NewClientSecretSource] enforces.
@@ -163,24 +172,28 @@ func (c Config) validate() (*settings, error) {
 	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
 }
 
-// checkClientID checks the client ID: a bundle ID or Services ID, whose
+// checkClientID checks Config.ClientID: a bundle ID or Services ID, whose
 // characters Apple limits to letters, digits, '-' and '.'. Case is kept.
-func checkClientID(value string) error {
+func checkClientID(value string) error { return checkClientIDField("Config.ClientID", value) }
+
+// checkClientIDField checks a client ID held by the config field named
+// field.
+func checkClientIDField(field, value string) error {
 	const want = "the client_id you send: your Services ID (sign-in on the web) or your app's bundle ID (sign-in in the app), e.g. com.example.web"
 	switch {
 	case value == "":
-		return fmt.Errorf("signinwithapple: Config.ClientID is empty; set it to %s", want)
+		return fmt.Errorf("signinwithapple: %s is empty; set it to %s", field, want)
 	case redact.LooksLikeKey(value):
-		return fmt.Errorf("signinwithapple: Config.ClientID holds %s; set it to %s", redact.Describe(value), want)
+		return fmt.Errorf("signinwithapple: %s holds %s; set it to %s", field, redact.Describe(value), want)
 	case len(value) > maxClientIDLen:
-		return fmt.Errorf("signinwithapple: Config.ClientID is %s, more than the %d a bundle ID or Services ID can be; set it to %s", redact.Bytes(len(value)), maxClientIDLen, want)
+		return fmt.Errorf("signinwithapple: %s is %s, more than the %d a bundle ID or Services ID can be; set it to %s", field, redact.Bytes(len(value)), maxClientIDLen, want)
 	case strings.TrimSpace(value) != value:
-		return fmt.Errorf("signinwithapple: Config.ClientID has white space around it; remove it")
+		return fmt.Errorf("signinwithapple: %s has white space around it; remove it", field)
 	}
 	for i := 0; i < len(value); i++ {
 		c := value[i]
 		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '.' {
-			return fmt.Errorf("signinwithapple: Config.ClientID holds a character other than a letter, digit, '-' or '.', which is all a bundle ID or Services ID can hold; set it to %s", want)
+			return fmt.Errorf("signinwithapple: %s holds a character other than a letter, digit, '-' or '.', which is all a bundle ID or Services ID can hold; set it to %s", field, want)
 		}
 	}
 	return nil

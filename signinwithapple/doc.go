@@ -1,12 +1,50 @@
-// Package signinwithapple makes the client secret that Sign in with Apple's
-// token endpoint asks for: an ES256 JWT signed with a Sign in with Apple key
-// from your developer account, reused for most of its life and replaced with
-// one signature however many goroutines ask.
+// Package signinwithapple is the server side of Sign in with Apple: the
+// client secret Apple's token endpoint asks for, the exchange of an
+// authorization code for tokens, refresh and revocation ([Client]), and the
+// verification of what Apple signs, identity tokens and server-to-server
+// notifications ([Verifier]).
 //
-//	src, err := signinwithapple.NewClientSecretSource(signinwithapple.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", ClientID: "com.example.web", PrivateKey: key})
-//	tok, err := src.Token(ctx) // tok.Value is the client_secret form field
+//	secrets, err := signinwithapple.NewClientSecretSource(signinwithapple.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", ClientID: "com.example.app", PrivateKey: key})
+//	verifier, err := signinwithapple.NewVerifier(signinwithapple.VerifierConfig{ClientIDs: []string{"com.example.app"}})
+//	client, err := signinwithapple.NewClient(secrets, signinwithapple.ClientConfig{ClientID: "com.example.app", Verifier: verifier})
+//	id, err := verifier.VerifyIDToken(ctx, idToken, signinwithapple.VerifyOptions{Nonce: nonce}) // what the app sent
+//	tokens, err := client.Exchange(ctx, code, "")                                                 // keep tokens.RefreshToken
+//	err = client.Revoke(ctx, refreshToken, signinwithapple.RefreshTokenHint)                      // when the user deletes their account
 //
-// # What Apple asks for
+// # Identity tokens and notifications
+//
+// [Verifier.VerifyIDToken] follows Apple's "Verifying a user": an RS256
+// signature by the key its kid names in Apple's key set ("Fetch Apple's
+// public key for verifying token signature"), "iss" [Issuer], "aud" one of
+// [VerifierConfig].ClientIDs, "exp" not past and "iat" not ahead, with a
+// minute of leeway and no more, and the nonce when one is given (compared
+// in constant time). It decodes the claims of "Authenticating users with
+// Sign in with Apple" into an [IDToken], reading email_verified and
+// is_private_email as booleans or as the strings "true" and "false", both
+// of which Apple sends. [Verifier.VerifyNotification] reads the POST body of
+// "Processing changes for Sign in with Apple accounts", verifies its token
+// the same way and decodes its events. Each refusal names the rule it broke
+// and wraps [ErrInvalidToken]; no error quotes a token.
+//
+// The key set is fetched when first needed, once however many callers ask,
+// and kept for as long as its response's Cache-Control max-age says (a day
+// when it says nothing). A token whose kid is not in it makes the Verifier
+// fetch the set again, at most once a minute by its clock, so that a flood
+// of forged kids does not become a flood of requests to Apple. A fetch that
+// fails keeps the set held, each fetch is bounded at 10 seconds, and a
+// token whose key is held never waits past its context for a refresh.
+//
+// # Code exchange, refresh and revocation
+//
+// [Client] posts Apple's form fields to "Generate and validate tokens"
+// (/auth/token) and "Revoke tokens" (/auth/revoke), with a client secret
+// from [NewClientSecretSource]. Apple's ErrorResponse comes back as a
+// [*TokenError] whose message names the code and its usual cause, and never
+// a secret, code or token; after invalid_client the secret is dropped so
+// that the next request signs a new one. Apple requires apps that let users
+// delete their account to revoke their tokens: call [Client.Revoke] then.
+//
+// # The client secret
 //
 // Apple's "Creating a client secret" (Sign in with Apple REST API) gives the
 // secret's shape, and [NewClientSecretSource] makes exactly that and nothing
@@ -36,9 +74,9 @@
 //
 // # Using the secret
 //
-// The secret is a form field, not a bearer token: call Token and put Value
-// in client_secret, with net/http (the package Example) or
-// golang.org/x/oauth2, whose oauth2.Config takes it as ClientSecret with
+// The secret is a form field, not a bearer token: a [Client] sends it, or
+// call Token and put Value in client_secret, with net/http (the package
+// Example) or golang.org/x/oauth2, whose oauth2.Config takes it as ClientSecret with
 // AuthStyle oauth2.AuthStyleInParams (the xoauth2 module of this repository
 // has that example): Apple lists client_secret among the form parameters,
 // and documents no Authorization header. Do
@@ -62,6 +100,8 @@
 // background when a quarter of its lifetime is left, and never handed out in
 // its last minute.
 //
-// Package signinwithappletest is a fake token endpoint on loopback that
-// checks the secret by these rules, for your own tests.
+// Package signinwithappletest is a fake Sign in with Apple server on
+// loopback for your own tests: it checks client secrets by these rules,
+// signs identity tokens and notifications as Apple does, and serves its key
+// set, so that login code runs against it unchanged.
 package signinwithapple

@@ -2,9 +2,11 @@ package signinwithappletest_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/base64"
@@ -12,6 +14,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,8 +100,8 @@ func TestFakeAcceptsOurSecretAndAnswersTokens(t *testing.T) {
 	}
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if len(sig) != 64 || !ecdsa.Verify(srv.IDTokenKey(), digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
-		t.Fatal("id_token does not verify with IDTokenKey")
+	if err := rsa.VerifyPKCS1v15(srv.IDTokenKey(), crypto.SHA256, digest[:], sig); err != nil {
+		t.Fatal("id_token does not verify RS256 with IDTokenKey")
 	}
 	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	var claims map[string]any
@@ -148,7 +151,11 @@ func TestFakeRefusesEachBrokenRule(t *testing.T) {
 		}, "invalid_client", "client_id"},
 		{"iat in the future", func(r *req, s *signinwithappletest.Server) { r.claims["iat"] = s.Now().Unix() + 30 }, "invalid_client", `"iat" is in the future`},
 		{"no iat", func(r *req, _ *signinwithappletest.Server) { delete(r.claims, "iat") }, "invalid_client", `"iat"`},
-		{"iat not whole", func(r *req, s *signinwithappletest.Server) { r.claims["iat"] = float64(s.Now().Unix()) - 0.5 }, "invalid_client", `"iat"`},
+		{"iat a string", func(r *req, s *signinwithappletest.Server) {
+			r.claims["iat"] = strconv.FormatInt(s.Now().Unix()-60, 10)
+		}, "invalid_client", `"iat"`},
+		{"iat in milliseconds", func(r *req, s *signinwithappletest.Server) { r.claims["iat"] = s.Now().UnixMilli() - 60000 }, "invalid_client", `"iat" is in the future`},
+		{"exp in milliseconds", func(r *req, s *signinwithappletest.Server) { r.claims["exp"] = s.Now().UnixMilli() + 3540000 }, "invalid_client", "server's time"},
 		{"expired", func(r *req, s *signinwithappletest.Server) { r.claims["exp"] = s.Now().Unix() }, "invalid_client", "expired"},
 		{"no exp", func(r *req, _ *signinwithappletest.Server) { delete(r.claims, "exp") }, "invalid_client", `"exp"`},
 		{"lifetime over 15777000 s", func(r *req, s *signinwithappletest.Server) {
@@ -222,8 +229,10 @@ func TestFakeRefusesEachBrokenRule(t *testing.T) {
 			default:
 				status, body = post(t, srv, form)
 			}
-			if status != http.StatusBadRequest || body["error"] != tc.want || len(body) != 1 {
-				t.Fatalf("%d %v, want 400 {\"error\":%q}", status, body, tc.want)
+			// Apple's ErrorResponse: the code, and a description that
+			// names the rule broken, which a developer can act on.
+			if desc, _ := body["error_description"].(string); status != http.StatusBadRequest || body["error"] != tc.want || len(body) != 2 || !strings.Contains(desc, tc.rule) {
+				t.Fatalf("%d %v, want 400 {\"error\":%q,\"error_description\":...%s...}", status, body, tc.want, tc.rule)
 			}
 			if st := srv.Stats(); !strings.Contains(st.LastRejection, tc.rule) || st.LastError != tc.want {
 				t.Errorf("stats %+v, want the rule to say %q", st, tc.rule)

@@ -1,16 +1,11 @@
 package signinwithappletest
 
 import (
-	"bytes"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakejwt"
@@ -39,32 +34,30 @@ func (s *Server) VerifyClientSecret(secret, clientID string) error {
 	return verify(secret, s.keyID, &s.key.PublicKey, s.teamID, clientID, s.Now())
 }
 
-// verify checks a client secret by Apple's rules with crypto/ecdsa: the
-// header "alg" ES256 and "kid" keyID; a 64-byte R||S signature by pub over
-// the first two parts; "iss" teamID; "sub" clientID exactly; "aud"
-// Apple's; integer "iat" not in the future; integer "exp" after now, within
-// Apple's limit of now and of iat.
+// verify checks a client secret by Apple's rules, reading it with
+// internal/fakejwt (strict base64url, no member named twice, nothing after
+// the JSON) and checking the signature with crypto/ecdsa: the header "alg"
+// ES256 and "kid" keyID; a 64-byte R||S signature by pub over the first
+// two parts; "iss" teamID; "sub" clientID exactly; "aud" Apple's; "iat"
+// not in the future; "exp" after now, within Apple's limit of now and of
+// iat. Times are any JSON number of seconds, fractions included, as RFC
+// 7519 allows and Apple's own Swift library (jwt-kit) sends them.
 func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string, now time.Time) error {
 	if len(secret) > maxSecret {
 		return fmt.Errorf("client_secret is %d bytes; a client secret is a few hundred", len(secret))
 	}
-	parts := strings.Split(secret, ".")
-	if len(parts) != 3 {
-		return errors.New("client_secret is not a compact JWS: want header.payload.signature")
-	}
-	enc := base64.RawURLEncoding.Strict()
-	rawHead, err := enc.DecodeString(parts[0])
+	parts, err := fakejwt.Split(secret)
 	if err != nil {
-		return errors.New("the header is not unpadded base64url")
+		return fmt.Errorf("client_secret is not a compact JWS (header.payload.signature): %w", err)
 	}
-	var head map[string]any
-	if err := json.Unmarshal(rawHead, &head); err != nil || head == nil {
-		return errors.New("the header is not a JSON object")
+	head, err := fakejwt.ReadObject(parts.Raw[0])
+	if err != nil {
+		return fmt.Errorf("the header %w", err)
 	}
-	if head["alg"] != "ES256" {
+	if alg, _ := head.String("alg"); alg != "ES256" {
 		return errors.New(`the header's "alg" is not "ES256"`)
 	}
-	if head["kid"] != keyID {
+	if kid, _ := head.String("kid"); kid != keyID {
 		return errors.New(`the header's "kid" is not the ID of the server's key`)
 	}
 	for _, name := range []string{"crit", "b64", "jku", "jwk", "x5u", "x5c"} {
@@ -72,62 +65,49 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 			return fmt.Errorf("the header has %q, which Apple's client secret does not", name)
 		}
 	}
-	sig, err := enc.DecodeString(parts[2])
-	if err != nil {
-		return errors.New("the signature is not unpadded base64url")
+	if n := len(parts.Raw[2]); n != fakejwt.SignatureLen {
+		return fmt.Errorf("the signature is %d bytes, not the 64 of ES256's R||S (an ASN.1 DER signature is not converted?)", n)
 	}
-	if len(sig) != fakejwt.SignatureLen {
-		return fmt.Errorf("the signature is %d bytes, not the 64 of ES256's R||S (an ASN.1 DER signature is not converted?)", len(sig))
-	}
-	if !fakejwt.VerifyES256(pub, parts[0]+"."+parts[1], sig) {
+	if !parts.VerifyES256(pub) {
 		return errors.New("the signature does not verify with the key the header names")
 	}
-	rawClaims, err := enc.DecodeString(parts[1])
+	c, err := fakejwt.ReadObject(parts.Raw[1])
 	if err != nil {
-		return errors.New("the payload is not unpadded base64url")
+		return fmt.Errorf("the payload %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(rawClaims))
-	dec.UseNumber()
-	var c map[string]any
-	if err := dec.Decode(&c); err != nil || c == nil {
-		return errors.New("the payload is not a JSON object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("the payload has data after its JSON object")
-	}
-	if c["iss"] != teamID {
+	if iss, _ := c.String("iss"); iss != teamID {
 		return errors.New(`"iss" is not the Team ID`)
 	}
-	if c["sub"] != clientID {
+	if sub, _ := c.String("sub"); sub != clientID {
 		return errors.New(`"sub" is not the client_id (compared case by case)`)
 	}
 	if !audienceIsApple(c["aud"]) {
 		return fmt.Errorf(`"aud" is not %q`, appleAudience)
 	}
-	iat, err := seconds(c, "iat")
+	iat, err := date(c, "iat")
 	if err != nil {
 		return err
 	}
-	exp, err := seconds(c, "exp")
+	exp, err := date(c, "exp")
 	if err != nil {
 		return err
 	}
-	t := now.Unix()
+	const most = maxLifetimeSeconds * time.Second
 	switch {
-	case iat > t:
+	case iat.After(now):
 		return errors.New(`"iat" is in the future`)
-	case exp <= t:
+	case !exp.After(now):
 		return errors.New("the client secret has expired")
-	case exp <= iat:
+	case !exp.After(iat):
 		return errors.New(`"exp" is not after "iat"`)
-	case exp-t > maxLifetimeSeconds:
+	case exp.Sub(now) > most:
 		return fmt.Errorf(`"exp" is more than %d s after the server's time`, maxLifetimeSeconds)
-	case exp-iat > maxLifetimeSeconds:
+	case exp.Sub(iat) > most:
 		return fmt.Errorf(`"exp" is more than %d s after "iat"`, maxLifetimeSeconds)
 	}
 	if _, ok := c["nbf"]; ok {
-		nbf, err := seconds(c, "nbf")
-		if err != nil || nbf > t {
+		nbf, err := date(c, "nbf")
+		if err != nil || nbf.After(now) {
 			return errors.New(`"nbf" is not a time already passed`)
 		}
 	}
@@ -136,42 +116,29 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 
 // audienceIsApple accepts "aud" as Apple's string, or as an array that
 // holds it, as JWT allows.
-func audienceIsApple(aud any) bool {
-	switch a := aud.(type) {
-	case string:
-		return a == appleAudience
-	case []any:
-		for _, v := range a {
-			if v == appleAudience {
-				return true
-			}
+func audienceIsApple(raw json.RawMessage) bool {
+	if s, err := fakejwt.StringValue(raw); err == nil {
+		return s == appleAudience
+	}
+	var list []json.RawMessage
+	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
+		return false
+	}
+	for _, v := range list {
+		if s, err := fakejwt.StringValue(v); err == nil && s == appleAudience {
+			return true
 		}
 	}
 	return false
 }
 
-// seconds reads claim name as whole seconds since the epoch.
-func seconds(c map[string]any, name string) (int64, error) {
-	n, ok := c[name].(json.Number)
+// date reads claim name as a NumericDate with internal/fakejwt: any JSON
+// number of seconds, fractions included; not a string, null or anything
+// else.
+func date(c fakejwt.Object, name string) (time.Time, error) {
+	raw, ok := c[name]
 	if !ok {
-		return 0, fmt.Errorf("%q is missing or not a number", name)
+		return time.Time{}, fmt.Errorf("%q is missing or not a number", name)
 	}
-	v, err := n.Int64()
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a whole number of seconds", name)
-	}
-	return v, nil
-}
-
-// signRaw signs input ES256 as a JWS does: SHA-256, then R||S, 32 bytes each.
-func signRaw(k *ecdsa.PrivateKey, input string) []byte {
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, k, digest[:])
-	if err != nil {
-		panic("signinwithappletest: ECDSA signing failed: " + err.Error()) // crypto/rand failed
-	}
-	out := make([]byte, 64)
-	r.FillBytes(out[:32])
-	s.FillBytes(out[32:])
-	return out
+	return fakejwt.ParseDate(strconv.Quote(name), raw, fakejwt.AnyNumber)
 }
