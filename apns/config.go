@@ -32,10 +32,21 @@ const (
 	// MaxTokenAge is how old a token's iat may be: APNs refuses an older
 	// one with 403 ExpiredProviderToken.
 	MaxTokenAge = time.Hour
-	// MinTokenInterval is the least time between two tokens: APNs answers
-	// a connection whose token changes more often with 429
-	// TooManyProviderTokenUpdates.
+	// MinTokenInterval is the least time between the making of two
+	// tokens: APNs answers a connection whose token is replaced by one
+	// made sooner after it with 429 TooManyProviderTokenUpdates.
 	MinTokenInterval = 20 * time.Minute
+)
+
+// Limits on a notification's payload, from Apple's "Sending notification
+// requests to APNs": a larger one gets 413 PayloadTooLarge.
+const (
+	// MaxPayloadSize is the most bytes a notification's payload may hold,
+	// for every push type but VoIP.
+	MaxPayloadSize = 4096
+	// MaxVoIPPayloadSize is the limit for a VoIP push (apns-push-type
+	// voip).
+	MaxVoIPPayloadSize = 5120
 )
 
 // When a token is replaced: in the background from refreshAfter, and

@@ -19,8 +19,8 @@
 // # How long a token is used
 //
 // Apple refuses a token whose iat is more than an hour old (403
-// ExpiredProviderToken), and a connection whose token changes more often
-// than every 20 minutes (429 TooManyProviderTokenUpdates), as its
+// ExpiredProviderToken), and a connection whose token is replaced by one
+// made less than 20 minutes after it (429 TooManyProviderTokenUpdates), as its
 // "Establishing a token-based connection to APNs" and "Handling notification
 // responses from APNs" say. So a token from [NewTokenSource] is handed out
 // for 40 minutes; then the next caller starts one replacement in the
@@ -37,16 +37,54 @@
 // clock far ahead of Apple's would make an iat in Apple's future, which
 // Apple does not document; keep the clock synchronised.
 //
+// Apple's page asks for a new token no more than once every 20 minutes and
+// no less than once an hour, and says APNs reports an error when tokens are
+// made more often: the rule is on when tokens are made, and APNs applies it
+// to each connection's token. So a token made 40 minutes after the last one
+// is taken on any connection, even one opened a minute before (package
+// apnstest applies the same rule).
+//
+// # Errors
+//
+// [CheckResponse] turns a push APNs did not take into an [*Error] holding
+// Apple's reason (the Reason constants, every one of the table in "Handling
+// notification responses from APNs"), the apns-id and, for 410, when the
+// device token stopped being valid:
+//
+//	if err := apns.CheckResponse(resp); err != nil {
+//		var e *apns.Error
+//		if errors.As(err, &e) && e.Reason == apns.ReasonUnregistered {
+//			forget(deviceToken) // since e.Timestamp
+//		}
+//		return err
+//	}
+//
+// # 429s
+//
+// The source is an [ascjwt.RetryPolicy] that waits out no 429: APNs'
+// TooManyRequests (too many pushes to one device) and
+// TooManyProviderTokenUpdates are not cured by a wait of seconds, and each
+// push sent again could show the user the notification once more. The
+// Transport hands the 429 back to the caller at once; Apple allows sending a
+// TooManyRequests push again after a delay, which is the caller's to choose.
+//
 // # Refused tokens
 //
 // The source is an [ascjwt.RefusalJudge]: a 403 whose JSON body gives the
 // reason ExpiredProviderToken or InvalidProviderToken, a 403 whose reason
-// cannot be read without waiting, and a 401 (what DeviceCheck answers to a
-// token it refuses, as its client libraries report: Apple's page lists no
-// status codes; APNs sends no 401) make the Transport drop the token and
-// send the request once more with a new one. The 20-minute rule holds over
-// that too: within 20 minutes of the last token none is made, and the
-// refusal goes back to the caller untried.
+// cannot be read without waiting on the server (a body of unknown length,
+// or one not there within a tenth of a second), and a 401 (what DeviceCheck
+// answers to a token it refuses, as its client libraries report: Apple's
+// page lists no status codes; APNs sends no 401) make the Transport drop the
+// token and send the request once more with a new one. The 20-minute rule
+// holds over that too: within 20 minutes of the last token none is made,
+// and the refusal goes back to the caller untried.
+//
+// # Payloads
+//
+// Apple's "Sending notification requests to APNs" allows a payload of
+// [MaxVoIPPayloadSize] (5,120 bytes) for a VoIP push (apns-push-type voip)
+// and [MaxPayloadSize] (4,096 bytes) for every other.
 //
 // # Hosts
 //

@@ -5,7 +5,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
@@ -47,32 +50,36 @@ func TestRefusedTokenReadsAPNsReasons(t *testing.T) {
 		{"200", 200, ``, 0, false},
 		{"500", 500, `{"reason":"InternalServerError"}`, -2, false},
 	} {
+		// In a bubble, so that the body's bytes, there at once, always
+		// win over the judge's wait, however loaded the machine.
 		t.Run(tc.name, func(t *testing.T) {
-			n := tc.length
-			if n == -2 {
-				n = int64(len(tc.body))
-			}
-			resp := answer(tc.status, tc.body, n)
-			if got := src.RefusedToken(resp); got != tc.want {
-				t.Errorf("RefusedToken = %v, want %v", got, tc.want)
-			}
-			rest, err := io.ReadAll(resp.Body)
-			if err != nil || string(rest) != tc.body {
-				t.Errorf("body afterwards = %q, %v; want it whole from the start", rest, err)
-			}
-			if err := resp.Body.Close(); err != nil {
-				t.Error(err)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				n := tc.length
+				if n == -2 {
+					n = int64(len(tc.body))
+				}
+				resp := answer(tc.status, tc.body, n)
+				if got := src.RefusedToken(resp); got != tc.want {
+					t.Errorf("RefusedToken = %v, want %v", got, tc.want)
+				}
+				rest, err := io.ReadAll(resp.Body)
+				if err != nil || string(rest) != tc.body {
+					t.Errorf("body afterwards = %q, %v; want it whole from the start", rest, err)
+				}
+				if err := resp.Body.Close(); err != nil {
+					t.Error(err)
+				}
+			})
 		})
 	}
 }
 
 // stalled is a body that gives its bytes and then blocks until released,
-// as a server that stops sending does.
+// as a server that stops sending does; then it ends.
 type stalled struct {
 	r       *bytes.Reader
 	release chan struct{}
-	closed  bool
+	closed  atomic.Bool
 }
 
 func (s *stalled) Read(p []byte) (int, error) {
@@ -83,43 +90,98 @@ func (s *stalled) Read(p []byte) (int, error) {
 	return 0, io.EOF
 }
 
-func (s *stalled) Close() error { s.closed = true; return nil }
+func (s *stalled) Close() error { s.closed.Store(true); return nil }
 
 // TestStalled403DoesNotHoldTheJudge: a 403 whose server stops sending is
-// read only as far as its declared length, and one of unknown length not at
-// all, so the judge returns without waiting on the server.
+// read only as far as what has arrived (its declared length at most), and
+// one of unknown length not at all, so the judge returns without waiting on
+// the server: a 403 that declares 33 bytes, sends 10 and stalls counts as a
+// refusal at once, its reason unread. The body reads the same afterwards.
+// Each case runs in a bubble: a judge that waited on the stalled body would
+// block there until the 10-second guard fires and fails the test.
 func TestStalled403DoesNotHoldTheJudge(t *testing.T) {
 	src := newFixture(t, nil).src
 	reason := `{"reason":"ExpiredProviderToken"}`
 	for _, tc := range []struct {
 		name   string
+		sent   string // what the server sends before it stalls
 		length int64
 		want   bool
-	}{{"declared length", int64(len(reason)), true}, {"unknown length", -1, true}} {
+	}{
+		{"declared length, all sent", reason, int64(len(reason)), true},
+		{"declared length, part sent", reason[:10], int64(len(reason)), true},
+		{"declared length, none sent", "", int64(len(reason)), true},
+		{"declared length, part of a forbidden reason sent", `{"reason":"Forb`, int64(len(`{"reason":"Forbidden"}`)), true},
+		{"unknown length", reason, -1, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body := &stalled{r: bytes.NewReader([]byte(reason)), release: make(chan struct{})}
-			defer close(body.release)
-			resp := &http.Response{StatusCode: 403, Body: body, ContentLength: tc.length}
-			done := make(chan bool, 1)
-			go func() { done <- src.RefusedToken(resp) }()
-			select {
-			case got := <-done:
-				if got != tc.want {
-					t.Errorf("RefusedToken = %v, want %v", got, tc.want)
+			synctest.Test(t, func(t *testing.T) {
+				body := &stalled{r: bytes.NewReader([]byte(tc.sent)), release: make(chan struct{})}
+				resp := &http.Response{StatusCode: 403, Body: body, ContentLength: tc.length}
+				done := make(chan bool, 1)
+				go func() { done <- src.RefusedToken(resp) }()
+				select {
+				case got := <-done:
+					if got != tc.want {
+						t.Errorf("RefusedToken = %v, want %v", got, tc.want)
+					}
+				case <-time.After(10 * time.Second): // a failure guard, not synchronization
+					close(body.release)
+					t.Fatal("RefusedToken waited on a stalled body")
 				}
-			case <-time.After(10 * time.Second): // a failure guard, not synchronization
-				t.Fatal("RefusedToken waited on a stalled body")
-			}
-			head := make([]byte, len(reason))
-			if _, err := io.ReadFull(resp.Body, head); err != nil || string(head) != reason {
-				t.Errorf("body afterwards starts %q, %v; want the reason from the start", head, err)
-			}
-			resp.Body.Close()
-			if !body.closed {
-				t.Error("closing the body afterwards did not close the server's body")
-			}
+				if tc.sent == reason {
+					head := make([]byte, len(reason))
+					if _, err := io.ReadFull(resp.Body, head); err != nil || string(head) != reason {
+						t.Errorf("body afterwards starts %q, %v; want the reason from the start", head, err)
+					}
+				}
+				close(body.release) // the server sends nothing more, and ends
+				rest, err := io.ReadAll(resp.Body)
+				if tc.sent == reason {
+					rest = append([]byte(reason), rest...)
+				}
+				if err != nil || string(rest) != tc.sent {
+					t.Errorf("body afterwards = %q, %v; want what the server sent, %q", rest, err, tc.sent)
+				}
+				resp.Body.Close()
+				if !body.closed.Load() {
+					t.Error("closing the body afterwards did not close the server's body")
+				}
+			})
 		})
 	}
+}
+
+// TestStalled403BodyCloseEndsTheRead: when the judge gave up on a stalled
+// body, closing the body (as the Transport does before a retry) lets the
+// read it started end, so that no goroutine outlives the response.
+func TestStalled403BodyCloseEndsTheRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := newFixture(t, nil).src
+		body := &closable{stalled: stalled{r: bytes.NewReader([]byte(`{"rea`)), release: make(chan struct{})}}
+		resp := &http.Response{StatusCode: 403, Body: body, ContentLength: 33}
+		if !src.RefusedToken(resp) {
+			t.Error("RefusedToken = false for a stalled 403, want true")
+		}
+		resp.Body.Close()
+		synctest.Wait() // the judge's read has returned: nothing in the bubble is left blocked on the body
+		if !body.closed.Load() {
+			t.Error("Close did not reach the server's body")
+		}
+	})
+}
+
+// closable is a stalled body whose Close ends a read waiting on it, as an
+// HTTP/2 response body's does.
+type closable struct {
+	stalled
+	once sync.Once
+}
+
+func (c *closable) Close() error {
+	c.stalled.Close()
+	c.once.Do(func() { close(c.release) })
+	return nil
 }
 
 // FuzzRefusedToken: whatever a 403 holds and declares, the judge does not

@@ -3,6 +3,7 @@ package apns
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -19,11 +20,12 @@ import (
 // a key that is not P-256. It makes no token yet; the first call to Token
 // does.
 //
-// The source is also an [ascjwt.Invalidator], an [ascjwt.HostScoped] and an
-// [ascjwt.RefusalJudge], so that [ascjwt.Transport] sends its tokens to
-// Apple's APNs and DeviceCheck hosts only and retries a refused one once.
-// A token is handed out for 40 minutes and replaced in the background, used
-// for 50 at most, and never replaced within [MinTokenInterval] of the last.
+// The source is also an [ascjwt.Invalidator], an [ascjwt.HostScoped], an
+// [ascjwt.RefusalJudge] and an [ascjwt.RetryPolicy], so that
+// [ascjwt.Transport] sends its tokens to Apple's APNs and DeviceCheck hosts
+// only, retries a refused one once, and hands a 429 back at once. A token
+// is handed out for 40 minutes and replaced in the background, used for 50
+// at most, and never replaced within [MinTokenInterval] of the last.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 	signer, err := cfg.validate()
 	if err != nil {
@@ -48,9 +50,20 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 			return tokencache.Lifetimes{RefreshAt: now.Add(refreshAfter), ExpireAt: now.Add(expireAfter)}
 		},
 		MinInterval: MinTokenInterval,
-		Hosts:       tokenHosts, Refused: refusedToken, Now: configcheck.Clock(cfg.Now), Hooks: cfg.Hooks,
+		Hosts:       tokenHosts, Refused: refusedToken, Retry429: retry429,
+		Now: configcheck.Clock(cfg.Now), Hooks: cfg.Hooks,
 	}), nil
 }
+
+// retry429 is the source's [ascjwt.RetryPolicy]: never. APNs answers 429
+// for too many pushes to one device token (TooManyRequests) and for a
+// connection whose token changes too often (TooManyProviderTokenUpdates); a
+// wait of seconds cures neither, and each push sent again may reach the user
+// as one more notification. So the 429 goes back to the caller at once, to
+// decide (Apple's "Handling notification responses from APNs" allows sending
+// a TooManyRequests push again after a delay). DeviceCheck's 429s come back
+// the same way.
+func retry429(*http.Response) bool { return false }
 
 // tokenHosts are the hosts the tokens are for: APNs ([ProductionURL],
 // [SandboxURL]) on its two ports, and DeviceCheck ([DeviceCheckURL],

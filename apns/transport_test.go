@@ -5,8 +5,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -183,4 +185,146 @@ func TestTokensGoOnlyToAPNsAndDeviceCheckHosts(t *testing.T) {
 			t.Errorf("%s: token sent = %v, want %v", url, got, want)
 		}
 	}
+}
+
+// TestAPNs429GoesBackAtOnce: APNs' 429s, TooManyRequests (one device
+// token pushed to too often) and TooManyProviderTokenUpdates, are not cured
+// by a wait of seconds, and each send again could be one more notification
+// on the user's screen: through ascjwt.NewClient the 429 comes back to the
+// caller after one send, with no wait, for CheckResponse to read.
+func TestAPNs429GoesBackAtOnce(t *testing.T) {
+	for _, reason := range []string{apns.ReasonTooManyRequests, apns.ReasonTooManyProviderTokenUpdates} {
+		t.Run(reason, func(t *testing.T) {
+			srv := apnstest.NewServer()
+			defer srv.Close()
+			src, err := apns.NewTokenSource(srv.Config())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var waits atomic.Int32
+			client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport,
+				Hooks: &ascjwt.Hooks{RateLimitWait: func(ascjwt.RateLimitWait) { waits.Add(1) }}}}
+			srv.Fail(http.StatusTooManyRequests, reason)
+			// A failure guard, not synchronization: a Transport that waits
+			// out 429s sends again within it.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, "POST", srv.URL+"/3/device/"+device, strings.NewReader(`{"aps":{"alert":"hi"}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("apns-topic", "com.example.app")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e *apns.Error
+			if !errors.As(apns.CheckResponse(resp), &e) || e.StatusCode != 429 || e.Reason != reason {
+				t.Errorf("CheckResponse = %v, want 429 %s", e, reason)
+			}
+			if n := srv.Stats().Refused[reason]; n != 1 || waits.Load() != 0 {
+				t.Errorf("the push was sent %d times with %d waits; want once, no wait", n, waits.Load())
+			}
+		})
+	}
+}
+
+// TestSourceNeverRetries429: the source's retry policy (ascjwt.RetryPolicy)
+// says no to every 429.
+func TestSourceNeverRetries429(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := apns.NewTokenSource(apns.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, ok := src.(interface{ Retry429(*http.Response) bool })
+	if !ok {
+		t.Fatal("the source has no Retry429")
+	}
+	for _, body := range []string{`{"reason":"TooManyRequests"}`, `{"reason":"TooManyProviderTokenUpdates"}`, ``} {
+		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}, Body: io.NopCloser(strings.NewReader(body))}
+		if policy.Retry429(resp) {
+			t.Errorf("Retry429 = true for a 429 with %q", body)
+		}
+	}
+}
+
+// TestStalled403DoesNotHoldThePush: over HTTP/2, a 403 that declares a
+// 33-byte body, sends 10 bytes and stalls comes back to the caller without
+// waiting on the server: at once when the token is too young to replace
+// (within 20 minutes), and after one retry with a new token when it is not,
+// the stalled body closed unread.
+func TestStalled403DoesNotHoldThePush(t *testing.T) {
+	for _, age := range []time.Duration{time.Minute, 21 * time.Minute} {
+		t.Run(age.String(), func(t *testing.T) {
+			release := make(chan struct{})
+			var sends atomic.Int32
+			stall := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sends.Add(1)
+				w.Header().Set("Content-Length", "33")
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, `{"reason":`)
+				w.(http.Flusher).Flush()
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}))
+			stall.EnableHTTP2 = true
+			stall.StartTLS()
+			defer stall.Close()
+			defer close(release)
+			clock := fakeclock.New(time.Now())
+			src, err := apns.NewTokenSource(apns.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: mustKey(t), Now: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := src.Token(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(age)
+			client := ascjwt.NewClient(stall.Client(), src)
+			type result struct {
+				resp *http.Response
+				err  error
+			}
+			done := make(chan result, 1)
+			go func() {
+				req, _ := http.NewRequest("POST", stall.URL+"/3/device/"+device, strings.NewReader(`{}`))
+				resp, err := client.Do(req)
+				done <- result{resp, err}
+			}()
+			select {
+			case r := <-done:
+				if r.err != nil {
+					t.Fatal(r.err)
+				}
+				if r.resp.StatusCode != 403 {
+					t.Errorf("status %d, want the 403", r.resp.StatusCode)
+				}
+				r.resp.Body.Close()
+			case <-time.After(10 * time.Second): // a failure guard, not synchronization
+				t.Fatal("the push waited on a stalled 403 body")
+			}
+			want := int32(1)
+			if age > apns.MinTokenInterval {
+				want = 2
+			}
+			if n := sends.Load(); n != want {
+				t.Errorf("%d sends, want %d", n, want)
+			}
+		})
+	}
+}
+
+func mustKey(t *testing.T) *ecdsa.PrivateKey {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

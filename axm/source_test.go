@@ -19,6 +19,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // newSource starts a fake and a source for it, both closed at the end.
@@ -432,37 +433,10 @@ func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 	}
 }
 
-// refusing answers requests to /v1/forbidden with a 401 itself, as an API
-// that does not allow the account that call, and sends the rest on.
-type refusing struct{ base http.RoundTripper }
-
-func (r refusing) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Path == "/v1/forbidden" {
-		return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
-	}
-	return r.base.RoundTrip(req)
-}
-
 func TestTenAllowedAndTenForbiddenRequestsCostTwoExchanges(t *testing.T) {
 	srv, src := newSource(t)
-	client := ascjwt.NewClient(&http.Client{Transport: refusing{srv.Client().Transport}}, src)
-	get := func(path string) int {
-		resp, err := client.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	for range 10 {
-		if code := get("/v1/orgDevices"); code != http.StatusOK {
-			t.Fatalf("allowed request: %d", code)
-		}
-		if code := get("/v1/forbidden"); code != http.StatusUnauthorized {
-			t.Fatalf("forbidden request: %d", code)
-		}
-		srv.Advance(5 * time.Second)
-	}
+	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
+	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/orgDevices", srv.Advance)
 	// The first refusal of an accepted token costs one exchange; its
 	// replacement refused too shows that new tokens cure nothing here.
 	if st := srv.Stats(); st.Exchanges != 2 {

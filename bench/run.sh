@@ -7,7 +7,7 @@
 #
 #   ./run.sh          run (about 5 minutes), then summarize
 #   ./run.sh -s       only summarize the results.txt already there
-#   COUNT=3 ./run.sh  fewer runs of each benchmark (BENCHMARKS.md uses 10)
+#   COUNT=3 ./run.sh  fewer runs of each benchmark (bench/README.md quotes a run of 5)
 set -euo pipefail
 cd "$(dirname "$0")"
 

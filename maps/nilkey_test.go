@@ -2,40 +2,30 @@ package maps_test
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"io"
-	"strings"
 	"testing"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/maps"
 )
 
-// nilPublicKey is a signer whose Public() is a nil *ecdsa.PublicKey.
-type nilPublicKey struct{}
-
-func (nilPublicKey) Public() crypto.PublicKey { return (*ecdsa.PublicKey)(nil) }
-func (nilPublicKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
-	return nil, nil
-}
-
 // TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
 // LoadPrivateKey returns beside its error) or a signer whose Public() is a
-// nil key is refused with the "no private key" error, not a panic.
+// nil key is refused with the "no private key" error, not a panic, by both
+// constructors.
 func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
-	for name, key := range map[string]crypto.Signer{"nil *ecdsa.PrivateKey": (*ecdsa.PrivateKey)(nil), "nil Public()": nilPublicKey{}} {
-		t.Run(name, func(t *testing.T) {
-			cfg := maps.Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", PrivateKey: key}
-			_, err := maps.NewTokenSource(cfg)
-			wantNoKey(t, "NewTokenSource", err)
-			_, err = maps.NewJSTokenSource(cfg, "https://example.com")
-			wantNoKey(t, "NewJSTokenSource", err)
+	cfg := func(key crypto.Signer) maps.Config {
+		return maps.Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", PrivateKey: key}
+	}
+	t.Run("NewTokenSource", func(t *testing.T) {
+		apitest.CheckNilKeyRefused(t, "maps", "NewTokenSource", func(key crypto.Signer) error {
+			_, err := maps.NewTokenSource(cfg(key))
+			return err
 		})
-	}
-}
-
-func wantNoKey(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil || !strings.HasPrefix(err.Error(), "maps: Config.PrivateKey: no private key") {
-		t.Errorf("%s = %v, want the no private key error", what, err)
-	}
+	})
+	t.Run("NewJSTokenSource", func(t *testing.T) {
+		apitest.CheckNilKeyRefused(t, "maps", "NewJSTokenSource", func(key crypto.Signer) error {
+			_, err := maps.NewJSTokenSource(cfg(key), "https://example.com")
+			return err
+		})
+	})
 }

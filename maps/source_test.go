@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
 )
@@ -330,43 +331,16 @@ func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
 	}
 }
 
-// refusing answers requests to /v1/forbidden with a 401 itself, as an API
-// that does not allow the account that call, and sends the rest on.
-type refusing struct{ base http.RoundTripper }
-
-func (r refusing) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Path == "/v1/forbidden" {
-		return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: http.NoBody, Request: req}, nil
-	}
-	return r.base.RoundTrip(req)
-}
-
 func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
-	client := ascjwt.NewClient(&http.Client{Transport: refusing{srv.Client().Transport}}, newSource(t, srv.Config()))
-	get := func(path string) int {
-		resp, err := client.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	for range 10 {
-		if code := get("/v1/geocode?q=Apple+Park"); code != http.StatusOK {
-			t.Fatalf("allowed request: %d", code)
-		}
-		if code := get("/v1/forbidden"); code != http.StatusUnauthorized {
-			t.Fatalf("forbidden request: %d", code)
-		}
-		srv.Advance(5 * time.Second)
-	}
+	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, newSource(t, srv.Config()))
+	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/geocode?q=Apple+Park", srv.Advance)
 	if st := srv.Stats(); st.Exchanges != 2 {
 		t.Fatalf("%d exchanges for ten allowed and ten refused requests within a minute, want 2", st.Exchanges)
 	}
 	srv.Advance(15 * time.Second) // past the drop interval
-	get("/v1/forbidden")
+	apitest.StatusOf(t, client, srv.URL+apitest.ForbiddenPath)
 	if st := srv.Stats(); st.Exchanges != 3 {
 		t.Fatalf("%d exchanges once the drop interval passed, want 3", st.Exchanges)
 	}

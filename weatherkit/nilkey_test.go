@@ -2,37 +2,18 @@ package weatherkit_test
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"io"
-	"strings"
 	"testing"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
-
-// nilPublicKey is a signer whose Public() is a nil *ecdsa.PublicKey.
-type nilPublicKey struct{}
-
-func (nilPublicKey) Public() crypto.PublicKey { return (*ecdsa.PublicKey)(nil) }
-func (nilPublicKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
-	return nil, nil
-}
 
 // TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
 // LoadPrivateKey returns beside its error) or a signer whose Public() is a
 // nil key is refused with the "no private key" error, not a panic.
 func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
-	for name, key := range map[string]crypto.Signer{"nil *ecdsa.PrivateKey": (*ecdsa.PrivateKey)(nil), "nil Public()": nilPublicKey{}} {
-		t.Run(name, func(t *testing.T) {
-			_, err := weatherkit.NewTokenSource(weatherkit.Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", ServiceID: "com.example.weatherkit-client", PrivateKey: key})
-			wantNoKey(t, "NewTokenSource", err)
-		})
-	}
-}
-
-func wantNoKey(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil || !strings.HasPrefix(err.Error(), "weatherkit: Config.PrivateKey: no private key") {
-		t.Errorf("%s = %v, want the no private key error", what, err)
-	}
+	apitest.CheckNilKeyRefused(t, "weatherkit", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := weatherkit.NewTokenSource(weatherkit.Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", ServiceID: "com.example.weatherkit-client", PrivateKey: key})
+		return err
+	})
 }

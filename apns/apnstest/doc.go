@@ -24,15 +24,29 @@
 //     a token revoked by [Server.RevokeTokens];
 //   - 403 ExpiredProviderToken: iat more than an hour before the server's
 //     clock;
-//   - 429 TooManyProviderTokenUpdates: a connection whose token changes
-//     within 20 minutes of its last change (tracked per connection, and
-//     forgotten when the connection closes);
+//   - 429 TooManyProviderTokenUpdates: a connection whose token is
+//     replaced by one made (iat) less than 20 minutes after it, as Apple's
+//     "Establishing a token-based connection to APNs" words the rule (a
+//     token no more than once every 20 minutes), whenever the connection
+//     started to use the old one; so a step back to an older token, or
+//     another key's token on the same connection, is refused too. A closed
+//     connection is forgotten;
 //   - 404 BadPath, 405 MethodNotAllowed, 400 BadDeviceToken (not hex),
 //     MissingTopic (token authentication requires apns-topic),
 //     BadMessageId (an apns-id that is not a UUID), PayloadEmpty, and 413
-//     PayloadTooLarge (over 4 KiB).
+//     PayloadTooLarge (over 5,120 bytes for apns-push-type voip, 4,096 for
+//     the others, as "Sending notification requests to APNs" allows);
+//   - 410 Unregistered, with the timestamp given, for a device token given
+//     to [Server.Unregister]; and whatever [Server.Fail] asks for (429
+//     TooManyRequests, 503 ServiceUnavailable, ...), until [Server.Recover].
 //
-// Its clock, which the configs it hands out share, moves with
-// [Server.Advance]; [Server.Stats] counts requests accepted, refusals by
-// reason, distinct tokens and token changes on connections.
+// Every refusal's body declares its length, and the reasons are package
+// apns's constants, so that [apns.CheckResponse] reads them back.
+//
+// It reads the fakes' one vocabulary: its clock, which the configs it hands
+// out share, moves with [Server.Advance] and [Server.SetClock];
+// [Server.RevokeTokens] refuses the tokens seen so far and [Server.Revoke]
+// a key's; [Server.Stats] counts requests Accepted, Rejected for their token
+// (with LastRejection, the rule broken), distinct Tokens, and APNs' own:
+// refusals by reason and token changes on connections.
 package apnstest

@@ -2,21 +2,22 @@ package apnstest
 
 import (
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ascjwt/ascjwt/apns"
+	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
@@ -30,13 +31,21 @@ type Server struct {
 
 	keys  *fakeserver.Keys
 	first Key
-	clock fakeserver.Clock
+	clock fakeclock.Clock
 
-	mu     sync.Mutex
-	conns  map[string]connToken // the token each open connection uses, by remote address
-	seen   map[string]struct{}  // accepted tokens, by signature
-	banned map[string]struct{}  // tokens refused from now on (RevokeTokens), by signature
-	stats  Stats
+	mu      sync.Mutex
+	conns   map[string]connToken // the token each open connection uses, by remote address
+	seen    map[string]struct{}  // accepted tokens, by signature
+	banned  map[string]struct{}  // tokens refused from now on (RevokeTokens), by signature
+	gone    map[string]time.Time // device tokens given to Unregister, and since when
+	failure *failure             // what every push gets from now on (Fail), or nil
+	stats   Stats
+}
+
+// failure is a response Fail asked for.
+type failure struct {
+	status int
+	reason string
 }
 
 // Key is a key the server knows: its key ID, its team ID and its private
@@ -47,28 +56,31 @@ type Key struct {
 	PrivateKey *ecdsa.PrivateKey
 }
 
-// connToken is the token a connection uses and when it started to.
+// connToken is the token a connection uses: its identity and its iat.
 type connToken struct {
-	id    string
-	since time.Time
+	id  string
+	iat int64
 }
 
-// Stats are the server's counters, for tests to assert on.
+// Stats are the server's counters, for tests to assert on. The first four
+// are the fakes' one vocabulary (asctest's); the others are APNs' own.
 type Stats struct {
-	Accepted     int            // requests answered 200
-	Refused      map[string]int // requests answered otherwise, by reason
-	Tokens       int            // distinct tokens among accepted requests: reuse shows as 1
+	Accepted      int    // requests answered 200
+	Rejected      int    // requests whose token APNs would refuse: 403 MissingProviderToken, InvalidProviderToken or ExpiredProviderToken
+	Tokens        int    // distinct tokens among accepted requests: reuse shows as 1
+	LastRejection string // the rule the last refused token broke; never the token
+
+	Refused      map[string]int // requests answered otherwise than 200, by reason
 	TokenUpdates int            // times a connection's token changed to another accepted one
-	LastReason   string         // the reason of the last refusal
+	LastReason   string         // the reason of the last refusal of any kind
 	LastDetail   string         // what was wrong, for people; never the token
 }
 
-// MinTokenInterval is how soon a connection's token may change: within it
-// the server answers 429 TooManyProviderTokenUpdates.
-const MinTokenInterval = 20 * time.Minute
-
-// maxPayload is APNs' limit on a notification's payload: 4 KiB.
-const maxPayload = 4096
+// MinTokenInterval is how far apart two tokens a connection uses must have
+// been made: a connection whose token is replaced by one whose iat is less
+// than this after the old one's gets 429 TooManyProviderTokenUpdates. It is
+// [apns.MinTokenInterval].
+const MinTokenInterval = apns.MinTokenInterval
 
 // NewServer starts an HTTP/2 TLS server with one key, made afresh in
 // memory. Use srv.Config() for a token source and srv.Client() as the base
@@ -89,6 +101,7 @@ func NewUnstartedServer() *Server {
 		conns:  make(map[string]connToken),
 		seen:   make(map[string]struct{}),
 		banned: make(map[string]struct{}),
+		gone:   make(map[string]time.Time),
 		stats:  Stats{Refused: make(map[string]int)},
 	}
 	s.first = s.AddKey()
@@ -140,6 +153,16 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // Advance moves the server's clock forward by d, to see tokens age without
 // waiting.
 func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
+
+// SetClock replaces the server's base clock (nil restores [time.Now]) and
+// clears what Advance added, as the other fakes' SetClock does; the configs
+// the server hands out follow it.
+func (s *Server) SetClock(now func() time.Time) { s.clock.SetClock(now) }
+
+// Revoke refuses from now on, with 403 InvalidProviderToken, every token
+// of the key with ID keyID, as revoking the key in the developer account
+// does; a new token of that key is refused too.
+func (s *Server) Revoke(keyID string) { s.keys.Revoke(keyID) }
 
 // Stats returns the counters so far.
 func (s *Server) Stats() Stats {
@@ -207,13 +230,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, http.StatusBadRequest, refuse(ReasonBadMessageID, "apns-id is not a UUID"))
 		return
 	}
-	payload, _ := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
+	limit := maxPayload(r.Header.Get("apns-push-type"))
+	payload, _ := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 	switch {
 	case len(payload) == 0:
 		s.answer(w, r, http.StatusBadRequest, refuse(ReasonPayloadEmpty, "the payload is empty"))
 		return
-	case len(payload) > maxPayload:
-		s.answer(w, r, http.StatusRequestEntityTooLarge, refuse(ReasonPayloadTooLarge, "the payload is over %d bytes", maxPayload))
+	case len(payload) > limit:
+		s.answer(w, r, http.StatusRequestEntityTooLarge, refuse(ReasonPayloadTooLarge, "the payload is over %d bytes", limit))
+		return
+	}
+	if status, bad := s.deviceState(device, now); bad != nil {
+		s.answer(w, r, status, bad)
 		return
 	}
 	s.mu.Lock()
@@ -252,23 +280,90 @@ func (s *Server) checkBanned(v verified) *refusal {
 }
 
 // useOnConnection records that the connection at addr uses token v, and
-// refuses a change of token within MinTokenInterval of the last one.
+// refuses a token made less than MinTokenInterval after the one the
+// connection uses: Apple's "Establishing a token-based connection to APNs"
+// asks to refresh a token no more than once every 20 minutes and says APNs
+// reports an error for tokens recreated more often, and Apple's engineers
+// describe the 429 as a connection's token changing too often. So the rule
+// is on when the tokens were made (their iat), as the page words it, and
+// per connection: a source that makes a token every 20 minutes or more is
+// never refused, whenever a connection starts to use its tokens. A token
+// older than the connection's (a step back) is a change too soon, and so is
+// another key's token made at about the same time (two keys sharing a
+// connection).
 func (s *Server) useOnConnection(addr string, v verified, now time.Time) *refusal {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.conns[addr]
 	switch {
 	case !ok:
-		s.conns[addr] = connToken{id: v.id, since: now}
+		s.conns[addr] = connToken{id: v.id, iat: v.iat}
 	case cur.id == v.id:
-	case now.Sub(cur.since) < MinTokenInterval:
-		return refuse(ReasonTooManyProviderTokenUpdates, "the connection's token changed %s after the last change; wait %s between tokens",
-			now.Sub(cur.since), MinTokenInterval)
+	case time.Duration(v.iat-cur.iat)*time.Second < MinTokenInterval:
+		return refuse(ReasonTooManyProviderTokenUpdates, "the connection's token was replaced by one made %s after it; make tokens at least %s apart, one key per connection",
+			time.Duration(v.iat-cur.iat)*time.Second, MinTokenInterval)
 	default:
-		s.conns[addr] = connToken{id: v.id, since: now}
+		s.conns[addr] = connToken{id: v.id, iat: v.iat}
 		s.stats.TokenUpdates++
 	}
 	return nil
+}
+
+// maxPayload is APNs' limit on the payload of a push of pushType: 5 KiB for
+// VoIP, 4 KiB for the others ("Sending notification requests to APNs").
+func maxPayload(pushType string) int {
+	if pushType == "voip" {
+		return apns.MaxVoIPPayloadSize
+	}
+	return apns.MaxPayloadSize
+}
+
+// Unregister makes the server answer every push to deviceToken from now on
+// with 410 Unregistered and the timestamp at, as APNs does once the app is
+// gone from the device: to test what code under test does with a token it
+// should forget ([apns.Error]'s Reason and Timestamp).
+func (s *Server) Unregister(deviceToken string, at time.Time) {
+	s.mu.Lock()
+	s.gone[strings.ToLower(deviceToken)] = at
+	s.mu.Unlock()
+}
+
+// Fail makes the server answer every push from now on whose token and
+// headers pass with status and Apple's reason, such as 429
+// [apns.ReasonTooManyRequests], 503 [apns.ReasonServiceUnavailable] or 500
+// [apns.ReasonInternalServerError]; for a 410 the body carries the server's
+// clock as timestamp. Recover undoes it.
+func (s *Server) Fail(status int, reason string) {
+	s.mu.Lock()
+	s.failure = &failure{status: status, reason: reason}
+	s.mu.Unlock()
+}
+
+// Recover makes pushes succeed again after Fail.
+func (s *Server) Recover() {
+	s.mu.Lock()
+	s.failure = nil
+	s.mu.Unlock()
+}
+
+// deviceState returns the refusal Fail or Unregister asked for a push to
+// device at now, if any, with its status.
+func (s *Server) deviceState(device string, now time.Time) (int, *refusal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.failure; f != nil {
+		bad := refuse(f.reason, "Fail(%d, %q) asked for it", f.status, f.reason)
+		if f.status == http.StatusGone {
+			bad.timestamp = now
+		}
+		return f.status, bad
+	}
+	if at, ok := s.gone[strings.ToLower(device)]; ok {
+		bad := refuse(ReasonUnregistered, "the device token was given to Unregister")
+		bad.timestamp = at
+		return http.StatusGone, bad
+	}
+	return 0, nil
 }
 
 // answer writes APNs' answer: always an apns-id (the request's, or a new
@@ -286,22 +381,27 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad 
 	s.mu.Lock()
 	s.stats.Refused[bad.reason]++
 	s.stats.LastReason, s.stats.LastDetail = bad.reason, bad.detail
+	if tokenReasons[bad.reason] {
+		s.stats.Rejected++
+		s.stats.LastRejection = bad.detail
+	}
 	s.mu.Unlock()
+	body, _ := json.Marshal(bad.body())
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"reason":%q}`, bad.reason)
+	w.Write(body)
+}
+
+// tokenReasons are the reasons that refuse the request's token, which
+// Stats.Rejected counts.
+var tokenReasons = map[string]bool{
+	ReasonMissingProviderToken: true, ReasonInvalidProviderToken: true, ReasonExpiredProviderToken: true,
 }
 
 // newUUID returns a random (version 4) UUID in upper case, as APNs writes
 // its apns-id.
-func newUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := strings.ToUpper(hex.EncodeToString(b))
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func newUUID() string { return strings.ToUpper(fakeserver.NewUUID()) }
 
 // isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form.
 func isUUID(s string) bool {

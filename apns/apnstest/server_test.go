@@ -180,7 +180,7 @@ func TestServerRefusesBadRequests(t *testing.T) {
 	defer srv.Close()
 	k := srv.Key()
 	auth := "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
-	const id = "123E4567-E89B-12D3-A456-4266554400A0"
+	const id = messageID
 	for _, tc := range []struct {
 		name, method, path string
 		edit               func(*http.Request)
@@ -198,6 +198,14 @@ func TestServerRefusesBadRequests(t *testing.T) {
 		{"payload over 4 KiB", "POST", "/3/device/" + device, func(r *http.Request) {
 			r.Body, r.ContentLength = io.NopCloser(strings.NewReader(strings.Repeat("x", 4097))), 4097
 		}, 413, ReasonPayloadTooLarge},
+		// "Sending notification requests to APNs": 5 KiB for VoIP, 4 KiB
+		// for every other push type.
+		{"payload of 4 KiB", "POST", "/3/device/" + device, payload("alert", 4096), 200, ""},
+		{"alert payload over 4 KiB", "POST", "/3/device/" + device, payload("alert", 4097), 413, ReasonPayloadTooLarge},
+		{"background payload over 4 KiB", "POST", "/3/device/" + device, payload("background", 4097), 413, ReasonPayloadTooLarge},
+		{"VoIP payload over 4 KiB", "POST", "/3/device/" + device, payload("voip", 4097), 200, ""},
+		{"VoIP payload of 5 KiB", "POST", "/3/device/" + device, payload("voip", 5120), 200, ""},
+		{"VoIP payload over 5 KiB", "POST", "/3/device/" + device, payload("voip", 5121), 413, ReasonPayloadTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, reason, got := push(t, srv, nil, tc.method, tc.path, auth, tc.edit)
@@ -211,46 +219,122 @@ func TestServerRefusesBadRequests(t *testing.T) {
 	}
 }
 
-// TestTooManyProviderTokenUpdatesPerConnection: a connection whose token
-// changes within 20 minutes of its last change gets 429
-// TooManyProviderTokenUpdates; after 20 minutes the change is taken; a new
+// messageID is the apns-id requests send, which the fake must echo.
+const messageID = "123E4567-E89B-12D3-A456-4266554400A0"
+
+// payload sets the request's push type and a payload of n bytes.
+func payload(pushType string, n int) func(*http.Request) {
+	return func(r *http.Request) {
+		r.Header.Set("apns-id", messageID)
+		r.Header.Set("apns-push-type", pushType)
+		r.Body, r.ContentLength = io.NopCloser(strings.NewReader(strings.Repeat("x", n))), int64(n)
+	}
+}
+
+// TestTooManyProviderTokenUpdatesCountsFromIssueTime: Apple's
+// "Establishing a token-based connection to APNs" asks for a token no more
+// than once every 20 minutes, so a connection whose token is replaced by one
+// made (iat) less than 20 minutes after it gets 429
+// TooManyProviderTokenUpdates, however long the connection has used the old
+// one; a token made 20 minutes later is taken, even on a connection opened a
+// minute ago; a step back to an older token is refused too; a new
 // connection may start with any token.
-func TestTooManyProviderTokenUpdatesPerConnection(t *testing.T) {
+func TestTooManyProviderTokenUpdatesCountsFromIssueTime(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k := srv.Key()
 	token := func() string {
 		return "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
 	}
-	tr := srv.Client().Transport.(*http.Transport).Clone()
-	defer tr.CloseIdleConnections()
-	conn := &http.Client{Transport: tr} // one HTTP/2 connection for every request
-	a, b := token(), token()            // ECDSA signatures differ: two tokens
+	connection := func() *http.Client {
+		tr := srv.Client().Transport.(*http.Transport).Clone()
+		t.Cleanup(tr.CloseIdleConnections)
+		return &http.Client{Transport: tr} // one HTTP/2 connection for every request
+	}
+	conn := connection()
+	var late *http.Client
+	made0, sameTime := token(), token() // ECDSA signatures differ: two tokens made at once
+	var made19, made20, made39, made40 string
 	steps := []struct {
 		name    string
-		client  *http.Client
-		auth    string
 		advance time.Duration
+		client  **http.Client
+		auth    *string
 		status  int
 		reason  string
 	}{
-		{"first token", conn, a, 0, 200, ""},
-		{"same token again", conn, a, 0, 200, ""},
-		{"another token at once", conn, b, 0, 429, ReasonTooManyProviderTokenUpdates},
-		{"another token after 19m59s", conn, b, 20*time.Minute - time.Second, 429, ReasonTooManyProviderTokenUpdates},
-		{"another token after 20m", conn, b, time.Second, 200, ""},
-		{"yet another token at once", conn, token(), 0, 429, ReasonTooManyProviderTokenUpdates},
-		{"a new connection with any token", nil, token(), 0, 200, ""},
+		{"first token", 0, &conn, &made0, 200, ""},
+		{"same token again", 0, &conn, &made0, 200, ""},
+		{"another token made at the same time", 0, &conn, &sameTime, 429, ReasonTooManyProviderTokenUpdates},
+		{"a token made 19m59s later", 20*time.Minute - time.Second, &conn, &made19, 429, ReasonTooManyProviderTokenUpdates},
+		{"a token made 20m later", time.Second, &conn, &made20, 200, ""},
+		{"back to the first token", 0, &conn, &made0, 429, ReasonTooManyProviderTokenUpdates},
+		{"a new connection at 39m with the 20m token", 19 * time.Minute, &late, &made20, 200, ""},
+		{"the 39m connection: a token made at 39m", 0, &late, &made39, 429, ReasonTooManyProviderTokenUpdates},
+		{"the 39m connection: a token made at 40m", time.Minute, &late, &made40, 200, ""},
+		{"a new connection with any token", 0, nil, &sameTime, 200, ""},
 	}
 	for _, st := range steps {
 		srv.Advance(st.advance)
-		status, reason, _ := push(t, srv, st.client, "POST", "/3/device/"+device, st.auth, nil)
+		switch {
+		case st.auth == &made19 && made19 == "":
+			made19 = token()
+		case st.auth == &made20 && made20 == "":
+			made20 = token()
+		case st.auth == &made39:
+			made39 = token()
+		case st.auth == &made40:
+			made40 = token()
+		}
+		var client *http.Client
+		if st.client != nil {
+			if *st.client == nil {
+				*st.client = connection()
+			}
+			client = *st.client
+		}
+		status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, *st.auth, nil)
 		if status != st.status || reason != st.reason {
 			t.Errorf("%s: answer %d %q, want %d %q", st.name, status, reason, st.status, st.reason)
 		}
 	}
-	if st := srv.Stats(); st.TokenUpdates != 1 || st.Refused[ReasonTooManyProviderTokenUpdates] != 3 || st.Accepted != 4 {
-		t.Errorf("stats = %+v; want 1 token update, 3 refusals for updates, 4 accepted", st)
+	if st := srv.Stats(); st.TokenUpdates != 2 || st.Refused[ReasonTooManyProviderTokenUpdates] != 4 || st.Accepted != 6 {
+		t.Errorf("stats = %+v; want 2 token updates, 4 refusals for updates, 6 accepted", st)
+	}
+}
+
+// TestSourceTokensNeverRefusedOnAnyConnection: package apns's source makes
+// a token every 40 minutes; whenever a connection opens, at minute 39 say,
+// it never gets 429 when the source's next token comes, one minute later.
+// Pushed every minute for three hours on connections opened at 0, 19 and 39
+// minutes, every push is taken.
+func TestSourceTokensNeverRefusedOnAnyConnection(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	src, err := apns.NewTokenSource(srv.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := map[int]*http.Client{}
+	for minute := range 3 * 60 {
+		if minute == 0 || minute == 19 || minute == 39 {
+			tr := srv.Client().Transport.(*http.Transport).Clone()
+			defer tr.CloseIdleConnections()
+			conns[minute] = &http.Client{Transport: tr}
+		}
+		for opened, client := range conns {
+			tok, err := src.Token(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, "bearer "+tok.Value, nil); status != 200 {
+				t.Fatalf("minute %d, connection opened at %d: answer %d %s (%s)", minute, opened, status, reason, srv.Stats().LastDetail)
+			}
+		}
+		srv.Advance(time.Minute)
+	}
+	if st := srv.Stats(); st.TokenUpdates < 3*4 {
+		t.Errorf("stats = %+v; want the three connections to take each new token", st)
 	}
 }
 
@@ -316,5 +400,108 @@ func TestHTTP1IsRefused(t *testing.T) {
 	resp.Body.Close()
 	if resp.ProtoMajor != 1 || resp.StatusCode != http.StatusHTTPVersionNotSupported {
 		t.Errorf("answer %s %d, want HTTP/1.1 505", resp.Proto, resp.StatusCode)
+	}
+}
+
+// TestFailAndUnregisterAnswerAsAPNs: Fail makes every push that passes the
+// token and header checks get the status and reason asked for (a 410 with
+// the server's clock as timestamp) until Recover; Unregister makes pushes to
+// one device token get 410 Unregistered with the time given, in
+// milliseconds, as APNs sends it; other device tokens still get 200.
+func TestFailAndUnregisterAnswerAsAPNs(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k := srv.Key()
+	auth := "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	body := func(dev string) (int, map[string]any) {
+		req, err := http.NewRequest("POST", srv.URL+"/3/device/"+dev, strings.NewReader(`{"aps":{}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("authorization", auth)
+		req.Header.Set("apns-topic", "com.example.app")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		if resp.StatusCode != 200 {
+			if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resp.StatusCode, m
+	}
+	srv.Fail(http.StatusServiceUnavailable, apns.ReasonServiceUnavailable)
+	if status, m := body(device); status != 503 || m["reason"] != apns.ReasonServiceUnavailable || m["timestamp"] != nil {
+		t.Errorf("after Fail(503): %d %v, want 503 ServiceUnavailable without timestamp", status, m)
+	}
+	srv.Fail(http.StatusGone, apns.ReasonExpiredToken)
+	before := float64(srv.Now().UnixMilli())
+	status, m := body(device)
+	if ts, _ := m["timestamp"].(float64); status != 410 || m["reason"] != apns.ReasonExpiredToken || ts < before || ts > float64(srv.Now().UnixMilli()) {
+		t.Errorf("after Fail(410): %d %v, want 410 ExpiredToken with the server's time", status, m)
+	}
+	srv.Recover()
+	at := time.Date(2026, 2, 3, 4, 5, 6, 7e6, time.UTC)
+	other := strings.Repeat("ab", 32)
+	srv.Unregister(strings.ToUpper(other), at)
+	if status, m := body(other); status != 410 || m["reason"] != ReasonUnregistered || m["timestamp"] != float64(at.UnixMilli()) {
+		t.Errorf("unregistered device: %d %v, want 410 Unregistered at %d", status, m, at.UnixMilli())
+	}
+	if status, _ := body(device); status != 200 {
+		t.Errorf("another device: %d, want 200", status)
+	}
+}
+
+// TestStatsVocabularyAndRevoke: the fakes' vocabulary: Rejected counts the
+// requests refused for their token (and not others), LastRejection names the
+// rule; Revoke refuses every token of a key, old and new, while another key's
+// pass; SetClock moves the clock the configs share.
+func TestStatsVocabularyAndRevoke(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	k, other := srv.Key(), srv.AddKey()
+	tokenOf := func(k Key) string {
+		return "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+	}
+	old := tokenOf(k)
+	for _, st := range []struct {
+		name   string
+		auth   string
+		path   string
+		status int
+	}{
+		{"good", old, "/3/device/" + device, 200},
+		{"no token", "", "/3/device/" + device, 403},
+		{"bad device token, good token", old, "/3/device/xyz", 400},
+	} {
+		if status, _, _ := push(t, srv, nil, "POST", st.path, st.auth, nil); status != st.status {
+			t.Errorf("%s: %d, want %d", st.name, status, st.status)
+		}
+	}
+	if st := srv.Stats(); st.Accepted != 1 || st.Rejected != 1 || st.Tokens != 1 || !strings.Contains(st.LastRejection, "authorization") {
+		t.Errorf("stats %+v; want 1 accepted, 1 rejected for its token (the missing header), 1 token", st)
+	}
+	srv.Revoke(k.ID)
+	for _, auth := range []string{old, tokenOf(k)} {
+		if status, reason, _ := push(t, srv, nil, "POST", "/3/device/"+device, auth, nil); status != 403 || reason != ReasonInvalidProviderToken {
+			t.Errorf("a token of the revoked key: %d %s, want 403 InvalidProviderToken", status, reason)
+		}
+	}
+	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, tokenOf(other), nil); status != 200 {
+		t.Errorf("another key's token: %d, want 200", status)
+	}
+	if st := srv.Stats(); st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
+		t.Errorf("stats %+v; want 3 rejected, the last for a revoked key", st)
+	}
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return at })
+	if now := srv.Config().Now(); !now.Equal(at) {
+		t.Errorf("after SetClock the config's clock reads %v, want %v", now, at)
 	}
 }

@@ -25,7 +25,7 @@ import (
 var proposedExamples = []string{
 	`ascjwt api --paginate '/v1/builds?include=app&limit=200'`,
 	`ascjwt api -i /v1/apps`,
-	`ascjwt api -X PATCH --input change.json /v1/apps/123`,
+	`ascjwt api -X PATCH --input change.json /v1/apps/1000000001`,
 	`ascjwt api --max-wait 5m /v1/apps`,
 	`ascjwt token --scope 'GET /v1/apps?filter[platform]=IOS' --lifetime 10m`,
 	`ascjwt decode --key AuthKey_2X9R4HXF34.p8 "$TOKEN"`,
@@ -89,7 +89,6 @@ func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
 	// The decode line names the key file in the working directory.
 	h.sys.workDir = b.dir
 	h.addKeyPEM("AuthKey_2X9R4HXF34.p8", k.PrivateKey)
-	os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(`{"data":{"type":"apps","id":"123","attributes":{"primaryLocale":"en-GB"}}}`), 0o600)
 
 	b.env = []string{"ASC_KEY_ID=" + k.ID, "ASC_ISSUER_ID=" + k.IssuerID, "ASC_PRIVATE_KEY_PATH=" + keyPath, "ASC_BASE_URL=" + srv.URL}
 	token := b.run("token")
@@ -111,6 +110,12 @@ func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
 			if strings.HasPrefix(line, "curl ") {
 				if _, err := exec.LookPath("curl"); err != nil {
 					t.Skip("curl is not installed")
+				}
+			}
+			if m := changedApp.FindStringSubmatch(line); m != nil {
+				change := `{"data":{"type":"apps","id":"` + m[1] + `","attributes":{"primaryLocale":"en-GB"}}}`
+				if err := os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(change), 0o600); err != nil {
+					t.Fatal(err)
 				}
 			}
 			pasted := strings.NewReplacer(

@@ -36,7 +36,14 @@ func versionLine(bi *debug.BuildInfo) string {
 	}
 	mod := commandModule(bi)
 	v := mod.Version
+	rev, modified := vcsRevision(bi)
 	switch {
+	case mod == bi.Main && rev != "":
+		// Built in a checkout: since Go 1.24 the toolchain derives a
+		// pseudo-version from the commit (v0.0.0-<time>-<rev>), which reads
+		// like a release but names no version anyone can install; a binary
+		// from a module proxy records no VCS settings.
+		v = "(devel)"
 	case mod.Replace != nil && mod.Replace.Version == "":
 		// Replaced by a folder (a go.work or replace directive): built from
 		// that working tree, whatever version the requirement names.
@@ -47,7 +54,18 @@ func versionLine(bi *debug.BuildInfo) string {
 		v = "(unknown version)"
 	}
 	line := fmt.Sprintf("ascjwt %s (%s) %s", v, mod.Path, bi.GoVersion)
-	var rev, modified string
+	if rev != "" {
+		line += " revision " + rev[:min(12, len(rev))]
+		if modified == "true" {
+			line += " (modified)"
+		}
+	}
+	return line
+}
+
+// vcsRevision returns the revision and the modified flag the toolchain
+// records for a build in a checkout, or "" for none.
+func vcsRevision(bi *debug.BuildInfo) (rev, modified string) {
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
@@ -56,13 +74,7 @@ func versionLine(bi *debug.BuildInfo) string {
 			modified = s.Value
 		}
 	}
-	if rev != "" {
-		line += " revision " + rev[:min(12, len(rev))]
-		if modified == "true" {
-			line += " (modified)"
-		}
-	}
-	return line
+	return rev, modified
 }
 
 // commandModule is the module that holds this command's package: the main

@@ -53,6 +53,17 @@ func ExpectBare401(t testing.TB, name string, client *http.Client, url string, h
 	}
 }
 
+// ExpectOK sends a GET for url with header, and checks that the gate let
+// it through to a 200, naming the rule the gate last refused if it did not.
+func ExpectOK(t testing.TB, name string, client *http.Client, url string, header http.Header, stats func() fakeserver.Stats) {
+	t.Helper()
+	resp := Get(t, client, url, header)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("%s: %s (%s)", name, resp.Status, stats().LastRejection)
+	}
+}
+
 // RevokedKeyRetriedOnceThenRefused sends three requests for url through
 // client, a client of a token source for the fake's first key, revoking
 // that key after the first: the first passes, the second's refusal is

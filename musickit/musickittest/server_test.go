@@ -111,11 +111,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 		"Origin in the list": {"Authorization": {"Bearer " + forge(t, head, fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"origin":["https://a.example","https://b.example"]}`, k.TeamID, now, now+60), k.PrivateKey)},
 			"Origin": {"https://b.example"}},
 	} {
-		resp := get(t, srv, "/v1/catalog/us/songs/1", h)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: %s (%s)", name, resp.Status, srv.Stats().LastRejection)
-		}
+		faketest.ExpectOK(t, name, srv.Client(), srv.URL+"/v1/catalog/us/songs/1", h, srv.stats)
 	}
 }
 

@@ -25,11 +25,6 @@ func forge(t testing.TB, header, payload string, key *ecdsa.PrivateKey) string {
 	return jwsforge.Sign(key, header, payload)
 }
 
-func get(t *testing.T, srv *Server, path string, header http.Header) *http.Response {
-	t.Helper()
-	return faketest.Get(t, srv.Client(), srv.URL+path, header)
-}
-
 // stats is Stats in the toolkit's type, for internal/faketest.
 func (s *Server) stats() fakeserver.Stats { return fakeserver.Stats(s.Stats()) }
 
@@ -100,11 +95,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 			fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"sub":"com.example.other"}`, k.TeamID, now, now+60), k.PrivateKey)),
 		"a year long": bearer(forge(t, head, claims(now, now+366*86400), k.PrivateKey)), // Apple sets no limit
 	} {
-		resp := get(t, srv, weatherPath, h)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: %s (%s)", name, resp.Status, srv.Stats().LastRejection)
-		}
+		faketest.ExpectOK(t, name, srv.Client(), srv.URL+weatherPath, h, srv.stats)
 	}
 }
 
