@@ -267,7 +267,12 @@ func (s *Server) failing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail, ok := s.faults.Enter(r.Context())
 		switch {
-		case !ok: // the client gave up while the request was held
+		case !ok:
+			// The client gave up while the request was held. Abort the
+			// response rather than return from the handler, which would
+			// send an empty 200 that a client cancelling at that moment
+			// can still read as an answer.
+			panic(http.ErrAbortHandler)
 		case fail == nil:
 			h.ServeHTTP(w, r)
 		case fail.Code == "":
