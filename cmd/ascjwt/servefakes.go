@@ -149,7 +149,8 @@ func newSignInWithAppleFake(func(string)) *fakeServer {
 	return &fakeServer{srv: srv.Server, close: srv.Close, creds: func() fakeCreds {
 		cfg := srv.Config()
 		return fakeCreds{keyID: cfg.KeyID, key: cfg.PrivateKey, vars: [][2]string{
-			{"TEAM_ID", cfg.TeamID}, {"CLIENT_ID", cfg.ClientID}, {"TOKEN_URL", srv.TokenURL()}, {"AUTH_URL", srv.AuthURL()}}}
+			{"TEAM_ID", cfg.TeamID}, {"CLIENT_ID", cfg.ClientID}, {"TOKEN_URL", srv.TokenURL()}, {"AUTH_URL", srv.AuthURL()},
+			{"KEYS_URL", srv.KeysURL()}, {"REVOKE_URL", srv.RevokeURL()}}}
 	}}
 }
 

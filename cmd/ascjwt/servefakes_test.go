@@ -84,7 +84,7 @@ var fakeClients = map[string]struct {
 		expectOK(t, ascjwt.NewClient(base, src), req)
 		return path
 	}},
-	"signinwithapple": {[]string{"TEAM_ID", "CLIENT_ID", "TOKEN_URL", "AUTH_URL"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
+	"signinwithapple": {[]string{"TEAM_ID", "CLIENT_ID", "TOKEN_URL", "AUTH_URL", "KEYS_URL", "REVOKE_URL"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
 		// A user signs in: the authorization endpoint redirects back
 		// with a code, which the server exchanges with its client secret.
 		src, err := signinwithapple.NewClientSecretSource(signinwithapple.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], ClientID: env["CLIENT_ID"], PrivateKey: key})
