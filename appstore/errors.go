@@ -87,6 +87,8 @@ type VerificationError struct {
 	Err    error  // what went wrong underneath, such as a network error; may be nil
 }
 
+// Error says which rule the signed data broke and Apple's status name, then
+// the underlying cause, if any; it quotes nothing of the payload.
 func (e *VerificationError) Error() string {
 	s := "appstore: " + e.Rule + " (" + string(e.Status) + ")"
 	if e.Err != nil {

@@ -49,6 +49,7 @@ const (
 	Intermediate
 )
 
+// String names the certificate in a test's failure message.
 func (c Cert) String() string {
 	if c == Leaf {
 		return "leaf"
