@@ -9,6 +9,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
@@ -115,13 +116,17 @@ func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 403 at the first push.
-func (c Config) validate() (*jws.Signer, error) {
+func (c Config) validate() (devtoken.Spec, error) {
 	if err := configcheck.CheckID("apns", "KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	if err := configcheck.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	// Apple's token shows a header of alg and kid only: no typ.
-	return configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
+	signer, err := configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return devtoken.Spec{}, err
+	}
+	return c.spec(signer)
 }

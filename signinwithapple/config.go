@@ -134,42 +134,43 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// settings is a [Config] checked, with its defaults filled in.
-type settings struct {
-	keyID    string
-	prefix   []byte // the static claims, encoded once
-	lifetime time.Duration
-	now      func() time.Time
-	signer   *jws.Signer
-	hooks    *ascjwt.Hooks
-}
-
 // validate checks everything that can be known before the first secret, so
-// that a mistake shows at start-up and not as Apple's "invalid_client".
-func (c Config) validate() (*settings, error) {
+// that a mistake shows at start-up and not as Apple's "invalid_client", and
+// returns how the secrets are made.
+func (c Config) validate() (devtoken.Spec, error) {
 	if err := configcheck.CheckID("signinwithapple", "KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8", source); err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	if err := configcheck.CheckID("signinwithapple", "TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details", source); err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	if err := checkClientID(c.ClientID); err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	// Apple's header is "alg" and "kid" only: no "typ".
 	signer, err := configcheck.Signer("signinwithapple", c.PrivateKey, c.KeyID, jws.Header{})
 	if err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	lifetime, err := configcheck.CheckLifetime("signinwithapple", c.Lifetime, lifetimes)
 	if err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
-	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix()
+	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix() // encoded once
 	if err != nil {
-		return nil, fmt.Errorf("signinwithapple: encode claims: %w", err)
+		return devtoken.Spec{}, fmt.Errorf("signinwithapple: encode claims: %w", err)
 	}
-	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return devtoken.Spec{
+		Package: "signinwithapple", KeyID: c.KeyID, Signer: signer,
+		Payload: func(iat, exp int64) ([]byte, error) {
+			return claims.AppendPayload(make([]byte, 0, len(prefix)+48), prefix, iat, exp), nil
+		},
+		Backdate: clockSkew, Lifetime: lifetime, DropInterval: dropInterval,
+		// No host: the secret goes in a form field to Apple's token
+		// endpoint, never in an Authorization header, so a Transport given
+		// this source by mistake sends it nowhere but loopback.
+		Hosts: []string{}, Now: configcheck.Clock(c.Now), Hooks: c.Hooks,
+	}, nil
 }
 
 // checkClientID checks Config.ClientID: a bundle ID or Services ID, whose
