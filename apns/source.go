@@ -28,11 +28,7 @@ import (
 // is handed out for 40 minutes and replaced in the background, used for 50
 // at most, and never replaced within [MinTokenInterval] of the last.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
-	spec, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	return devtoken.New(spec), nil
+	return devtoken.Checked(cfg.validate())
 }
 
 // spec says how the tokens of c, checked, are made with signer and used.

@@ -26,9 +26,5 @@ import (
 // lifetime (so that one whose clock is ahead does not see a token that
 // lives longer than Apple allows), and origin when Origins is set.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
-	spec, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	return devtoken.New(spec), nil
+	return devtoken.Checked(cfg.validate())
 }

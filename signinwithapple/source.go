@@ -21,11 +21,7 @@ import (
 // [ascjwt.Invalidator] (see the package doc for when to use it) and an
 // [ascjwt.HostScoped] that names no host: the secret is not a bearer token.
 func NewClientSecretSource(cfg Config) (ascjwt.TokenSource, error) {
-	spec, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	return devtoken.New(spec), nil
+	return devtoken.Checked(cfg.validate())
 }
 
 // dropInterval is how often InvalidateToken may drop a secret: call it with

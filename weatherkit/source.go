@@ -25,9 +25,5 @@ import (
 // lifetime, so that a server whose clock is a minute off either way takes
 // the token.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
-	spec, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	return devtoken.New(spec), nil
+	return devtoken.Checked(cfg.validate())
 }

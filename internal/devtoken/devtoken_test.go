@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,3 +67,22 @@ func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestCheckedRefusedConfigGivesNilSource: a constructor that returns
+// Checked's result gives a nil ascjwt.TokenSource with the error, not a
+// typed nil that compares unequal to nil.
+func TestCheckedRefusedConfigGivesNilSource(t *testing.T) {
+	constructor := func(err error) (ascjwt.TokenSource, error) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		signer, _ := jws.NewSignerWith(key, "K1", jws.Header{})
+		return devtoken.Checked(devtoken.Spec{Package: "test", KeyID: "K1", Signer: signer}, err)
+	}
+	if src, err := constructor(errors.New("test: Config.KeyID is empty")); src != nil || err == nil {
+		t.Errorf("a refused Config gives %v, %v; want nil and the error", src, err)
+	}
+	if src, err := constructor(nil); err != nil {
+		t.Errorf("a checked Config: %v", err)
+	} else if _, ok := src.(*devtoken.Source); !ok {
+		t.Errorf("a checked Config gives a %T, want a *devtoken.Source", src)
+	}
+}
