@@ -117,10 +117,9 @@ func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 403 at the first push.
 func (c Config) validate() (devtoken.Spec, error) {
-	if err := configcheck.CheckID("apns", "KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
-		return devtoken.Spec{}, err
-	}
-	if err := configcheck.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
+	if err := configcheck.CheckIDs("apns", source,
+		c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)",
+		c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
 		return devtoken.Spec{}, err
 	}
 	// Apple's token shows a header of alg and kid only: no typ.

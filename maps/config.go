@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,7 +92,7 @@ type Config struct {
 // private key pasted into KeyID, say) is described, not shown.
 func (c Config) String() string {
 	return fmt.Sprintf("maps.Config{KeyID:%s TeamID:%s PrivateKey:%s TokenURL:%s Lifetime:%s}",
-		showID(c.KeyID), showID(c.TeamID), redact.Key(c.PrivateKey), redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey), redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
 }
 
 // Format makes every fmt verb print String, so that no verb (%#v, %x, %d)
@@ -118,14 +117,6 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// showID shows an ID that would be accepted, and describes any other.
-func showID(v string) string {
-	if v == "" || checkID("", v, "") == nil {
-		return strconv.Quote(v)
-	}
-	return "<" + redact.Describe(v) + ">"
-}
-
 // maxURLLen bounds TokenURL: a URL this long is something else in the
 // wrong place.
 const maxURLLen = 2048
@@ -145,10 +136,11 @@ type settings struct {
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 401 at the first request.
 func (c Config) validate() (*settings, error) {
-	if err := checkID("KeyID", c.KeyID, "the 10-character ID of a key with the Maps service enabled (Certificates, Identifiers & Profiles > Keys)"); err != nil {
-		return nil, err
-	}
-	if err := checkID("TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
+	// Apple refuses an ID that is not 10 upper-case letters and digits with
+	// a 401 that does not say why.
+	if err := configcheck.CheckIDs("maps", idSource,
+		c.KeyID, "the 10-character ID of a key with the Maps service enabled (Certificates, Identifiers & Profiles > Keys)",
+		c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
 		return nil, err
 	}
 	if err := jws.CheckKey(c.PrivateKey); err != nil {
@@ -181,11 +173,9 @@ func (c Config) validate() (*settings, error) {
 		client: exchange.NoRedirects(c.Client), now: now, lifetime: lifetime, hooks: c.Hooks}, nil
 }
 
-// checkID refuses what Apple would refuse with a 401 that does not say why:
-// anything but 10 upper-case letters and digits, described, never quoted.
-func checkID(name, v, want string) error {
-	return configcheck.CheckID("maps", name, v, want, "Creating and using tokens with Maps Server API") // "A 10-character key identifier", "a 10-character Team ID"
-}
+// idSource is the title of Apple's page that asks for "A 10-character key
+// identifier" and "a 10-character Team ID".
+const idSource = "Creating and using tokens with Maps Server API"
 
 // checkTokenURL refuses a TokenURL that would send the JWT somewhere it
 // should not go, or that no request can be made to.

@@ -138,10 +138,9 @@ func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 // that a mistake shows at start-up and not as Apple's "invalid_client", and
 // returns how the secrets are made.
 func (c Config) validate() (devtoken.Spec, error) {
-	if err := configcheck.CheckID("signinwithapple", "KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8", source); err != nil {
-		return devtoken.Spec{}, err
-	}
-	if err := configcheck.CheckID("signinwithapple", "TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details", source); err != nil {
+	if err := configcheck.CheckIDs("signinwithapple", source,
+		c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8",
+		c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details"); err != nil {
 		return devtoken.Spec{}, err
 	}
 	if err := checkClientID(c.ClientID); err != nil {

@@ -59,6 +59,17 @@ func CheckID(pkg, name, value, want, source string) error {
 	return nil
 }
 
+// CheckIDs checks a developer-token Config's KeyID and then its TeamID
+// ([CheckID]), the two IDs every such Config starts with, so that a Config
+// with both wrong names its KeyID first in every package. keyWant and
+// teamWant say what to set each to; source is as for CheckID.
+func CheckIDs(pkg, source, keyID, keyWant, teamID, teamWant string) error {
+	if err := CheckID(pkg, "KeyID", keyID, keyWant, source); err != nil {
+		return err
+	}
+	return CheckID(pkg, "TeamID", teamID, teamWant, source)
+}
+
 // checkPasted refuses, in the field Config.name, the mistakes of copying an
 // ID into place that every ID check names first: nothing, a private key
 // pasted in, white space around the value (from a web page or a file,

@@ -48,10 +48,7 @@ type DeveloperKey struct {
 // (Lifetimes.Default for zero), a refused token dropped at most once per
 // [devtoken.DropInterval].
 func (k DeveloperKey) Spec() (devtoken.Spec, error) {
-	if err := CheckID(k.Package, "KeyID", k.KeyID, k.KeyIDWant, k.Source); err != nil {
-		return devtoken.Spec{}, err
-	}
-	if err := CheckID(k.Package, "TeamID", k.TeamID, TeamIDWant, k.Source); err != nil {
+	if err := CheckIDs(k.Package, k.Source, k.KeyID, k.KeyIDWant, k.TeamID, TeamIDWant); err != nil {
 		return devtoken.Spec{}, err
 	}
 	signer, err := Signer(k.Package, k.PrivateKey, k.KeyID, k.Header)
