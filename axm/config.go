@@ -88,6 +88,10 @@ type Config struct {
 	// [crypto.Signer] whose Public() is a P-256 *ecdsa.PublicKey, such as a
 	// key in a KMS. Required.
 	PrivateKey crypto.Signer
+	// AssertionLifetime is exp - iat of each assertion; zero means
+	// [DefaultAssertionLifetime]. It must lie between
+	// [MinAssertionLifetime] and [MaxAssertionLifetime].
+	AssertionLifetime time.Duration
 	// Scope is the scope asked for: empty means the one the client ID's
 	// prefix calls for, [ScopeBusiness] or [ScopeSchool]; any other value
 	// that does not match the prefix is refused.
@@ -98,10 +102,6 @@ type Config struct {
 	// Audience is the assertion's "aud" claim; empty means Apple's,
 	// [Audience].
 	Audience string
-	// AssertionLifetime is exp - iat of each assertion; zero means
-	// [DefaultAssertionLifetime]. It must lie between
-	// [MinAssertionLifetime] and [MaxAssertionLifetime].
-	AssertionLifetime time.Duration
 	// Client sends the exchange; nil means [http.DefaultClient]. It is used
 	// as it is, except that a redirect from the token endpoint is not
 	// followed: the assertion goes to TokenURL and nowhere else.

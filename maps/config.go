@@ -22,6 +22,10 @@ import (
 // [Config].TokenURL means this one.
 const TokenURL = "https://maps-api.apple.com/v1/token"
 
+// BaseURL is the Maps Server API, whose host is [Host]: the base of its
+// requests, e.g. BaseURL + "/v1/geocode?q=...".
+const BaseURL = "https://" + Host
+
 // Host is the host of the Maps Server API, the one host (with loopback, for
 // tests) that [ascjwt.Transport] sends the access tokens to.
 const Host = "maps-api.apple.com"
@@ -69,6 +73,9 @@ type Config struct {
 	// [ascjwt.LoadPrivateKey], or any [crypto.Signer] whose Public() is a
 	// P-256 key (a KMS or HSM key).
 	PrivateKey crypto.Signer
+	// Lifetime is exp - iat of the signed JWTs; zero means
+	// [DefaultLifetime]. Between [MinLifetime] and [MaxLifetime].
+	Lifetime time.Duration
 	// TokenURL is the token endpoint; empty means [TokenURL]. Tests point
 	// it at a fake (mapstest). It must be https, or http on loopback.
 	TokenURL string
@@ -77,9 +84,6 @@ type Config struct {
 	Client *http.Client
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
-	// Lifetime is exp - iat of the signed JWTs; zero means
-	// [DefaultLifetime]. Between [MinLifetime] and [MaxLifetime].
-	Lifetime time.Duration
 	// Hooks, when set, is told of each token made (TokenMinted: for
 	// [NewTokenSource], each access token exchanged) and each failed
 	// attempt (RefreshFailed). No hook sees a token's value.

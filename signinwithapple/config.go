@@ -40,12 +40,6 @@ const (
 
 // Lifetime limits that [NewClientSecretSource] enforces.
 const (
-	// MaxLifetime is the longest exp - iat: Apple's "Creating a client
-	// secret" says exp "must not be greater than 15777000 (6 months in
-	// seconds)" past the server's current time. With iat a minute back, a
-	// secret of this lifetime is within Apple's limit at any server clock
-	// up to a minute behind ours.
-	MaxLifetime = 15_777_000 * time.Second
 	// DefaultLifetime is the lifetime when [Config].Lifetime is zero. The
 	// secret goes to Apple's token endpoint only, when a user signs in or a
 	// refresh token is checked, so an hour costs one signature an hour at
@@ -55,6 +49,12 @@ const (
 	// and a secret is never handed out in its last minute, so it needs room
 	// between the two to be replaced in the background.
 	MinLifetime = devtoken.MinLifetime
+	// MaxLifetime is the longest exp - iat: Apple's "Creating a client
+	// secret" says exp "must not be greater than 15777000 (6 months in
+	// seconds)" past the server's current time. With iat a minute back, a
+	// secret of this lifetime is within Apple's limit at any server clock
+	// up to a minute behind ours.
+	MaxLifetime = 15_777_000 * time.Second
 )
 
 // clockSkew is how far iat is set back, so that a server whose clock runs
