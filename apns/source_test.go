@@ -17,11 +17,11 @@ import (
 	"log/slog"
 	"maps"
 	"math/big"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -68,14 +68,12 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	return f
 }
 
-// settle returns once a background refresh under way has made its token
-// (the hook has fired), so that the clock moves only after it read the
-// time. The refresh's flag clears a moment after the hook: either ends the
-// wait, which polls the two conditions rather than sleeping.
+// settle returns once a background refresh under way has ended (made its
+// token and told the hook), so that the clock moves only after it read the
+// time. It runs in a testing/synctest bubble, whose Wait returns when every
+// goroutine of the bubble, the refresh among them, is done or blocked.
 func (f *fixture) settle() {
-	for f.src.Refreshing() && len(f.minted) == 0 {
-		runtime.Gosched()
-	}
+	synctest.Wait()
 	for len(f.minted) > 0 {
 		<-f.minted
 	}
@@ -254,6 +252,10 @@ func TestConcurrentFirstCallsMakeOneToken(t *testing.T) {
 // that no token handed out is 50 minutes old or more (APNs refuses one
 // over 60).
 func TestTokenReplacedBetween20And60Minutes(t *testing.T) {
+	synctest.Test(t, testTokenReplacedBetween20And60Minutes)
+}
+
+func testTokenReplacedBetween20And60Minutes(t *testing.T) {
 	f := newFixture(t, nil)
 	var cur *ascjwt.Token
 	var since time.Time

@@ -161,9 +161,9 @@ func (s *Source) String() string { return s.spec.Package + ".TokenSource{kid:" +
 // GoString is String, for %#v.
 func (s *Source) GoString() string { return s.String() }
 
-// Refreshing reports whether a background refresh is under way. Tests of
-// the API packages wait on it; the root's and this module's own tests use
-// testing/synctest instead.
+// Refreshing reports whether a background refresh is under way. Only
+// signinwithapple's tests still wait on it; the others use testing/synctest,
+// and so should a new test.
 func (s *Source) Refreshing() bool { return s.cache.Refreshing() }
 
 // mint signs a token at now: iat Backdate before now, exp iat + Lifetime.
