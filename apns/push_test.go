@@ -2,6 +2,7 @@ package apns_test
 
 import (
 	"context"
+	"crypto"
 	"io"
 	"net/http"
 	"strings"
@@ -58,4 +59,14 @@ func send(t *testing.T, client *http.Client, url string) int {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
+// LoadPrivateKey returns beside its error) or a signer whose Public() is a
+// nil key is refused with the "no private key" error, not a panic.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "apns", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := apns.NewTokenSource(apns.Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", PrivateKey: key})
+		return err
+	})
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
@@ -196,22 +197,18 @@ func TestBadConfigsRefused(t *testing.T) {
 		{"P-384 signer", Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: opaqueSigner{p384}}, []string{"Config.PrivateKey", "P-384"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := NewTokenSource(tc.cfg)
-			if err == nil || src != nil {
+			if src, err := NewTokenSource(tc.cfg); err == nil || src != nil {
 				t.Fatalf("NewTokenSource = %v, %v; want an error", src, err)
 			}
-			msg := err.Error()
-			if !strings.HasPrefix(msg, "apns: ") {
-				t.Errorf("error %q does not start with apns: ", msg)
+			var secret []string
+			if tc.secret != "" {
+				secret = []string{tc.secret}
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not say %q", msg, w)
-				}
+			refusals := make([]apitest.Refusal[Config], len(tc.want))
+			for i, w := range tc.want {
+				refusals[i] = apitest.Refusal[Config]{Name: tc.name, Config: tc.cfg, Want: w, Refused: secret}
 			}
-			if tc.secret != "" && strings.Contains(msg, tc.secret) {
-				t.Errorf("error %q quotes the refused value", msg)
-			}
+			apitest.CheckRefusals(t, "apns: ", NewTokenSource, refusals...)
 		})
 	}
 }
