@@ -2,7 +2,6 @@ package ascjwt
 
 import (
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -98,6 +97,10 @@ type Config struct {
 	Hooks *Hooks
 }
 
+// Format makes every fmt verb print String: %d or %x on a struct would
+// otherwise print its fields, a key pasted into KeyID among them.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
 // String describes the configuration without key material, so that a [Config]
 // printed with %v or %+v in a log shows which key it uses and nothing secret.
 // A field that does not look like what it should hold (a private key pasted
@@ -108,7 +111,7 @@ func (c Config) String() string {
 		scope[i] = redact.Show(sc, maxScopeShown)
 	}
 	return fmt.Sprintf("ascjwt.Config{KeyID:%s IssuerID:%s PrivateKey:%s Audience:%s Lifetime:%s Scope:[%s] BundleID:%s}",
-		showField(c.KeyID, maxIDLen), showField(c.IssuerID, maxIDLen), c.keyType(), redact.Show(c.Audience, maxIDLen),
+		showField(c.KeyID, maxIDLen), showField(c.IssuerID, maxIDLen), redact.Key(c.PrivateKey), redact.Show(c.Audience, maxIDLen),
 		c.Lifetime, strings.Join(scope, " "), showField(c.BundleID, maxBundleIDLen))
 }
 
@@ -124,13 +127,6 @@ func showField(value string, max int) string {
 // maxScopeShown is the longest scope entry String shows as it is.
 const maxScopeShown = 1024
 
-func (c Config) keyType() string {
-	if c.PrivateKey == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("%T(redacted)", c.PrivateKey)
-}
-
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
 
@@ -139,7 +135,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder (slog's JSONHandler included) reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does, for the encoders
 // that take text (encoding/xml).

@@ -2,7 +2,6 @@ package apns
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // Base URLs of the APIs that take these tokens.
@@ -90,12 +90,12 @@ type Config struct {
 // not what it should be (a private key pasted into KeyID, say) is described,
 // not shown.
 func (c Config) String() string {
-	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.ShowKey(c.PrivateKey))
+	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey))
 }
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
-func (c Config) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
@@ -105,7 +105,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does (encoding/xml).
 func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }

@@ -137,6 +137,9 @@ func (c Config) String() string {
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
 
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
+
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 

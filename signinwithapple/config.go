@@ -2,7 +2,6 @@ package signinwithapple
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -113,7 +112,7 @@ type Config struct {
 func (c Config) String() string {
 	return fmt.Sprintf("signinwithapple.Config{KeyID:%s TeamID:%s ClientID:%s PrivateKey:%s Lifetime:%s}",
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID),
-		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), configcheck.ShowKey(c.PrivateKey), c.Lifetime)
+		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
 
 // GoString is String: %#v must not dump the key either.
@@ -124,7 +123,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder (slog's JSONHandler included) reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does, for the encoders
 // that take text (encoding/xml).

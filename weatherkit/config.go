@@ -111,6 +111,9 @@ func (c Config) String() string {
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
 
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
+
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
