@@ -134,6 +134,16 @@ func TestKeysThatCannotSignES256Refused(t *testing.T) {
 	})...)
 }
 
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
+// LoadPrivateKey returns beside its error) or a signer whose Public() is a
+// nil key is refused with the "no private key" error, not a panic.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "musickit", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := NewTokenSource(Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", PrivateKey: key})
+		return err
+	})
+}
+
 func TestConcurrentFirstCallsSignOnce(t *testing.T) { sources.CheckConcurrentFirstCallsSignOnce(t) }
 
 func TestTokenReplacedAtThreeQuartersAndNeverUsedInLastMinute(t *testing.T) {
@@ -161,14 +171,4 @@ func TestTokensGoToAppleMusicAndLoopbackOnly(t *testing.T) {
 // transport is the Transport that takes this package's tokens to requests.
 func transport(src apitest.Source[*ascjwt.Token], base http.RoundTripper) http.RoundTripper {
 	return &ascjwt.Transport{Source: src, Base: base}
-}
-
-// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
-// LoadPrivateKey returns beside its error) or a signer whose Public() is a
-// nil key is refused with the "no private key" error, not a panic.
-func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
-	apitest.CheckNilKeyRefused(t, "musickit", "NewTokenSource", func(key crypto.Signer) error {
-		_, err := NewTokenSource(Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", PrivateKey: key})
-		return err
-	})
 }

@@ -113,6 +113,16 @@ func TestKeysThatCannotSignES256Refused(t *testing.T) {
 	apitest.CheckRefusals(t, "weatherkit: Config.PrivateKey: ", NewTokenSource, apitest.BadKeys(t, config)...)
 }
 
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
+// LoadPrivateKey returns beside its error) or a signer whose Public() is a
+// nil key is refused with the "no private key" error, not a panic.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "weatherkit", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := NewTokenSource(config(key))
+		return err
+	})
+}
+
 func TestConcurrentFirstCallsSignOnce(t *testing.T) { sources.CheckConcurrentFirstCallsSignOnce(t) }
 
 func TestTokenReplacedAtThreeQuartersAndNeverUsedInLastMinute(t *testing.T) {
@@ -142,14 +152,4 @@ func TestTokensGoToWeatherKitAndLoopbackOnly(t *testing.T) {
 // transport is the Transport that takes this package's tokens to requests.
 func transport(src apitest.Source[*ascjwt.Token], base http.RoundTripper) http.RoundTripper {
 	return &ascjwt.Transport{Source: src, Base: base}
-}
-
-// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
-// LoadPrivateKey returns beside its error) or a signer whose Public() is a
-// nil key is refused with the "no private key" error, not a panic.
-func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
-	apitest.CheckNilKeyRefused(t, "weatherkit", "NewTokenSource", func(key crypto.Signer) error {
-		_, err := NewTokenSource(config(key))
-		return err
-	})
 }
