@@ -144,13 +144,11 @@ func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
 	})
 }
 
-func TestConcurrentFirstCallsSignOnce(t *testing.T) { sources.CheckConcurrentFirstCallsSignOnce(t) }
-
-func TestTokenReplacedAtThreeQuartersAndNeverUsedInLastMinute(t *testing.T) {
-	sources.CheckRefreshSchedule(t)
-}
-
-func TestHooksToldOfTokensAndFailures(t *testing.T) { sources.CheckHooksToldOfTokensAndFailures(t) }
+// TestSharedDeveloperTokenBehaviour: the behaviour every developer-token
+// source shares, as subtests (ConcurrentFirstCallsSignOnce,
+// TokenReplacedAtThreeQuartersAndNeverUsedInLastMinute,
+// HooksToldOfTokensAndFailures).
+func TestSharedDeveloperTokenBehaviour(t *testing.T) { sources.CheckSharedBehaviour(t) }
 
 func TestConfigPrintsNoKeyMaterial(t *testing.T) {
 	apitest.CheckPastedKeyDescribed(t, func(key crypto.Signer, teamID string) Config {

@@ -48,3 +48,19 @@ func CheckPastedKeyDescribed[C fmt.Stringer](t *testing.T, config func(key crypt
 		}
 	}
 }
+
+// CheckSharedBehaviour runs the checks every developer-token source passes,
+// each as a subtest named after the behaviour: one signature for
+// concurrent first calls, the refresh schedule, and the hooks.
+func (p Sources[T]) CheckSharedBehaviour(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		check func(*testing.T)
+	}{
+		{"ConcurrentFirstCallsSignOnce", p.CheckConcurrentFirstCallsSignOnce},
+		{"TokenReplacedAtThreeQuartersAndNeverUsedInLastMinute", p.CheckRefreshSchedule},
+		{"HooksToldOfTokensAndFailures", p.CheckHooksToldOfTokensAndFailures},
+	} {
+		t.Run(c.name, c.check)
+	}
+}
