@@ -51,9 +51,6 @@ const (
 
 // Assertion lifetimes that [NewTokenSource] accepts.
 const (
-	// MaxAssertionLifetime is the longest exp - iat Apple accepts in a client
-	// assertion: 180 days, from Apple's page.
-	MaxAssertionLifetime = 180 * 24 * time.Hour
 	// DefaultAssertionLifetime is the lifetime of an assertion when
 	// [Config].AssertionLifetime is zero. An assertion is signed for each
 	// exchange and used once, within seconds, so it needs to live only long
@@ -64,6 +61,9 @@ const (
 	// backdated by a minute, and the assertion must outlive that and the
 	// exchange.
 	MinAssertionLifetime = 2 * time.Minute
+	// MaxAssertionLifetime is the longest exp - iat Apple accepts in a client
+	// assertion: 180 days, from Apple's page.
+	MaxAssertionLifetime = 180 * 24 * time.Hour
 )
 
 // clockSkew is how far an assertion's iat is backdated, so that a token
