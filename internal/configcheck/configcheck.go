@@ -1,12 +1,12 @@
-// Package configcheck checks what the constructors of the API packages (apns, maps,
-// musickit, weatherkit, signinwithapple) share: Apple's 10-character key
-// and Team IDs, a token's lifetime between a floor and a limit, and the
-// printing of a Config that holds a private key; for the developer tokens
-// of MusicKit and WeatherKit, [DeveloperKey] turns a Config, checked, into
-// the [devtoken.Spec] of its tokens. Each package passes its
-// name (which starts every error), what to set a field to, and the title
-// of the Apple page a limit comes from, so that the errors read as that
-// package's.
+// Package configcheck checks what the constructors of the API packages
+// (apns, maps, musickit, weatherkit, signinwithapple) share: Apple's
+// 10-character key and Team IDs, a token's lifetime between a floor and a
+// limit, and the printing of a Config that holds a private key; for the
+// developer tokens of MusicKit and WeatherKit, [DeveloperKey] turns a
+// Config, checked, into the [devtoken.Spec] of its tokens. Each package
+// passes its name (which starts every error), what to set a field to, and
+// the title of the Apple page a limit comes from, so that the errors read as
+// that package's.
 //
 // No error quotes a refused value: it may be a secret in the wrong place.
 package configcheck
