@@ -138,7 +138,8 @@ func NewUnstartedServer(scope string) *Server {
 	return s
 }
 
-// Close releases exchanges held by Hang and shuts the server down.
+// Close lets go of the requests held by Hang and shuts the server down:
+// [httptest.Server.Close] after Release.
 func (s *Server) Close() {
 	s.Release()
 	s.Server.Close()
@@ -168,10 +169,11 @@ func (s *Server) ClientID() string { return s.key.TeamID }
 // PrivateKey returns the account's key, which lives in memory only.
 func (s *Server) PrivateKey() *ecdsa.PrivateKey { return s.key.PrivateKey }
 
-// Fail makes every exchange from now on fail with an OAuth error in RFC
-// 6749's shape: status (Apple answers 400, invalid_client included), code
-// ("invalid_client", "invalid_grant", "invalid_scope", ...; empty means
-// "server_error") and description. Recover undoes it.
+// Fail makes the token endpoint answer every request from now on with
+// status (Apple answers 400, invalid_client included) and an error in RFC
+// 6749's OAuth shape: code ("invalid_client", "invalid_grant",
+// "invalid_scope", ...; empty: "server_error") and description, until
+// Recover. Hang holds the requests instead, until Release.
 func (s *Server) Fail(status int, code, description string) {
 	if code == "" {
 		code = "server_error"
@@ -199,10 +201,7 @@ func (s *Server) Assertions() []string {
 
 // token is the token endpoint.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	fail, ok := s.fake.Faults.Enter(r.Context())
-	if !ok {
-		return // the client gave up while the endpoint hung
-	}
+	fail := s.fake.Faults.Hold(r)
 	status, code, detail := http.StatusOK, "", ""
 	if fail != nil {
 		status, code, detail = fail.Status, fail.Code, fail.Description

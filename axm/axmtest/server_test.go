@@ -1,6 +1,7 @@
 package axmtest_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
@@ -335,4 +337,16 @@ func TestHangHoldsExchangesUntilRelease(t *testing.T) {
 	if st := srv.Stats(); st.Held != 0 || st.Exchanges != 1 {
 		t.Errorf("stats %+v; want nothing held and one exchange", st)
 	}
+}
+
+// TestHeldExchangeWhoseClientGaveUpGetsNoResponse: a request that Hang
+// holds and whose client gives up is aborted, never answered.
+func TestHeldExchangeWhoseClientGaveUpGetsNoResponse(t *testing.T) {
+	srv := axmtest.NewServer()
+	defer srv.Close()
+	srv.Hang()
+	faketest.ExpectGivenUpRequestsGetNoResponse(t, srv.Client(), func(ctx context.Context) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+axmtest.TokenPath, nil)
+		return req
+	}, func() int { return srv.Stats().Held })
 }

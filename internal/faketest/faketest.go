@@ -6,10 +6,13 @@
 package faketest
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
@@ -30,6 +33,16 @@ func Get(t testing.TB, client *http.Client, url string, header http.Header) *htt
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// GetStatus sends a GET for url through client, as a test's client of a
+// token source does, and returns the response's status code, its body
+// closed.
+func GetStatus(t testing.TB, client *http.Client, url string) int {
+	t.Helper()
+	resp := Get(t, client, url, nil)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // Bearer is the header of an Authorization: Bearer tok.
@@ -86,5 +99,43 @@ func RevokedKeyRetriedOnceThenRefused(t *testing.T, client *http.Client, url str
 	}
 	if st := stats(); st.Accepted != 1 || st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
 		t.Fatalf("stats %+v: want 1 accepted, 3 rejected (one retry, then none within a minute)", st)
+	}
+}
+
+// WaitHeld waits until held, a fake's count of requests held by Hang, is
+// n: until a request sent has crossed loopback to the fake, or one given
+// up has left it.
+func WaitHeld(t testing.TB, held func() int, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); held() != n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests held, want %d", held(), n)
+		}
+		runtime.Gosched()
+	}
+}
+
+// ExpectGivenUpRequestsGetNoResponse sends requests made by newRequest
+// through client to a fake that hangs, gives each up once the fake holds
+// it, and checks that none gets a response: the fake must abort a held
+// request whose client gave up, not answer it, since a client cancelling
+// at that moment can still read an answer. It tries many times, because a
+// fake that answers is caught only when the answer beats the cancel.
+func ExpectGivenUpRequestsGetNoResponse(t *testing.T, client *http.Client, newRequest func(ctx context.Context) *http.Request, held func() int) {
+	t.Helper()
+	for i := range 20 {
+		WaitHeld(t, held, 0)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan *http.Response, 1)
+		go func() {
+			resp, _ := client.Do(newRequest(ctx))
+			done <- resp
+		}()
+		WaitHeld(t, held, 1)
+		cancel()
+		if resp := <-done; resp != nil {
+			resp.Body.Close()
+			t.Fatalf("attempt %d: a held request whose client gave up was answered %s", i+1, resp.Status)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/faketest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
@@ -240,4 +241,16 @@ func TestFailureControlsAndCountersReadAsInTheOtherFakes(t *testing.T) {
 	if st.ExchangeFailures != st.Failures || st.ExchangeRefusals != st.Refusals || st.APICalls != st.Accepted || st.APIRefusals != st.Rejected {
 		t.Errorf("the first names disagree with the new: %+v", st)
 	}
+}
+
+// TestHeldExchangeWhoseClientGaveUpGetsNoResponse: a request that Hang
+// holds and whose client gives up is aborted, never answered.
+func TestHeldExchangeWhoseClientGaveUpGetsNoResponse(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	srv.Hang()
+	faketest.ExpectGivenUpRequestsGetNoResponse(t, srv.Client(), func(ctx context.Context) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/token", nil)
+		return req
+	}, func() int { return srv.Stats().Held })
 }
