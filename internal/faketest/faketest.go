@@ -35,16 +35,6 @@ func Get(t testing.TB, client *http.Client, url string, header http.Header) *htt
 	return resp
 }
 
-// GetStatus sends a GET for url through client, as a test's client of a
-// token source does, and returns the response's status code, its body
-// closed.
-func GetStatus(t testing.TB, client *http.Client, url string) int {
-	t.Helper()
-	resp := Get(t, client, url, nil)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 // Bearer is the header of an Authorization: Bearer tok.
 func Bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
