@@ -33,12 +33,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ascjwt/ascjwt/axm"
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
@@ -248,7 +248,7 @@ func (s *Server) exchange(r *http.Request) (status int, code, detail string) {
 	form := r.Form // the body's parameters and the query's
 	for name, vv := range form {
 		if len(vv) != 1 {
-			return http.StatusBadRequest, "invalid_request", "parameter " + quote(name) + " appears more than once"
+			return http.StatusBadRequest, "invalid_request", "parameter " + fakejwt.DescribeName(name) + " appears more than once"
 		}
 	}
 	if g := form.Get("grant_type"); g != "client_credentials" {
@@ -312,11 +312,3 @@ const orgDevicesJSON = `{"data":[` +
 	`{"type":"orgDevices","id":"XABC123X0ABC123X0","attributes":{"serialNumber":"XABC123X0ABC123X0","deviceModel":"iPad Air","productFamily":"iPad","status":"ASSIGNED"}},` +
 	`{"type":"orgDevices","id":"C02XXXXXXXXX","attributes":{"serialNumber":"C02XXXXXXXXX","deviceModel":"MacBook Air","productFamily":"Mac","status":"UNASSIGNED"}}` +
 	`],"links":{"self":"/v1/orgDevices"},"meta":{"paging":{"limit":100}}}`
-
-// quote shows a short name from a request, escaped.
-func quote(s string) string {
-	if len(s) > 40 {
-		s = s[:40]
-	}
-	return strconv.QuoteToASCII(s)
-}

@@ -31,6 +31,24 @@ type DeveloperToken struct {
 	Claims  string         // the fake's own claim members, each after a comma: `,"sub":"…"`
 }
 
+// AccountToken stops a's clock at Now, makes a key of its team that it
+// revokes, and returns the DeveloperToken of its first key: what a
+// developer-token fake's rule table is made of.
+func AccountToken(a *fakeserver.Account) DeveloperToken {
+	a.SetClock(func() time.Time { return Now })
+	revoked := a.AddKey()
+	a.Revoke(revoked.ID)
+	return DeveloperToken{Key: a.Key(), Revoked: revoked, Now: Now.Unix()}
+}
+
+// KeyToken returns the keys of a new team, one key so far, and the
+// DeveloperToken of that key at Now: for a test of a fake's check alone,
+// without its server, such as a fuzz test.
+func KeyToken() (*fakeserver.Keys, DeveloperToken) {
+	keys := fakeserver.NewKeys()
+	return keys, DeveloperToken{Key: keys.Add(), Now: Now.Unix()}
+}
+
 // Head is the header of alg and kid, with the fake's own members.
 func (d DeveloperToken) Head(alg, kid string) string {
 	return fmt.Sprintf(`{"alg":%q,"kid":%q%s}`, alg, kid, d.Header)

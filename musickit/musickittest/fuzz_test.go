@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/internal/faketest"
 )
 
@@ -12,9 +11,8 @@ import (
 // Authorization header, the check answers without panicking, and a token it
 // accepts names the server's key and has not expired.
 func FuzzVerifyNeverPanicsOrBreaksItsRules(f *testing.F) {
-	keys := fakeserver.NewKeys()
-	k, now := keys.Add(), faketest.Now
-	valid := faketest.DeveloperToken{Key: k, Now: now.Unix()}.Valid()
+	keys, tok := faketest.KeyToken()
+	k, now, valid := tok.Key, faketest.Now, tok.Valid()
 	f.Add(valid, "")
 	f.Add(valid+"A", "https://a.example")
 	f.Add(strings.Replace(valid, ".", "..", 1), "")

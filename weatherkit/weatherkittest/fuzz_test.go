@@ -1,10 +1,8 @@
 package weatherkittest
 
 import (
-	"fmt"
 	"testing"
 
-	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/internal/faketest"
 )
 
@@ -12,11 +10,11 @@ import (
 // Authorization header, the check answers without panicking, and a token it
 // accepts names the server's key and Service ID and has not expired.
 func FuzzVerifyNeverPanicsOrBreaksItsRules(f *testing.F) {
-	keys := fakeserver.NewKeys()
-	k, now := keys.Add(), faketest.Now
+	keys, tok := faketest.KeyToken()
+	tok.Header, tok.Claims = serviceMembers(tok.Key, DefaultServiceID)
+	k, now := tok.Key, faketest.Now
 	service := func(id string) bool { return id == DefaultServiceID }
-	f.Add(faketest.DeveloperToken{Key: k, Now: now.Unix(),
-		Header: fmt.Sprintf(`,"id":"%s.%s"`, k.TeamID, DefaultServiceID), Claims: fmt.Sprintf(`,"sub":%q`, DefaultServiceID)}.Valid())
+	f.Add(tok.Valid())
 	f.Fuzz(func(t *testing.T, value string) {
 		c, err := verify(value, keys.Lookup, service, now)
 		if err == nil && (c.KeyID != k.ID || c.serviceID != DefaultServiceID || c.expiry <= now.Unix()) {

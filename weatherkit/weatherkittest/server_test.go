@@ -15,16 +15,19 @@ import (
 
 const weatherPath = "/api/v1/weather/en/51.5/-0.12?dataSets=currentWeather"
 
+// serviceMembers are the members a WeatherKit token adds to the ones every
+// developer token has: the header's id, Team ID and Service ID joined by a
+// period, and the claim sub, the Service ID.
+func serviceMembers(k Key, serviceID string) (header, claims string) {
+	return fmt.Sprintf(`,"id":"%s.%s"`, k.TeamID, serviceID), fmt.Sprintf(`,"sub":%q`, serviceID)
+}
+
 func TestServerRefusesEachBrokenRule(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	srv.SetClock(func() time.Time { return faketest.Now })
-	k := srv.Key()
-	revoked := srv.AddKey()
-	srv.Revoke(revoked.ID)
-	sub := DefaultServiceID
-	tok := faketest.DeveloperToken{Key: k, Revoked: revoked, Now: faketest.Now.Unix(),
-		Header: fmt.Sprintf(`,"id":"%s.%s"`, k.TeamID, sub), Claims: fmt.Sprintf(`,"sub":%q`, sub)}
+	tok := faketest.AccountToken(srv.Account)
+	k, sub := tok.Key, DefaultServiceID
+	tok.Header, tok.Claims = serviceMembers(k, sub)
 	now, head, good := tok.Now, tok.Head("ES256", k.ID), tok.Payload(tok.Now, tok.Now+3600)
 	// withID is a token whose header's id is id.
 	withID := func(id, payload string) http.Header {
