@@ -8,6 +8,7 @@ package faketest
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"runtime"
 	"strings"
@@ -25,9 +26,7 @@ func Get(t testing.TB, client *http.Client, url string, header http.Header) *htt
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -105,20 +104,26 @@ func WaitHeld(t testing.TB, held func() int, n int) {
 	}
 }
 
-// ExpectGivenUpRequestsGetNoResponse sends requests made by newRequest
-// through client to a fake that hangs, gives each up once the fake holds
-// it, and checks that none gets a response: the fake must abort a held
-// request whose client gave up, not answer it, since a client cancelling
-// at that moment can still read an answer. It tries many times, because a
-// fake that answers is caught only when the answer beats the cancel.
-func ExpectGivenUpRequestsGetNoResponse(t *testing.T, client *http.Client, newRequest func(ctx context.Context) *http.Request, held func() int) {
+// ExpectGivenUpRequestsGetNoResponse makes e, a token endpoint fake's,
+// hang, sends requests of method for url through client, gives each up
+// once the fake holds it (held counts the held requests), and checks that
+// none gets a response: the fake must abort a held request whose client
+// gave up, not answer it, since a client cancelling at that moment can
+// still read an answer. It tries many times, because a fake that answers
+// is caught only when the answer beats the cancel.
+func ExpectGivenUpRequestsGetNoResponse(t *testing.T, e *fakeserver.Endpoint, client *http.Client, method, url string, held func() int) {
 	t.Helper()
+	e.Hang()
 	for i := range 20 {
 		WaitHeld(t, held, 0)
 		ctx, cancel := context.WithCancel(t.Context())
+		req, err := http.NewRequestWithContext(ctx, method, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		done := make(chan *http.Response, 1)
 		go func() {
-			resp, _ := client.Do(newRequest(ctx))
+			resp, _ := client.Do(req)
 			done <- resp
 		}()
 		WaitHeld(t, held, 1)

@@ -201,9 +201,5 @@ func TestFailureControlsAndCountersReadAsInTheOtherFakes(t *testing.T) {
 func TestHeldExchangeWhoseClientGaveUpGetsNoResponse(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
-	srv.Hang()
-	faketest.ExpectGivenUpRequestsGetNoResponse(t, srv.Client(), func(ctx context.Context) *http.Request {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/token", nil)
-		return req
-	}, func() int { return srv.Stats().Held })
+	faketest.ExpectGivenUpRequestsGetNoResponse(t, srv.Endpoint, srv.Client(), http.MethodGet, srv.URL+"/v1/token", func() int { return srv.Stats().Held })
 }

@@ -14,6 +14,14 @@ import (
 	"github.com/ascjwt/ascjwt/musickit"
 )
 
+// serve starts a server, closed when the test ends, and returns it with a
+// client of a token source for its Config.
+func serve(t *testing.T) (*Server, *http.Client) {
+	srv := NewServer()
+	t.Cleanup(srv.Close)
+	return srv, ascjwt.NewClient(srv.Client(), apitest.Must(t, musickit.NewTokenSource, srv.Config()))
+}
+
 // songPath is a song the catalog serves, behind the token check.
 const songPath = "/v1/catalog/us/songs/1"
 
@@ -41,13 +49,8 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 }
 
 func TestServerAcceptsSourceTokensAndServesSongs(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, musickit.NewTokenSource, srv.Config()))
-	resp, err := client.Get(srv.URL + "/v1/catalog/gb/songs/203709340")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, client := serve(t)
+	resp := faketest.Get(t, client, srv.URL+"/v1/catalog/gb/songs/203709340", nil)
 	defer resp.Body.Close()
 	var doc struct {
 		Data []struct {
@@ -97,22 +100,18 @@ func TestServerClockExpiresTokensAndSourceFollows(t *testing.T) {
 }
 
 func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, musickit.NewTokenSource, srv.Config()))
+	srv, client := serve(t)
 	faketest.RevokedKeyRetriedOnceThenRefused(t, client, srv.URL+songPath, func() { srv.Revoke(srv.Key().ID) }, srv.Stats)
 }
 
 func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv, client := serve(t)
 	srv.Handle("GET /v1/me/library/songs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"data":[]}`)
 	}))
 	if code := apitest.StatusOf(t, srv.Client(), srv.URL+"/v1/me/library/songs"); code != 401 {
 		t.Fatalf("without a token: %d", code)
 	}
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, musickit.NewTokenSource, srv.Config()))
 	resp := faketest.Get(t, client, srv.URL+"/v1/me/library/songs", nil)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -125,9 +124,7 @@ func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
 // server accepted gets 401 and the client's one retry with a fresh token
 // passes, as with asctest's RevokeTokens.
 func TestRevokeTokensMakesTheClientSignAnew(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, musickit.NewTokenSource, srv.Config()))
+	srv, client := serve(t)
 	for i := range 2 {
 		if code := apitest.StatusOf(t, client, srv.URL+songPath); code != 200 {
 			t.Fatalf("request %d: %d", i+1, code)

@@ -13,6 +13,14 @@ import (
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
 
+// serve starts a server, closed when the test ends, and returns it with a
+// client of a token source for its Config.
+func serve(t *testing.T) (*Server, *http.Client) {
+	srv := NewServer()
+	t.Cleanup(srv.Close)
+	return srv, ascjwt.NewClient(srv.Client(), apitest.Must(t, weatherkit.NewTokenSource, srv.Config()))
+}
+
 const weatherPath = "/api/v1/weather/en/51.5/-0.12?dataSets=currentWeather"
 
 // serviceMembers are the members a WeatherKit token adds to the ones every
@@ -54,13 +62,8 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 }
 
 func TestServerServesWeatherToSourceTokens(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, weatherkit.NewTokenSource, srv.Config()))
-	resp, err := client.Get(srv.URL + "/api/v1/weather/en-GB/51.5/-0.12?dataSets=currentWeather,forecastDaily")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, client := serve(t)
+	resp := faketest.Get(t, client, srv.URL+"/api/v1/weather/en-GB/51.5/-0.12?dataSets=currentWeather,forecastDaily", nil)
 	var w struct {
 		CurrentWeather *struct {
 			Name          string
@@ -72,7 +75,7 @@ func TestServerServesWeatherToSourceTokens(t *testing.T) {
 			Days []struct{ ForecastStart string }
 		}
 	}
-	err = json.NewDecoder(resp.Body).Decode(&w)
+	err := json.NewDecoder(resp.Body).Decode(&w)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%s: %v", resp.Status, err)
@@ -104,9 +107,7 @@ func TestServerServesWeatherToSourceTokens(t *testing.T) {
 }
 
 func TestServerClockExpiresTokensAndSourceFollows(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, weatherkit.NewTokenSource, srv.Config()))
+	srv, client := serve(t)
 	for range 2 {
 		if code := apitest.StatusOf(t, client, srv.URL+weatherPath); code != 200 {
 			t.Fatalf("%d (%s)", code, srv.Stats().LastRejection)
@@ -119,8 +120,6 @@ func TestServerClockExpiresTokensAndSourceFollows(t *testing.T) {
 }
 
 func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, weatherkit.NewTokenSource, srv.Config()))
+	srv, client := serve(t)
 	faketest.RevokedKeyRetriedOnceThenRefused(t, client, srv.URL+weatherPath, func() { srv.Revoke(srv.Key().ID) }, srv.Stats)
 }
