@@ -1,8 +1,11 @@
-// Package faketest holds what the tests of the developer-token fakes
-// (musickittest, weatherkittest, and any fake built on fakeserver.Gate)
-// check alike, so that each fake's tests say what is particular to its API
-// and share the rest. It imports no API package and not the root: callers
-// hand it the client their token source drives.
+// Package faketest holds what the tests of the fakes check alike, so that
+// each fake's tests say what is particular to its API and share the rest:
+// for the developer-token fakes (musickittest, weatherkittest, any fake
+// built on fakeserver.Account), the rules every developer token follows
+// and the refusal of a revoked key; for the token endpoint fakes
+// (mapstest, axmtest, any fake built on fakeserver.Endpoint), the access
+// tokens' lifetime and the Hang controls. It imports no API package and
+// not the root: callers hand it the client their token source drives.
 package faketest
 
 import (
