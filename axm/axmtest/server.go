@@ -22,10 +22,12 @@
 // Its checks are its own, read with the toolkit every fake of this module
 // shares (crypto/ecdsa directly), not the axm package's, so that a test
 // against it is an independent check of what axm sends. It speaks that
-// toolkit's vocabulary: Advance and SetClock move the clock, Fail and
-// Recover, Hang and Release control the token endpoint, RevokeTokens
-// forgets the access tokens, and Stats counts Exchanges, Refusals and
-// Failures, and the API's Accepted and Rejected with LastRejection.
+// toolkit's vocabulary: the clock moves with Advance (or SetClock), the
+// token endpoint fails with Fail until Recover and hangs with Hang until
+// Release (a request whose client gives up meanwhile is aborted),
+// RevokeTokens forgets every access token, and Stats counts Exchanges,
+// Refusals and Failures at the token endpoint and Accepted and Rejected
+// (with LastRejection) at the API.
 package axmtest
 
 import (

@@ -19,7 +19,8 @@
 // It reads tokens with the toolkit every fake of this module shares, and
 // speaks its vocabulary: the clock moves with Advance (or SetClock), the
 // token endpoint fails with Fail until Recover and hangs with Hang until
-// Release, RevokeTokens forgets every access token, and Stats counts
+// Release (a request whose client gives up meanwhile is aborted),
+// RevokeTokens forgets every access token, and Stats counts
 // Exchanges, Refusals and Failures at the token endpoint and Accepted and
 // Rejected (with LastRejection) at the API.
 package mapstest

@@ -37,7 +37,8 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 	k, sub := tok.Key, DefaultServiceID
 	tok.Header, tok.Claims = serviceMembers(k, sub)
 	now, head, good := tok.Now, tok.Head("ES256", k.ID), tok.Payload(tok.Now, tok.Now+3600)
-	// withID is a token whose header's id is id.
+	// withID is the Authorization of a token of payload whose header's id
+	// is id.
 	withID := func(id, payload string) http.Header {
 		return faketest.Bearer(tok.Sign(fmt.Sprintf(`{"alg":"ES256","kid":%q,"id":%q}`, k.ID, id), payload))
 	}
