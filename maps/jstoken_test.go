@@ -54,3 +54,39 @@ func TestJSTokensTakeApplesOriginForms(t *testing.T) {
 		}
 	}
 }
+
+// The source and the fake read an origin claim by one rule
+// (internal/origin's): a page the source hands a token to is one the fake
+// takes that token from, and a page the source refuses is one the fake
+// refuses. A domain or a domain pattern covers its hosts on any port of
+// https or http; an origin entry covers only the Origin header equal to it.
+func TestJSTokenSourceAndFakeAllowTheSamePages(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	frozen := srv.Now()
+	cfg.Now = func() time.Time { return frozen }
+	pages := []string{
+		"https://example.com", "https://example.com:8443", "http://example.com:8080", "https://maps.example.com:8443",
+		"http://a.b.example.com:8080", "https://www.example.com", "http://localhost:8080", "http://localhost",
+		"https://www.example.com:443", "https://WWW.example.com", "https://www.example.com/", "https://evilexample.com",
+		"safari-web-extension://maps.example.com", "null", "",
+	}
+	for _, claim := range []string{"*.example.com", "example.com", "https://www.example.com", "http://localhost:8080", "localhost", "example.com, *.example.com"} {
+		js, err := maps.NewJSTokenSource(cfg, claim)
+		if err != nil {
+			t.Fatalf("origin claim %q refused: %v", claim, err)
+		}
+		tok := mustToken(t, js)
+		for _, page := range pages {
+			_, signErr := js.TokenFor(context.Background(), page)
+			if signErr != nil && !errorsIs(signErr, maps.ErrOriginNotAllowed) {
+				t.Fatalf("claim %q, page %q: %v", claim, page, signErr)
+			}
+			_, fakeErr := srv.Verify(tok.Value, page)
+			if (signErr == nil) != (fakeErr == nil) {
+				t.Errorf("claim %q, page %q: the source says %v, the fake says %v", claim, page, signErr, fakeErr)
+			}
+		}
+	}
+}
