@@ -33,11 +33,7 @@ func newSource(t *testing.T, cfgs ...func(*axm.Config)) (*axmtest.Server, ascjwt
 	for _, f := range cfgs {
 		f(&cfg)
 	}
-	src, err := axm.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, src
+	return srv, apitest.Must(t, axm.NewTokenSource, cfg)
 }
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
@@ -160,16 +156,7 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 func TestA401CausesOneNewExchange(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int {
-		resp, err := client.Get(srv.URL + "/v1/orgDevices")
-		if err != nil {
-			t.Error(err)
-			return 0
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/orgDevices") }
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("first request: %d", code)
 	}
@@ -298,10 +285,7 @@ func TestAssertionVerifiedByGolangJWTWithEveryClaim(t *testing.T) {
 func TestSchoolClientIDAsksForSchoolScope(t *testing.T) {
 	srv := axmtest.NewSchoolServer()
 	defer srv.Close()
-	src, err := axm.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, axm.NewTokenSource, srv.Config())
 	if _, err := src.Token(context.Background()); err != nil {
 		t.Fatalf("school.api exchange: %v", err)
 	}
@@ -406,14 +390,7 @@ func TestHooksSeeEachExchange(t *testing.T) {
 func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int {
-		resp, err := client.Get(srv.URL + "/v1/orgDevices")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/orgDevices") }
 	get()
 	srv.RevokeTokens()
 	if code := get(); code != http.StatusOK {

@@ -3,7 +3,6 @@ package maps_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptrace"
 	"runtime"
@@ -44,11 +43,7 @@ func settle(src ascjwt.TokenSource) {
 
 func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
 	t.Helper()
-	src, err := maps.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
+	return apitest.Must(t, maps.NewTokenSource, cfg)
 }
 
 func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
@@ -172,16 +167,7 @@ func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	client := ascjwt.NewClient(srv.Client(), newSource(t, srv.Config()))
-	get := func() int {
-		resp, err := client.Get(srv.URL + "/v1/geocode?q=Apple+Park")
-		if err != nil {
-			t.Error(err)
-			return 0
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/geocode?q=Apple+Park") }
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("first request: %d", code)
 	}
