@@ -354,18 +354,24 @@ func accept(s *Source[tok]) {
 	s.mu.Unlock()
 }
 
-func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
-	clock := fakeclock.New(t0)
-	e := newEndpoint(t, issue())
-	s, _ := newSource(t, e, clock)
-	ctx := context.Background()
-	get := func() *tok {
-		v, err := s.Token(ctx)
+// issuingSource is a source on a fake clock over an endpoint that issues an
+// hour's token to every exchange, and get, which returns the source's
+// token, failing t on an error.
+func issuingSource(t *testing.T) (s *Source[tok], e *endpoint, clock *fakeclock.Clock, get func() *tok) {
+	clock = fakeclock.New(t0)
+	e = newEndpoint(t, issue())
+	s, _ = newSource(t, e, clock)
+	return s, e, clock, func() *tok {
+		v, err := s.Token(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
+}
+
+func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
+	s, e, clock, get := issuingSource(t)
 	// An accepted token refused: revoked, dropped at once.
 	t1 := get()
 	accept(s)
@@ -396,31 +402,24 @@ func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
 }
 
 func TestAcceptedTokenRefusedLaterIsDroppedAtOnce(t *testing.T) {
-	clock := fakeclock.New(t0)
-	e := newEndpoint(t, issue())
-	s, _ := newSource(t, e, clock)
-	ctx := context.Background()
-	v, _ := s.Token(ctx)
+	s, e, clock, get := issuingSource(t)
+	v := get()
 	accept(s)
 	s.InvalidateToken(v)
-	v, _ = s.Token(ctx)
+	v = get()
 	accept(s) // the retry with the new token succeeded
 	clock.Advance(30 * time.Second)
 	s.InvalidateToken(v) // revoked again
-	s.Token(ctx)
+	get()
 	if n := e.requests.Load(); n != 3 {
 		t.Fatalf("%d exchanges, want 3: a token accepted after a drop and then refused is dropped at once", n)
 	}
 }
 
 func TestUnacceptedTokenIsDroppedOnceAnInterval(t *testing.T) {
-	clock := fakeclock.New(t0)
-	e := newEndpoint(t, issue())
-	s, _ := newSource(t, e, clock)
-	ctx := context.Background()
+	s, e, clock, get := issuingSource(t)
 	for range 5 {
-		v, _ := s.Token(ctx)
-		s.InvalidateToken(v)
+		s.InvalidateToken(get())
 		clock.Advance(10 * time.Second)
 	}
 	if n := e.requests.Load(); n != 2 {
