@@ -46,6 +46,19 @@ func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
 	return apitest.Must(t, maps.NewTokenSource, cfg)
 }
 
+// serve starts a fake, closed at the end of t, and a source for it with
+// edits made to the fake's Config.
+func serve(t *testing.T, edits ...func(*maps.Config)) (*mapstest.Server, ascjwt.TokenSource) {
+	t.Helper()
+	srv := mapstest.NewServer()
+	t.Cleanup(srv.Close)
+	cfg := srv.Config()
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	return srv, newSource(t, cfg)
+}
+
 func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 	t.Helper()
 	tok, err := src.Token(context.Background())
@@ -56,9 +69,7 @@ func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 }
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	src := newSource(t, srv.Config())
+	srv, src := serve(t)
 	const callers = 200
 	start := make(chan struct{})
 	values := make([]string, callers)
@@ -89,10 +100,8 @@ func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 }
 
 func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg, ev := withEvents(srv.Config())
-	src := newSource(t, cfg)
+	var ev *events
+	srv, src := serve(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
 	old := mustToken(t, src)
 	<-ev.minted
 	if got := old.Expiry.Sub(old.IssuedAt); got != mapstest.DefaultTokenLifetime {
@@ -121,10 +130,8 @@ func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 }
 
 func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg, ev := withEvents(srv.Config())
-	src := newSource(t, cfg)
+	var ev *events
+	srv, src := serve(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
 	old := mustToken(t, src)
 	<-ev.minted
 
@@ -164,9 +171,8 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 }
 
 func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), newSource(t, srv.Config()))
+	srv, src := serve(t)
+	client := ascjwt.NewClient(srv.Client(), src)
 	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/geocode?q=Apple+Park") }
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("first request: %d", code)
@@ -193,11 +199,7 @@ func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
 }
 
 func TestTokenEndpoint401DropsTheJWTAndNamesTheCause(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	cfg.TeamID = "ZZZZZZZZZZ" // not the server's team
-	src := newSource(t, cfg)
+	srv, src := serve(t, func(c *maps.Config) { c.TeamID = "ZZZZZZZZZZ" }) // not the server's team
 	for range 2 {
 		_, err := src.Token(context.Background())
 		var xe *maps.ExchangeError
@@ -219,9 +221,7 @@ func TestTokenEndpoint401DropsTheJWTAndNamesTheCause(t *testing.T) {
 }
 
 func TestHangingTokenEndpointIsBounded(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	src := newSource(t, srv.Config())
+	srv, src := serve(t)
 	started := make(chan time.Duration, 1)
 	var cancelMu sync.Mutex
 	var cancel context.CancelFunc
@@ -257,9 +257,7 @@ func TestHangingTokenEndpointIsBounded(t *testing.T) {
 }
 
 func TestTransportSendsAccessTokensToMapsHostOnly(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	src := newSource(t, srv.Config())
+	_, src := serve(t)
 	hs, ok := src.(ascjwt.HostScoped)
 	if !ok || len(hs.TokenHosts()) != 1 || hs.TokenHosts()[0] != "maps-api.apple.com" {
 		t.Fatalf("TokenHosts: want exactly maps-api.apple.com")
@@ -285,12 +283,12 @@ func (h *headerLog) trace() *httptrace.ClientTrace {
 }
 
 func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	c := &capture{base: srv.Client().Transport}
-	cfg.Client = &http.Client{Transport: c}
-	client := ascjwt.NewClient(srv.Client(), newSource(t, cfg))
+	c := &capture{}
+	srv, src := serve(t, func(cfg *maps.Config) {
+		c.base = cfg.Client.Transport
+		cfg.Client = &http.Client{Transport: c}
+	})
+	client := ascjwt.NewClient(srv.Client(), src)
 	log := &headerLog{}
 	ctx := httptrace.WithClientTrace(context.Background(), log.trace())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/geocode?q=Apple+Park", nil)
@@ -318,9 +316,8 @@ func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
 }
 
 func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, newSource(t, srv.Config()))
+	srv, src := serve(t)
+	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
 	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/geocode?q=Apple+Park", srv.Advance)
 	if st := srv.Stats(); st.Exchanges != 2 {
 		t.Fatalf("%d exchanges for ten allowed and ten refused requests within a minute, want 2", st.Exchanges)
@@ -333,11 +330,7 @@ func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T
 }
 
 func TestRefusedJWTIsNotExchangedOnEveryCall(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	cfg.TeamID = "ZZZZZZZZZZ" // not the server's team: every JWT is refused
-	src := newSource(t, cfg)
+	srv, src := serve(t, func(c *maps.Config) { c.TeamID = "ZZZZZZZZZZ" }) // not the server's team: every JWT is refused
 	for range 10 {
 		_, err := src.Token(context.Background())
 		var xe *maps.ExchangeError
