@@ -20,6 +20,7 @@ import (
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 )
 
 // newSource starts a fake and a source for it, both closed at the end.
@@ -38,25 +39,10 @@ func newSource(t *testing.T, cfgs ...func(*axm.Config)) (*axmtest.Server, ascjwt
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 	srv, src := newSource(t)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	values := make([]string, 200)
-	errs := make([]error, 200)
-	for i := range 200 {
-		wg.Go(func() {
-			<-start
-			tok, err := src.Token(context.Background())
-			errs[i] = err
-			if tok != nil {
-				values[i] = tok.Value
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i := range 200 {
-		if errs[i] != nil || values[i] == "" || values[i] != values[0] {
-			t.Fatalf("call %d: %v; want the one token every caller shares", i, errs[i])
+	toks := apitest.TokensAtOnce(t, 200, src.Token)
+	for i, tok := range toks {
+		if tok == nil || tok.Value == "" || tok.Value != toks[0].Value {
+			t.Fatalf("call %d: %v; want the one token every caller shares", i, tok)
 		}
 	}
 	if st := srv.Stats(); st.Exchanges != 1 || st.Refusals != 0 {
@@ -89,7 +75,7 @@ func TestTokenReplacedAheadOfExpiryInBackground(t *testing.T) {
 		}
 	}
 	srv.Release()
-	axm.WaitRefresh(src)
+	exchange.WaitRefresh(src)
 	second, err := src.Token(ctx)
 	if err != nil || second.Value == first.Value {
 		t.Fatalf("after the background exchange: %v; want a new token", err)
@@ -126,7 +112,7 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 		if tok, err := src.Token(ctx); err != nil || tok != first {
 			t.Fatalf("stale call with the endpoint failing: %v; want the current token", err)
 		}
-		axm.WaitRefresh(src)
+		exchange.WaitRefresh(src)
 	}
 	if n := failures.Load(); n != 3 {
 		t.Errorf("RefreshFailed called %d times, want 3: the next caller retries each failed exchange", n)
@@ -139,7 +125,7 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 	if tok, err := src.Token(ctx); err != nil || tok != first {
 		t.Fatalf("stale call after recovery: %v; want the current token while the exchange runs", err)
 	}
-	axm.WaitRefresh(src)
+	exchange.WaitRefresh(src)
 	second, err := src.Token(ctx)
 	if err != nil || second.Value == first.Value {
 		t.Fatalf("after recovery: %v; want a new token", err)
@@ -302,7 +288,7 @@ func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
 		cancel context.CancelFunc
 	}
 	timers := make(chan timer, 1)
-	axm.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	exchange.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 		ctx, cancel := context.WithCancel(ctx)
 		timers <- timer{d, cancel}
 		return ctx, cancel
@@ -334,7 +320,7 @@ func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
 	}
 	// The next caller tries again, and the endpoint answers now.
 	srv.Release()
-	axm.SetWithTimeout(src, context.WithTimeout)
+	exchange.SetWithTimeout(src, context.WithTimeout)
 	if _, err := src.Token(context.Background()); err != nil {
 		t.Fatalf("after the endpoint recovered: %v", err)
 	}

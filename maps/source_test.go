@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptrace"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
 )
@@ -31,14 +31,6 @@ func withEvents(cfg maps.Config) (maps.Config, *events) {
 		RefreshFailed: func(e ascjwt.RefreshFailed) { ev.failed <- e },
 	}
 	return cfg, ev
-}
-
-// settle waits until src's background exchange has left: its hooks fire
-// just before it does.
-func settle(src ascjwt.TokenSource) {
-	for maps.Refreshing(src) {
-		runtime.Gosched()
-	}
 }
 
 func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
@@ -71,26 +63,9 @@ func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 	srv, src := serve(t)
 	const callers = 200
-	start := make(chan struct{})
-	values := make([]string, callers)
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			tok, err := src.Token(context.Background())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			values[i] = tok.Value
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for _, v := range values {
-		if v != values[0] || v == "" {
+	toks := apitest.TokensAtOnce(t, callers, src.Token)
+	for _, tok := range toks {
+		if tok == nil || tok.Value == "" || tok.Value != toks[0].Value {
 			t.Fatal("callers got different access tokens")
 		}
 	}
@@ -119,7 +94,7 @@ func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 	}
 	release()
 	<-ev.minted
-	settle(src)
+	exchange.WaitRefresh(src)
 	tok := mustToken(t, src)
 	if tok.Value == old.Value {
 		t.Fatal("the stale token was not replaced")
@@ -142,7 +117,7 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 			t.Fatal("a failing exchange lost the usable token")
 		}
 		e := <-ev.failed // each caller after a failure tries again
-		settle(src)
+		exchange.WaitRefresh(src)
 		var xe *maps.ExchangeError
 		if !errors.As(e.Err, &xe) || xe.StatusCode != http.StatusInternalServerError {
 			t.Fatalf("refresh failed with %v, want an ExchangeError 500", e.Err)
@@ -151,7 +126,7 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 	srv.FailExchanges(0)
 	mustToken(t, src) // starts the exchange that now succeeds
 	<-ev.minted
-	settle(src)
+	exchange.WaitRefresh(src)
 	if tok := mustToken(t, src); tok.Value == old.Value {
 		t.Fatal("the token was not replaced once the endpoint worked")
 	}
@@ -225,7 +200,7 @@ func TestHangingTokenEndpointIsBounded(t *testing.T) {
 	started := make(chan time.Duration, 1)
 	var cancelMu sync.Mutex
 	var cancel context.CancelFunc
-	maps.SetExchangeTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	exchange.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 		ctx, c := context.WithCancel(ctx)
 		cancelMu.Lock()
 		cancel = c

@@ -215,9 +215,7 @@ func TestBackgroundExchangeOutlivesTheCallerThatStartedIt(t *testing.T) {
 	within(t, e.arrived, "the first exchange")
 	within(t, e.arrived, "the background exchange's request")
 	close(release)
-	for Refreshing(s) {
-		runtime.Gosched() // until the background exchange has ended
-	}
+	WaitRefresh(s) // until the background exchange has ended
 	if v, err := s.Token(context.Background()); err != nil || v.value != "token-2" {
 		t.Fatalf("after the background exchange: %v, %v; want token-2", v, err)
 	}
