@@ -43,6 +43,15 @@ func newEndpoint(t *testing.T, respond func(w http.ResponseWriter, r *http.Reque
 	return e
 }
 
+// wantExchanges fails t unless the endpoint has had want exchanges; when
+// says at what point of the test, and why that many.
+func (e *endpoint) wantExchanges(t *testing.T, want int32, when string) {
+	t.Helper()
+	if n := e.requests.Load(); n != want {
+		t.Fatalf("%d exchanges %s; want %d", n, when, want)
+	}
+}
+
 // issue answers with a new access token of an hour.
 func issue() func(w http.ResponseWriter, r *http.Request) {
 	var n atomic.Int32
@@ -233,9 +242,7 @@ func TestPermanentFailureIsRetriedOnceThenBackedOff(t *testing.T) {
 			t.Fatalf("call %d: %v, want the endpoint's invalid_client", i+1, err)
 		}
 	}
-	if n := e.requests.Load(); n != 2 {
-		t.Fatalf("%d exchanges for 5 calls, want 2: the first retry at once, then a wait", n)
-	}
+	e.wantExchanges(t, 2, "for 5 calls: the first retry at once, then a wait")
 	if n := failed.Load(); n != 2 {
 		t.Errorf("RefreshFailed told of %d failures, want the 2 exchanges made", n)
 	}
@@ -245,19 +252,13 @@ func TestPermanentFailureIsRetriedOnceThenBackedOff(t *testing.T) {
 	}
 	clock.Advance(30 * time.Second)
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges after the wait, want 3", n)
-	}
+	e.wantExchanges(t, 3, "after the wait")
 	clock.Advance(59 * time.Second) // the wait has doubled
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges 59 s after the third failure, want 3: the wait doubles", n)
-	}
+	e.wantExchanges(t, 3, "59 s after the third failure: the wait doubles")
 	clock.Advance(time.Second)
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 4 {
-		t.Fatalf("%d exchanges a minute after the third failure, want 4", n)
-	}
+	e.wantExchanges(t, 4, "a minute after the third failure")
 }
 
 // withFailedHook is newSource with a RefreshFailed hook counting into n.
@@ -300,9 +301,7 @@ func TestBackoffEndsWithASuccess(t *testing.T) {
 	failing.Store(true)
 	s.Token(context.Background())
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 5 {
-		t.Fatalf("%d exchanges, want 5: a success forgets the failures before it", n)
-	}
+	e.wantExchanges(t, 5, "in all: a success forgets the failures before it")
 }
 
 func TestBackoffSchedule(t *testing.T) {
@@ -335,14 +334,10 @@ func TestTemporaryFailuresAreRetriedAtOnceAFewTimes(t *testing.T) {
 	for range 10 {
 		s.Token(context.Background())
 	}
-	if n := e.requests.Load(); n != 4 {
-		t.Fatalf("%d exchanges for 10 calls to a failing endpoint, want 4: three retries at once, then a wait", n)
-	}
+	e.wantExchanges(t, 4, "for 10 calls to a failing endpoint: three retries at once, then a wait")
 	clock.Advance(time.Second)
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 5 {
-		t.Fatalf("%d exchanges a second later, want 5", n)
-	}
+	e.wantExchanges(t, 5, "a second later")
 }
 
 // accept marks the current token accepted, as the Transport does on a 2xx.
@@ -386,17 +381,13 @@ func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
 		s.InvalidateToken(get())
 		clock.Advance(5 * time.Second)
 	}
-	if n := e.requests.Load(); n != 2 {
-		t.Fatalf("%d exchanges for a mix of allowed and refused requests within a minute, want 2", n)
-	}
+	e.wantExchanges(t, 2, "for a mix of allowed and refused requests within a minute")
 	// Once the interval has passed, a refusal drops the token again.
 	clock.Advance(10 * time.Second)
 	accept(s)
 	s.InvalidateToken(get())
 	get()
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges after the interval, want 3", n)
-	}
+	e.wantExchanges(t, 3, "after the interval")
 }
 
 func TestAcceptedTokenRefusedLaterIsDroppedAtOnce(t *testing.T) {
@@ -409,9 +400,7 @@ func TestAcceptedTokenRefusedLaterIsDroppedAtOnce(t *testing.T) {
 	clock.Advance(30 * time.Second)
 	s.InvalidateToken(v) // revoked again
 	get()
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges, want 3: a token accepted after a drop and then refused is dropped at once", n)
-	}
+	e.wantExchanges(t, 3, "in all: a token accepted after a drop and then refused is dropped at once")
 }
 
 func TestUnacceptedTokenIsDroppedOnceAnInterval(t *testing.T) {
@@ -420,9 +409,7 @@ func TestUnacceptedTokenIsDroppedOnceAnInterval(t *testing.T) {
 		s.InvalidateToken(get())
 		clock.Advance(10 * time.Second)
 	}
-	if n := e.requests.Load(); n != 2 {
-		t.Fatalf("%d exchanges for 5 refusals of tokens never accepted within a minute, want 2", n)
-	}
+	e.wantExchanges(t, 2, "for 5 refusals of tokens never accepted within a minute")
 }
 
 func TestCallerComingJustAfterTheLastGaveUpJoinsTheExchange(t *testing.T) {
