@@ -53,11 +53,7 @@ func serve(t *testing.T, edits ...func(*maps.Config)) (*mapstest.Server, ascjwt.
 
 func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 	t.Helper()
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return apitest.Must(t, src.Token, context.Background())
 }
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
