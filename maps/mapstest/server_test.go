@@ -113,10 +113,13 @@ func TestOriginClaimTakesWhatApplesPageAllows(t *testing.T) {
 		allowed []string
 		refused []string
 	}{
-		{`"*.example.com"`, []string{"https://maps.example.com", "https://a.b.example.com", "http://www.EXAMPLE.com"}, []string{"https://example.com", "https://evilexample.com", "https://example.com.evil", "https://maps.example.com:8443", ""}},
-		{`"example.com"`, []string{"https://example.com", "http://example.com"}, []string{"https://www.example.com", "https://example.com:8443", "null"}},
-		{`"localhost:8080"`, []string{"http://localhost:8080", "https://localhost:8080"}, []string{"http://localhost", "http://localhost:8081"}},
-		{`"https://www.example.com"`, []string{"https://www.example.com", "https://www.example.com:443"}, []string{"http://www.example.com", "https://example.com"}},
+		// A domain or a pattern names hosts, so any port of them; an Origin
+		// header no browser sends (upper case, the default port) matches
+		// nothing, since Apple compares it exactly ("Debugging an Invalid token").
+		{`"*.example.com"`, []string{"https://maps.example.com", "https://a.b.example.com", "http://www.example.com", "https://maps.example.com:8443"}, []string{"https://example.com", "https://evilexample.com", "https://example.com.evil", "http://www.EXAMPLE.com", ""}},
+		{`"example.com"`, []string{"https://example.com", "http://example.com", "https://example.com:8443"}, []string{"https://www.example.com", "null"}},
+		{`"http://localhost:8080"`, []string{"http://localhost:8080"}, []string{"https://localhost:8080", "http://localhost", "http://localhost:8081"}},
+		{`"https://www.example.com"`, []string{"https://www.example.com"}, []string{"https://www.example.com:443", "http://www.example.com", "https://example.com"}},
 		{`"https://a.example, b.example,*.c.example"`, []string{"https://a.example", "https://b.example", "https://x.c.example"}, []string{"http://a.example", "https://c.example", "https://evil.example"}},
 	} {
 		tok := token(`,"origin":` + tc.claim + `,"scope":"mapkit_js"`)
@@ -138,6 +141,7 @@ func TestOriginClaimTakesWhatApplesPageAllows(t *testing.T) {
 		{"origin a bare star", `,"origin":"*"`, "origin is not a domain"},
 		{"origin an empty entry", `,"origin":"a.example,,b.example"`, "origin is not a domain"},
 		{"origin another scheme", `,"origin":"ftp://example.com"`, "origin is not a domain"},
+		{"origin a host and port", `,"origin":"localhost:8080"`, "origin is not a domain"},
 		{"mapkit_js without an origin", `,"scope":"mapkit_js"`, "requires an origin"},
 		{"a scope the page does not list", `,"origin":"example.com","scope":"everything"`, `"everything"`},
 		{"a scope without mapkit_js for a page", `,"origin":"example.com","scope":"server_api"`, "mapkit_js"},
