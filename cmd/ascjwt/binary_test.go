@@ -433,10 +433,7 @@ func TestCompletionScriptsParse(t *testing.T) {
 // would on a tab, so that a script that parses but completes nothing
 // fails.
 func TestBashCompletionCompletes(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
 	b := newBin(t)
 	script := b.run("completion", "bash").stdout
 	for _, tc := range []struct{ line, want string }{
@@ -445,10 +442,8 @@ func TestBashCompletionCompletes(t *testing.T) {
 		{"ascjwt api --max-p", "--max-pages"},
 		{"ascjwt completion z", "zsh"},
 	} {
-		words := strings.Fields(tc.line)
-		prog := script + fmt.Sprintf("\nCOMP_WORDS=(%s); COMP_CWORD=%d; _ascjwt; printf '%%s\\n' \"${COMPREPLY[@]}\"\n", strings.Join(words, " "), len(words)-1)
-		out, err := exec.Command(bash, "-c", prog).CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != tc.want {
+		out, err := completeWithBash(bash, script, b.dir, strings.Fields(tc.line))
+		if err != nil || strings.TrimSpace(out) != tc.want {
 			t.Errorf("%q completes to %q (%v), want %q", tc.line, out, err, tc.want)
 		}
 	}

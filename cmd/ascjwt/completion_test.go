@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,10 +47,7 @@ func completionFolder(t *testing.T) string {
 // TestBashCompletionOffersEachFlagsValues runs the bash script's function
 // as bash does on a tab, for each of completionCases.
 func TestBashCompletionOffersEachFlagsValues(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
 	b := newBin(t)
 	script := b.run("completion", "bash").stdout
 	dir := completionFolder(t)
@@ -61,18 +57,14 @@ func TestBashCompletionOffersEachFlagsValues(t *testing.T) {
 			if strings.HasSuffix(tc.line, " ") {
 				words = append(words, "''")
 			}
-			prog := script + fmt.Sprintf("\nCOMP_WORDS=(%s); COMP_CWORD=%d; _ascjwt; printf '%%s\\n' \"${COMPREPLY[@]}\"\n", strings.Join(words, " "), len(words)-1)
-			cmd := exec.Command(bash, "-c", prog)
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if got := offered(string(out)); err != nil || !slices.Equal(got, tc.want) {
+			out, err := completeWithBash(bash, script, dir, words)
+			if got := offered(out); err != nil || !slices.Equal(got, tc.want) {
 				t.Errorf("%q offers %q (%v), want %q", tc.line, got, err, tc.want)
 			}
 		})
 	}
 	// --flag=value, which bash splits at "=".
-	prog := script + "\nCOMP_WORDS=(ascjwt token --audience = app); COMP_CWORD=4; _ascjwt; printf '%s\\n' \"${COMPREPLY[@]}\"\n"
-	if out, err := exec.Command(bash, "-c", prog).CombinedOutput(); err != nil || len(offered(string(out))) != 2 {
+	if out, err := completeWithBash(bash, script, dir, strings.Fields("ascjwt token --audience = app")); err != nil || len(offered(out)) != 2 {
 		t.Errorf("--audience=app offers %q (%v), want the two audiences", out, err)
 	}
 }

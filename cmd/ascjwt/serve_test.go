@@ -790,31 +790,18 @@ func TestServeRemovesAStaleEnvFileBeforeItListens(t *testing.T) {
 // for this run's file (its pid), not for any file, so the script reaches
 // the new server and never the dead one.
 func TestServeWaitLoopIgnoresAStaleEnvFile(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
+	lookPathOrSkip(t, "curl")
 	b := newBin(t)
 	stale := "export ASC_BASE_URL='http://127.0.0.1:1'\nunset ASC_CA_FILE\n" + readyComment + " (pid 1); Ctrl-C or SIGTERM stops it\n"
 	if err := os.WriteFile(filepath.Join(b.dir, "asc.env"), []byte(stale), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tmp := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bash, "-c", proposedServeSection)
-	cmd.Dir = b.dir
-	cmd.Env = []string{"HOME=" + b.home, "TMPDIR=" + tmp, "PATH=" + filepath.Dir(binPath) + string(os.PathListSeparator) + os.Getenv("PATH")}
-	cmd.WaitDelay = time.Minute
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v\nstdout:\n%.3000s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	out, log, err := runBash(t, bash, b.dir, []string{"HOME=" + b.home, "TMPDIR=" + t.TempDir(), pathWithBinary()}, proposedServeSection)
+	if err != nil {
+		t.Fatalf("%v\nstdout:\n%.3000s\nstderr:\n%s", err, out, log)
 	}
-	if n := strings.Count(stderr.String(), "ascjwt serve: GET /v1/apps 200\n"); n != 2 || strings.Contains(stdout.String(), `"errors"`) {
-		t.Fatalf("want both requests answered by the new server:\nstdout:\n%.3000s\nstderr:\n%s", stdout.String(), stderr.String())
+	if n := strings.Count(log, "ascjwt serve: GET /v1/apps 200\n"); n != 2 || strings.Contains(out, `"errors"`) {
+		t.Fatalf("want both requests answered by the new server:\nstdout:\n%.3000s\nstderr:\n%s", out, log)
 	}
 }
