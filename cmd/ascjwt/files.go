@@ -6,9 +6,16 @@ import (
 	"io"
 	"io/fs"
 	"os"
-
-	"github.com/ascjwt/ascjwt/internal/redact"
 )
+
+// readFileOrStdin reads what a flag such as --input names: the file name,
+// or stdin for "-". Like readBounded, it reads at most limit bytes.
+func (c *cmd) readFileOrStdin(name string, limit int) ([]byte, error) {
+	if name == "-" {
+		return readLimited(c.stdin, limit)
+	}
+	return readBounded(c.resolve(name), limit)
+}
 
 // readBounded reads the file at path, of at most limit bytes, refusing a
 // larger one before reading it all. Its errors hold neither the path nor
@@ -20,12 +27,18 @@ func readBounded(path string, limit int) ([]byte, error) {
 		return nil, withoutPath(err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	return readLimited(f, limit)
+}
+
+// readLimited reads r to its end, refusing more than limit bytes: more is
+// a mistake, such as the wrong file, that should fail at once.
+func readLimited(r io.Reader, limit int) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		return nil, withoutPath(err)
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("it is over %s", redact.Bytes(limit))
+		return nil, fmt.Errorf("it holds over %d bytes", limit)
 	}
 	return data, nil
 }
