@@ -34,11 +34,7 @@ With --key, also verify the token by the rules Apple applies (asctest.Verify):
 signature, alg, typ, kid, aud, iss or sub, iat, exp, lifetime and scope. A
 token that breaks one exits 1, naming the rule.`)
 	keyFile := fs.String("key", "", "verify with this `file`: the .p8 private key, or the public key PEM")
-	rest, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	raw, err := c.argOrStdin(rest, "token", maxTokenInput, "a token is well under 8 KiB")
+	raw, err := c.parseArgOrStdin(fs, args, "token", maxTokenInput, "a token is well under 8 KiB")
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,16 @@ package main
 
 import "fmt"
 
-// argOrStdin returns what decode and verify read: their one argument, or
-// stdin when the argument is "-" or absent, of at most limit bytes, so
-// that a mistake such as piping a whole file fails at once. what names the
-// input in errors and tooLarge says why the limit is enough.
-func (c *cmd) argOrStdin(args []string, what string, limit int, tooLarge string) (string, error) {
+// parseArgOrStdin parses the flags of decode or verify and returns what
+// they read: their one argument, or stdin when the argument is "-" or
+// absent, of at most limit bytes, so that a mistake such as piping a whole
+// file fails at once. what names the input in errors and tooLarge says why
+// the limit is enough.
+func (c *cmd) parseArgOrStdin(fs *flags, args []string, what string, limit int, tooLarge string) (string, error) {
+	args, err := fs.parse(args)
+	if err != nil {
+		return "", err
+	}
 	if len(args) > 1 {
 		return "", usagef("want one %s, got %d arguments", what, len(args))
 	}

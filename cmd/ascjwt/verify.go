@@ -50,11 +50,7 @@ stderr; 2 on a usage mistake.`)
 	var roots stringList
 	fs.Var(&roots, "root", "trust this root certificate `file` (PEM or DER) instead of Apple's; repeat for more")
 	online := fs.Bool("online", false, "ask the certificates' OCSP responders whether they are revoked, and check the chain's validity now")
-	rest, err := fs.parse(args)
-	if err != nil {
-		return err
-	}
-	raw, err := c.argOrStdin(rest, "signed payload", maxSignedInput, "what the App Store signs is a few KiB")
+	raw, err := c.parseArgOrStdin(fs, args, "signed payload", maxSignedInput, "what the App Store signs is a few KiB")
 	if err != nil {
 		return err
 	}
