@@ -1,10 +1,8 @@
 package credentials
 
 import (
-	"context"
 	"crypto/elliptic"
 	"errors"
-	"github.com/ascjwt/ascjwt"
 	"io/fs"
 	"path/filepath"
 	"reflect"
@@ -64,17 +62,7 @@ func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
 			if len(notices) != 0 {
 				t.Errorf("notices %q; want none", notices)
 			}
-			src, err := ascjwt.NewTokenSource(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tok, err := src.Token(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != "7KQ2M4XZ9A" {
-				t.Fatalf("kid %v", v.header["kid"])
-			}
+			credSignsAs(t, cfg, key, "7KQ2M4XZ9A")
 		})
 	}
 }
@@ -256,17 +244,7 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 			t.Errorf("notices %q; want %q", notices, want)
 		}
 		credSameKey(t, cfg, key)
-		src, err := ascjwt.NewTokenSource(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := src.Token(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != "BBBBBBBBBB" {
-			t.Fatalf("kid %v", v.header["kid"])
-		}
+		credSignsAs(t, cfg, key, "BBBBBBBBBB")
 	})
 }
 
