@@ -32,15 +32,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		in := fx.build(plan, [3]string{s1, s2, s3})
-		var notices []string
-		cfg, err := Load(Options{
-			Given:     in.flags,
-			FlagNames: in.flagNames,
-			LookupEnv: func(k string) (string, bool) { v, ok := in.env[k]; return v, ok },
-			HomeDir:   in.home,
-			WorkDir:   in.work,
-			Notify:    func(m string) { notices = append(notices, m) },
-		})
+		cfg, notices, err := in.load()
 		all := strings.Join(notices, "\n")
 		if err != nil {
 			all += "\n" + err.Error()
@@ -152,11 +144,8 @@ var fuzzTame = strings.NewReplacer("/dev", "/_ev", "/proc", "/_roc", "/sys", "/_
 
 // fuzzLoadInput is one generated call.
 type fuzzLoadInput struct {
-	env        map[string]string
-	flags      Given
-	flagNames  FlagNames
-	home, work string
-	idOnly     []string // values set only in ID places: never echoed unless well-formed
+	credWorld
+	idOnly []string // values set only in ID places: never echoed unless well-formed
 }
 
 // fuzzLoadValueKinds is how many kinds fuzzLoadValue makes.
@@ -219,7 +208,7 @@ func (fx *fuzzLoadFixture) value(kind byte, s [3]string) (v string, wrapped bool
 
 func (fx *fuzzLoadFixture) build(plan []byte, s [3]string) fuzzLoadInput {
 	w := fx.worlds[plan[0]%4]
-	in := fuzzLoadInput{env: map[string]string{}, home: w[0], work: w[1]}
+	in := fuzzLoadInput{credWorld: credWorld{env: map[string]string{}, home: w[0], work: w[1]}}
 	if plan[0]&4 != 0 {
 		in.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	}
