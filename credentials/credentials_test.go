@@ -77,6 +77,16 @@ func (w *credWorld) load() (ascjwt.Config, []string, error) {
 	return cfg, notices, err
 }
 
+// mustLoad loads w's credentials, failing the test on an error.
+func (w *credWorld) mustLoad(t testing.TB) ascjwt.Config {
+	t.Helper()
+	cfg, _, err := w.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // credSecrets are strings of a key that must never appear in a message:
 // the base64 lines of its PEM.
 func credSecrets(pemText string) []string {
@@ -428,10 +438,7 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 			w.env["ASC_KEY_ID"] = "ABC123"
 			w.env["ASC_ISSUER_ID"] = credIssuer
 			tc.place(w)
-			cfg, _, err := w.load()
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := w.mustLoad(t)
 			credSameKey(t, cfg, key)
 		})
 	}
@@ -441,10 +448,7 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 		w.env["ASC_KEY_ID"] = "ABC123"
 		credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_ABC123.p8", p8)
 		credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_ABC123.p8", credPEM(t, credKey(t, elliptic.P256())))
-		cfg, _, err := w.load()
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := w.mustLoad(t)
 		credSameKey(t, cfg, key)
 	})
 
@@ -467,10 +471,7 @@ func TestLoadKeyIDFromFileName(t *testing.T) {
 
 	w := newCredWorld(t)
 	w.flags.KeyFile = path
-	cfg, _, err := w.load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := w.mustLoad(t)
 	if cfg.KeyID != "2X9R4HXF34" {
 		t.Fatalf("KeyID = %q, want it from the file name", cfg.KeyID)
 	}
@@ -488,10 +489,7 @@ func TestLoadKeyIDFromFileName(t *testing.T) {
 		credWrite(t, w.home, "keys/AuthKey_HOME1.p8", p8)
 		for path, id := range map[string]string{"keys/AuthKey_REL1.p8": "REL1", "~/keys/AuthKey_HOME1.p8": "HOME1"} {
 			w.env = map[string]string{"ASC_PRIVATE_KEY_PATH": path}
-			cfg, _, err := w.load()
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := w.mustLoad(t)
 			if cfg.KeyID != id {
 				t.Errorf("%s: KeyID %q, want %q", path, cfg.KeyID, id)
 			}

@@ -164,43 +164,30 @@ func (fx *fuzzLoadFixture) value(kind byte, s [3]string) (v string, wrapped bool
 	case k < 3+len(fx.forms):
 		return fx.forms[k-3], false
 	default:
-		switch k - 3 - len(fx.forms) {
-		case 0:
-			return fx.files["key.p8"], false
-		case 1:
-			return fx.files["AuthKey_FUZZKEY001.p8"], false
-		case 2:
-			return fx.files["AuthKey_OTHERKEY01.p8"], false
-		case 3:
-			return "@file:" + fx.files["key.p8"], false
-		case 4:
-			return "@file:" + fx.files["id_is_key.txt"], false
-		case 5:
-			return "@file:" + fx.files["id.txt"], false
-		case 6:
-			return "@env:SECRET_ID", false
-		case 7:
-			return "@env:" + s[0], false
-		case 8:
-			return "@file:" + s[1], false
-		case 9:
-			return "FUZZKEY001", false
-		case 10:
-			return credIssuer, false
-		case 11:
-			return "true", false
-		case 12:
-			return "600", false
-		case 13:
-			return fx.files["api_key.json"], false
-		case 14:
-			return fx.files["swapped.json"], false
-		case 15:
-			return fx.files["filepath.json"], false
-		case 16:
-			return "~/" + s[2], false
-		case 17:
-			return "", false
+		// The values every run can draw, in the order the seed corpus
+		// relies on.
+		fixed := []string{
+			fx.files["key.p8"],
+			fx.files["AuthKey_FUZZKEY001.p8"],
+			fx.files["AuthKey_OTHERKEY01.p8"],
+			"@file:" + fx.files["key.p8"],
+			"@file:" + fx.files["id_is_key.txt"],
+			"@file:" + fx.files["id.txt"],
+			"@env:SECRET_ID",
+			"@env:" + s[0],
+			"@file:" + s[1],
+			"FUZZKEY001",
+			credIssuer,
+			"true",
+			"600",
+			fx.files["api_key.json"],
+			fx.files["swapped.json"],
+			fx.files["filepath.json"],
+			"~/" + s[2],
+			"",
+		}
+		if i := k - 3 - len(fx.forms); i < len(fixed) {
+			return fixed[i], false
 		}
 		return "zqx" + s[k-26] + "xqz", true
 	}
