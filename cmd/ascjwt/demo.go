@@ -26,12 +26,8 @@ send concurrent requests through ascjwt.NewClient, and print how many were
 accepted, how many tokens were signed for them (one), the token they shared,
 and a hand-broken token refused with Apple's error.`)
 	n := fs.Int("requests", 300, "how many concurrent requests to send")
-	rest, err := fs.parse(args)
-	if err != nil {
+	if err := fs.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; demo takes only flags", describeArg(rest[0]))
 	}
 	if *n < 1 || *n > 10000 {
 		return usagef("--requests %d: want 1 to 10000", *n)

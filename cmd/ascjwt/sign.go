@@ -197,12 +197,8 @@ func (c *cmd) signWith(f signForm, args []string) error {
 	fs := c.newFlags("sign "+f.name, "[flags]", "Print "+f.summary+", and a newline.\n"+f.help+"\n\nRun 'ascjwt sign --help' for the forms and where credentials come from.")
 	a.registerCred(fs.FlagSet)
 	f.flags(&a, fs.FlagSet)
-	rest, err := fs.parse(args)
-	if err != nil {
+	if err := fs.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; sign %s takes only flags", describeArg(rest[0]), f.name)
 	}
 	// Flag mistakes are reported before any credential is looked for, so
 	// that they show even where no key is set up.
