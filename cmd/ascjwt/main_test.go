@@ -77,6 +77,17 @@ func (r result) expect(t *testing.T, code int, want ...string) {
 	}
 }
 
+// stdoutSays reports each of want that stdout does not hold, naming what
+// stdout is (the script, the topic).
+func (r result) stdoutSays(t *testing.T, what string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("%s does not say %q:\n%s", what, w, r.stdout)
+		}
+	}
+}
+
 // addKeyPEM writes key as a .p8 in the working directory and remembers its
 // body as a secret.
 func (h *harness) addKeyPEM(name string, key *ecdsa.PrivateKey) string {
