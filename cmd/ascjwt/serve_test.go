@@ -132,6 +132,19 @@ func (s *served) tmpLeft() []string {
 	return names
 }
 
+// expectCleanedUp checks that the stopped server left nothing behind: its
+// TMPDIR is empty and envFile, which names a server that is gone, is
+// removed.
+func (s *served) expectCleanedUp(envFile string) {
+	s.t.Helper()
+	if left := s.tmpLeft(); len(left) != 0 {
+		s.t.Errorf("the temporary folder was not removed: TMPDIR holds %v", left)
+	}
+	if _, err := os.Stat(envFile); !os.IsNotExist(err) {
+		s.t.Errorf("the env file, which names a server that is gone, is still there: %v", err)
+	}
+}
+
 var (
 	exportLine = regexp.MustCompile(`^export ([A-Z_]+)=('(?:[^']|'\\'')*')$`)
 	unsetLine  = regexp.MustCompile(`^unset ([A-Z_]+)$`)
@@ -290,12 +303,7 @@ func TestServeEndToEnd(t *testing.T) {
 			if n := strings.Count(log, "GET /v1/apps 200\n"); n != 2 {
 				t.Errorf("%d lines for the two accepted requests, want 2:\n%s", n, log)
 			}
-			if left := s.tmpLeft(); len(left) != 0 {
-				t.Errorf("the temporary folder was not removed: TMPDIR holds %v", left)
-			}
-			if _, err := os.Stat(envFile); !os.IsNotExist(err) {
-				t.Errorf("the env file, which names a server that is gone, is still there: %v", err)
-			}
+			s.expectCleanedUp(envFile)
 		})
 	}
 }
@@ -749,12 +757,7 @@ func TestServeStopsCleanlyOnSIGHUP(t *testing.T) {
 	if !strings.HasSuffix(s.stderr.String(), "ascjwt serve: stopping\n") {
 		t.Errorf("want it to say it stopped, last:\n%s", s.stderr)
 	}
-	if left := s.tmpLeft(); len(left) != 0 {
-		t.Errorf("the key folder was not removed: TMPDIR holds %v", left)
-	}
-	if _, err := os.Stat(filepath.Join(b.dir, "asc.env")); !os.IsNotExist(err) {
-		t.Errorf("the env file is still there after SIGHUP: %v", err)
-	}
+	s.expectCleanedUp(filepath.Join(b.dir, "asc.env"))
 }
 
 // TestServeRemovesAStaleEnvFileBeforeItListens: an env file left by a run

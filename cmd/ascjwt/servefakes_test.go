@@ -225,12 +225,7 @@ func TestServeRunsEveryFakeOnItsOwn(t *testing.T) {
 			if !strings.Contains(log, "ascjwt serve: a fake "+api.title+" at https://127.0.0.1:") || !strings.Contains(log, " "+path+" 200\n") {
 				t.Errorf("want the fake named and the request logged with its status:\n%s", log)
 			}
-			if left := s.tmpLeft(); len(left) != 0 {
-				t.Errorf("TMPDIR holds %v after exit", left)
-			}
-			if _, err := os.Stat(filepath.Join(b.dir, "fake.env")); !os.IsNotExist(err) {
-				t.Errorf("the env file is still there: %v", err)
-			}
+			s.expectCleanedUp(filepath.Join(b.dir, "fake.env"))
 		})
 	}
 }
