@@ -35,19 +35,10 @@ var proposedExamples = []string{
 // export lines being the credentials the test sets itself.
 func readmeExamples(t *testing.T) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(data), "\n## The command\n")
+	block, ok := readmeShBlock(t, "The command")
 	if !ok {
 		t.Fatal(`README.md has no section "## The command"`)
 	}
-	_, block, ok := strings.Cut(section, "```sh\n")
-	if !ok {
-		t.Fatal(`README.md's command section has no sh block`)
-	}
-	block, _, _ = strings.Cut(block, "```")
 	var lines []string
 	for l := range strings.SplitSeq(block, "\n") {
 		if strings.HasPrefix(l, "ascjwt ") || strings.HasPrefix(l, "curl ") {
@@ -191,21 +182,32 @@ kill %1                                               # SIGTERM: it removes its 
 // or the proposed one while the README has no such section.
 func serveSection(t *testing.T) string {
 	t.Helper()
+	block, ok := readmeShBlock(t, "Testing from any language")
+	if !ok {
+		return proposedServeSection
+	}
+	return block
+}
+
+// readmeShBlock returns the first sh block of the README's section
+// "## heading", and false when the README has no such section.
+func readmeShBlock(t *testing.T, heading string) (string, bool) {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(data), "\n## Testing from any language\n")
+	_, section, ok := strings.Cut(string(data), "\n## "+heading+"\n")
 	if !ok {
-		return proposedServeSection
+		return "", false
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	_, block, ok := strings.Cut(section, "```sh\n")
 	if !ok {
-		t.Fatal(`README.md's section "Testing from any language" has no sh block`)
+		t.Fatalf("README.md's section %q has no sh block", heading)
 	}
 	block, _, _ = strings.Cut(block, "```")
-	return block
+	return block, true
 }
 
 // TestReadmeServeSectionRunsAsPasted runs the README's "Testing from any
