@@ -7,9 +7,9 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,22 +21,14 @@ import (
 // The helpers here are prefixed "cred" to stay clear of the package's other
 // test helpers.
 
-func credKey(t testing.TB, curve elliptic.Curve) *ecdsa.PrivateKey {
+// p384Key is a key on a curve Apple does not issue, for the refusals.
+func p384Key(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(curve, rand.Reader)
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return key
-}
-
-func credPEM(t testing.TB, key *ecdsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }
 
 func credWrite(t testing.TB, dir, name, data string) string {
@@ -119,8 +111,8 @@ func credSameKey(t testing.TB, cfg ascjwt.Config, want *ecdsa.PrivateKey) {
 const credIssuer = "57246542-96fe-1a63-e053-0824d011072a"
 
 func TestLoadEnvFamilies(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	b64 := base64.StdEncoding.EncodeToString([]byte(p8))
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	body := base64.StdEncoding.EncodeToString(der)
@@ -219,8 +211,8 @@ func TestLoadEnvFamilies(t *testing.T) {
 }
 
 func TestLoadPrecedence(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	dir := t.TempDir()
 	jsonPath := credWrite(t, dir, "api_key.json", `{"key_id": "JSONKEY", "issuer_id": "json-issuer"}`)
 	// The key comes from a file whose name and source name no key ID, so
@@ -284,7 +276,7 @@ func TestLoadPrecedence(t *testing.T) {
 	})
 
 	t.Run("different keys: the first wins and the notice names both, no key bytes", func(t *testing.T) {
-		other := credPEM(t, credKey(t, elliptic.P256()))
+		other := apitest.PEM(t, apitest.NewKey(t))
 		w := newCredWorld(t)
 		path := credWrite(t, t.TempDir(), "first.p8", p8)
 		w.env = map[string]string{"ASC_KEY_ID": "K", "ASC_ISSUER_ID": credIssuer, "ASC_PRIVATE_KEY_PATH": path,
@@ -308,8 +300,8 @@ func TestLoadPrecedence(t *testing.T) {
 
 	t.Run("flags beat everything, for every field", func(t *testing.T) {
 		w := newCredWorld(t)
-		flagKey := credKey(t, elliptic.P256())
-		w.flags = Given{KeyID: "F", IssuerID: "flag-issuer", KeyFile: credWrite(t, t.TempDir(), "f.p8", credPEM(t, flagKey))}
+		flagKey := apitest.NewKey(t)
+		w.flags = Given{KeyID: "F", IssuerID: "flag-issuer", KeyFile: credWrite(t, t.TempDir(), "f.p8", apitest.PEM(t, flagKey))}
 		w.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key"}
 		w.env = map[string]string{"ASC_KEY_ID": "E", "ASC_ISSUER_ID": "env-issuer", "ASC_PRIVATE_KEY": p8}
 		cfg, notices, err := w.load()
@@ -335,8 +327,8 @@ func jsonString(s string) string {
 }
 
 func TestLoadFastlaneJSON(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	b64 := base64.StdEncoding.EncodeToString([]byte(p8))
 
 	for _, tc := range []struct {
@@ -404,8 +396,8 @@ func TestLoadFastlaneJSON(t *testing.T) {
 }
 
 func TestLoadAuthKeyDirs(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	for _, tc := range []struct {
 		name  string
 		place func(w *credWorld) string // writes the key, returns the source named
@@ -447,7 +439,7 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 		w := newCredWorld(t)
 		w.env["ASC_KEY_ID"] = "ABC123"
 		credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_ABC123.p8", p8)
-		credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_ABC123.p8", credPEM(t, credKey(t, elliptic.P256())))
+		credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_ABC123.p8", apitest.PEM(t, apitest.NewKey(t)))
 		cfg := w.mustLoad(t)
 		credSameKey(t, cfg, key)
 	})
@@ -465,8 +457,8 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 }
 
 func TestLoadKeyIDFromFileName(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	path := credWrite(t, t.TempDir(), "AuthKey_2X9R4HXF34.p8", p8)
 
 	w := newCredWorld(t)
@@ -498,8 +490,8 @@ func TestLoadKeyIDFromFileName(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
-	p384 := credPEM(t, credKey(t, elliptic.P384()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
+	p384 := apitest.PEM(t, p384Key(t))
 	secrets := append(credSecrets(p8), credSecrets(p384)...)
 	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 
@@ -608,9 +600,9 @@ func TestLoadErrors(t *testing.T) {
 const w0 = "\x00workdir"
 
 func TestConfigFromEnv(t *testing.T) {
-	key := credKey(t, elliptic.P256())
+	key := apitest.NewKey(t)
 	home := t.TempDir()
-	credWrite(t, filepath.Join(home, ".appstoreconnect", "private_keys"), "AuthKey_ENVKEY1234.p8", credPEM(t, key))
+	credWrite(t, filepath.Join(home, ".appstoreconnect", "private_keys"), "AuthKey_ENVKEY1234.p8", apitest.PEM(t, key))
 	t.Setenv("HOME", home)
 	for _, f := range envFamilies {
 		for _, name := range []string{f.keyID, f.issuerID, f.keyContent, f.keyBase64, f.keyPath, f.contentIsBase64, f.duration, f.inHouse} {
@@ -635,5 +627,5 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Fatalf("got %v", cfg)
 	}
 	// The ascjwt.Config prints without key material, as every ascjwt.Config does.
-	credAssertNoSecrets(t, cfg.String(), credSecrets(credPEM(t, key)))
+	credAssertNoSecrets(t, cfg.String(), credSecrets(apitest.PEM(t, key)))
 }

@@ -2,13 +2,14 @@ package credentials
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // FuzzLoad runs Load over random environments, flags and key
@@ -78,8 +79,8 @@ type fuzzLoadFixture struct {
 }
 
 func newFuzzLoadFixture(f *testing.F) *fuzzLoadFixture {
-	key := credKey(f, elliptic.P256())
-	p8 := credPEM(f, key)
+	key := apitest.NewKey(f)
+	p8 := apitest.PEM(f, key)
 	fx := &fuzzLoadFixture{pem: p8, secrets: credAllSecrets(f, p8), files: map[string]string{}, idRole: map[string]bool{}}
 	block := strings.Split(strings.TrimSpace(p8), "\n")
 	fx.forms = []string{

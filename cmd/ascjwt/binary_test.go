@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // bin runs the built binary in a temporary home and working directory,
@@ -91,7 +92,7 @@ func (b *bin) hostile(h http.Handler) []string {
 	b.t.Helper()
 	srv := httptest.NewServer(h)
 	b.t.Cleanup(srv.Close)
-	return append([]string{"--base-url", srv.URL}, b.writeKey("HOSTILE123", "57246542-96fe-1a63-e053-0824d011072a", newP256(b.t))...)
+	return append([]string{"--base-url", srv.URL}, b.writeKey("HOSTILE123", "57246542-96fe-1a63-e053-0824d011072a", apitest.NewKey(b.t))...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -102,7 +103,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func TestDecodeMillisecondsSaysSoAndExits1(t *testing.T) {
 	b := newBin(t)
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	nowMs := float64(time.Now().UnixMilli())
 	tok, err := signToken(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT"},
 		map[string]any{"iss": "x", "aud": "appstoreconnect-v1", "iat": nowMs, "exp": nowMs + 20*60*1000})
@@ -136,7 +137,7 @@ func TestHumanOutOfRange(t *testing.T) {
 
 func TestDecodeShowsTokensMadeElsewhere(t *testing.T) {
 	b := newBin(t)
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	now := float64(time.Now().Unix()) + 0.25
 	tok, _ := signToken(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT", "x5u": "https://example.com"},
 		map[string]any{"iss": "x", "aud": []string{"appstoreconnect-v1", "other"}, "iat": now, "exp": now + 600, "custom": map[string]any{"n": 1}})
@@ -361,7 +362,7 @@ func TestBinaryHelpAndExitCodes(t *testing.T) {
 	srv, flags := b.plainServer()
 	creds := flags[2:] // without --base-url
 	k := srv.Key()
-	other := b.writeKey("OTHERKEY12", k.IssuerID, newP256(t))
+	other := b.writeKey("OTHERKEY12", k.IssuerID, apitest.NewKey(t))
 	tok := strings.TrimSpace(b.run(append([]string{"token"}, creds...)...).stdout)
 	for _, tc := range []struct {
 		name string

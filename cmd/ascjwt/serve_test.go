@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // readyLine starts the last line serve prints on stdout.
@@ -701,7 +702,7 @@ func TestServeCertificateVouchesForLoopbackOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leafKey := newP256(t)
+		leafKey := apitest.NewKey(t)
 		tmpl := &x509.Certificate{
 			SerialNumber: caCert.SerialNumber, DNSNames: []string{host},
 			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
