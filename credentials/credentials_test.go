@@ -21,16 +21,6 @@ import (
 // The helpers here are prefixed "cred" to stay clear of the package's other
 // test helpers.
 
-// p384Key is a key on a curve Apple does not issue, for the refusals.
-func p384Key(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
 func credWrite(t testing.TB, dir, name, data string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -491,7 +481,8 @@ func TestLoadKeyIDFromFileName(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	p8 := apitest.PEM(t, apitest.NewKey(t))
-	p384 := apitest.PEM(t, p384Key(t))
+	onP384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader) // a curve Apple does not issue keys on
+	p384 := apitest.PEM(t, onP384)
 	secrets := append(credSecrets(p8), credSecrets(p384)...)
 	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 

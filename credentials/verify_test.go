@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -39,10 +40,7 @@ func verify(t testing.TB, value string, pub *ecdsa.PublicKey) verified {
 // and whose kid is keyID: the loaded config is one Apple would accept.
 func credSignsAs(t testing.TB, cfg ascjwt.Config, key *ecdsa.PrivateKey, keyID string) {
 	t.Helper()
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
