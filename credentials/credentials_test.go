@@ -59,6 +59,10 @@ func (w *credWorld) load() (ascjwt.Config, []string, error) {
 	return cfg, notices, err
 }
 
+// commandFlags are the flag names of a command such as ascjwt's, for
+// messages that tell where a value came from.
+var commandFlags = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+
 // mustLoad loads w's credentials, failing the test on an error.
 func (w *credWorld) mustLoad(t testing.TB) ascjwt.Config {
 	t.Helper()
@@ -484,7 +488,6 @@ func TestLoadErrors(t *testing.T) {
 	onP384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader) // a curve Apple does not issue keys on
 	p384 := apitest.PEM(t, onP384)
 	secrets := append(credSecrets(p8), credSecrets(p384)...)
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 
 	for _, tc := range []struct {
 		name      string

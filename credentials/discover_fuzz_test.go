@@ -198,7 +198,7 @@ func (fx *fuzzLoadFixture) build(plan []byte, s [3]string) fuzzLoadInput {
 	w := fx.worlds[plan[0]%4]
 	in := fuzzLoadInput{credWorld: credWorld{env: map[string]string{}, home: w[0], work: w[1]}}
 	if plan[0]&4 != 0 {
-		in.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+		in.flagNames = commandFlags
 	}
 	wrappedIn := map[string]bool{}
 	var elsewhere []string // values set in places that may print them (paths)

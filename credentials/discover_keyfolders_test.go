@@ -178,7 +178,6 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 	key := apitest.NewKey(t)
 	p8 := apitest.PEM(t, key)
 	secrets := credAllSecrets(t, p8)
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name      string
 		withFlags bool
@@ -258,7 +257,6 @@ func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
 	key := apitest.NewKey(t)
 	p8 := apitest.PEM(t, key)
 	secrets := credAllSecrets(t, p8)
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name      string
 		withFlags bool
@@ -342,7 +340,6 @@ func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
 // and where the path came from, never that the key IDs disagree (which
 // would point at a --key-id fix for a file that is not there).
 func TestMissingKeyFileIsReportedAsMissing(t *testing.T) {
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name string
 		set  func(w *credWorld, dir string)

@@ -283,7 +283,7 @@ func TestCodemagicReferencesWhereNoneIsFollowedAreDescribedAsReferences(t *testi
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newCredWorld(t)
-			w.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+			w.flagNames = commandFlags
 			tc.set(w, credWrite(t, w.work, "AuthKey_2X9R4HXF34.p8", p8))
 			_, notices, err := w.load()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
