@@ -117,10 +117,7 @@ func offered(out string) []string {
 // only for files and folders, and an empty answer (no path completion) for
 // a value such as an ID.
 func TestPowerShellCompletionNamesEveryValue(t *testing.T) {
-	b := newBin(t)
-	r := b.run("completion", "powershell")
-	r.expect(t, exitOK)
-	r.stdoutSays(t, "the script",
+	script := completionScriptSays(t, "powershell",
 		"Register-ArgumentCompleter -Native -CommandName 'ascjwt' -ScriptBlock {",
 		"'--audience' = @('appstoreconnect-v1', 'apple-developer-enterprise-v1')",
 		"'-X' = @('GET', 'POST', 'PATCH', 'PUT', 'DELETE')",
@@ -130,13 +127,13 @@ func TestPowerShellCompletionNamesEveryValue(t *testing.T) {
 		"Words = @('bash', 'zsh', 'fish', 'powershell')",
 		"if ($matched.Count -eq 0) { return '' }",
 	)
-	if strings.Count(r.stdout, "{") != strings.Count(r.stdout, "}") || strings.Count(r.stdout, "(") != strings.Count(r.stdout, ")") {
-		t.Errorf("unbalanced braces or parentheses:\n%s", r.stdout)
+	if strings.Count(script, "{") != strings.Count(script, "}") || strings.Count(script, "(") != strings.Count(script, ")") {
+		t.Errorf("unbalanced braces or parentheses:\n%s", script)
 	}
 	if path, err := exec.LookPath("pwsh"); err == nil {
-		script := filepath.Join(t.TempDir(), "ascjwt.ps1")
-		os.WriteFile(script, []byte(r.stdout), 0o600)
-		if out, err := exec.Command(path, "-NoProfile", "-Command", ". "+script).CombinedOutput(); err != nil {
+		file := filepath.Join(t.TempDir(), "ascjwt.ps1")
+		os.WriteFile(file, []byte(script), 0o600)
+		if out, err := exec.Command(path, "-NoProfile", "-Command", ". "+file).CombinedOutput(); err != nil {
 			t.Fatalf("pwsh refuses the script: %v\n%s", err, out)
 		}
 	}
@@ -147,10 +144,7 @@ func TestPowerShellCompletionNamesEveryValue(t *testing.T) {
 // value its action: choices, files, folders, and a bare message (nothing
 // offered) for an ID.
 func TestZshCompletionNamesEveryValue(t *testing.T) {
-	b := newBin(t)
-	r := b.run("completion", "zsh")
-	r.expect(t, exitOK)
-	r.stdoutSays(t, "the script",
+	completionScriptSays(t, "zsh",
 		"]:value:(appstoreconnect-v1 apple-developer-enterprise-v1)' \\\n",
 		"'-X[the HTTP method; POST when --input is given]:value:(GET POST PATCH PUT DELETE)' \\\n",
 		"'--key[the private key file, AuthKey_<KEYID>.p8]:file:_files' \\\n",
@@ -158,4 +152,14 @@ func TestZshCompletionNamesEveryValue(t *testing.T) {
 		"'--issuer-id[the team'\\''s issuer ID; omit for an individual key]:value: ' \\\n",
 		"'1:argument:(bash zsh fish powershell)'",
 	)
+}
+
+// completionScriptSays runs the built binary's completion for shell and
+// checks that the script holds each of want; it returns the script.
+func completionScriptSays(t *testing.T, shell string, want ...string) string {
+	t.Helper()
+	r := newBin(t).run("completion", shell)
+	r.expect(t, exitOK)
+	r.stdoutSays(t, "the "+shell+" script", want...)
+	return r.stdout
 }
