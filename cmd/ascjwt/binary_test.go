@@ -20,6 +20,7 @@ import (
 
 	"github.com/ascjwt/ascjwt/asctest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // bin runs the built binary in a temporary home and working directory,
@@ -105,11 +106,8 @@ func TestDecodeMillisecondsSaysSoAndExits1(t *testing.T) {
 	b := newBin(t)
 	key := apitest.NewKey(t)
 	nowMs := float64(time.Now().UnixMilli())
-	tok, err := signToken(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT"},
+	tok := jwsforge.SignJSON(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT"},
 		map[string]any{"iss": "x", "aud": "appstoreconnect-v1", "iat": nowMs, "exp": nowMs + 20*60*1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := b.run("decode", tok)
 	r.expect(t, exitFail, "iat and exp look like milliseconds", "lifetime:   20m", "signature:  not verified")
 	var d decoded
@@ -118,7 +116,7 @@ func TestDecodeMillisecondsSaysSoAndExits1(t *testing.T) {
 	}
 
 	// Far out of range: neither a crash nor a wrapped number of days.
-	huge, _ := signToken(key, map[string]any{"alg": "ES256"}, map[string]any{"iat": -9e18, "exp": 9e18})
+	huge := jwsforge.SignJSON(key, map[string]any{"alg": "ES256"}, map[string]any{"iat": -9e18, "exp": 9e18})
 	r = b.run("decode", huge)
 	r.expect(t, exitFail, "milliseconds", "out of range")
 }
@@ -139,7 +137,7 @@ func TestDecodeShowsTokensMadeElsewhere(t *testing.T) {
 	b := newBin(t)
 	key := apitest.NewKey(t)
 	now := float64(time.Now().Unix()) + 0.25
-	tok, _ := signToken(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT", "x5u": "https://example.com"},
+	tok := jwsforge.SignJSON(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT", "x5u": "https://example.com"},
 		map[string]any{"iss": "x", "aud": []string{"appstoreconnect-v1", "other"}, "iat": now, "exp": now + 600, "custom": map[string]any{"n": 1}})
 	r := b.run("decode", tok)
 	r.expect(t, exitOK, "iat has a fraction of a second", "exp has a fraction of a second", "lifetime:   10m", "signature:  not verified")

@@ -3,9 +3,6 @@ package main
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/go-jose/go-jose/v4"
 )
 
 func (c *cmd) demo(args []string) error {
@@ -107,9 +105,7 @@ and a hand-broken token refused with Apple's error.`)
 	// Break one rule by hand, as a hand-rolled token generator might:
 	// a 21-minute lifetime, over Apple's 20.
 	now := srv.Now().Unix() - 60
-	broken, err := signToken(key.PrivateKey,
-		map[string]any{"alg": "ES256", "kid": key.ID, "typ": "JWT"},
-		map[string]any{"iss": key.IssuerID, "iat": now, "exp": now + 21*60, "aud": ascjwt.AudienceAppStoreConnect})
+	broken, err := signJWT(key.PrivateKey, key.ID, map[string]any{"iss": key.IssuerID, "iat": now, "exp": now + 21*60, "aud": ascjwt.AudienceAppStoreConnect})
 	if err != nil {
 		return err
 	}
@@ -154,25 +150,21 @@ func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts
 	return s.key.Sign(r, digest, opts)
 }
 
-// signToken makes a compact ES256 JWS of any header and claims, with the
-// 64-byte R||S signature JWS wants.
-func signToken(key *ecdsa.PrivateKey, header, claims map[string]any) (string, error) {
-	h, err := json.Marshal(header)
+// signJWT signs claims with go-jose, with kid and typ JWT in the header,
+// as a token generator of a user's own would: nothing in it is checked
+// against Apple's rules.
+func signJWT(key *ecdsa.PrivateKey, kid string, claims map[string]any) (string, error) {
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
 	if err != nil {
 		return "", err
 	}
-	p, err := json.Marshal(claims)
+	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
 	}
-	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	obj, err := signer.Sign(payload)
 	if err != nil {
 		return "", err
 	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+	return obj.CompactSerialize()
 }
