@@ -13,7 +13,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
-	"github.com/go-jose/go-jose/v4"
+	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
 func (c *cmd) demo(args []string) error {
@@ -105,7 +105,15 @@ and a hand-broken token refused with Apple's error.`)
 	// Break one rule by hand, as a hand-rolled token generator might:
 	// a 21-minute lifetime, over Apple's 20.
 	now := srv.Now().Unix() - 60
-	broken, err := signJWT(key.PrivateKey, key.ID, map[string]any{"iss": key.IssuerID, "iat": now, "exp": now + 21*60, "aud": ascjwt.AudienceAppStoreConnect})
+	by, err := jws.NewSigner(key.PrivateKey, key.ID)
+	if err != nil {
+		return err
+	}
+	claims, err := json.Marshal(map[string]any{"iss": key.IssuerID, "iat": now, "exp": now + 21*60, "aud": ascjwt.AudienceAppStoreConnect})
+	if err != nil {
+		return err
+	}
+	broken, err := by.Sign(c.ctx, claims)
 	if err != nil {
 		return err
 	}
@@ -148,23 +156,4 @@ func (s *countingSigner) Public() crypto.PublicKey { return s.key.Public() }
 func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	s.n.Add(1)
 	return s.key.Sign(r, digest, opts)
-}
-
-// signJWT signs claims with go-jose, with kid and typ JWT in the header,
-// as a token generator of a user's own would: nothing in it is checked
-// against Apple's rules.
-func signJWT(key *ecdsa.PrivateKey, kid string, claims map[string]any) (string, error) {
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	obj, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return obj.CompactSerialize()
 }
