@@ -8,14 +8,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/apitest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // The helpers here are prefixed "cred" to stay clear of the package's other

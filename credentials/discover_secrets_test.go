@@ -4,12 +4,13 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
-	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/apitest"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // Regression tests for issue 10's leaks in discovery: a value in the wrong
