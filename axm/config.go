@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
-	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -162,7 +160,7 @@ func showField(value string, max int) string {
 const (
 	maxKeyIDLen    = 64
 	maxClientIDLen = 128
-	maxURLLen      = 2048
+	maxURLLen      = exchange.MaxURLLen
 )
 
 // settings is a [Config] checked and with its defaults filled in.
@@ -247,26 +245,14 @@ func (c Config) validate() (*settings, error) {
 	}, nil
 }
 
-// checkTokenURL refuses a token URL the assertion must not go to: one that
-// is not absolute, one with credentials or a fragment, and plain http to
+// checkTokenURL refuses a token URL the assertion must not go to, by the
+// rule maps's TokenURL follows too ([exchange.CheckTokenURL]): one that is
+// not absolute, one with credentials or a fragment, and plain http to
 // anything but loopback, where the assertion (a credential for its whole
 // life) would cross the network in clear.
 func checkTokenURL(s string) error {
-	if len(s) > maxURLLen {
-		return fmt.Errorf("axm: Config.TokenURL is %s, longer than a URL can be here; leave it empty for Apple's token endpoint", redact.Bytes(len(s)))
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("axm: Config.TokenURL (%s) is not an absolute http or https URL; leave it empty for Apple's token endpoint, %s", redact.Describe(s), TokenURL)
-	}
-	if u.User != nil {
-		return fmt.Errorf("axm: Config.TokenURL holds a user name or password; remove them: the assertion is the credential")
-	}
-	if u.Fragment != "" || strings.Contains(s, "#") {
-		return fmt.Errorf("axm: Config.TokenURL has a fragment (#...); remove it")
-	}
-	if u.Scheme == "http" && !origin.IsLoopback(u.Hostname()) {
-		return fmt.Errorf("axm: Config.TokenURL is plain http to a host that is not loopback; use https, so that the assertion does not cross the network in clear")
+	if err := exchange.CheckTokenURL(s); err != nil {
+		return fmt.Errorf("axm: Config.TokenURL %w; leave it empty for Apple's token endpoint, %s", err, TokenURL)
 	}
 	return nil
 }

@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
-	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -121,9 +118,8 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// maxURLLen bounds TokenURL: a URL this long is something else in the
-// wrong place.
-const maxURLLen = 2048
+// maxURLLen bounds the TokenURL that String shows.
+const maxURLLen = exchange.MaxURLLen
 
 // settings is a [Config] checked, with its defaults filled in.
 type settings struct {
@@ -182,31 +178,11 @@ func (c Config) validate() (*settings, error) {
 const idSource = "Creating and using tokens with Maps Server API"
 
 // checkTokenURL refuses a TokenURL that would send the JWT somewhere it
-// should not go, or that no request can be made to.
+// should not go, or that no request can be made to, by the rule axm's
+// TokenURL follows too ([exchange.CheckTokenURL]).
 func checkTokenURL(s string) error {
-	const want = "leave it empty for Apple's " + TokenURL
-	if len(s) > maxURLLen {
-		return fmt.Errorf("maps: Config.TokenURL is %s, longer than a URL should be; %s", redact.Bytes(len(s)), want)
-	}
-	if redact.LooksLikeKey(s) {
-		return fmt.Errorf("maps: Config.TokenURL holds %s; %s", redact.Describe(s), want)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("maps: Config.TokenURL (%s) is not a URL; %s", redact.Describe(s), want)
-	}
-	switch {
-	case u.Host == "" || u.Opaque != "":
-		return fmt.Errorf("maps: Config.TokenURL has no host; it must be an absolute https URL, or %s", want)
-	case u.User != nil:
-		return fmt.Errorf("maps: Config.TokenURL carries a user name or password; remove them: the JWT is the only credential")
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return fmt.Errorf("maps: Config.TokenURL has a fragment (#...), which is never sent; remove it")
-	case u.Scheme == "https":
-	case u.Scheme == "http" && origin.IsLoopback(u.Hostname()):
-		// a fake on loopback, without TLS
-	default:
-		return fmt.Errorf("maps: Config.TokenURL must be https (http only on loopback): the JWT it carries is a credential; %s", want)
+	if err := exchange.CheckTokenURL(s); err != nil {
+		return fmt.Errorf("maps: Config.TokenURL %w; leave it empty for Apple's %s", err, TokenURL)
 	}
 	return nil
 }
