@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func answer(code int, body string, h http.Header) *http.Response {
@@ -134,7 +135,7 @@ func TestAPIErrorJoinsTitleAndDetailWithOneSeparator(t *testing.T) {
 // Transport sent without its token says that ascjwt withheld it and why,
 // instead of a bare 401; a 401 to a request that carried it does not.
 func TestCheckResponseSaysWhyTheTokenWasWithheld(t *testing.T) {
-	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: newP256(t)})
+	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: apitest.NewKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

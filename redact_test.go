@@ -23,6 +23,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // secretsOf lists the forms a key or token could leak in.
@@ -200,7 +201,7 @@ func TestTokenAndConfigEncodeRedacted(t *testing.T) {
 // CI secrets) or an ID far too long is refused with an error that says what
 // it looks like, and neither the error nor Config's String shows it.
 func TestRefusedIDsAreDescribedNotQuoted(t *testing.T) {
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	secrets := []string{base64.StdEncoding.EncodeToString(der)[40:80], "PRIVATE KEY-----\n"}

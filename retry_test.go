@@ -14,14 +14,15 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // newCountingClient returns a client for srv whose signatures are counted,
 // with the source's Config changed by mutate.
-func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *counting, ascjwt.TokenSource) {
+func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *apitest.CountingSigner, ascjwt.TokenSource) {
 	t.Helper()
 	cfg := srv.Config()
-	signer := &counting{Signer: cfg.PrivateKey}
+	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
 	cfg.PrivateKey = signer
 	for _, m := range mutate {
 		m(&cfg)
@@ -63,7 +64,7 @@ func TestRetryOn401WithOneNewSignature(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures, want 2: the first token and one replacement for 100 refused requests", n)
 	}
 	if st := srv.Stats(); st.Tokens != 2 || st.Accepted != 101 {
@@ -89,7 +90,7 @@ func TestSecond401GoesBackToCaller(t *testing.T) {
 	if st := srv.Stats(); st.Rejected != 2 {
 		t.Errorf("server saw %d refused requests, want 2: one try and one retry", st.Rejected)
 	}
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures, want 2", n)
 	}
 }
@@ -159,7 +160,7 @@ func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
 	}
 	// The first 401 drops the token and retries with a new one, which is
 	// refused too; within the minute no 401 drops another.
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures for 10 refused requests, want 2", n)
 	}
 	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
@@ -201,7 +202,7 @@ func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 	defer srv.Close()
 	defer close(release) // runs first: lets the handler end before Close waits for it
 
-	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: newP256(t)})
+	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 			defer srv.Close()
 			defer close(release) // runs first: lets the handler end before Close waits for it
 
-			src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: newP256(t)})
+			src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +283,7 @@ func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 	if code := getStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
 		t.Fatalf("out of scope: %d, want 401", code)
 	}
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Fatalf("%d signatures after the out-of-scope 401, want 2: the accepted token is replaced, the new one refused too", n)
 	}
 	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
@@ -293,7 +294,7 @@ func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after a revocation seconds later: %d (%s); want it cured at once", code, srv.Stats().LastRejection)
 	}
-	if n := signer.n.Load(); n != 3 {
+	if n := signer.N.Load(); n != 3 {
 		t.Errorf("%d signatures, want 3", n)
 	}
 }
@@ -322,7 +323,7 @@ func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
-	signer := &counting{Signer: cfg.PrivateKey}
+	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
 	cfg.PrivateKey = signer
 	inner, err := ascjwt.NewTokenSource(cfg)
 	if err != nil {
@@ -337,7 +338,7 @@ func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
 	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after revocation through the wrapper: %d, want the retry's 200", code)
 	}
-	if n, calls := signer.n.Load(), w.calls.Load(); n != 2 || calls != 3 {
+	if n, calls := signer.N.Load(), w.calls.Load(); n != 2 || calls != 3 {
 		t.Errorf("%d signatures and %d Token calls, want 2 and 3", n, calls)
 	}
 }

@@ -72,7 +72,7 @@ func TestStress(t *testing.T) {
 	if n := failures.Load(); n != 0 {
 		t.Fatalf("%d of %d requests failed; last rejection: %s", n, sent.Load()+1, st.LastRejection)
 	}
-	sigs := signer.n.Load()
+	sigs := signer.N.Load()
 	if sigs != int64(st.Tokens) {
 		t.Errorf("%d signatures for %d distinct tokens the server accepted: a refresh signed twice", sigs, st.Tokens)
 	}

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // closeCounter is a request body that counts Close calls.
@@ -429,7 +431,7 @@ func TestTransportsOfTwoKeysShareNoConnection(t *testing.T) {
 	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	var clients []*http.Client
 	for _, kid := range []string{"KEYONE1234", "KEYTWO1234"} {
-		src, err := NewTokenSource(Config{KeyID: kid, PrivateKey: newKey(t)})
+		src, err := NewTokenSource(Config{KeyID: kid, PrivateKey: apitest.NewKey(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -470,7 +472,7 @@ func headerKeyID(t *testing.T, value string) string {
 // plain header-adding transport makes them, and nothing more, with or
 // without a rate limit on the response.
 func TestRoundTripAllocatesOnlyTheRequestAndHeaderCopy(t *testing.T) {
-	src, err := NewTokenSource(Config{KeyID: "ALLOC12345", PrivateKey: newKey(t)})
+	src, err := NewTokenSource(Config{KeyID: "ALLOC12345", PrivateKey: apitest.NewKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
