@@ -21,6 +21,14 @@ import (
 // with the source's Config changed by mutate.
 func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *apitest.CountingSigner, ascjwt.TokenSource) {
 	t.Helper()
+	src, signer := newCountingSource(t, srv, mutate...)
+	return ascjwt.NewClient(srv.Client(), src), signer, src
+}
+
+// newCountingSource returns a source for srv whose signatures are counted,
+// with its Config changed by mutate.
+func newCountingSource(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (ascjwt.TokenSource, *apitest.CountingSigner) {
+	t.Helper()
 	cfg := srv.Config()
 	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
 	cfg.PrivateKey = signer
@@ -31,7 +39,7 @@ func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ascjwt.NewClient(srv.Client(), src), signer, src
+	return src, signer
 }
 
 func getStatus(t *testing.T, client *http.Client, url string) int {
@@ -186,14 +194,7 @@ func TestNoRetryWithForeignSource(t *testing.T) {
 // once instead of the request waiting for its deadline (or forever).
 func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 	release := make(chan struct{})
-	var first sync.Once
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		refuse := false
-		first.Do(func() { refuse = true })
-		if !refuse {
-			w.Write([]byte(`{"data":[]}`))
-			return
-		}
+	srv := httptest.NewServer(refuseFirstThenServe(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized) // no Content-Length: chunked
 		w.Write([]byte(`{"errors":[{"status":"401",`))
 		w.(http.Flusher).Flush()
@@ -201,7 +202,29 @@ func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release) // runs first: lets the handler end before Close waits for it
+	checkRetryAnswerReachesCaller(t, srv)
+}
 
+// refuseFirstThenServe is a handler that answers the first request with
+// refuse and every later one with a 200 and an empty list of data.
+func refuseFirstThenServe(refuse http.HandlerFunc) http.Handler {
+	var first sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		isFirst := false
+		first.Do(func() { isFirst = true })
+		if isFirst {
+			refuse(w, r) // outside Do: a refusal that stalls must not hold the next request
+			return
+		}
+		w.Write([]byte(`{"data":[]}`))
+	})
+}
+
+// checkRetryAnswerReachesCaller sends a GET through a client over srv, whose
+// first response is a 401 that stalls, and fails t unless the retry's 200
+// comes back.
+func checkRetryAnswerReachesCaller(t *testing.T, srv *httptest.Server) {
+	t.Helper()
 	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -228,14 +251,7 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 	for _, http2 := range []bool{false, true} {
 		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[http2], func(t *testing.T) {
 			release := make(chan struct{})
-			var first sync.Once
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				refuse := false
-				first.Do(func() { refuse = true })
-				if !refuse {
-					w.Write([]byte(`{"data":[]}`))
-					return
-				}
+			srv := httptest.NewUnstartedServer(refuseFirstThenServe(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Length", "100")
 				w.WriteHeader(http.StatusUnauthorized)
 				w.Write([]byte(`{"errors":[`)) // 11 of the 100 bytes it declared
@@ -249,23 +265,7 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 			srv.StartTLS()
 			defer srv.Close()
 			defer close(release) // runs first: lets the handler end before Close waits for it
-
-			src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The deadline bounds a hang; it is not how the test passes.
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/apps", nil)
-			resp, err := ascjwt.NewClient(srv.Client(), src).Do(req)
-			if err != nil {
-				t.Fatalf("err = %v; want the retry's answer, not a request held by the stalled 401", err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("status %d, want the retry's 200", resp.StatusCode)
-			}
+			checkRetryAnswerReachesCaller(t, srv)
 		})
 	}
 }
@@ -322,13 +322,7 @@ func (l *logged) InvalidateToken(tok *ascjwt.Token) {
 func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	cfg := srv.Config()
-	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
-	cfg.PrivateKey = signer
-	inner, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inner, signer := newCountingSource(t, srv)
 	w := &logged{inner: inner}
 	client := ascjwt.NewClient(srv.Client(), w)
 	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
