@@ -37,10 +37,7 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	src, err := NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, NewTokenSource, cfg)
 	f.src = src.(*devtoken.Source)
 	return f
 }

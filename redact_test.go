@@ -48,10 +48,7 @@ func tokenWithSecrets(t *testing.T) (*asctest.Server, ascjwt.Config, *ascjwt.Tok
 	srv := asctest.NewServer()
 	t.Cleanup(srv.Close)
 	cfg := srv.Config()
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -117,10 +114,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	// A failing signer, through the source and the transport.
 	cfg := srv.Config()
 	cfg.PrivateKey = failingSigner{cfg.PrivateKey}
-	bad, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := apitest.Must(t, ascjwt.NewTokenSource, cfg)
 	_, err = ascjwt.NewClient(srv.Client(), bad).Get(srv.URL + "/v1/apps")
 	if err == nil || !errors.Is(err, errKMS) {
 		t.Fatalf("err = %v, want the signer's error wrapped", err)

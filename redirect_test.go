@@ -12,6 +12,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // storage is a second origin, like the storage App Store Connect sends
@@ -47,10 +48,7 @@ func TestRedirectToOtherOriginCarriesNoToken(t *testing.T) {
 	pool.AddCert(store.Certificate())
 	base := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	defer base.CloseIdleConnections()
-	src, err := ascjwt.NewTokenSource(api.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, api.Config())
 	client := ascjwt.NewClient(base, src)
 
 	req, _ := http.NewRequest("GET", api.URL+"/v1/salesReports", nil)

@@ -17,43 +17,6 @@ import (
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
-// newCountingClient returns a client for srv whose signatures are counted,
-// with the source's Config changed by mutate.
-func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *apitest.CountingSigner, ascjwt.TokenSource) {
-	t.Helper()
-	src, signer := newCountingSource(t, srv, mutate...)
-	return ascjwt.NewClient(srv.Client(), src), signer, src
-}
-
-// newCountingSource returns a source for srv whose signatures are counted,
-// with its Config changed by mutate.
-func newCountingSource(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (ascjwt.TokenSource, *apitest.CountingSigner) {
-	t.Helper()
-	cfg := srv.Config()
-	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
-	cfg.PrivateKey = signer
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src, signer
-}
-
-func getStatus(t *testing.T, client *http.Client, url string) int {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Error(err)
-		return 0
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 func TestRetryOn401WithOneNewSignature(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
@@ -225,10 +188,7 @@ func refuseFirstThenServe(refuse http.HandlerFunc) http.Handler {
 // comes back.
 func checkRetryAnswerReachesCaller(t *testing.T, srv *httptest.Server) {
 	t.Helper()
-	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
 	// The deadline bounds a hang; it is not how the test passes.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

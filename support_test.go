@@ -2,10 +2,14 @@ package ascjwt_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // staticSource always returns one token.
@@ -19,3 +23,46 @@ func (s staticSource) Token(context.Context) (*ascjwt.Token, error) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// newCountingClient returns a client for srv whose signatures are counted,
+// with the source's Config changed by mutate.
+func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *apitest.CountingSigner, ascjwt.TokenSource) {
+	t.Helper()
+	src, signer := newCountingSource(t, srv, mutate...)
+	return ascjwt.NewClient(srv.Client(), src), signer, src
+}
+
+// newCountingSource returns a source for srv whose signatures are counted,
+// with its Config changed by mutate.
+func newCountingSource(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (ascjwt.TokenSource, *apitest.CountingSigner) {
+	t.Helper()
+	cfg := srv.Config()
+	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
+	cfg.PrivateKey = signer
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	return apitest.Must(t, ascjwt.NewTokenSource, cfg), signer
+}
+
+// getStatus sends a GET to url through client and returns the response's
+// status code, having read and closed its body; an error fails t and
+// returns 0.
+func getStatus(t *testing.T, client *http.Client, url string) int {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// statusWith sends a GET to srv.URL+path through a client for srv whose
+// tokens come from a source made of cfg, and returns the status code.
+func statusWith(t *testing.T, srv *asctest.Server, cfg ascjwt.Config, path string) int {
+	t.Helper()
+	return getStatus(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
+}

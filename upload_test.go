@@ -16,6 +16,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // uploadAsset is the part of an appScreenshots answer the upload tests read.
@@ -101,11 +102,7 @@ func TestUploadFlowThroughOneClient(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
 	srv.SetUploadPartSize(1000)
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, srv.Config()))
 
 	file := bytes.Repeat([]byte("PNG pixels "), 300) // 3300 bytes: four parts
 	done := uploadFile(t, client, srv, file)
@@ -145,10 +142,7 @@ func TestUploadOriginCatchesALeakedToken(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
 	srv.SetUploadPartSize(1000)
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	leaky := &http.Client{Transport: leakyTransport{src, srv.Client().Transport}}
 
 	var a uploadAsset
@@ -194,10 +188,7 @@ func burstClient(t *testing.T, srv *asctest.Server, bundleID string) (*http.Clie
 	t.Helper()
 	cfg := srv.Config()
 	cfg.BundleID = bundleID
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
 	w := new(waits)
 	tr := &ascjwt.Transport{Source: src, Base: srv.Client().Transport, MaxRetryWait: 5 * time.Second, Hooks: &ascjwt.Hooks{
 		RateLimitWait: func(e ascjwt.RateLimitWait) {
@@ -221,13 +212,8 @@ func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
 	client, w := burstClient(t, srv, "")
 
 	for i := range 2 {
-		resp, err := client.Get(srv.URL + "/v1/apps")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d, want 200 (the second after waiting out a 429)", i+1, resp.StatusCode)
+		if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+			t.Fatalf("request %d: %d, want 200 (the second after waiting out a 429)", i+1, code)
 		}
 	}
 	got := w.all()
@@ -253,13 +239,8 @@ func TestStoreServer429IsWaitedOutAtOnce(t *testing.T) {
 
 	began := time.Now()
 	for i := range 2 {
-		resp, err := client.Get(srv.URL + "/inApps/v1/history/2000000000000001")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d, want 200", i+1, resp.StatusCode)
+		if code := getStatus(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
+			t.Fatalf("request %d: %d, want 200", i+1, code)
 		}
 	}
 	got := w.all()
