@@ -3,11 +3,12 @@ package jws
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/asn1"
 	"math/big"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func TestRawSignatureFromDER(t *testing.T) {
@@ -39,7 +40,7 @@ func TestRawSignatureFromDER(t *testing.T) {
 }
 
 func TestRawSignatureFromRealSigner(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	digest := make([]byte, 32)
 	for range 50 {
 		rand.Read(digest)
@@ -79,7 +80,7 @@ func TestRawSignatureRefusesJunk(t *testing.T) {
 }
 
 func FuzzRawSignature(f *testing.F) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(f)
 	der, _ := ecdsa.SignASN1(rand.Reader, key, make([]byte, 32))
 	f.Add(der)
 	f.Add(make([]byte, 64))
