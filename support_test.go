@@ -2,7 +2,6 @@ package ascjwt_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -45,24 +44,9 @@ func newCountingSource(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt
 	return apitest.Must(t, ascjwt.NewTokenSource, cfg), signer
 }
 
-// getStatus sends a GET to url through client and returns the response's
-// status code, having read and closed its body; an error fails t and
-// returns 0.
-func getStatus(t *testing.T, client *http.Client, url string) int {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Error(err)
-		return 0
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 // statusWith sends a GET to srv.URL+path through a client for srv whose
 // tokens come from a source made of cfg, and returns the status code.
 func statusWith(t *testing.T, srv *asctest.Server, cfg ascjwt.Config, path string) int {
 	t.Helper()
-	return getStatus(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
+	return apitest.GetStatus(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
 }

@@ -181,11 +181,14 @@ func (w *waits) all() []ascjwt.RateLimitWait {
 	return append([]ascjwt.RateLimitWait(nil), w.got...)
 }
 
-// burstClient returns a client for srv whose Transport reports each wait
+// burstClient sets srv's clock to start and its burst limit to one request
+// a second, and returns a client for srv whose Transport reports each wait
 // and, while it waits, moves the server's clock past the burst second, as
 // the real wait would: the retry then passes whatever the real clock did.
-func burstClient(t *testing.T, srv *asctest.Server, bundleID string) (*http.Client, *waits) {
+func burstClient(t *testing.T, srv *asctest.Server, start time.Time, bundleID string) (*http.Client, *waits) {
 	t.Helper()
+	srv.SetClock(func() time.Time { return start })
+	srv.SetBurstLimit(1)
 	cfg := srv.Config()
 	cfg.BundleID = bundleID
 	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
@@ -206,13 +209,10 @@ func burstClient(t *testing.T, srv *asctest.Server, bundleID string) (*http.Clie
 func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return start })
-	srv.SetBurstLimit(1)
-	client, w := burstClient(t, srv, "")
+	client, w := burstClient(t, srv, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "")
 
 	for i := range 2 {
-		if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 			t.Fatalf("request %d: %d, want 200 (the second after waiting out a 429)", i+1, code)
 		}
 	}
@@ -232,14 +232,11 @@ func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
 func TestStoreServer429IsWaitedOutAtOnce(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	start := time.Date(2020, 6, 1, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return start })
-	srv.SetBurstLimit(1)
-	client, w := burstClient(t, srv, "com.example.app")
+	client, w := burstClient(t, srv, time.Date(2020, 6, 1, 10, 0, 0, 0, time.UTC), "com.example.app")
 
 	began := time.Now()
 	for i := range 2 {
-		if code := getStatus(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
+		if code := apitest.GetStatus(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
 			t.Fatalf("request %d: %d, want 200", i+1, code)
 		}
 	}
