@@ -1,7 +1,6 @@
 package ascjwt
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
@@ -40,16 +39,6 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	src := apitest.Must(t, NewTokenSource, cfg)
 	f.src = src.(*devtoken.Source)
 	return f
-}
-
-// token returns the source's token, failing t on an error.
-func (f *fixture) token(t testing.TB) *Token {
-	t.Helper()
-	tok, err := f.src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
 }
 
 // waitRefresh returns when the background refresh under way, if any, has

@@ -49,10 +49,7 @@ func tokenWithSecrets(t *testing.T) (*asctest.Server, ascjwt.Config, *ascjwt.Tok
 	t.Cleanup(srv.Close)
 	cfg := srv.Config()
 	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := apitest.MustToken(t, src.Token)
 	return srv, cfg, tok, secretsOf(t, srv.Key().PrivateKey, tok.Value)
 }
 

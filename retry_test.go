@@ -79,9 +79,7 @@ func TestRetryReplaysBody(t *testing.T) {
 		w.Write(b)
 	}))
 	client, _, src := newCountingClient(t, srv)
-	if _, err := src.Token(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	apitest.MustToken(t, src.Token)
 	// Make the server see the current token, then refuse it.
 	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatal(code)

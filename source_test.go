@@ -26,7 +26,7 @@ func TestTokenTeamKeyHeaderAndClaims(t *testing.T) {
 					c.PrivateKey = c.PrivateKey.(*apitest.CountingSigner).Key
 				}
 			})
-			tok := f.token(t)
+			tok := apitest.MustToken(t, f.src.Token)
 			v := verify(t, tok.Value, &f.key.PublicKey)
 			wantHeader := map[string]any{"alg": "ES256", "kid": "TESTKEY123", "typ": "JWT"}
 			if !maps.Equal(v.header, wantHeader) {
@@ -57,7 +57,7 @@ func TestTokenTeamKeyHeaderAndClaims(t *testing.T) {
 
 func TestTokenIndividualKey(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.IssuerID = "" })
-	tok := f.token(t)
+	tok := apitest.MustToken(t, f.src.Token)
 	v := verify(t, tok.Value, &f.key.PublicKey)
 	if _, ok := v.claims["iss"]; ok {
 		t.Errorf("individual key token has iss %v", v.claims["iss"])
@@ -74,7 +74,7 @@ func TestTokenOptionalClaims(t *testing.T) {
 		c.Audience = AudienceEnterprise
 		c.Lifetime = 10 * time.Minute
 	})
-	tok := f.token(t)
+	tok := apitest.MustToken(t, f.src.Token)
 	v := verify(t, tok.Value, &f.key.PublicKey)
 	scope, _ := v.claims["scope"].([]any)
 	if len(scope) != 2 || scope[0] != "GET /v1/apps?filter[platform]=IOS&limit=5" || scope[1] != "GET /v1/apps/123" {
@@ -148,7 +148,7 @@ func TestLongLivedTokenExpiryMatchesClaim(t *testing.T) {
 		c.Lifetime = 180 * 24 * time.Hour
 		c.Scope = []string{"GET /v1/ciBuildRuns"}
 	})
-	tok := f.token(t)
+	tok := apitest.MustToken(t, f.src.Token)
 	v := verify(t, tok.Value, &f.key.PublicKey)
 	if got := v.unix(t, "exp"); got != tok.Expiry.Unix() || got-v.unix(t, "iat") != 180*24*3600 {
 		t.Errorf("exp = %d, Expiry = %d, lifetime %ds", got, tok.Expiry.Unix(), got-v.unix(t, "iat"))
@@ -159,7 +159,7 @@ func TestReuseThenBackgroundRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first := f.token(t)
+		first := apitest.MustToken(t, f.src.Token)
 		// Fresh for 20m - 1m backdating - 5m (a quarter) = 14 minutes.
 		for range 10 {
 			f.clock.Advance(time.Minute + 20*time.Second) // up to 13m20s
@@ -207,7 +207,7 @@ func TestNeverHandsOutLastMinute(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first := f.token(t)
+		first := apitest.MustToken(t, f.src.Token)
 		// With the signer failing, a caller that waits for a new token gets the
 		// error, and one that is handed the old token does not: so an error here
 		// proves the caller waited.
@@ -235,7 +235,7 @@ func TestConcurrentFirstCallsSignOnce(t *testing.T) {
 			f := newFixture(t)
 			ctx := context.Background()
 			if name == "expired token" {
-				f.token(t)
+				apitest.MustToken(t, f.src.Token)
 				f.clock.Advance(time.Hour)
 				f.signer.N.Store(0)
 			}
@@ -334,7 +334,7 @@ func TestFailedRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first := f.token(t)
+		first := apitest.MustToken(t, f.src.Token)
 		kmsDown := errors.New("kms: service unavailable")
 		f.signer.Before = func() error { return kmsDown }
 
@@ -440,7 +440,7 @@ func TestFailedBackgroundRefreshIsRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first := f.token(t)
+		first := apitest.MustToken(t, f.src.Token)
 		var attempts atomic.Int32
 		f.signer.Before = func() error { attempts.Add(1); return errors.New("kms: throttled") }
 		f.clock.Advance(15 * time.Minute) // stale

@@ -12,6 +12,7 @@
 package apitest
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -61,4 +62,15 @@ func Must[C, S any](t testing.TB, newSource func(C) (S, error), cfg C) S {
 		t.Fatal(err)
 	}
 	return src
+}
+
+// MustToken returns the token that token (a source's Token method) gives
+// for a background context, failing t on an error.
+func MustToken[T any](t testing.TB, token func(context.Context) (T, error)) T {
+	t.Helper()
+	tok, err := token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
