@@ -10,7 +10,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
@@ -18,8 +17,7 @@ import (
 // crypto/ecdsa and Apple's rules, a path separate from the go-jose signing.
 
 func TestClientAgainstFakeAPI(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	seen := make(chan string, 1)
 	srv.Handle("GET /v1/echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen <- r.Header.Get("Authorization")
@@ -42,8 +40,7 @@ func TestClientAgainstFakeAPI(t *testing.T) {
 }
 
 func TestIndividualAndScopedKeysAgainstFakeAPI(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	for name, cfg := range map[string]ascjwt.Config{
 		"individual": srv.ConfigFor(srv.AddIndividualKey()),
 		"scoped": func() ascjwt.Config {
@@ -67,8 +64,7 @@ func TestIndividualAndScopedKeysAgainstFakeAPI(t *testing.T) {
 }
 
 func TestConcurrentRequestsShareOneToken(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	client := ascjwt.NewClient(srv.Client(), src)
 	var wg sync.WaitGroup
@@ -87,8 +83,7 @@ func TestConcurrentRequestsShareOneToken(t *testing.T) {
 // that. A minute and a bit fast is past what it buys, and Apple's rule on
 // exp refuses it.
 func TestClockSkew(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	serverNow := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	srv.SetClock(func() time.Time { return serverNow })
 	for _, tc := range []struct {

@@ -92,8 +92,7 @@ func TestTokenAndConfigPrintRedacted(t *testing.T) {
 }
 
 func TestErrorsCarryNoSecrets(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	src, _ := ascjwt.NewTokenSource(srv.Config())
 	tok, _ := src.Token(context.Background())
 	secrets := secretsOf(t, srv.Key().PrivateKey, tok.Value)

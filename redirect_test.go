@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
@@ -36,8 +35,7 @@ func newStorage(t *testing.T) *storage {
 }
 
 func TestRedirectToOtherOriginCarriesNoToken(t *testing.T) {
-	api := asctest.NewServer()
-	defer api.Close()
+	api := newFake(t)
 	store := newStorage(t)
 	api.Handle("GET /v1/salesReports", http.RedirectHandler(store.URL+"/reports/1.gz", http.StatusTemporaryRedirect))
 	api.Handle("GET /v1/moved", http.RedirectHandler("/v1/apps", http.StatusMovedPermanently))

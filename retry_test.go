@@ -13,13 +13,11 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func TestRetryOn401WithOneNewSignature(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv)
 	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("first request: %d", code)
@@ -44,8 +42,7 @@ func TestRetryOn401WithOneNewSignature(t *testing.T) {
 }
 
 func TestSecond401GoesBackToCaller(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv)
 	srv.Revoke(srv.Key().ID) // no token of this key will pass
 
@@ -67,8 +64,7 @@ func TestSecond401GoesBackToCaller(t *testing.T) {
 }
 
 func TestRetryReplaysBody(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	var mu sync.Mutex
 	var bodies []string
 	srv.Handle("POST /v1/echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -119,8 +115,7 @@ func TestRetryReplaysBody(t *testing.T) {
 }
 
 func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	for range 10 {
 		if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
@@ -232,8 +227,7 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 // once-a-minute drop, but a token the server has since accepted and then
 // refuses (a revocation seconds later) is replaced at once.
 func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("in scope: %d", code)
@@ -278,8 +272,7 @@ func (l *logged) InvalidateToken(tok *ascjwt.Token) {
 // TestWrappedSourceKeepsThe401Retry: a wrapper that implements Invalidator
 // keeps the retry that a plain wrapper loses (TestNoRetryWithForeignSource).
 func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	inner, signer := newCountingSource(t, srv)
 	w := &logged{inner: inner}
 	client := ascjwt.NewClient(srv.Client(), w)

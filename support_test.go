@@ -23,6 +23,15 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// newFake starts asctest's fake API for the test and closes it when the test
+// and its subtests have ended.
+func newFake(t *testing.T) *asctest.Server {
+	t.Helper()
+	srv := asctest.NewServer()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // newCountingClient returns a client for srv whose signatures are counted,
 // with the source's Config changed by mutate.
 func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *apitest.CountingSigner, ascjwt.TokenSource) {

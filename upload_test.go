@@ -99,8 +99,7 @@ func uploadFile(t *testing.T, client *http.Client, srv *asctest.Server, file []b
 // token, the upload origin (a host that is not loopback, like Apple's) does
 // not, and the asset completes.
 func TestUploadFlowThroughOneClient(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	srv.SetUploadPartSize(1000)
 	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, srv.Config()))
 
@@ -139,8 +138,7 @@ func (l leakyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // client that sends its token everywhere fails at the first part, and
 // asctest counts the refusal.
 func TestUploadOriginCatchesALeakedToken(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	srv.SetUploadPartSize(1000)
 	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	leaky := &http.Client{Transport: leakyTransport{src, srv.Client().Transport}}
@@ -207,8 +205,7 @@ func burstClient(t *testing.T, srv *asctest.Server, start time.Time, bundleID st
 // and the request then succeeds; the server counts one burst refusal and the
 // hook one wait. This one waits a real second, the Retry-After asked.
 func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, w := burstClient(t, srv, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "")
 
 	for i := range 2 {
@@ -230,8 +227,7 @@ func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
 // server's clock here is in 2020, so that moment is past for the Transport:
 // it sends the request again without sleeping, and it passes.
 func TestStoreServer429IsWaitedOutAtOnce(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, w := burstClient(t, srv, time.Date(2020, 6, 1, 10, 0, 0, 0, time.UTC), "com.example.app")
 
 	began := time.Now()
