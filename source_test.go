@@ -15,6 +15,10 @@ import (
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
+// TestTokenTeamKeyHeaderAndClaims: a team key's token, signed with an
+// in-memory key or through a plain crypto.Signer, verifies with go-jose and
+// carries exactly Apple's header and claims, with iat backdated a minute and
+// the 20-minute default lifetime.
 func TestTokenTeamKeyHeaderAndClaims(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

@@ -11,6 +11,9 @@ import (
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
+// TestRawSignatureFromDER: an ASN.1 DER signature, whatever the widths of
+// its integers (DER drops leading zeros and adds a 0x00 before a high bit),
+// becomes the fixed 64-byte R||S that JWS wants, each half left-padded.
 func TestRawSignatureFromDER(t *testing.T) {
 	for _, tc := range []struct {
 		name string
