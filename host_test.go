@@ -6,8 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestDefaultHostsGetTheToken: with Hosts nil, Apple's API hosts and
@@ -56,16 +57,12 @@ func TestHostsMeansExactlyThose(t *testing.T) {
 // server, as Apple's upload URLs are on hosts of their own); the upload
 // server never sees an Authorization header.
 func TestUploadHostGetsNoTokenOverTheWire(t *testing.T) {
-	var mu sync.Mutex
-	var uploadAuth []string
-	upload := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		uploadAuth = append(uploadAuth, r.Header.Get("Authorization"))
-		mu.Unlock()
+	uploadLog := &apitest.HeaderLog{Then: func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "" {
 			http.Error(w, "The provided upload URLs are unauthenticated", http.StatusBadRequest)
 		}
-	}))
+	}}
+	upload := httptest.NewServer(uploadLog)
 	defer upload.Close()
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") {
@@ -95,10 +92,8 @@ func TestUploadHostGetsNoTokenOverTheWire(t *testing.T) {
 			t.Fatalf("%s: %d", url, resp.StatusCode)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(uploadAuth) != 1 || uploadAuth[0] != "" {
-		t.Errorf("the upload host saw Authorization %q, want one request without it", uploadAuth)
+	if seen := uploadLog.Headers(); len(seen) != 1 || seen[0].Get("Authorization") != "" {
+		t.Errorf("the upload host saw %d requests, with headers %v; want one request without Authorization", len(seen), seen)
 	}
 }
 
