@@ -69,7 +69,7 @@ func TestConcurrentRequestsShareOneToken(t *testing.T) {
 	client := ascjwt.NewClient(srv.Client(), src)
 	var wg sync.WaitGroup
 	for range 200 {
-		wg.Go(func() { apitest.GetStatus(t, client, srv.URL+"/v1/apps") })
+		wg.Go(func() { apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps") })
 	}
 	wg.Wait()
 	if st := srv.Stats(); st.Accepted != 200 || st.Tokens != 1 {

@@ -62,7 +62,7 @@ func TestRedirectToOtherOriginCarriesNoToken(t *testing.T) {
 
 	// A redirect within the API's origin keeps the token: the server
 	// refuses any request without one, so a 200 proves it.
-	if code := apitest.GetStatus(t, client, api.URL+"/v1/moved"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, api.URL+"/v1/moved"); code != 200 {
 		t.Fatalf("same-origin redirect: status %d (%s)", code, api.Stats().LastRejection)
 	}
 	if st := api.Stats(); st.Rejected != 0 || st.Accepted != 3 {

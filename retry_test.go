@@ -19,7 +19,7 @@ import (
 func TestRetryOn401WithOneNewSignature(t *testing.T) {
 	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv)
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("first request: %d", code)
 	}
 	srv.RevokeTokens(srv.Key().ID) // the server stops trusting the cached token
@@ -27,7 +27,7 @@ func TestRetryOn401WithOneNewSignature(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Go(func() {
-			if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+			if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 				t.Errorf("after revocation: %d (%s)", code, srv.Stats().LastRejection)
 			}
 		})
@@ -77,7 +77,7 @@ func TestRetryReplaysBody(t *testing.T) {
 	client, _, src := newCountingClient(t, srv)
 	apitest.MustToken(t, src.Token)
 	// Make the server see the current token, then refuse it.
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatal(code)
 	}
 	srv.RevokeTokens(srv.Key().ID)
@@ -109,7 +109,7 @@ func TestRetryReplaysBody(t *testing.T) {
 		t.Fatalf("one-shot body: %d, want the 401 returned", resp.StatusCode)
 	}
 	refused := srv.Stats().Rejected
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 || srv.Stats().Rejected != refused {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 || srv.Stats().Rejected != refused {
 		t.Fatalf("the request after it: %d, %d more refused; want a new token at once", code, srv.Stats().Rejected-refused)
 	}
 }
@@ -118,7 +118,7 @@ func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
 	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	for range 10 {
-		if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
+		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
 			t.Fatalf("out of scope: %d, want 401", code)
 		}
 	}
@@ -127,7 +127,7 @@ func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
 	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures for 10 refused requests, want 2", n)
 	}
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Errorf("in scope: %d", code)
 	}
 }
@@ -229,21 +229,21 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("in scope: %d", code)
 	}
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
 		t.Fatalf("out of scope: %d, want 401", code)
 	}
 	if n := signer.N.Load(); n != 2 {
 		t.Fatalf("%d signatures after the out-of-scope 401, want 2: the accepted token is replaced, the new one refused too", n)
 	}
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("in scope with the second token: %d", code)
 	}
 	srv.Advance(5 * time.Second)
 	srv.RevokeTokens(srv.Key().ID)
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after a revocation seconds later: %d (%s); want it cured at once", code, srv.Stats().LastRejection)
 	}
 	if n := signer.N.Load(); n != 3 {
@@ -276,11 +276,11 @@ func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
 	inner, signer := newCountingSource(t, srv)
 	w := &logged{inner: inner}
 	client := ascjwt.NewClient(srv.Client(), w)
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatal(code)
 	}
 	srv.RevokeTokens(srv.Key().ID)
-	if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after revocation through the wrapper: %d, want the retry's 200", code)
 	}
 	if n, calls := signer.N.Load(), w.calls.Load(); n != 2 || calls != 3 {

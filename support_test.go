@@ -57,5 +57,5 @@ func newCountingSource(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt
 // tokens come from a source made of cfg, and returns the status code.
 func statusWith(t *testing.T, srv *asctest.Server, cfg ascjwt.Config, path string) int {
 	t.Helper()
-	return apitest.GetStatus(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
+	return apitest.StatusOfConcurrent(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
 }

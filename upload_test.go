@@ -209,7 +209,7 @@ func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
 	client, w := burstClient(t, srv, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "")
 
 	for i := range 2 {
-		if code := apitest.GetStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 			t.Fatalf("request %d: %d, want 200 (the second after waiting out a 429)", i+1, code)
 		}
 	}
@@ -232,7 +232,7 @@ func TestStoreServer429IsWaitedOutAtOnce(t *testing.T) {
 
 	began := time.Now()
 	for i := range 2 {
-		if code := apitest.GetStatus(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
+		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
 			t.Fatalf("request %d: %d, want 200", i+1, code)
 		}
 	}

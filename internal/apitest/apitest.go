@@ -2,12 +2,13 @@
 // (musickit, weatherkit, and any other whose tests would copy them) share:
 // keys made in the test and a signer that counts its signatures, a token
 // that must be had ([MustToken]) and a GET whose status is all that matters
-// ([GetStatus]), an independent verification of a token with golang-jwt, a
-// driver for tables of Configs a constructor must refuse, a check that a
-// Config prints no key material, a base transport that records where tokens
-// went, a second origin that records the headers it saw ([HeaderLog]), and
-// the behaviour every developer-token source shares (one signature for
-// concurrent first calls, the refresh schedule, the hooks).
+// ([StatusOf], [StatusOfConcurrent]), an independent verification of a
+// token with golang-jwt, a driver for tables of Configs a constructor must
+// refuse, a check that a Config prints no key material, a base transport
+// that records where tokens went, a second origin that records the headers
+// it saw ([HeaderLog]), and the behaviour every developer-token source
+// shares (one signature for concurrent first calls, the refresh schedule,
+// the hooks).
 //
 // Only _test.go files import it. Like all of internal/, it does not import
 // the root package: a root type (*ascjwt.Token, ascjwt.Hooks) comes in as a

@@ -1,7 +1,6 @@
 package apitest
 
 import (
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -33,23 +32,6 @@ func StatusOf(t testing.TB, client *http.Client, url string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// GetStatus sends a GET to url through client and returns the response's
-// status code, having read its body to the end and closed it, so that the
-// connection is reused. An error from client is reported with t.Error and
-// gives 0: unlike [StatusOf], GetStatus may be called from the goroutines a
-// test starts.
-func GetStatus(t testing.TB, client *http.Client, url string) int {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Error(err)
-		return 0
-	}
-	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
 }
