@@ -1,6 +1,7 @@
 package ascjwt
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
@@ -39,6 +40,19 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	src := apitest.Must(t, NewTokenSource, cfg)
 	f.src = src.(*devtoken.Source)
 	return f
+}
+
+// signerRecovers lets the signer sign again and returns the source's next
+// token, failing t unless there is one: a failure of the signer's does not
+// stick to the source.
+func (f *fixture) signerRecovers(t testing.TB) *Token {
+	t.Helper()
+	f.signer.Before = nil
+	tok, err := f.src.Token(context.Background())
+	if err != nil {
+		t.Fatalf("after the signer recovered: %v", err)
+	}
+	return tok
 }
 
 // waitRefresh returns when the background refresh under way, if any, has

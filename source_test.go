@@ -225,10 +225,8 @@ func TestNeverHandsOutLastMinute(t *testing.T) {
 		if tok, err := f.src.Token(ctx); err == nil {
 			t.Fatalf("60s left: handed out %v; want the caller to wait for a new token", tok)
 		}
-		f.signer.Before = nil
-		tok, err := f.src.Token(ctx)
-		if err != nil || tok == first || tok.Expiry.Sub(f.clock.Now()) <= time.Minute {
-			t.Fatalf("got %v, %v; want a new token with more than a minute left", tok, err)
+		if tok := f.signerRecovers(t); tok == first || tok.Expiry.Sub(f.clock.Now()) <= time.Minute {
+			t.Fatalf("got %v; want a new token with more than a minute left", tok)
 		}
 	})
 }
@@ -328,10 +326,7 @@ func TestSignerPanicBecomesError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "panicked") || !strings.Contains(err.Error(), "kms client") {
 		t.Fatalf("err = %v, want an error saying the signer panicked", err)
 	}
-	f.signer.Before = nil
-	if _, err := f.src.Token(context.Background()); err != nil {
-		t.Fatalf("the next call after a panic should try again and succeed: %v", err)
-	}
+	f.signerRecovers(t) // the next call after a panic tries again and succeeds
 }
 
 func TestFailedRefresh(t *testing.T) {
@@ -361,9 +356,8 @@ func TestFailedRefresh(t *testing.T) {
 		}
 
 		// The next call tries again.
-		f.signer.Before = nil
-		if tok, err := f.src.Token(ctx); err != nil || tok == first {
-			t.Fatalf("after the signer recovered: %v, %v; want a new token", tok, err)
+		if tok := f.signerRecovers(t); tok == first {
+			t.Fatalf("after the signer recovered: %v; want a new token", tok)
 		}
 	})
 }
@@ -433,10 +427,7 @@ func TestHungRemoteSignerTimesOut(t *testing.T) {
 		}
 		// Each call above reached the signer: a hung signature does not stop
 		// the next from being tried.
-		f.signer.Before = nil
-		if _, err := f.src.Token(context.Background()); err != nil {
-			t.Fatalf("after the signer recovered: %v", err)
-		}
+		f.signerRecovers(t)
 	})
 }
 
