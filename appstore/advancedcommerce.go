@@ -49,22 +49,22 @@ type AdvancedCommerceTransactionItem struct {
 	RevocationDate time.Time                `json:"revocationDate,omitzero"`
 }
 
-func (i *AdvancedCommerceTransactionItem) wire() any {
+func (i *AdvancedCommerceTransactionItem) wire() (any, *json.RawMessage) {
 	type plain AdvancedCommerceTransactionItem
 	return &struct {
 		*plain
 		RevocationDate millis `json:"revocationDate,omitzero"`
-	}{(*plain)(i), millis{&i.RevocationDate}}
+	}{(*plain)(i), millis{&i.RevocationDate}}, nil
 }
 
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
 func (i *AdvancedCommerceTransactionItem) UnmarshalJSON(b []byte) error {
-	return json.Unmarshal(b, i.wire())
+	return unmarshalWire(b, i)
 }
 
 // MarshalJSON writes Apple's form.
 func (i AdvancedCommerceTransactionItem) MarshalJSON() ([]byte, error) {
-	return json.Marshal(i.wire())
+	return marshalWire(&i)
 }
 
 // AdvancedCommerceRenewalItem is one item of an Advanced Commerce
@@ -94,19 +94,19 @@ type AdvancedCommerceRefund struct {
 	RefundType   string    `json:"refundType,omitzero"` // FULL, PRORATED, CUSTOM
 }
 
-func (r *AdvancedCommerceRefund) wire() any {
+func (r *AdvancedCommerceRefund) wire() (any, *json.RawMessage) {
 	type plain AdvancedCommerceRefund
 	return &struct {
 		*plain
 		RefundDate millis `json:"refundDate,omitzero"`
-	}{(*plain)(r), millis{&r.RefundDate}}
+	}{(*plain)(r), millis{&r.RefundDate}}, nil
 }
 
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (r *AdvancedCommerceRefund) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, r.wire()) }
+func (r *AdvancedCommerceRefund) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
 
 // MarshalJSON writes Apple's form.
-func (r AdvancedCommerceRefund) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+func (r AdvancedCommerceRefund) MarshalJSON() ([]byte, error) { return marshalWire(&r) }
 
 // AdvancedCommercePriceIncreaseInfo is a price increase scheduled for an
 // Advanced Commerce subscription item.

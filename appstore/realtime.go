@@ -24,19 +24,23 @@ type RealtimeRequest struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (r *RealtimeRequest) wire() any {
+func (r *RealtimeRequest) wire() (any, *json.RawMessage) {
 	type plain RealtimeRequest
 	return &struct {
 		*plain
 		SignedDate millis `json:"signedDate,omitzero"`
-	}{(*plain)(r), millis{&r.SignedDate}}
+	}{(*plain)(r), millis{&r.SignedDate}}, &r.Raw
 }
-
-func (r *RealtimeRequest) setRaw(b json.RawMessage) { r.Raw = b }
 
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
 func (r *RealtimeRequest) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // RealtimeRequest can be signed as test data.
-func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return marshalWire(&r) }
+
+// claims name the app by its App Apple ID alone: a realtime request
+// carries no bundleId.
+func (r *RealtimeRequest) claims() payloadClaims {
+	return payloadClaims{signedAt: r.SignedDate, appAppleID: &r.AppAppleID, env: r.Environment}
+}

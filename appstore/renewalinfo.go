@@ -40,7 +40,7 @@ type RenewalInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (r *RenewalInfo) wire() any {
+func (r *RenewalInfo) wire() (any, *json.RawMessage) {
 	type plain RenewalInfo
 	return &struct {
 		*plain
@@ -52,17 +52,20 @@ func (r *RenewalInfo) wire() any {
 		(*plain)(r),
 		millis{&r.GracePeriodExpiresDate}, millis{&r.SignedDate},
 		millis{&r.RecentSubscriptionStartDate}, millis{&r.RenewalDate},
-	}
+	}, &r.Raw
 }
-
-func (r *RenewalInfo) setRaw(b json.RawMessage) { r.Raw = b }
 
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
 func (r *RenewalInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // RenewalInfo can be signed as test data.
-func (r RenewalInfo) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+func (r RenewalInfo) MarshalJSON() ([]byte, error) { return marshalWire(&r) }
+
+// claims name no app: a renewal info carries no bundleId.
+func (r *RenewalInfo) claims() payloadClaims {
+	return payloadClaims{signedAt: r.SignedDate, env: r.Environment}
+}
 
 // RenewalCommitmentInfo describes the next term of a subscription with a
 // billing commitment (commitmentInfo).
@@ -76,18 +79,16 @@ type RenewalCommitmentInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (c *RenewalCommitmentInfo) wire() any {
+func (c *RenewalCommitmentInfo) wire() (any, *json.RawMessage) {
 	type plain RenewalCommitmentInfo
 	return &struct {
 		*plain
 		CommitmentRenewalDate millis `json:"commitmentRenewalDate,omitzero"`
-	}{(*plain)(c), millis{&c.CommitmentRenewalDate}}
+	}{(*plain)(c), millis{&c.CommitmentRenewalDate}}, &c.Raw
 }
-
-func (c *RenewalCommitmentInfo) setRaw(b json.RawMessage) { c.Raw = b }
 
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
 func (c *RenewalCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, c) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw).
-func (c RenewalCommitmentInfo) MarshalJSON() ([]byte, error) { return json.Marshal(c.wire()) }
+func (c RenewalCommitmentInfo) MarshalJSON() ([]byte, error) { return marshalWire(&c) }

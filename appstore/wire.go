@@ -5,22 +5,39 @@ import (
 	"encoding/json"
 )
 
-// A wired type decodes from and encodes to Apple's JSON through the value
-// its wire method returns: the type itself with each date read through
-// millis. It keeps the object it came from as Raw.
+// A wired type decodes from and encodes to Apple's JSON through its wire
+// form: the type itself with each date read through millis. wire also
+// returns where the type keeps the object it came from (Raw), or nil for a
+// type that keeps none.
 type wired interface {
-	wire() any
-	setRaw(json.RawMessage)
+	wire() (form any, raw *json.RawMessage)
 }
 
-// unmarshalWire decodes b into w and keeps a copy of b: encoding/json lends
-// an UnmarshalJSON method its input only for the call.
-func unmarshalWire(b []byte, w wired) error {
-	if err := json.Unmarshal(b, w.wire()); err != nil {
+// decodeWire decodes b through w's wire form and keeps b as Raw, or a copy
+// of b when it is lent: encoding/json lends an UnmarshalJSON method its
+// input only for the call.
+func decodeWire(b []byte, w wired, lent bool) error {
+	form, raw := w.wire()
+	if err := json.Unmarshal(b, form); err != nil {
 		return err
 	}
-	w.setRaw(bytes.Clone(b))
+	if raw != nil {
+		if lent {
+			b = bytes.Clone(b)
+		}
+		*raw = b
+	}
 	return nil
+}
+
+// unmarshalWire is the UnmarshalJSON method of every wired type.
+func unmarshalWire(b []byte, w wired) error { return decodeWire(b, w, true) }
+
+// marshalWire is the MarshalJSON method of every wired type: it encodes
+// the wire form, not Raw.
+func marshalWire(w wired) ([]byte, error) {
+	form, _ := w.wire()
+	return json.Marshal(form)
 }
 
 // member returns the raw value of obj's member key, for a JSON object that
