@@ -91,12 +91,12 @@ func split(what, signed string) (header, payload, signature string, err error) {
 }
 
 // decodePayload decodes the payload segment into out and keeps it as Raw.
-func decodePayload(what, segment string, out wired) error {
+func decodePayload(what, segment string, out payload) error {
 	b, err := jws.DecodeSegment(segment)
 	if err != nil {
 		return refuseWith(StatusInvalidFormat, "the "+what+"'s payload is not base64url", err)
 	}
-	decode := func() error { return decodeWire(b, out, false) }
+	decode := func() error { return decodeApple(b, out, false) }
 	if d, ok := out.(interface{ decode([]byte) error }); ok {
 		decode = func() error { return d.decode(b) }
 	}

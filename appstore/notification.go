@@ -27,14 +27,6 @@ type Notification struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (n *Notification) wire() (any, *json.RawMessage) {
-	type plain Notification
-	return &struct {
-		*plain
-		SignedDate millis `json:"signedDate,omitzero"`
-	}{(*plain)(n), millis{&n.SignedDate}}, &n.Raw
-}
-
 // decode reads Apple's JSON into n in one pass over b, which n keeps as
 // Raw. data and appData, which carry whole JWS strings, are decoded in that
 // pass as plain structs, not through their own UnmarshalJSON, which would
@@ -70,7 +62,7 @@ func (n *Notification) UnmarshalJSON(b []byte) error { return n.decode(bytes.Clo
 // MarshalJSON writes Apple's form of the fields above (not Raw, and not
 // the decoded Transaction, RenewalInfo or AppTransaction beside the signed
 // strings), so that a Notification can be signed as test data.
-func (n Notification) MarshalJSON() ([]byte, error) { return marshalWire(&n) }
+func (n Notification) MarshalJSON() ([]byte, error) { return marshalApple(&n) }
 
 // NotificationData is a notification's app metadata and signed
 // transaction and renewal information (data).
@@ -94,13 +86,8 @@ type NotificationData struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (d *NotificationData) wire() (any, *json.RawMessage) {
-	type plain NotificationData
-	return (*plain)(d), &d.Raw
-}
-
 // UnmarshalJSON decodes the data object and keeps it as Raw.
-func (d *NotificationData) UnmarshalJSON(b []byte) error { return unmarshalWire(b, d) }
+func (d *NotificationData) UnmarshalJSON(b []byte) error { return unmarshalApple(b, d) }
 
 // Summary reports the outcome of a request to extend the renewal date of
 // every eligible subscriber (summary).
@@ -117,13 +104,8 @@ type Summary struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (s *Summary) wire() (any, *json.RawMessage) {
-	type plain Summary
-	return (*plain)(s), &s.Raw
-}
-
 // UnmarshalJSON decodes the summary object and keeps it as Raw.
-func (s *Summary) UnmarshalJSON(b []byte) error { return unmarshalWire(b, s) }
+func (s *Summary) UnmarshalJSON(b []byte) error { return unmarshalApple(b, s) }
 
 // ExternalPurchaseToken is the token of a purchase made outside the App
 // Store under the External Purchase entitlement (externalPurchaseToken).
@@ -138,19 +120,11 @@ type ExternalPurchaseToken struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (e *ExternalPurchaseToken) wire() (any, *json.RawMessage) {
-	type plain ExternalPurchaseToken
-	return &struct {
-		*plain
-		TokenCreationDate millis `json:"tokenCreationDate,omitzero"`
-	}{(*plain)(e), millis{&e.TokenCreationDate}}, &e.Raw
-}
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (e *ExternalPurchaseToken) UnmarshalJSON(b []byte) error { return unmarshalWire(b, e) }
+func (e *ExternalPurchaseToken) UnmarshalJSON(b []byte) error { return unmarshalApple(b, e) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw).
-func (e ExternalPurchaseToken) MarshalJSON() ([]byte, error) { return marshalWire(&e) }
+func (e ExternalPurchaseToken) MarshalJSON() ([]byte, error) { return marshalApple(&e) }
 
 // AppData is the app metadata and signed app transaction of a
 // RESCIND_CONSENT notification (appData). [Verifier.VerifyNotification]
@@ -166,13 +140,8 @@ type AppData struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (a *AppData) wire() (any, *json.RawMessage) {
-	type plain AppData
-	return (*plain)(a), &a.Raw
-}
-
 // UnmarshalJSON decodes the appData object and keeps it as Raw.
-func (a *AppData) UnmarshalJSON(b []byte) error { return unmarshalWire(b, a) }
+func (a *AppData) UnmarshalJSON(b []byte) error { return unmarshalApple(b, a) }
 
 // claims are where the app checks of a notification come from: Apple's
 // libraries take the first of data, summary, externalPurchaseToken and

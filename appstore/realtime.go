@@ -24,20 +24,12 @@ type RealtimeRequest struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (r *RealtimeRequest) wire() (any, *json.RawMessage) {
-	type plain RealtimeRequest
-	return &struct {
-		*plain
-		SignedDate millis `json:"signedDate,omitzero"`
-	}{(*plain)(r), millis{&r.SignedDate}}, &r.Raw
-}
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (r *RealtimeRequest) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
+func (r *RealtimeRequest) UnmarshalJSON(b []byte) error { return unmarshalApple(b, r) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // RealtimeRequest can be signed as test data.
-func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return marshalWire(&r) }
+func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return marshalApple(&r) }
 
 // claims name the app by its App Apple ID alone: a realtime request
 // carries no bundleId.

@@ -40,27 +40,12 @@ type RenewalInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (r *RenewalInfo) wire() (any, *json.RawMessage) {
-	type plain RenewalInfo
-	return &struct {
-		*plain
-		GracePeriodExpiresDate      millis `json:"gracePeriodExpiresDate,omitzero"`
-		SignedDate                  millis `json:"signedDate,omitzero"`
-		RecentSubscriptionStartDate millis `json:"recentSubscriptionStartDate,omitzero"`
-		RenewalDate                 millis `json:"renewalDate,omitzero"`
-	}{
-		(*plain)(r),
-		millis{&r.GracePeriodExpiresDate}, millis{&r.SignedDate},
-		millis{&r.RecentSubscriptionStartDate}, millis{&r.RenewalDate},
-	}, &r.Raw
-}
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (r *RenewalInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
+func (r *RenewalInfo) UnmarshalJSON(b []byte) error { return unmarshalApple(b, r) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // RenewalInfo can be signed as test data.
-func (r RenewalInfo) MarshalJSON() ([]byte, error) { return marshalWire(&r) }
+func (r RenewalInfo) MarshalJSON() ([]byte, error) { return marshalApple(&r) }
 
 // claims name no app: a renewal info carries no bundleId.
 func (r *RenewalInfo) claims() payloadClaims {
@@ -79,16 +64,8 @@ type RenewalCommitmentInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (c *RenewalCommitmentInfo) wire() (any, *json.RawMessage) {
-	type plain RenewalCommitmentInfo
-	return &struct {
-		*plain
-		CommitmentRenewalDate millis `json:"commitmentRenewalDate,omitzero"`
-	}{(*plain)(c), millis{&c.CommitmentRenewalDate}}, &c.Raw
-}
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (c *RenewalCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, c) }
+func (c *RenewalCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalApple(b, c) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw).
-func (c RenewalCommitmentInfo) MarshalJSON() ([]byte, error) { return marshalWire(&c) }
+func (c RenewalCommitmentInfo) MarshalJSON() ([]byte, error) { return marshalApple(&c) }

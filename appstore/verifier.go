@@ -231,10 +231,9 @@ func (v *Verifier) VerifyRealtimeRequest(ctx context.Context, signed string) (*R
 	return verifyPayload[RealtimeRequest](ctx, v, "realtime request", signed)
 }
 
-// A payload is a type the Verifier decodes a signed payload into: wired
-// for its JSON, with the claims Apple's rules check.
+// A payload is a decoded type the Verifier decodes a signed payload into
+// (with decodeApple), with the claims Apple's rules check.
 type payload interface {
-	wired
 	claims() payloadClaims
 }
 
