@@ -109,15 +109,7 @@ type issued struct {
 // in memory.
 func New() *CA {
 	rootKey := newKey(elliptic.P384())
-	tmpl := &x509.Certificate{
-		SerialNumber:          newSerial(),
-		Subject:               pkix.Name{CommonName: "appstoretest Root CA", Organization: []string{"appstoretest"}},
-		NotBefore:             validFrom,
-		NotAfter:              validUntil,
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
+	tmpl := caTemplate("appstoretest Root CA")
 	root := mustCreate(tmpl, tmpl, &rootKey.PublicKey, rootKey)
 	f := &family{root: root, rootKey: rootKey, issued: make(map[string]issued)}
 	return f.newCA(flaws{})
@@ -240,16 +232,8 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	f := ca.family
 	ocspURL := f.ocspURL()
 
-	tmpl := &x509.Certificate{
-		SerialNumber:          newSerial(),
-		Subject:               pkix.Name{CommonName: "appstoretest Worldwide Developer Relations CA", Organization: []string{"appstoretest"}},
-		NotBefore:             validFrom,
-		NotAfter:              validUntil,
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
+	tmpl := caTemplate("appstoretest Worldwide Developer Relations CA")
+	tmpl.MaxPathLenZero = true
 	if !ca.flaws.noIntermediateOID {
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidWWDRIntermediate, Value: asn1Null}}
 	}
@@ -258,14 +242,8 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	}
 	ca.intermediate = mustCreate(tmpl, f.root, &ca.interKey.PublicKey, f.rootKey)
 
-	tmpl = &x509.Certificate{
-		SerialNumber:          newSerial(),
-		Subject:               pkix.Name{CommonName: "appstoretest Receipt Signing", Organization: []string{"appstoretest"}},
-		NotBefore:             validFrom,
-		NotAfter:              validUntil,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-	}
+	tmpl = template("appstoretest Receipt Signing")
+	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	if !ca.flaws.leafFrom.IsZero() {
 		tmpl.NotBefore, tmpl.NotAfter = ca.flaws.leafFrom, ca.flaws.leafUntil
 	}
@@ -282,6 +260,26 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	f.issued[ca.leaf.SerialNumber.String()] = issued{ca, Leaf}
 	f.mu.Unlock()
 	return ca.leaf, ca.intermediate
+}
+
+// template is a certificate of the test CA's: a new serial number, the
+// CA's validity and basic constraints.
+func template(commonName string) *x509.Certificate {
+	return &x509.Certificate{
+		SerialNumber:          newSerial(),
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"appstoretest"}},
+		NotBefore:             validFrom,
+		NotAfter:              validUntil,
+		BasicConstraintsValid: true,
+	}
+}
+
+// caTemplate is a template for a certificate that issues others.
+func caTemplate(commonName string) *x509.Certificate {
+	tmpl := template(commonName)
+	tmpl.IsCA = true
+	tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+	return tmpl
 }
 
 func newKey(c elliptic.Curve) *ecdsa.PrivateKey {
