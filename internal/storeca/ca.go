@@ -83,6 +83,7 @@ type flaws struct {
 	noLeafOID, noIntermediateOID bool
 	leafFrom, leafUntil          time.Time // zero: the CA's validity
 	chainOfTwo                   bool
+	leafFromRoot                 bool // the root issues the leaf, past the intermediate
 }
 
 // family is what the CAs under one root share: the root, the serial
@@ -222,6 +223,16 @@ func (ca *CA) ChainOfTwo() *CA {
 	return ca.family.newCA(fl)
 }
 
+// LeafIssuedByRoot returns a CA whose leaf the root issued itself, with
+// the intermediate beside it in x5c all the same (ErrInvalidChain: the
+// path does not pass through the intermediate, whose OID vouches for
+// nothing).
+func (ca *CA) LeafIssuedByRoot() *CA {
+	fl := ca.flaws
+	fl.leafFromRoot = true
+	return ca.family.newCA(fl)
+}
+
 // certs returns the intermediate and the leaf, issuing them on first use.
 func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	ca.mu.Lock()
@@ -253,7 +264,11 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	if ocspURL != "" {
 		tmpl.OCSPServer = []string{ocspURL}
 	}
-	ca.leaf = mustCreate(tmpl, ca.intermediate, &ca.leafKey.PublicKey, ca.interKey)
+	issuer, issuerKey := ca.intermediate, ca.interKey
+	if ca.flaws.leafFromRoot {
+		issuer, issuerKey = f.root, f.rootKey
+	}
+	ca.leaf = mustCreate(tmpl, issuer, &ca.leafKey.PublicKey, issuerKey)
 
 	f.mu.Lock()
 	f.issued[ca.intermediate.SerialNumber.String()] = issued{ca, Intermediate}
