@@ -105,15 +105,17 @@ func signN(t testing.TB, ca *appstoretest.CA, n appstore.Notification) string {
 // appstoretest would never write.
 func signJWS(t testing.TB, key *ecdsa.PrivateKey, header map[string]any, claims any) string {
 	t.Helper()
-	h, err := json.Marshal(header)
+	return jwsforge.Sign(key, mustJSON(t, header), mustJSON(t, claims))
+}
+
+// mustJSON is v as encoding/json writes it.
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jwsforge.Sign(key, string(h), string(p))
+	return string(b)
 }
 
 func seg(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -511,11 +510,7 @@ func parts(signed string) (h, p, s string) {
 func TestLeafIssuedByTheRootIsInvalidChain(t *testing.T) {
 	ca := storeca.New().LeafIssuedByRoot()
 	v := newVerifier(t, nil, appstore.VerifierConfig{Roots: ca.Roots()})
-	payload, err := json.Marshal(transaction())
-	if err != nil {
-		t.Fatal(err)
-	}
-	signed, err := ca.Sign(payload)
+	signed, err := ca.Sign([]byte(mustJSON(t, transaction())))
 	if err != nil {
 		t.Fatal(err)
 	}
