@@ -179,20 +179,24 @@ func (ca *CA) Revoke(which Cert) {
 
 // The broken chains, each a new CA under the same root.
 
+// with returns a new CA under the same root with ca's flaws and those
+// flaw adds.
+func (ca *CA) with(flaw func(*flaws)) *CA {
+	fl := ca.flaws
+	flaw(&fl)
+	return ca.family.newCA(fl)
+}
+
 // LeafWithoutOID returns a CA whose leaf lacks Apple's receipt signing
 // OID (the verifier's ErrVerification).
 func (ca *CA) LeafWithoutOID() *CA {
-	fl := ca.flaws
-	fl.noLeafOID = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.noLeafOID = true })
 }
 
 // IntermediateWithoutOID returns a CA whose intermediate lacks Apple's
 // WWDR OID (ErrVerification).
 func (ca *CA) IntermediateWithoutOID() *CA {
-	fl := ca.flaws
-	fl.noIntermediateOID = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.noIntermediateOID = true })
 }
 
 // ExpiredLeaf returns a CA whose leaf expired in 2001, before any date a
@@ -210,17 +214,13 @@ func (ca *CA) LeafNotYetValid() *CA {
 // LeafValidBetween returns a CA whose leaf is valid from notBefore to
 // notAfter, for tests at the edges of its validity.
 func (ca *CA) LeafValidBetween(notBefore, notAfter time.Time) *CA {
-	fl := ca.flaws
-	fl.leafFrom, fl.leafUntil = notBefore, notAfter
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.leafFrom, fl.leafUntil = notBefore, notAfter })
 }
 
 // ChainOfTwo returns a CA whose x5c holds the leaf and the intermediate
 // but not the root (ErrInvalidChainLength).
 func (ca *CA) ChainOfTwo() *CA {
-	fl := ca.flaws
-	fl.chainOfTwo = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.chainOfTwo = true })
 }
 
 // LeafIssuedByRoot returns a CA whose leaf the root issued itself, with
@@ -228,9 +228,7 @@ func (ca *CA) ChainOfTwo() *CA {
 // path does not pass through the intermediate, whose OID vouches for
 // nothing).
 func (ca *CA) LeafIssuedByRoot() *CA {
-	fl := ca.flaws
-	fl.leafFromRoot = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.leafFromRoot = true })
 }
 
 // certs returns the intermediate and the leaf, issuing them on first use.
