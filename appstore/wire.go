@@ -13,10 +13,18 @@ import (
 // JSON number of milliseconds since 1970, which time.Time does not read.
 // So every decoded type is read and written through one form of it made
 // once, by reflection: a struct type with the same fields, names and tags,
-// each time.Time replaced by appleDate. encoding/json then matches names,
-// and reports errors, exactly as it would for the type itself, and no
-// decoded type repeats its dates in a shadow of its own.
-var appleForms sync.Map // reflect.Type of a decoded type -> reflect.Type of its form
+// each time.Time replaced by appleDate. encoding/json then matches names
+// and reports errors as it would for the type itself, and no decoded type
+// repeats its dates in a shadow of its own.
+type appleForm struct {
+	typ reflect.Type
+	// field[i] is the decoded type's field that the form's field i holds:
+	// the other fields in their order, then the dates in theirs, the order
+	// in which MarshalJSON has always written them.
+	field []int
+}
+
+var appleForms sync.Map // reflect.Type of a decoded type -> *appleForm
 
 var (
 	timeType      = reflect.TypeFor[time.Time]()
@@ -34,39 +42,53 @@ func (d appleDate) MarshalJSON() ([]byte, error) { return appendMillis(nil, time
 // IsZero makes omitzero leave an absent date out.
 func (d appleDate) IsZero() bool { return time.Time(d).IsZero() }
 
-// appleForm returns the form of v, a pointer to a decoded type, holding a
-// copy of *v's fields.
-func appleForm(v reflect.Value) reflect.Value {
-	typ := v.Type()
-	form, ok := appleForms.Load(typ)
-	if !ok {
-		fields := make([]reflect.StructField, typ.NumField())
-		for i := range fields {
-			f := typ.Field(i)
-			if f.Type == timeType {
-				f.Type = appleDateType
-			}
-			fields[i] = reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag}
-		}
-		form, _ = appleForms.LoadOrStore(typ, reflect.StructOf(fields))
+// formOf returns the form of typ, a decoded type, making it on first use.
+func formOf(typ reflect.Type) *appleForm {
+	if f, ok := appleForms.Load(typ); ok {
+		return f.(*appleForm)
 	}
-	out := reflect.New(form.(reflect.Type)).Elem()
-	copyFields(out, v)
+	var others, dates []int
+	for i := range typ.NumField() {
+		if typ.Field(i).Type == timeType {
+			dates = append(dates, i)
+		} else {
+			others = append(others, i)
+		}
+	}
+	form := &appleForm{field: append(others, dates...)}
+	fields := make([]reflect.StructField, len(form.field))
+	for i, j := range form.field {
+		f := typ.Field(j)
+		if f.Type == timeType {
+			f.Type = appleDateType
+		}
+		fields[i] = reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag}
+	}
+	form.typ = reflect.StructOf(fields)
+	f, _ := appleForms.LoadOrStore(typ, form)
+	return f.(*appleForm)
+}
+
+// of returns a value of the form holding a copy of v's fields.
+func (form *appleForm) of(v reflect.Value) reflect.Value {
+	out := reflect.New(form.typ).Elem()
+	for i, j := range form.field {
+		if f := out.Field(i); f.Type() == appleDateType {
+			*f.Addr().Interface().(*appleDate) = appleDate(*v.Field(j).Addr().Interface().(*time.Time))
+		} else {
+			f.Set(v.Field(j))
+		}
+	}
 	return out
 }
 
-// copyFields copies each field of src into the same field of dst, one of
-// them a decoded type and the other its form.
-func copyFields(dst, src reflect.Value) {
-	for i := range dst.NumField() {
-		d, s := dst.Field(i), src.Field(i)
-		switch {
-		case d.Type() == timeType:
-			*d.Addr().Interface().(*time.Time) = time.Time(*s.Addr().Interface().(*appleDate))
-		case d.Type() == appleDateType:
-			*d.Addr().Interface().(*appleDate) = appleDate(*s.Addr().Interface().(*time.Time))
-		default:
-			d.Set(s)
+// copyTo copies the fields of the form's value fv back into v.
+func (form *appleForm) copyTo(v, fv reflect.Value) {
+	for i, j := range form.field {
+		if f := fv.Field(i); f.Type() == appleDateType {
+			*v.Field(j).Addr().Interface().(*time.Time) = time.Time(*f.Addr().Interface().(*appleDate))
+		} else {
+			v.Field(j).Set(f)
 		}
 	}
 }
@@ -78,9 +100,10 @@ func copyFields(dst, src reflect.Value) {
 // method its input only for the call.
 func decodeApple(b []byte, v any, lent bool) error {
 	rv := reflect.ValueOf(v).Elem()
-	form := appleForm(rv)
-	err := json.Unmarshal(b, form.Addr().Interface())
-	copyFields(rv, form)
+	form := formOf(rv.Type())
+	fv := form.of(rv)
+	err := json.Unmarshal(b, fv.Addr().Interface())
+	form.copyTo(rv, fv)
 	if err != nil {
 		return err
 	}
@@ -99,7 +122,8 @@ func unmarshalApple(b []byte, v any) error { return decodeApple(b, v, true) }
 // marshalApple is the MarshalJSON method of every decoded type: Apple's
 // form of *v, without Raw.
 func marshalApple(v any) ([]byte, error) {
-	return json.Marshal(appleForm(reflect.ValueOf(v).Elem()).Interface())
+	rv := reflect.ValueOf(v).Elem()
+	return json.Marshal(formOf(rv.Type()).of(rv).Interface())
 }
 
 // member returns the raw value of obj's member key, for a JSON object that
