@@ -249,9 +249,9 @@ type payloadClaims struct {
 	noApp      string // set when a payload that must name its app names none: the refusal's rule
 }
 
-// verifyPayload is every Verify method: it verifies signed as Apple's
-// library does, decodes it into a new T, and checks its claims against
-// the verifier's, the app first, then the environment.
+// verifyPayload is what every Verify method does first: it verifies signed
+// as Apple's library does, decodes it into a new T, and checks its claims
+// against the verifier's, the app first, then the environment.
 func verifyPayload[T any, P interface {
 	*T
 	payload
