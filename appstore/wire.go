@@ -22,6 +22,7 @@ type appleForm struct {
 	// the other fields in their order, then the dates in theirs, the order
 	// in which MarshalJSON has always written them.
 	field []int
+	raw   int // the decoded type's field Raw, where it keeps the object it came from; -1 for none
 }
 
 var appleForms sync.Map // reflect.Type of a decoded type -> *appleForm
@@ -55,7 +56,10 @@ func formOf(typ reflect.Type) *appleForm {
 			others = append(others, i)
 		}
 	}
-	form := &appleForm{field: append(others, dates...)}
+	form := &appleForm{field: append(others, dates...), raw: -1}
+	if f, ok := typ.FieldByName("Raw"); ok && len(f.Index) == 1 && f.Type == rawType {
+		form.raw = f.Index[0]
+	}
 	fields := make([]reflect.StructField, len(form.field))
 	for i, j := range form.field {
 		f := typ.Field(j)
@@ -107,11 +111,11 @@ func decodeApple(b []byte, v any, lent bool) error {
 	if err != nil {
 		return err
 	}
-	if raw := rv.FieldByName("Raw"); raw.IsValid() && raw.Type() == rawType {
+	if form.raw >= 0 {
 		if lent {
 			b = bytes.Clone(b)
 		}
-		raw.SetBytes(b)
+		rv.Field(form.raw).SetBytes(b)
 	}
 	return nil
 }
