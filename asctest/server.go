@@ -77,11 +77,7 @@ const DefaultRateLimit = 3500
 // NewServer starts a TLS server with one team key, made afresh in memory:
 // tokens for another server, or for this one after it is restarted, fail.
 // Use srv.Config() for a token source and srv.Client() as the base client.
-func NewServer() *Server {
-	s := NewUnstartedServer()
-	s.StartTLS()
-	return s
-}
+func NewServer() *Server { return fakeserver.StartedTLS(NewUnstartedServer()) }
 
 // NewUnstartedServer returns a server that is not yet listening, as
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP (so that

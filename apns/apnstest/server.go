@@ -85,11 +85,7 @@ const MinTokenInterval = apns.MinTokenInterval
 // NewServer starts an HTTP/2 TLS server with one key, made afresh in
 // memory. Use srv.Config() for a token source and srv.Client() as the base
 // client.
-func NewServer() *Server {
-	s := NewUnstartedServer()
-	s.StartTLS()
-	return s
-}
+func NewServer() *Server { return fakeserver.StartedTLS(NewUnstartedServer()) }
 
 // NewUnstartedServer returns a server that is not yet listening, as
 // [httptest.NewUnstartedServer] does, with HTTP/2 enabled: call StartTLS
