@@ -152,12 +152,7 @@ func TestStoreServerRoutesAnswer429InTheirOwnForm(t *testing.T) {
 	defer srv.Close()
 	t0 := frozen(srv)
 	srv.SetRateLimit(2)
-	cfg := srv.Config()
-	cfg.BundleID = "com.example.game"
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := source(t, srv, func(c *ascjwt.Config) { c.BundleID = "com.example.game" })
 	client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport, MaxRetryWait: -1}}
 
 	get := func() (*http.Response, []byte) {

@@ -1,7 +1,6 @@
 package asctest
 
 import (
-	"context"
 	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
@@ -37,15 +36,7 @@ func highS(t *testing.T, token string) string {
 func TestRevokedTokenStaysRevokedHoweverRespelled(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	value := tok.Value
+	value := strings.TrimPrefix(bearer(t, srv), "Bearer ")
 	parts := strings.Split(value, ".")
 	spareBit := parts[0] + "." + parts[1] + "." + flipSpareBit(parts[2])
 	malleated := highS(t, value)
@@ -127,15 +118,7 @@ func TestRequestLogGivesMethodPathStatusAndRuleNeverTheToken(t *testing.T) {
 		logged = append(logged, l)
 		mu.Unlock()
 	})
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := "Bearer " + tok.Value
+	good := bearer(t, srv)
 	expired := "Bearer " + crafter{srv.Key().PrivateKey}.sign(
 		map[string]any{"alg": "ES256", "kid": srv.Key().ID, "typ": "JWT"},
 		map[string]any{"iss": srv.IssuerID(), "iat": srv.Now().Unix() - 3600, "exp": srv.Now().Unix() - 1800, "aud": "appstoreconnect-v1"})
@@ -165,7 +148,7 @@ func TestRequestLogGivesMethodPathStatusAndRuleNeverTheToken(t *testing.T) {
 			t.Errorf("entry %d = %+v, want %+v", i, got, w)
 		}
 		line := got.String() + fmt.Sprintf("%+v", got)
-		for _, secret := range []string{tok.Value, strings.TrimPrefix(expired, "Bearer ")} {
+		for _, secret := range []string{strings.TrimPrefix(good, "Bearer "), strings.TrimPrefix(expired, "Bearer ")} {
 			for _, part := range strings.Split(secret, ".") {
 				if strings.Contains(line, part) {
 					t.Errorf("entry %d shows a part of a token: %s", i, line)
@@ -215,11 +198,7 @@ func TestUnstartedServerRunsOnAGivenListener(t *testing.T) {
 			} else if pemBytes != nil {
 				t.Fatalf("plain HTTP server has a certificate")
 			}
-			src, err := ascjwt.NewTokenSource(srv.Config())
-			if err != nil {
-				t.Fatal(err)
-			}
-			client := ascjwt.NewClient(&http.Client{Transport: base}, src)
+			client := ascjwt.NewClient(&http.Client{Transport: base}, source(t, srv))
 			resp, err := client.Get(srv.URL + "/v1/apps")
 			if err != nil {
 				t.Fatal(err)
@@ -247,15 +226,7 @@ func TestRequestLogKeepsHandlersFlushing(t *testing.T) {
 		io.WriteString(w, "part")
 		f.Flush()
 	}))
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status, _, _ := get(t, srv, "/v1/stream", "Bearer "+tok.Value); status != 200 {
+	if status, _, _ := get(t, srv, "/v1/stream", bearer(t, srv)); status != 200 {
 		t.Fatalf("status %d", status)
 	}
 	if l := <-logged; l.Status != 200 || l.Path != "/v1/stream" {

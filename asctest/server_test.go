@@ -1,7 +1,6 @@
 package asctest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,24 +12,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
-
-// get sends a GET with the given Authorization header (none if empty) and
-// returns the status, the decoded error list and the X-Rate-Limit header.
-func get(t testing.TB, srv *Server, path, auth string) (int, []Error, string) {
-	t.Helper()
-	resp, raw := send(t, srv, "GET", srv.URL+path, auth, nil, nil)
-	var body ErrorResponse
-	if resp.StatusCode >= 400 {
-		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("error Content-Type = %q, want application/json", ct)
-		}
-		if err := json.Unmarshal(raw, &body); err != nil {
-			t.Fatalf("error body is not Apple's JSON: %v", err)
-		}
-	}
-	return resp.StatusCode, body.Errors, resp.Header.Get("X-Rate-Limit")
-}
 
 func TestServerRejectsEachRuleWithApplesError(t *testing.T) {
 	srv := NewServer()
@@ -87,11 +70,7 @@ func TestServerRejectsEachRuleWithApplesError(t *testing.T) {
 func TestServerWithTokenSource(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	client := newClient(t, srv)
 
 	var wg sync.WaitGroup
 	for range 50 {
@@ -129,18 +108,7 @@ func TestServerWithTokenSource(t *testing.T) {
 func TestServerKeys(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	ctx := context.Background()
-	tokenFor := func(k Key) string {
-		src, err := ascjwt.NewTokenSource(srv.ConfigFor(k))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return "Bearer " + tok.Value
-	}
+	tokenFor := func(k Key) string { return bearerOf(t, apitest.Must(t, ascjwt.NewTokenSource, srv.ConfigFor(k))) }
 	team2, individual := srv.AddKey(), srv.AddIndividualKey()
 	if team2.IssuerID != srv.IssuerID() || individual.IssuerID != "" || team2.ID == srv.Key().ID {
 		t.Fatalf("keys: %+v, %+v", team2, individual)
@@ -168,9 +136,7 @@ func TestServerRateLimit(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	srv.SetRateLimit(3)
-	src, _ := ascjwt.NewTokenSource(srv.Config())
-	tok, _ := src.Token(context.Background())
-	auth := "Bearer " + tok.Value
+	auth := bearer(t, srv)
 	for i, want := range []string{"user-hour-lim:3;user-hour-rem:2;", "user-hour-lim:3;user-hour-rem:1;", "user-hour-lim:3;user-hour-rem:0;"} {
 		if status, _, header := get(t, srv, "/v1/apps", auth); status != 200 || header != want {
 			t.Fatalf("request %d: %d, X-Rate-Limit %q; want 200, %q", i+1, status, header, want)
@@ -181,8 +147,7 @@ func TestServerRateLimit(t *testing.T) {
 		t.Fatalf("past the limit: %d %v; want 429 RATE_LIMIT_EXCEEDED", status, errs)
 	}
 	srv.Advance(time.Hour)
-	tok, _ = src.Token(context.Background())
-	if status, _, header := get(t, srv, "/v1/apps", "Bearer "+tok.Value); status != 200 || header != "user-hour-lim:3;user-hour-rem:2;" {
+	if status, _, header := get(t, srv, "/v1/apps", bearer(t, srv)); status != 200 || header != "user-hour-lim:3;user-hour-rem:2;" {
 		t.Fatalf("an hour later: %d %q", status, header)
 	}
 	if st := srv.Stats(); st.RateLimited != 1 || st.Accepted != 4 {
@@ -198,8 +163,7 @@ func TestServerPaginationAndRoutes(t *testing.T) {
 		userRouteCalls.Add(1)
 		fmt.Fprintf(w, `{"data":{"type":"builds","id":%q}}`, r.PathValue("id"))
 	}))
-	src, _ := ascjwt.NewTokenSource(srv.Config())
-	client := ascjwt.NewClient(srv.Client(), src)
+	client := newClient(t, srv)
 
 	var ids []string
 	next := srv.URL + "/v1/apps?limit=2"

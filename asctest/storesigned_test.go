@@ -14,6 +14,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/appstore"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // storeClient returns a client whose tokens carry bid bundleID, as the App
@@ -22,11 +23,7 @@ func storeClient(t *testing.T, srv *asctest.Server, bundleID string) *http.Clien
 	t.Helper()
 	cfg := srv.Config()
 	cfg.BundleID = bundleID
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport}}
+	return &http.Client{Transport: &ascjwt.Transport{Source: apitest.Must(t, ascjwt.NewTokenSource, cfg), Base: srv.Client().Transport}}
 }
 
 func storeCall(t *testing.T, c *http.Client, method, url string, out any) {

@@ -2,73 +2,17 @@ package asctest
 
 import (
 	"bytes"
-	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/ascjwt/ascjwt"
 )
-
-// bearer returns an Authorization value with a token for the server's key.
-func bearer(t testing.TB, srv *Server, mutate ...func(*ascjwt.Config)) string {
-	t.Helper()
-	cfg := srv.Config()
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "Bearer " + tok.Value
-}
-
-// send sends one request through srv.Client(), with auth as its
-// Authorization header unless empty, and returns the response with its body
-// read and closed.
-func send(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
-// do is send returning the status, the headers and the body.
-func do(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (int, http.Header, []byte) {
-	t.Helper()
-	resp, b := send(t, srv, method, rawURL, auth, header, body)
-	return resp.StatusCode, resp.Header, b
-}
 
 // asset is the part of an appScreenshots answer the tests read.
 type asset struct {

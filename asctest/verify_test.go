@@ -190,19 +190,7 @@ func TestVerifyRules(t *testing.T) {
 				tc.opts(&o)
 			}
 			_, err := Verify(tc.token, &key.PublicKey, o)
-			if tc.rule == "" {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				return
-			}
-			var re *RuleError
-			if !errors.As(err, &re) {
-				t.Fatalf("err = %v, want a *RuleError for rule %s", err, tc.rule)
-			}
-			if re.Rule != tc.rule || !strings.Contains(re.Detail, tc.detail) {
-				t.Fatalf("err = %v; want rule %s saying %q", err, tc.rule, tc.detail)
-			}
+			wantRule(t, err, tc.rule, tc.detail)
 		})
 	}
 }
