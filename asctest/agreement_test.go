@@ -3,8 +3,6 @@ package asctest_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
@@ -32,10 +31,7 @@ var agreementLifetimes = []time.Duration{
 // request it names); one it refuses, a token signed here by hand with the
 // same entry and lifetime is refused by Verify, for the same reason.
 func FuzzScopeAgreement(f *testing.F) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		f.Fatal(err)
-	}
+	key := apitest.NewKey(f)
 	const keyID, issuer = "TESTKEY123", "57246542-96fe-1a63-e053-0824d011072a"
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	opts := asctest.VerifyOptions{Now: now, KeyID: keyID, IssuerID: issuer}

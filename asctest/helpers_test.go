@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/ascjwt/ascjwt"
@@ -97,23 +95,4 @@ func get(t testing.TB, srv *Server, path, auth string) (int, []Error, string) {
 		}
 	}
 	return resp.StatusCode, body.Errors, resp.Header.Get("X-Rate-Limit")
-}
-
-// wantRule fails t unless err is a *RuleError for rule whose detail says
-// detail; for rule "", unless err is nil.
-func wantRule(t testing.TB, err error, rule, detail string) {
-	t.Helper()
-	if rule == "" {
-		if err != nil {
-			t.Fatalf("refused: %v", err)
-		}
-		return
-	}
-	var re *RuleError
-	if !errors.As(err, &re) {
-		t.Fatalf("err = %v, want a *RuleError for rule %s", err, rule)
-	}
-	if re.Rule != rule || !strings.Contains(re.Detail, detail) {
-		t.Fatalf("err = %v; want rule %s saying %q", err, rule, detail)
-	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,23 +70,7 @@ func TestServerWithTokenSource(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	client := newClient(t, srv)
-
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Go(func() {
-			resp, err := client.Get(srv.URL + "/v1/apps")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Errorf("status %d", resp.StatusCode)
-			}
-		})
-	}
-	wg.Wait()
+	apitest.GetConcurrently(t, client, srv.URL+"/v1/apps", 50)
 	if st := srv.Stats(); st.Accepted != 50 || st.Tokens != 1 {
 		t.Errorf("stats = %+v, want 50 accepted with one token", st)
 	}
@@ -95,13 +78,8 @@ func TestServerWithTokenSource(t *testing.T) {
 	// The clock the source shares with the server: after 20 minutes the
 	// token is replaced, and the server accepts the new one.
 	srv.Advance(20 * time.Minute)
-	resp, err := client.Get(srv.URL + "/v1/apps/1000000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 || srv.Stats().Tokens != 2 {
-		t.Errorf("after 20 minutes: status %d, stats %+v; want 200 with a second token", resp.StatusCode, srv.Stats())
+	if status := apitest.StatusOf(t, client, srv.URL+"/v1/apps/1000000001"); status != 200 || srv.Stats().Tokens != 2 {
+		t.Errorf("after 20 minutes: status %d, stats %+v; want 200 with a second token", status, srv.Stats())
 	}
 }
 

@@ -2,8 +2,6 @@ package asctest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
@@ -27,7 +26,7 @@ func signRaw(key *ecdsa.PrivateKey, header, payload string) string {
 // decoder would misread, each rule in both directions, with hand-written
 // JSON.
 func TestVerifyReadsTokensAsAppleDoes(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	n := now.Unix()
 	iat := n - 60
@@ -130,7 +129,7 @@ func TestVerifyReadsTokensAsAppleDoes(t *testing.T) {
 }
 
 func TestClaimsRepresentEveryAudienceForm(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	for _, tc := range []struct {
 		aud      string
 		audience string
@@ -155,7 +154,7 @@ func TestClaimsRepresentEveryAudienceForm(t *testing.T) {
 // changing what it decodes to under a lax decoder: each spelling is refused,
 // so no verifier state keyed by the text can be dodged.
 func TestParseRefusesEveryOtherSpellingOfAToken(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	// The standard-alphabet spelling needs a '-' or '_' to change, and a
 	// random signature lacks both one time in fifteen: sign until it has one.
 	var tok string

@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
@@ -133,8 +133,8 @@ func with(m map[string]any, kv ...any) map[string]any {
 }
 
 func TestVerifyRules(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
+	other := apitest.NewKey(t)
 	c := crafter{key}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	iat := now.Add(-time.Minute).Unix()
@@ -195,6 +195,25 @@ func TestVerifyRules(t *testing.T) {
 	}
 }
 
+// wantRule fails t unless err is a *RuleError for rule whose detail says
+// detail; for rule "", unless err is nil.
+func wantRule(t testing.TB, err error, rule, detail string) {
+	t.Helper()
+	if rule == "" {
+		if err != nil {
+			t.Fatalf("refused: %v", err)
+		}
+		return
+	}
+	var re *RuleError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want a *RuleError for rule %s", err, rule)
+	}
+	if re.Rule != rule || !strings.Contains(re.Detail, detail) {
+		t.Fatalf("err = %v; want rule %s saying %q", err, rule, detail)
+	}
+}
+
 func individual(o *VerifyOptions) { o.IssuerID, o.Individual = "", true }
 func noRequest(o *VerifyOptions)  { o.Request = nil }
 func withRequest(r *http.Request) func(*VerifyOptions) {
@@ -202,7 +221,7 @@ func withRequest(r *http.Request) func(*VerifyOptions) {
 }
 
 func FuzzVerify(f *testing.F) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(f)
 	c := crafter{key}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	header := map[string]any{"alg": "ES256", "kid": "TESTKEY123", "typ": "JWT"}
