@@ -7,10 +7,26 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/apitest"
 )
+
+// newServer starts a server for t, closed when t ends.
+func newServer(t testing.TB) *Server {
+	srv := NewServer()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// frozen sets the server's clock to a fixed moment, which Advance then
+// moves: no test here waits on the real clock.
+func frozen(srv *Server) time.Time {
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return t0 })
+	return t0
+}
 
 // source returns a token source for the server's first key, its Config
 // changed by mutate.

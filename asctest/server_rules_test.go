@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/ascjwt/ascjwt"
 )
@@ -34,8 +33,7 @@ func highS(t *testing.T, token string) string {
 }
 
 func TestRevokedTokenStaysRevokedHoweverRespelled(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	value := strings.TrimPrefix(bearer(t, srv), "Bearer ")
 	parts := strings.Split(value, ".")
 	spareBit := parts[0] + "." + parts[1] + "." + flipSpareBit(parts[2])
@@ -73,10 +71,8 @@ func TestRevokedTokenStaysRevokedHoweverRespelled(t *testing.T) {
 // TestServerNamesTheBrokenRuleInTheDetail: the 401's detail names the rule
 // a token broke, for the shapes a lax decoder misreads.
 func TestServerNamesTheBrokenRuleInTheDetail(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return now })
+	srv := newServer(t)
+	now := frozen(srv)
 	k := srv.Key()
 	hdr := func(extra string) string { return fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"%s}`, k.ID, extra) }
 	body := func(extra string) string {
@@ -109,8 +105,7 @@ func TestServerNamesTheBrokenRuleInTheDetail(t *testing.T) {
 }
 
 func TestRequestLogGivesMethodPathStatusAndRuleNeverTheToken(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	var mu sync.Mutex
 	var logged []RequestLog
 	srv.SetRequestLog(func(l RequestLog) {
@@ -213,8 +208,7 @@ func TestUnstartedServerRunsOnAGivenListener(t *testing.T) {
 }
 
 func TestRequestLogKeepsHandlersFlushing(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	logged := make(chan RequestLog, 1)
 	srv.SetRequestLog(func(l RequestLog) { logged <- l })
 	srv.Handle("GET /v1/stream", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -15,10 +15,8 @@ import (
 )
 
 func TestServerRejectsEachRuleWithApplesError(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return now })
+	srv := newServer(t)
+	now := frozen(srv)
 	k := srv.Key()
 	c := crafter{k.PrivateKey}
 	iat := now.Add(-time.Minute).Unix()
@@ -67,8 +65,7 @@ func TestServerRejectsEachRuleWithApplesError(t *testing.T) {
 }
 
 func TestServerWithTokenSource(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	client := newClient(t, srv)
 	apitest.GetConcurrently(t, client, srv.URL+"/v1/apps", 50)
 	if st := srv.Stats(); st.Accepted != 50 || st.Tokens != 1 {
@@ -84,8 +81,7 @@ func TestServerWithTokenSource(t *testing.T) {
 }
 
 func TestServerKeys(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	tokenFor := func(k Key) string { return bearerOf(t, apitest.Must(t, ascjwt.NewTokenSource, srv.ConfigFor(k))) }
 	team2, individual := srv.AddKey(), srv.AddIndividualKey()
 	if team2.IssuerID != srv.IssuerID() || individual.IssuerID != "" || team2.ID == srv.Key().ID {
@@ -111,8 +107,7 @@ func TestServerKeys(t *testing.T) {
 }
 
 func TestServerRateLimit(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	srv.SetRateLimit(3)
 	auth := bearer(t, srv)
 	for i, want := range []string{"user-hour-lim:3;user-hour-rem:2;", "user-hour-lim:3;user-hour-rem:1;", "user-hour-lim:3;user-hour-rem:0;"} {
@@ -134,8 +129,7 @@ func TestServerRateLimit(t *testing.T) {
 }
 
 func TestServerPaginationAndRoutes(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	var userRouteCalls atomic.Int32
 	srv.Handle("GET /v1/builds/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		userRouteCalls.Add(1)

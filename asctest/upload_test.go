@@ -32,6 +32,14 @@ type asset struct {
 	}
 }
 
+// uploadServer starts a server for t whose upload parts are partSize
+// bytes, and returns it with an Authorization value for it.
+func uploadServer(t *testing.T, partSize int) (*Server, string) {
+	srv := newServer(t)
+	srv.SetUploadPartSize(partSize)
+	return srv, bearer(t, srv)
+}
+
 func reserveBody(name string, size int) []byte {
 	return fmt.Appendf(nil, `{"data":{"type":"appScreenshots","attributes":{"fileName":%q,"fileSize":%d},"relationships":{"appScreenshotSet":{"data":{"type":"appScreenshotSets","id":"1"}}}}}`, name, size)
 }
@@ -41,10 +49,7 @@ func commitBody(id, checksum string) []byte {
 }
 
 func TestUploadCompletesOnlyWhenEveryPartArrived(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetUploadPartSize(4)
-	auth := bearer(t, srv)
+	srv, auth := uploadServer(t, 4)
 	file := []byte("0123456789") // three parts: 4, 4 and 2 bytes
 	sum := md5.Sum(file)
 	checksum := hex.EncodeToString(sum[:])
@@ -126,10 +131,7 @@ func TestUploadCompletesOnlyWhenEveryPartArrived(t *testing.T) {
 }
 
 func TestUploadOriginRefusesAnyAuthorizationAndMalformedParts(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetUploadPartSize(4)
-	auth := bearer(t, srv)
+	srv, auth := uploadServer(t, 4)
 	_, _, body := do(t, srv, "POST", srv.URL+"/v1/appScreenshots", auth, nil, reserveBody("shot.jpg", 6))
 	var a asset
 	if err := json.Unmarshal(body, &a); err != nil || len(a.Data.Attributes.UploadOperations) != 2 {
@@ -172,8 +174,7 @@ func TestUploadOriginRefusesAnyAuthorizationAndMalformedParts(t *testing.T) {
 }
 
 func TestReservationRefusesWhatAppleRefuses(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	auth := bearer(t, srv)
 	for _, tc := range []struct {
 		name, body    string
@@ -211,10 +212,7 @@ func TestReservationRefusesWhatAppleRefuses(t *testing.T) {
 }
 
 func TestConcurrentPartsAllArrive(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetUploadPartSize(7)
-	auth := bearer(t, srv)
+	srv, auth := uploadServer(t, 7)
 	file := []byte(strings.Repeat("abcdefghijklmnopqrstuvwxyz", 10))
 	_, _, body := do(t, srv, "POST", srv.URL+"/v1/appScreenshots", auth, nil, reserveBody("a.png", len(file)))
 	var a asset
