@@ -39,6 +39,12 @@ func source(t testing.TB, srv *Server, mutate ...func(*ascjwt.Config)) ascjwt.To
 	return apitest.Must(t, ascjwt.NewTokenSource, cfg)
 }
 
+// withBundleID gives a Config the bundle ID id, for tokens of the App Store
+// Server API.
+func withBundleID(id string) func(*ascjwt.Config) {
+	return func(c *ascjwt.Config) { c.BundleID = id }
+}
+
 // newClient returns a client of the server whose requests carry tokens for
 // its first key, as code under test builds one.
 func newClient(t testing.TB, srv *Server) *http.Client {

@@ -141,7 +141,7 @@ func TestStoreServerRoutesAnswer429InTheirOwnForm(t *testing.T) {
 	srv := newServer(t)
 	t0 := frozen(srv)
 	srv.SetRateLimit(2)
-	src := source(t, srv, func(c *ascjwt.Config) { c.BundleID = "com.example.game" })
+	src := source(t, srv, withBundleID("com.example.game"))
 	client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport, MaxRetryWait: -1}}
 
 	get := func() (*http.Response, []byte) {
@@ -245,7 +245,7 @@ func TestStoreServer401IsNotJSONAndBadIDsAre400AndBidIsRequired(t *testing.T) {
 	if resp, _ = storeGet(t, srv, "/inApps/v1/history/123", bearer(t, srv)); resp.StatusCode != 401 || !strings.HasPrefix(srv.Stats().LastRejection, "bid: ") {
 		t.Errorf("an App Store Connect token without bid: %d, %q; want 401 naming rule bid", resp.StatusCode, srv.Stats().LastRejection)
 	}
-	auth := bearer(t, srv, func(c *ascjwt.Config) { c.BundleID = "com.example.app" })
+	auth := bearer(t, srv, withBundleID("com.example.app"))
 	resp, body = storeGet(t, srv, "/inApps/v1/history/12ab", auth)
 	if resp.StatusCode != 400 || string(body) != `{"errorCode":4000006,"errorMessage":"Invalid transaction id."}`+"\n" {
 		t.Errorf("a bad transaction ID: %d %s", resp.StatusCode, body)
