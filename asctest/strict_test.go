@@ -2,7 +2,6 @@ package asctest
 
 import (
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,8 +176,7 @@ func TestParseRefusesEveryOtherSpellingOfAToken(t *testing.T) {
 		if variant == tok {
 			t.Fatalf("%s: no change (fix the test)", name)
 		}
-		var re *RuleError
-		if _, err := Parse(variant); !errors.As(err, &re) || re.Rule != RuleFormat {
+		if _, err := Parse(variant); ruleOf(err) != RuleFormat {
 			t.Errorf("%s: Parse = %v; want a format refusal", name, err)
 		}
 	}
