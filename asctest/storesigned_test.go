@@ -5,13 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 )
 
 // storeCall sends a request with auth to the App Store Server API at url
@@ -63,15 +62,7 @@ func TestStoreServerTransactionsVerifyAgainstItsRoot(t *testing.T) {
 // server's root, and Get Test Notification Status reports it.
 func TestRequestTestNotificationDeliversASignedTEST(t *testing.T) {
 	srv := newServer(t)
-	var got struct {
-		method, contentType string
-		body                []byte
-	}
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got.method, got.contentType = r.Method, r.Header.Get("Content-Type")
-		got.body, _ = io.ReadAll(r.Body)
-	}))
-	defer receiver.Close()
+	receiver := faketest.NewReceiver(t, http.StatusOK, "")
 	srv.SetNotificationURL(receiver.URL + "/appstore")
 
 	auth := bearer(t, srv, withBundleID("com.example.game"))
@@ -81,8 +72,9 @@ func TestRequestTestNotificationDeliversASignedTEST(t *testing.T) {
 		t.Fatal("no testNotificationToken")
 	}
 	var body struct{ SignedPayload string }
-	if err := json.Unmarshal(got.body, &body); err != nil || got.method != http.MethodPost || got.contentType != "application/json" {
-		t.Fatalf("delivered %s %s %s", got.method, got.contentType, got.body)
+	got := receiver.Last()
+	if err := json.Unmarshal(got.Body, &body); err != nil || got.Method != http.MethodPost || got.ContentType != "application/json" {
+		t.Fatalf("delivered %s %s %s", got.Method, got.ContentType, got.Body)
 	}
 	v, _ := appstore.NewVerifier(appstore.VerifierConfig{BundleID: "com.example.game", Environment: appstore.Sandbox, Roots: srv.Roots()})
 	n, err := v.VerifyNotification(context.Background(), body.SignedPayload)
@@ -101,15 +93,14 @@ func TestRequestTestNotificationDeliversASignedTEST(t *testing.T) {
 	}
 
 	// A receiver that answers 500 is reported so.
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
-	defer failing.Close()
+	failing := faketest.NewReceiver(t, http.StatusInternalServerError, "")
 	srv.SetNotificationURL(failing.URL)
 	storeCall(t, srv, auth, "POST", srv.URL+"/inApps/v1/notifications/test", &answer)
 	storeCall(t, srv, auth, "GET", srv.URL+"/inApps/v1/notifications/test/"+answer.TestNotificationToken, &status)
 	if status.FirstSendAttemptResult != "UNSUCCESSFUL_HTTP_RESPONSE_CODE" {
 		t.Errorf("a 500: %s", status.FirstSendAttemptResult)
 	}
-	if !bytes.Contains(got.body, []byte("signedPayload")) {
+	if !bytes.Contains(receiver.Last().Body, []byte("signedPayload")) {
 		t.Error("lost the first delivery")
 	}
 }
