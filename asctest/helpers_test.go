@@ -2,7 +2,6 @@ package asctest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -61,11 +60,7 @@ func bearer(t testing.TB, srv *Server, mutate ...func(*ascjwt.Config)) string {
 // bearerOf returns an Authorization value with src's token.
 func bearerOf(t testing.TB, src ascjwt.TokenSource) string {
 	t.Helper()
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "Bearer " + tok.Value
+	return "Bearer " + apitest.MustToken(t, src.Token).Value
 }
 
 // send sends one request through srv.Client(), with auth as its

@@ -293,10 +293,7 @@ func TestSourceTokensNeverRefusedOnAnyConnection(t *testing.T) {
 			conns[minute] = connection(t, srv)
 		}
 		for opened, client := range conns {
-			tok, err := src.Token(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			tok := apitest.MustToken(t, src.Token)
 			if status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, "bearer "+tok.Value, nil); status != 200 {
 				t.Fatalf("minute %d, connection opened at %d: answer %d %s (%s)", minute, opened, status, reason, srv.Stats().LastDetail)
 			}
@@ -316,10 +313,7 @@ func TestServerTakesAPNsTokens(t *testing.T) {
 	src := apitest.Must(t, apns.NewTokenSource, srv.Config())
 	client := connection(t, srv)
 	for range 100 {
-		tok, err := src.Token(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := apitest.MustToken(t, src.Token)
 		if status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, "bearer "+tok.Value, nil); status != 200 {
 			t.Fatalf("answer %d %s: %s", status, reason, srv.Stats().LastDetail)
 		}
