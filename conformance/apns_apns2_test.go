@@ -1,6 +1,6 @@
 //lint:file-ignore SA1019 apns2 builds an x/net/http2 Transport, which x/net now deprecates for net/http's; that transport is what these tests drive
 
-package conformance_test
+package conformance
 
 import (
 	"context"

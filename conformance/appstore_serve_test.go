@@ -1,9 +1,7 @@
 package conformance
 
 import (
-	"bufio"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -27,14 +25,9 @@ import (
 // SignedDataVerifier with the root serve wrote (ASC_ROOT_CA_FILE): it
 // accepts both, and refuses a notification from another CA.
 func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not on PATH")
-	}
+	requireNode(t, appleLibrary)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ascjwt")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ascjwt/ascjwt/cmd/ascjwt").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildASCJWT(t, dir)
 	var mu sync.Mutex
 	var delivered []byte
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -44,31 +37,13 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	}))
 	defer receiver.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	serve := exec.CommandContext(ctx, bin, "serve", "--dir", filepath.Join(dir, "fake"), "--notify-url", receiver.URL)
-	serve.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	out, err := serve.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { serve.Process.Signal(os.Interrupt); serve.Wait() }()
+	vars := serveASC(t, bin, filepath.Join(dir, "fake"), "--notify-url", receiver.URL)
 	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	vars := map[string]string{}
-	for sc := bufio.NewScanner(out); sc.Scan(); {
-		line := sc.Text()
-		if strings.HasPrefix(line, "# ascjwt serve is ready") {
-			break
-		}
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(line, "export ") {
-			v = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
-			vars[k] = v
-			env = append(env, k+"="+v)
-		}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
 	}
+	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+	defer cancel()
 	api := func(args ...string) []byte {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, bin, append([]string{"api", "--bundle-id", "com.example.app"}, args...)...)
@@ -86,7 +61,7 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	api("-X", "POST", "/inApps/v1/notifications/test")
 	var body struct{ SignedPayload string }
 	mu.Lock()
-	err = json.Unmarshal(delivered, &body)
+	err := json.Unmarshal(delivered, &body)
 	mu.Unlock()
 	if err != nil || body.SignedPayload == "" {
 		t.Fatalf("no test notification delivered: %v", err)
@@ -110,8 +85,7 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 		{Name: "test notification", Method: "notification", Signed: body.SignedPayload, Environment: "Sandbox", BundleID: "com.example.app"},
 		{Name: "another CA", Method: "notification", Signed: forged, Environment: "Sandbox", BundleID: "com.example.app"},
 	}
-	var apple []verifyCase
-	runAppleVerifier(t, "verify", map[string]any{"roots": []string{base64.StdEncoding.EncodeToString(block.Bytes)}, "cases": cases}, &apple)
+	apple := runAppleVerifier(t, [][]byte{block.Bytes}, cases)
 	for i, want := range []string{"OK", "OK", "VERIFICATION_FAILURE"} {
 		if apple[i].Effective != want {
 			t.Errorf("%s: Apple's verifier says %s (%s); want %s", apple[i].Name, apple[i].Effective, apple[i].Cause, want)

@@ -1,24 +1,19 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
 	"github.com/ascjwt/ascjwt/appstore/appstoretest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // verifyCase is one piece of signed data and the verifier both libraries
@@ -38,35 +33,22 @@ type verifyCase struct {
 	Effective string `json:"effective,omitempty"` // the cause if any, else the status
 }
 
-// runAppleVerifier runs conformance/node/appstore_verify.js in mode
-// ("verify" or "make") with stdin, and decodes its output into out.
-func runAppleVerifier(t *testing.T, mode string, stdin, out any) {
+// runAppleVerifier has conformance/node/appstore_verify.js verify each case
+// with Apple's SignedDataVerifier, trusting the DER roots, and returns the
+// cases with Apple's verdicts filled in.
+func runAppleVerifier(t *testing.T, roots [][]byte, cases []verifyCase) []verifyCase {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH")
+	var b64roots []string
+	for _, r := range roots {
+		b64roots = append(b64roots, base64.StdEncoding.EncodeToString(r))
 	}
-	if _, err := os.Stat(filepath.Join("node", "node_modules", "@apple", "app-store-server-library")); err != nil {
-		t.Fatal("Apple's library is not installed: run npm ci in conformance/node (.ci/run does)")
+	var apple []verifyCase
+	nodeScript{Package: appleLibrary, Args: []string{"appstore_verify.js", "verify"},
+		Input: map[string]any{"roots": b64roots, "cases": cases}}.run(t, &apple)
+	if len(apple) != len(cases) {
+		t.Fatalf("Apple's verifier answered %d cases of %d", len(apple), len(cases))
 	}
-	in, err := json.Marshal(stdin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "appstore_verify.js", mode)
-	cmd.Dir = "node"
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node appstore_verify.js %s: %v\n%s", mode, err, stderr.Bytes())
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		t.Fatalf("node appstore_verify.js %s printed %.200s: %v", mode, b, err)
-	}
+	return apple
 }
 
 // ours verifies c with package appstore, with the same configuration as
@@ -241,13 +223,7 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 			Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 42, Environment: appstore.Production}})),
 		sandbox("notification carrying a transaction from another CA", "notification", sign(ca, otherTx)),
 	}
-	roots := []string{base64.StdEncoding.EncodeToString(ca.Roots()[0].Raw)}
-	var apple []verifyCase
-	runAppleVerifier(t, "verify", map[string]any{"roots": roots, "cases": cases}, &apple)
-	if len(apple) != len(cases) {
-		t.Fatalf("Apple's verifier answered %d cases of %d", len(apple), len(cases))
-	}
-	compare(t, ca.Roots(), apple)
+	compare(t, ca.Roots(), runAppleVerifier(t, [][]byte{ca.Roots()[0].Raw}, cases))
 }
 
 // TestOursAgreesWithAppleOnDataNodeMakes takes chains jsrsasign made and
@@ -259,7 +235,7 @@ func TestOursAgreesWithAppleOnDataNodeMakes(t *testing.T) {
 		Roots []string     `json:"roots"`
 		Cases []verifyCase `json:"cases"`
 	}
-	runAppleVerifier(t, "make", nil, &made)
+	nodeScript{Package: appleLibrary, Args: []string{"appstore_verify.js", "make"}}.run(t, &made)
 	var roots []*x509.Certificate
 	for _, r := range made.Roots {
 		der, _ := base64.StdEncoding.DecodeString(r)
@@ -288,24 +264,19 @@ func x5cOf(ca *appstoretest.CA) []string {
 	return out
 }
 
-// jwsWith signs claims under any header with key, by hand.
+// jwsWith signs claims under any header with key, by hand (jwsforge signs
+// with crypto/ecdsa, apart from the code under test).
 func jwsWith(t *testing.T, key *ecdsa.PrivateKey, header map[string]any, claims any) string {
 	t.Helper()
-	hb, _ := json.Marshal(header)
+	hb, err := json.Marshal(header)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pb, err := json.Marshal(claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	input := b64url(hb) + "." + b64url(pb)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + b64url(sig)
+	return jwsforge.Sign(key, string(hb), string(pb))
 }
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

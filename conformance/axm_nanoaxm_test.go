@@ -31,13 +31,10 @@ func (d toFake) Do(r *http.Request) (*http.Response, error) {
 	return d.client.Do(r)
 }
 
-// TestNanoAXMExchangesWithAxmtest has micromdm/nanoaxm sign its own client
-// assertion and exchange it at axmtest's v2 token endpoint, the access
-// token then passing the API; and our axm source, through ascjwt's client,
-// reaching the same API with one exchange.
-func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
-	srv := axmtest.NewServer()
-	defer srv.Close()
+// nanoaxmAssertion is the client assertion nanoaxm signs for Apple's
+// audience with the fake's key, good for as long as nanoaxm makes it.
+func nanoaxmAssertion(t *testing.T, srv *axmtest.Server, jti string) string {
+	t.Helper()
 	der, err := x509.MarshalECPrivateKey(srv.PrivateKey())
 	if err != nil {
 		t.Fatal(err)
@@ -45,10 +42,21 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 	ac := storage.AuthCredentials{ClientID: srv.ClientID(), KeyID: srv.KeyID(),
 		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})}
 	now := srv.Now()
-	assertion, err := nanoaxm.NewClientAssertion(ac, nanoaxm.Audience, "jti-conformance-1", now, now.Add(nanoaxm.ClientAssertionDaysExpiry*24*time.Hour))
+	assertion, err := nanoaxm.NewClientAssertion(ac, nanoaxm.Audience, jti, now, now.Add(nanoaxm.ClientAssertionDaysExpiry*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return assertion
+}
+
+// TestNanoAXMExchangesWithAxmtest has micromdm/nanoaxm sign its own client
+// assertion and exchange it at axmtest's v2 token endpoint, the access
+// token then passing the API; and our axm source, through ascjwt's client,
+// reaching the same API with one exchange.
+func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
+	srv := axmtest.NewServer()
+	defer srv.Close()
+	assertion := nanoaxmAssertion(t, srv, "jti-conformance-1")
 	base, _ := url.Parse(srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -59,15 +67,9 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 	if tok.AccessToken == "" {
 		t.Fatal("nanoaxm got no access token")
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/orgDevices", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("nanoaxm's access token: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+	withToken := oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok.AccessToken}))
+	if code := getStatus(t, ctx, withToken, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+		t.Errorf("nanoaxm's access token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 	}
 
 	src, err := axm.NewTokenSource(srv.Config())
@@ -76,14 +78,8 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 	}
 	client := ascjwt.NewClient(srv.Client(), src)
 	for range 2 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/orgDevices", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("our axm source: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+		if code := getStatus(t, ctx, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+			t.Errorf("our axm source: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
 	if st := srv.Stats(); st.Exchanges != 2 || st.Accepted != 3 {
@@ -102,17 +98,7 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 func TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest(t *testing.T) {
 	srv := axmtest.NewServer()
 	defer srv.Close()
-	der, err := x509.MarshalECPrivateKey(srv.PrivateKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac := storage.AuthCredentials{ClientID: srv.ClientID(), KeyID: srv.KeyID(),
-		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})}
-	now := srv.Now()
-	assertion, err := nanoaxm.NewClientAssertion(ac, nanoaxm.Audience, "jti-conformance-cc", now, now.Add(nanoaxm.ClientAssertionDaysExpiry*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	assertion := nanoaxmAssertion(t, srv, "jti-conformance-cc")
 	cc := clientcredentials.Config{
 		ClientID: srv.ClientID(),
 		TokenURL: srv.URL + axmtest.TokenPath,
@@ -127,14 +113,8 @@ func TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest(t *testing.T) {
 	defer cancel()
 	client := cc.Client(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()))
 	for range 2 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/orgDevices", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("clientcredentials at axmtest: %v (%s)", err, srv.Stats().LastRefusal)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("clientcredentials' access token: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+		if code := getStatus(t, ctx, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+			t.Errorf("clientcredentials' access token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
 	if st := srv.Stats(); st.Exchanges != 1 || st.Accepted != 2 {

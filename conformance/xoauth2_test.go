@@ -41,14 +41,8 @@ func TestOAuth2ClientCarriesOnlyOurToken(t *testing.T) {
 	defer cancel()
 	client := oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()), xoauth2.TokenSource(src))
 	for range 3 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/apps", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("x/oauth2 client with our token: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+		if code := getStatus(t, ctx, client, srv.URL+"/v1/apps"); code != http.StatusOK {
+			t.Fatalf("x/oauth2 client with our token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
 	tok, err := src.Token(ctx)
