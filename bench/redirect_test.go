@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
@@ -40,14 +39,8 @@ func TestRedirectLeak(t *testing.T) {
 	base := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer base.CloseIdleConnections()
 
-	src, err := ascjwt.NewTokenSource(api.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, api.Config())
+	tok := firstToken(t, src)
 	clients := map[string]*http.Client{
 		"ascjwt": {Transport: &ascjwt.Transport{Source: src, Base: base}},
 		"oauth2": {Transport: &oauth2.Transport{

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
-
-	"github.com/ascjwt/ascjwt"
 )
 
 // The rollover workload. Both implementations replace their token every
@@ -161,10 +159,7 @@ func BenchmarkRollover(b *testing.B) {
 			clock := newFastClock()
 			cfg := benchConfig(benchKey, clock.Now)
 			cfg.PrivateKey = &kmsSigner{key: benchKey, n: n} // any crypto.Signer will do
-			src, err := ascjwt.NewTokenSource(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
+			src := newSource(b, cfg)
 			return &rolloverRun{
 				token: func(ctx context.Context) (string, bool, error) {
 					now := clock.Now()

@@ -10,7 +10,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
 )
 
@@ -34,10 +33,7 @@ func BenchmarkSign(b *testing.B) {
 	ctx := context.Background()
 	b.Run("impl=ascjwt", func(b *testing.B) {
 		clock := new(jumpClock)
-		src, err := ascjwt.NewTokenSource(benchConfig(benchKey, clock.Now))
-		if err != nil {
-			b.Fatal(err)
-		}
+		src := newSource(b, benchConfig(benchKey, clock.Now))
 		var last string
 		b.ReportAllocs()
 		for b.Loop() {

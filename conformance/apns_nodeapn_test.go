@@ -57,8 +57,7 @@ func runNodeAPN(t *testing.T, srv *apnstest.Server, opts map[string]any) nodeAPN
 // is delivered with node-apn's one token, and the third fails as APNs
 // fails it, 410 Unregistered with the time the device token went.
 func TestNodeAPNTokensAcceptedAndPushesDelivered(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	devices := []string{apnsDevice, strings.Repeat("0a", 32), strings.Repeat("fe", 32)}
 	gone := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 	srv.Unregister(devices[2], gone)
@@ -87,8 +86,7 @@ func TestNodeAPNTokensAcceptedAndPushesDelivered(t *testing.T) {
 // VoIP push of 5,120 bytes is delivered, one of 5,121 fails with 413
 // PayloadTooLarge, and so does a background push of 4,097.
 func TestNodeAPNVoIPPayloadsUpTo5KiB(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	for _, tc := range []struct {
 		pushType, topic string
 		size            int

@@ -54,8 +54,7 @@ func nanoaxmAssertion(t *testing.T, srv *axmtest.Server, jti string) string {
 // token then passing the API; and our axm source, through ascjwt's client,
 // reaching the same API with one exchange.
 func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
-	srv := axmtest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, axmtest.NewServer())
 	assertion := nanoaxmAssertion(t, srv, "jti-conformance-1")
 	base, _ := url.Parse(srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -96,8 +95,7 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 // API" shows them. The access token it gets passes the API, and one token
 // serves two calls.
 func TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest(t *testing.T) {
-	srv := axmtest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, axmtest.NewServer())
 	assertion := nanoaxmAssertion(t, srv, "jti-conformance-cc")
 	cc := clientcredentials.Config{
 		ClientID: srv.ClientID(),

@@ -82,6 +82,12 @@ func (s nodeScript) run(t *testing.T, out any) {
 	}
 }
 
+// closeAtEnd has the test close srv, a fake it started, when it ends.
+func closeAtEnd[S interface{ Close() }](t *testing.T, srv S) S {
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // buildASCJWT builds the ascjwt command into dir and returns its path.
 func buildASCJWT(t *testing.T, dir string) string {
 	t.Helper()

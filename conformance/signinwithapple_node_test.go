@@ -28,8 +28,7 @@ type nodeResult struct {
 // the refresh token, after which the fake refuses it, and verifies a
 // notification the fake signs.
 func TestAppleSigninAuthAgainstTheFake(t *testing.T) {
-	srv := signinwithappletest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, signinwithappletest.NewServer())
 	cfg := srv.Config()
 	_, idToken := srv.Authorize(signinwithappletest.Authorization{Email: "a@example.com", Nonce: "n-0123", IsPrivateEmail: true})
 	code, _ := srv.Authorize(signinwithappletest.Authorization{})

@@ -17,8 +17,7 @@ import (
 // code exchange with our Client, and their at_hash; after the fake rotates
 // its key, go-oidc fetches the set again and verifies the new token too.
 func TestGoOIDCVerifiesTheFakesIdentityTokens(t *testing.T) {
-	srv := signinwithappletest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, signinwithappletest.NewServer())
 	ctx := oidc.ClientContext(context.Background(), srv.Client())
 	keys := oidc.NewRemoteKeySet(ctx, srv.KeysURL())
 	verifier := oidc.NewVerifier("https://appleid.apple.com", keys, &oidc.Config{ClientID: srv.ClientID(), Now: srv.Now})
@@ -72,8 +71,7 @@ func TestGoOIDCVerifiesTheFakesIdentityTokens(t *testing.T) {
 // issuer) go-oidc refuses too, so that our rules are not stricter than a
 // widely used client's where they are the same rules.
 func TestGoOIDCRefusesWhatOurVerifierRefuses(t *testing.T) {
-	srv := signinwithappletest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, signinwithappletest.NewServer())
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	srv.SetClock(func() time.Time { return fixed })
 	ctx := oidc.ClientContext(context.Background(), srv.Client())

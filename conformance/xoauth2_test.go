@@ -22,8 +22,7 @@ import (
 // no client assertion for it, and clientcredentials sends a client secret,
 // which Apple's token endpoint does not take.
 func TestOAuth2ClientCarriesOnlyOurToken(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, asctest.NewServer())
 	var mu sync.Mutex
 	var seen []string
 	srv.Handle("GET /v1/apps", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
