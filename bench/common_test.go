@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -43,21 +42,11 @@ func benchConfig(key *ecdsa.PrivateKey, now func() time.Time) ascjwt.Config {
 	return ascjwt.Config{KeyID: keyID, IssuerID: issuerID, PrivateKey: key, Now: now}
 }
 
-// newSource is ascjwt's source for cfg; a Config it refuses fails tb.
-func newSource(tb testing.TB, cfg ascjwt.Config) ascjwt.TokenSource {
-	tb.Helper()
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return src
-}
-
 // firstToken is src's token, signed now, before any timed loop, so that
 // the loop only reuses it.
 func firstToken(tb testing.TB, src ascjwt.TokenSource) *ascjwt.Token {
 	tb.Helper()
-	tok, err := src.Token(context.Background())
+	tok, err := src.Token(tb.Context())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestRedirectLeak backs the README's comparison with x/oauth2: the API
@@ -39,7 +40,7 @@ func TestRedirectLeak(t *testing.T) {
 	base := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer base.CloseIdleConnections()
 
-	src := newSource(t, api.Config())
+	src := apitest.Must(t, ascjwt.NewTokenSource, api.Config())
 	tok := firstToken(t, src)
 	clients := map[string]*http.Client{
 		"ascjwt": {Transport: &ascjwt.Transport{Source: src, Base: base}},

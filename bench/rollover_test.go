@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"golang.org/x/oauth2"
 )
 
@@ -159,7 +161,7 @@ func BenchmarkRollover(b *testing.B) {
 			clock := newFastClock()
 			cfg := benchConfig(benchKey, clock.Now)
 			cfg.PrivateKey = &kmsSigner{key: benchKey, n: n} // any crypto.Signer will do
-			src := newSource(b, cfg)
+			src := apitest.Must(b, ascjwt.NewTokenSource, cfg)
 			return &rolloverRun{
 				token: func(ctx context.Context) (string, bool, error) {
 					now := clock.Now()

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // plainTransport is the plain header-adding RoundTripper the per-request
@@ -76,7 +77,7 @@ func BenchmarkRoundTripAppleAnswer(b *testing.B) {
 }
 
 func benchRoundTrip(b *testing.B, base *cannedTransport) {
-	src := newSource(b, benchConfig(benchKey, nil))
+	src := apitest.Must(b, ascjwt.NewTokenSource, benchConfig(benchKey, nil))
 	tok := firstToken(b, src)
 	bearer := "Bearer " + tok.Value
 

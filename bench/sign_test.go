@@ -10,7 +10,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // signEpoch is where the injected clocks start.
@@ -33,7 +35,7 @@ func BenchmarkSign(b *testing.B) {
 	ctx := context.Background()
 	b.Run("impl=ascjwt", func(b *testing.B) {
 		clock := new(jumpClock)
-		src := newSource(b, benchConfig(benchKey, clock.Now))
+		src := apitest.Must(b, ascjwt.NewTokenSource, benchConfig(benchKey, clock.Now))
 		var last string
 		b.ReportAllocs()
 		for b.Loop() {

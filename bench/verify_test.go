@@ -6,7 +6,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // BenchmarkVerify is the cost of checking one token: asctest.Verify (the
@@ -15,7 +17,7 @@ import (
 // same fixed clock.
 func BenchmarkVerify(b *testing.B) {
 	signedAt := signEpoch
-	token := firstToken(b, newSource(b, benchConfig(benchKey, func() time.Time { return signedAt }))).Value
+	token := firstToken(b, apitest.Must(b, ascjwt.NewTokenSource, benchConfig(benchKey, func() time.Time { return signedAt }))).Value
 	now := signedAt.Add(time.Minute)
 
 	b.Run("impl=asctest", func(b *testing.B) {

@@ -19,6 +19,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/apns"
 	"github.com/ascjwt/ascjwt/apns/apnstest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // github.com/sideshow/apns2, the Go APNs client most servers use, against
@@ -36,11 +37,7 @@ func apns2Notification(device string) *apns2.Notification {
 // newAPNsSource returns package apns's source for the fake's key k.
 func newAPNsSource(t *testing.T, srv *apnstest.Server, k apnstest.Key) ascjwt.TokenSource {
 	t.Helper()
-	src, err := apns.NewTokenSource(srv.ConfigFor(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
+	return apitest.Must(t, apns.NewTokenSource, srv.ConfigFor(k))
 }
 
 // ourApns2Client is an apns2.Client whose HTTP client is ours: apns2 signs

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 type clientCall struct {
@@ -64,8 +66,7 @@ func TestAppleServerAPIClientReachesServe(t *testing.T) {
 		}
 	}
 
-	_, otherPEM := newKeyPEM(t)
-	res = runAppleClient(t, vars, writeFile(t, dir, "other.p8", otherPEM), []clientCall{{Name: "other key", Method: "getTransactionInfo", Args: []any{"2000000123"}}})
+	res = runAppleClient(t, vars, writeFile(t, dir, "other.p8", []byte(apitest.PEM(t, apitest.NewKey(t)))), []clientCall{{Name: "other key", Method: "getTransactionInfo", Args: []any{"2000000123"}}})
 	if r := res[0]; r.OK || r.HTTPStatusCode != 401 {
 		t.Errorf("another key: ok=%v status %d %s; want APIException 401", r.OK, r.HTTPStatusCode, r.Error)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // storeKitV1Case is one promotional offer in the original form, for both
@@ -101,7 +102,7 @@ func verifyES256(t *testing.T, pub *ecdsa.PublicKey, jws string) {
 // headers and claim sets apart from nonce and iat, and each original-form
 // signature must verify over the text the other signs.
 func TestStoreKitSignaturesMatchApplesLibrary(t *testing.T) {
-	key, keyPEM := newKeyPEM(t)
+	key := apitest.NewKey(t)
 	const keyID, issuerID, bundleID = "2X9R4HXF34", "57246542-96fe-1a63-e053-0824d011072a", "com.example.app"
 	signer, err := appstore.NewSigner(appstore.SignerConfig{KeyID: keyID, IssuerID: issuerID, BundleID: bundleID, PrivateKey: key})
 	if err != nil {
@@ -128,7 +129,7 @@ func TestStoreKitSignaturesMatchApplesLibrary(t *testing.T) {
 	}
 
 	apple := appleStoreKitSignatures(t, map[string]any{
-		"keyPEM":                       string(keyPEM),
+		"keyPEM":                       apitest.PEM(t, key),
 		"keyId":                        keyID,
 		"issuerId":                     issuerID,
 		"bundleId":                     bundleID,

@@ -15,6 +15,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	nanoaxm "github.com/micromdm/nanoaxm/client"
 	"github.com/micromdm/nanoaxm/storage"
 )
@@ -67,17 +68,14 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 		t.Fatal("nanoaxm got no access token")
 	}
 	withToken := oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok.AccessToken}))
-	if code := getStatus(t, ctx, withToken, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+	if code := apitest.StatusOf(t, withToken, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
 		t.Errorf("nanoaxm's access token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 	}
 
-	src, err := axm.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, axm.NewTokenSource, srv.Config())
 	client := ascjwt.NewClient(srv.Client(), src)
 	for range 2 {
-		if code := getStatus(t, ctx, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
 			t.Errorf("our axm source: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
@@ -111,7 +109,7 @@ func TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest(t *testing.T) {
 	defer cancel()
 	client := cc.Client(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()))
 	for range 2 {
-		if code := getStatus(t, ctx, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
 			t.Errorf("clientcredentials' access token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}

@@ -4,13 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,8 +17,8 @@ import (
 
 // What every conformance test does, once: run a script of node/ on JSON
 // and read the JSON it prints, run the ascjwt binary's serve, write the
-// keys and certificates a client outside Go reads from files, and make a
-// request through a client under test.
+// keys and certificates a client outside Go reads from files, and close
+// the fakes they start.
 
 // nodeTimeout bounds one run of a Node script or of the serve it talks
 // to: a guard against a hung client, not synchronization.
@@ -134,27 +130,6 @@ func serveASC(t *testing.T, bin, dir string, flags ...string) map[string]string 
 	return vars
 }
 
-// newKeyPEM makes a P-256 key and returns it with its PEM, as an Apple
-// .p8 file holds it.
-func newKeyPEM(t *testing.T) (*ecdsa.PrivateKey, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, pkcs8PEM(t, key)
-}
-
-// pkcs8PEM is key as an Apple .p8 file holds it: PKCS #8 in PEM.
-func pkcs8PEM(t *testing.T, key *ecdsa.PrivateKey) []byte {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-}
-
 // writeFile writes b to name in dir, readable by the test's user alone,
 // and returns its path.
 func writeFile(t *testing.T, dir, name string, b []byte) string {
@@ -171,20 +146,4 @@ func writeFile(t *testing.T, dir, name string, b []byte) string {
 func writeCertPEM(t *testing.T, dir string, cert *x509.Certificate) string {
 	t.Helper()
 	return writeFile(t, dir, "ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
-}
-
-// getStatus sends a GET for url with client and returns the response's
-// status code; the body is closed unread.
-func getStatus(t *testing.T, ctx context.Context, client *http.Client, url string) int {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
 }

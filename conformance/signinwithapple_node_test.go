@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -44,7 +45,7 @@ func TestAppleSigninAuthAgainstTheFake(t *testing.T) {
 			"clientID":     cfg.ClientID,
 			"teamID":       cfg.TeamID,
 			"keyID":        cfg.KeyID,
-			"privateKey":   string(pkcs8PEM(t, cfg.PrivateKey.(*ecdsa.PrivateKey))),
+			"privateKey":   apitest.PEM(t, cfg.PrivateKey.(*ecdsa.PrivateKey)),
 			"idToken":      idToken,
 			"nonce":        "n-0123",
 			"code":         code,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -35,10 +36,7 @@ func TestGoOIDCVerifiesTheFakesIdentityTokens(t *testing.T) {
 		t.Errorf("go-oidc reads %+v %+v (%v)", id, claims, err)
 	}
 
-	secrets, err := signinwithapple.NewClientSecretSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	secrets := apitest.Must(t, signinwithapple.NewClientSecretSource, srv.Config())
 	client, err := signinwithapple.NewClient(secrets, srv.ClientConfig(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -76,10 +74,7 @@ func TestGoOIDCRefusesWhatOurVerifierRefuses(t *testing.T) {
 	srv.SetClock(func() time.Time { return fixed })
 	ctx := oidc.ClientContext(context.Background(), srv.Client())
 	theirs := oidc.NewVerifier("https://appleid.apple.com", oidc.NewRemoteKeySet(ctx, srv.KeysURL()), &oidc.Config{ClientID: srv.ClientID(), Now: srv.Now})
-	ours, err := signinwithapple.NewVerifier(srv.VerifierConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ours := apitest.Must(t, signinwithapple.NewVerifier, srv.VerifierConfig())
 	base := func() map[string]any {
 		return map[string]any{"iss": "https://appleid.apple.com", "aud": srv.ClientID(), "sub": "001.a.1", "iat": fixed.Unix(), "exp": fixed.Add(10 * time.Minute).Unix()}
 	}

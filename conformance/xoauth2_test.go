@@ -9,6 +9,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/xoauth2"
 	"golang.org/x/oauth2"
 )
@@ -32,15 +33,12 @@ func TestOAuth2ClientCarriesOnlyOurToken(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"data":[]}`))
 	}))
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	client := oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()), xoauth2.TokenSource(src))
 	for range 3 {
-		if code := getStatus(t, ctx, client, srv.URL+"/v1/apps"); code != http.StatusOK {
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/apps"); code != http.StatusOK {
 			t.Fatalf("x/oauth2 client with our token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}

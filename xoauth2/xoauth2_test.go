@@ -3,7 +3,6 @@ package xoauth2_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/xoauth2"
 )
 
@@ -24,20 +24,12 @@ import (
 func TestTokenSourceServesOAuth2NewClient(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
 	client := oauth2.NewClient(ctx, xoauth2.TokenSource(src))
 	for range 5 {
-		resp, err := client.Get(srv.URL + "/v1/apps")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("status %d: %s", resp.StatusCode, srv.Stats().LastRejection)
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/apps"); code != 200 {
+			t.Fatalf("status %d: %s", code, srv.Stats().LastRejection)
 		}
 	}
 	if st := srv.Stats(); st.Accepted != 5 || st.Tokens != 1 {
@@ -66,12 +58,7 @@ func TestFromOAuth2ServesTheTransport(t *testing.T) {
 	tr := &ascjwt.Transport{Source: xoauth2.FromOAuth2(ts), Hosts: []string{strings.TrimPrefix(api.URL, "http://")}}
 	client := &http.Client{Transport: tr}
 	for _, u := range []string{api.URL + "/v1", other.URL + "/upload"} {
-		resp, err := client.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		apitest.StatusOf(t, client, u)
 	}
 	if got := apiAuth.Load(); got != "Bearer access-123" {
 		t.Errorf("the API saw Authorization %q", got)
@@ -80,11 +67,7 @@ func TestFromOAuth2ServesTheTransport(t *testing.T) {
 		t.Errorf("another host saw Authorization %q, want none", got)
 	}
 	// ascjwt.NewClient serves it too.
-	resp, err := ascjwt.NewClient(nil, xoauth2.FromOAuth2(ts)).Get(api.URL + "/v2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	apitest.StatusOf(t, ascjwt.NewClient(nil, xoauth2.FromOAuth2(ts)), api.URL+"/v2")
 }
 
 // TestFromOAuth2ReusesItsConversion: a caching x/oauth2 source's token is
