@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // The identity every benchmark signs for: an App Store Connect team key.
@@ -42,15 +43,16 @@ func benchConfig(key *ecdsa.PrivateKey, now func() time.Time) ascjwt.Config {
 	return ascjwt.Config{KeyID: keyID, IssuerID: issuerID, PrivateKey: key, Now: now}
 }
 
-// firstToken is src's token, signed now, before any timed loop, so that
-// the loop only reuses it.
-func firstToken(tb testing.TB, src ascjwt.TokenSource) *ascjwt.Token {
+// signedSource is ascjwt's source for cfg and its first token, signed now,
+// before any timed loop, so that the loop only reuses it.
+func signedSource(tb testing.TB, cfg ascjwt.Config) (ascjwt.TokenSource, *ascjwt.Token) {
 	tb.Helper()
+	src := apitest.Must(tb, ascjwt.NewTokenSource, cfg)
 	tok, err := src.Token(tb.Context())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return tok
+	return src, tok
 }
 
 // ---- the floor of signing: JSON claims, base64url, one ECDSA signature ----

@@ -5,14 +5,12 @@ import (
 	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"golang.org/x/oauth2"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
-	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestRedirectLeak backs the README's comparison with x/oauth2: the API
@@ -24,12 +22,9 @@ import (
 func TestRedirectLeak(t *testing.T) {
 	api := asctest.NewServer()
 	defer api.Close()
-	var mu sync.Mutex
-	var seen []string
+	seen := make(chan string, 3) // room for one request more than the two wanted
 	storage := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen = append(seen, r.Header.Get("Authorization"))
-		mu.Unlock()
+		seen <- r.Header.Get("Authorization")
 	}))
 	defer storage.Close()
 	api.Handle("GET /v1/salesReports", http.RedirectHandler(storage.URL+"/report.gz", http.StatusFound))
@@ -40,8 +35,7 @@ func TestRedirectLeak(t *testing.T) {
 	base := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer base.CloseIdleConnections()
 
-	src := apitest.Must(t, ascjwt.NewTokenSource, api.Config())
-	tok := firstToken(t, src)
+	src, tok := signedSource(t, api.Config())
 	clients := map[string]*http.Client{
 		"ascjwt": {Transport: &ascjwt.Transport{Source: src, Base: base}},
 		"oauth2": {Transport: &oauth2.Transport{
@@ -56,15 +50,14 @@ func TestRedirectLeak(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	// Each request reached the storage before its client had a response.
 	if len(seen) != 2 {
 		t.Fatalf("storage saw %d requests, want 2", len(seen))
 	}
-	if seen[0] != "" {
+	if got := <-seen; got != "" {
 		t.Errorf("ascjwt sent Authorization to the other origin")
 	}
-	if seen[1] != "Bearer "+tok.Value {
-		t.Errorf("x/oauth2 no longer sends its token to the other origin (got %q); update the README", seen[1])
+	if got := <-seen; got != "Bearer "+tok.Value {
+		t.Errorf("x/oauth2 no longer sends its token to the other origin (got %q); update the README", got)
 	}
 }

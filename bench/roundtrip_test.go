@@ -8,7 +8,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // plainTransport is the plain header-adding RoundTripper the per-request
@@ -77,8 +76,7 @@ func BenchmarkRoundTripAppleAnswer(b *testing.B) {
 }
 
 func benchRoundTrip(b *testing.B, base *cannedTransport) {
-	src := apitest.Must(b, ascjwt.NewTokenSource, benchConfig(benchKey, nil))
-	tok := firstToken(b, src)
+	src, tok := signedSource(b, benchConfig(benchKey, nil))
 	bearer := "Bearer " + tok.Value
 
 	impls := []struct {

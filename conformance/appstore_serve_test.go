@@ -4,14 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,15 +24,7 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	requireNode(t, appleLibrary)
 	dir := t.TempDir()
 	bin := buildASCJWT(t, dir)
-	var mu sync.Mutex
-	var delivered []byte
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		delivered, _ = io.ReadAll(r.Body)
-	}))
-	defer receiver.Close()
-
+	receiver := newNotificationEndpoint(t)
 	vars := serveASC(t, bin, filepath.Join(dir, "fake"), "--notify-url", receiver.URL)
 	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 	for k, v := range vars {
@@ -60,11 +48,9 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	}
 	api("-X", "POST", "/inApps/v1/notifications/test")
 	var body struct{ SignedPayload string }
-	mu.Lock()
-	err := json.Unmarshal(delivered, &body)
-	mu.Unlock()
-	if err != nil || body.SignedPayload == "" {
-		t.Fatalf("no test notification delivered: %v", err)
+	receiver.decodeLast(t, &body)
+	if body.SignedPayload == "" {
+		t.Fatal("no test notification delivered")
 	}
 
 	rootPEM, err := os.ReadFile(vars["ASC_ROOT_CA_FILE"])

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -268,15 +267,7 @@ func x5cOf(ca *appstoretest.CA) []string {
 // with crypto/ecdsa, apart from the code under test).
 func jwsWith(t *testing.T, key *ecdsa.PrivateKey, header map[string]any, claims any) string {
 	t.Helper()
-	hb, err := json.Marshal(header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jwsforge.Sign(key, string(hb), string(pb))
+	return jwsforge.Sign(key, string(mustJSON(t, header)), string(mustJSON(t, claims)))
 }
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

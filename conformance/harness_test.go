@@ -7,10 +7,14 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -56,16 +60,12 @@ func requireNode(t *testing.T, pkg string) string {
 func (s nodeScript) run(t *testing.T, out any) {
 	t.Helper()
 	node := requireNode(t, s.Package)
-	in, err := json.Marshal(s.Input)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, s.Args...)
 	cmd.Dir = "node"
 	cmd.Env = append(os.Environ(), s.Env...)
-	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdin = bytes.NewReader(mustJSON(t, s.Input))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	name := strings.Join(s.Args, " ")
@@ -82,6 +82,16 @@ func (s nodeScript) run(t *testing.T, out any) {
 func closeAtEnd[S interface{ Close() }](t *testing.T, srv S) S {
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// mustJSON is v in JSON, failing t if it does not encode.
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // buildASCJWT builds the ascjwt command into dir and returns its path.
@@ -146,4 +156,36 @@ func writeFile(t *testing.T, dir, name string, b []byte) string {
 func writeCertPEM(t *testing.T, dir string, cert *x509.Certificate) string {
 	t.Helper()
 	return writeFile(t, dir, "ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
+}
+
+// notificationEndpoint is a test's endpoint for a fake's notifications: it
+// keeps the body of the last request it received.
+type notificationEndpoint struct {
+	*httptest.Server
+	mu   sync.Mutex
+	last []byte
+}
+
+// newNotificationEndpoint starts an endpoint that closes when the test ends.
+func newNotificationEndpoint(t *testing.T) *notificationEndpoint {
+	e := &notificationEndpoint{}
+	e.Server = closeAtEnd(t, httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.last = b
+	})))
+	return e
+}
+
+// decodeLast decodes the JSON body of the last notification into v,
+// failing t if none came or it is not JSON.
+func (e *notificationEndpoint) decodeLast(t *testing.T, v any) {
+	t.Helper()
+	e.mu.Lock()
+	b := e.last
+	e.mu.Unlock()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("no notification delivered as JSON (%d bytes): %v", len(b), err)
+	}
 }

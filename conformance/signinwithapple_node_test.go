@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/ascjwt/ascjwt/internal/apitest"
@@ -101,18 +98,13 @@ func TestAppleSigninAuthAgainstTheFake(t *testing.T) {
 // endpoint of the test's and returns its payload, the JWT.
 func capturedNotification(t *testing.T, srv *signinwithappletest.Server, e signinwithapple.Event) string {
 	t.Helper()
-	var payload string
-	endpoint := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var body struct {
-			Payload string `json:"payload"`
-		}
-		_ = json.Unmarshal(b, &body)
-		payload = body.Payload
-	}))
-	defer endpoint.Close()
+	endpoint := newNotificationEndpoint(t)
 	if err := srv.PostNotification(context.Background(), nil, endpoint.URL, e); err != nil {
 		t.Fatal(err)
 	}
-	return payload
+	var body struct {
+		Payload string `json:"payload"`
+	}
+	endpoint.decodeLast(t, &body)
+	return body.Payload
 }
