@@ -61,11 +61,8 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	if block == nil {
 		t.Fatal("ASC_ROOT_CA_FILE holds no PEM certificate")
 	}
-	forged, err := appstoretest.NewCA().SignNotification(appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: time.Now(),
-		Data: &appstore.NotificationData{BundleID: "com.example.app", Environment: appstore.Sandbox}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	forged := signed(t)(appstoretest.NewCA().SignNotification(appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: time.Now(),
+		Data: &appstore.NotificationData{BundleID: "com.example.app", Environment: appstore.Sandbox}}))
 	cases := []verifyCase{
 		{Name: "transaction", Method: "transaction", Signed: info.SignedTransactionInfo, Environment: "Sandbox", BundleID: "com.example.app"},
 		{Name: "test notification", Method: "notification", Signed: body.SignedPayload, Environment: "Sandbox", BundleID: "com.example.app"},

@@ -137,6 +137,18 @@ func compare(t *testing.T, roots []*x509.Certificate, cases []verifyCase) {
 	}
 }
 
+// signed returns a function that passes on a signer's JWS, failing t on
+// the signer's error: sign(ca.Sign(tx)).
+func signed(t *testing.T) func(jws string, err error) string {
+	return func(jws string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jws
+	}
+}
+
 // TestAppleVerifierAgreesOnAppstoretestChains gives Apple's Node verifier
 // the test root and every case of appstoretest's making, and checks that
 // it accepts what we accept and refuses the rest for the same reason.
@@ -151,28 +163,15 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 		Environment: appstore.Sandbox, SignedDate: now}
 	didRenew := appstore.Notification{NotificationType: appstore.NotificationDidRenew, NotificationUUID: "7c7a5f0e-1c1c-4f7e-8e55-1e1e1e1e1e1e", Version: "2.0", SignedDate: now,
 		Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Sandbox, Status: appstore.StatusActive, Transaction: &tx, RenewalInfo: &ri}}
-	sign := func(signer *appstoretest.CA, claims any) string {
-		t.Helper()
-		var s string
-		var err error
-		if n, ok := claims.(appstore.Notification); ok {
-			s, err = signer.SignNotification(n)
-		} else {
-			s, err = signer.Sign(claims)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	good := sign(ca, tx)
+	sign := signed(t)
+	good := sign(ca.Sign(tx))
 	h, p, s := split3(good)
 	chain := x5cOf(ca)
 	in2000 := tx
 	in2000.SignedDate = time.Date(2000, 6, 1, 0, 0, 0, 0, time.UTC)
 	otherTx := didRenew
 	otherData := *didRenew.Data
-	otherData.Transaction, otherData.SignedTransactionInfo = nil, sign(appstoretest.NewCA(), tx)
+	otherData.Transaction, otherData.SignedTransactionInfo = nil, sign(appstoretest.NewCA().Sign(tx))
 	otherTx.Data = &otherData
 
 	sandbox := func(name, method, signed string) verifyCase {
@@ -183,29 +182,29 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 	}
 	cases := []verifyCase{
 		sandbox("transaction", "transaction", good),
-		sandbox("notification with its transaction and renewal info", "notification", sign(ca, didRenew)),
-		sandbox("renewal info", "renewalInfo", sign(ca, ri)),
-		production("app transaction", "appTransaction", sign(ca, appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now, OriginalPlatform: appstore.IOS})),
-		production("realtime request", "realtimeRequest", sign(ca, appstore.RealtimeRequest{OriginalTransactionID: "1", AppAppleID: 1234567890, ProductID: "p", UserLocale: "en-US", RequestIdentifier: "r", Environment: appstore.Production, SignedDate: now})),
-		production("summary notification", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationRenewalExtension, Subtype: appstore.SubtypeSummary, SignedDate: now,
-			Summary: &appstore.Summary{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production, SucceededCount: 1}})),
-		sandbox("external purchase token, SANDBOX", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
-			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "SANDBOX_1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}})),
-		sandbox("external purchase token, production", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
-			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}})),
-		production("rescind consent with its app transaction", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationRescindConsent, SignedDate: now,
+		sandbox("notification with its transaction and renewal info", "notification", sign(ca.SignNotification(didRenew))),
+		sandbox("renewal info", "renewalInfo", sign(ca.Sign(ri))),
+		production("app transaction", "appTransaction", sign(ca.Sign(appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now, OriginalPlatform: appstore.IOS}))),
+		production("realtime request", "realtimeRequest", sign(ca.Sign(appstore.RealtimeRequest{OriginalTransactionID: "1", AppAppleID: 1234567890, ProductID: "p", UserLocale: "en-US", RequestIdentifier: "r", Environment: appstore.Production, SignedDate: now}))),
+		production("summary notification", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationRenewalExtension, Subtype: appstore.SubtypeSummary, SignedDate: now,
+			Summary: &appstore.Summary{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production, SucceededCount: 1}}))),
+		sandbox("external purchase token, SANDBOX", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
+			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "SANDBOX_1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}}))),
+		sandbox("external purchase token, production", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
+			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}}))),
+		production("rescind consent with its app transaction", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationRescindConsent, SignedDate: now,
 			AppData: &appstore.AppData{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production,
-				AppTransaction: &appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now}}})),
-		sandbox("no app fields", "notification", sign(ca, map[string]any{"notificationType": "TEST", "signedDate": now.UnixMilli()})),
+				AppTransaction: &appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now}}}))),
+		sandbox("no app fields", "notification", sign(ca.Sign(map[string]any{"notificationType": "TEST", "signedDate": now.UnixMilli()}))),
 
-		sandbox("leaf without its OID", "transaction", sign(ca.LeafWithoutOID(), tx)),
-		sandbox("intermediate without its OID", "transaction", sign(ca.IntermediateWithoutOID(), tx)),
-		sandbox("another CA", "transaction", sign(appstoretest.NewCA(), tx)),
-		sandbox("expired leaf", "transaction", sign(ca.ExpiredLeaf(), tx)),
-		sandbox("expired leaf, signed while it was valid", "transaction", sign(ca.ExpiredLeaf(), in2000)),
-		sandbox("leaf not yet valid", "transaction", sign(ca.LeafNotYetValid(), tx)),
-		sandbox("leaf valid until an hour ago", "transaction", sign(ca.LeafValidBetween(now.AddDate(-1, 0, 0), now.Add(-time.Hour)), tx)),
-		sandbox("chain of two", "transaction", sign(ca.ChainOfTwo(), tx)),
+		sandbox("leaf without its OID", "transaction", sign(ca.LeafWithoutOID().Sign(tx))),
+		sandbox("intermediate without its OID", "transaction", sign(ca.IntermediateWithoutOID().Sign(tx))),
+		sandbox("another CA", "transaction", sign(appstoretest.NewCA().Sign(tx))),
+		sandbox("expired leaf", "transaction", sign(ca.ExpiredLeaf().Sign(tx))),
+		sandbox("expired leaf, signed while it was valid", "transaction", sign(ca.ExpiredLeaf().Sign(in2000))),
+		sandbox("leaf not yet valid", "transaction", sign(ca.LeafNotYetValid().Sign(tx))),
+		sandbox("leaf valid until an hour ago", "transaction", sign(ca.LeafValidBetween(now.AddDate(-1, 0, 0), now.Add(-time.Hour)).Sign(tx))),
+		sandbox("chain of two", "transaction", sign(ca.ChainOfTwo().Sign(tx))),
 		sandbox("chain of four", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": append(chain, chain[2])}, tx)),
 		sandbox("no x5c", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256"}, tx)),
 		sandbox("leaf not base64", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": []string{"%%%", chain[1], chain[2]}}, tx)),
@@ -218,9 +217,9 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 		sandbox("bundleId a number", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": chain}, map[string]any{"bundleId": 7})),
 		{Name: "another bundle ID", Method: "transaction", Signed: good, Environment: "Sandbox", BundleID: "com.example.other"},
 		production("production verifier, sandbox transaction", "transaction", good),
-		production("production notification for another App Apple ID", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: now,
-			Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 42, Environment: appstore.Production}})),
-		sandbox("notification carrying a transaction from another CA", "notification", sign(ca, otherTx)),
+		production("production notification for another App Apple ID", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: now,
+			Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 42, Environment: appstore.Production}}))),
+		sandbox("notification carrying a transaction from another CA", "notification", sign(ca.SignNotification(otherTx))),
 	}
 	compare(t, ca.Roots(), runAppleVerifier(t, [][]byte{ca.Roots()[0].Raw}, cases))
 }
