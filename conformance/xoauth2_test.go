@@ -19,9 +19,9 @@ import (
 // asctest accepts every request, each carries exactly our source's token
 // as a bearer token, and three calls use one token.
 //
-// x/oauth2/clientcredentials is not driven against axmtest: xoauth2 offers
-// no client assertion for it, and clientcredentials sends a client secret,
-// which Apple's token endpoint does not take.
+// x/oauth2/clientcredentials meets axmtest in
+// TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest, with nanoaxm's
+// client assertion as its endpoint parameters: xoauth2 makes none.
 func TestOAuth2ClientCarriesOnlyOurToken(t *testing.T) {
 	srv := closeAtEnd(t, asctest.NewServer())
 	var mu sync.Mutex
