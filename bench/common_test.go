@@ -48,11 +48,7 @@ func benchConfig(key *ecdsa.PrivateKey, now func() time.Time) ascjwt.Config {
 func signedSource(tb testing.TB, cfg ascjwt.Config) (ascjwt.TokenSource, *ascjwt.Token) {
 	tb.Helper()
 	src := apitest.Must(tb, ascjwt.NewTokenSource, cfg)
-	tok, err := src.Token(tb.Context())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return src, tok
+	return src, apitest.MustToken(tb, src.Token)
 }
 
 // ---- the floor of signing: JSON claims, base64url, one ECDSA signature ----

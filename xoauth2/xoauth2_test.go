@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,14 +43,10 @@ func TestTokenSourceServesOAuth2NewClient(t *testing.T) {
 // TestFromOAuth2ServesTheTransport: an x/oauth2 source through ascjwt's
 // Transport: the token reaches the API host and not another one.
 func TestFromOAuth2ServesTheTransport(t *testing.T) {
-	var apiAuth, otherAuth atomic.Value
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		apiAuth.Store(r.Header.Get("Authorization"))
-	}))
+	var apiLog, otherLog apitest.HeaderLog
+	api := httptest.NewServer(&apiLog)
 	defer api.Close()
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		otherAuth.Store(r.Header.Get("Authorization"))
-	}))
+	other := httptest.NewServer(&otherLog)
 	defer other.Close()
 
 	ts := oauth2.ReuseTokenSource(nil, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "access-123", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}))
@@ -60,11 +55,11 @@ func TestFromOAuth2ServesTheTransport(t *testing.T) {
 	for _, u := range []string{api.URL + "/v1", other.URL + "/upload"} {
 		apitest.StatusOf(t, client, u)
 	}
-	if got := apiAuth.Load(); got != "Bearer access-123" {
-		t.Errorf("the API saw Authorization %q", got)
+	if h := apiLog.Headers(); len(h) != 1 || h[0].Get("Authorization") != "Bearer access-123" {
+		t.Errorf("the API saw %d requests, want one with Authorization: Bearer access-123", len(h))
 	}
-	if got := otherAuth.Load(); got != "" {
-		t.Errorf("another host saw Authorization %q, want none", got)
+	if h := otherLog.Headers(); len(h) != 1 || h[0].Get("Authorization") != "" {
+		t.Errorf("another host saw %d requests, want one without Authorization", len(h))
 	}
 	// ascjwt.NewClient serves it too.
 	apitest.StatusOf(t, ascjwt.NewClient(nil, xoauth2.FromOAuth2(ts)), api.URL+"/v2")
