@@ -95,12 +95,8 @@ func signingKey(jwk object) (string, *rsa.PublicKey, error) {
 			return "", nil, fmt.Errorf("holds the private key member %q in a public key set", name)
 		}
 	}
-	n, err := jwk.integer("n")
-	if err != nil {
-		return "", nil, err
-	}
-	e, err := jwk.integer("e")
-	if err != nil {
+	var n, e *big.Int
+	if err := readMembers(jwk.integer, []member[*big.Int]{{"n", &n}, {"e", &e}}); err != nil {
 		return "", nil, err
 	}
 	if bits := n.BitLen(); bits < minRSABits || bits > maxRSABits {
@@ -112,16 +108,8 @@ func signingKey(jwk object) (string, *rsa.PublicKey, error) {
 	if !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
 		return "", nil, errors.New(`has an exponent "e" that is not an odd number from 3 to 2^31-1`)
 	}
-	kid, err := jwk.optionalString("kid")
-	if err != nil {
-		return "", nil, err
-	}
-	use, err := jwk.optionalString("use")
-	if err != nil {
-		return "", nil, err
-	}
-	alg, err := jwk.optionalString("alg")
-	if err != nil {
+	var kid, use, alg string
+	if err := readMembers(jwk.optionalString, []member[string]{{"kid", &kid}, {"use", &use}, {"alg", &alg}}); err != nil {
 		return "", nil, err
 	}
 	ops, err := jwk.stringArray("key_ops")

@@ -204,6 +204,25 @@ func (o object) optionalString(name string) (string, error) {
 	return s, nil
 }
 
+// member is a member's name and where [readMembers] puts its value.
+type member[T any] struct {
+	name string
+	dst  *T
+}
+
+// readMembers reads each of members with read, in order, stopping at the
+// first error: the claims and key members that one reader reads.
+func readMembers[T any](read func(name string) (T, error), members []member[T]) error {
+	for _, m := range members {
+		v, err := read(m.name)
+		if err != nil {
+			return err
+		}
+		*m.dst = v
+	}
+	return nil
+}
+
 // flag reads member name as Apple writes its flags, a JSON boolean or the
 // strings "true" and "false" ("A String or Boolean value", Apple's
 // "Authenticating users with Sign in with Apple"); absent is false.

@@ -84,11 +84,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	keysURL := cfg.KeysURL
-	if keysURL == "" {
-		keysURL = KeysURL
-	}
-	if err := checkURL("VerifierConfig.KeysURL", keysURL, KeysURL); err != nil {
+	keysURL, err := endpointURL("VerifierConfig.KeysURL", cfg.KeysURL, KeysURL)
+	if err != nil {
 		return nil, err
 	}
 	now := configcheck.Clock(cfg.Now)
