@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -25,8 +26,20 @@ import (
 // newClient makes a client of the fake, with its Verifier.
 func newClient(t *testing.T, srv *signinwithappletest.Server, v *signinwithapple.Verifier) (*signinwithapple.Client, ascjwt.TokenSource) {
 	t.Helper()
+	return newClientTo(t, srv, v, "")
+}
+
+// newClientTo makes a client of the fake's secrets and client ID, with
+// Verifier v, that sends its requests to baseURL over plain HTTP: a server
+// of the test's that answers what the fake would not. "" is the fake.
+func newClientTo(t *testing.T, srv *signinwithappletest.Server, v *signinwithapple.Verifier, baseURL string) (*signinwithapple.Client, ascjwt.TokenSource) {
+	t.Helper()
 	src := newSource(t, srv.Config())
-	c, err := signinwithapple.NewClient(src, srv.ClientConfig(v))
+	cfg := srv.ClientConfig(v)
+	if baseURL != "" {
+		cfg.BaseURL, cfg.HTTPClient = baseURL, nil
+	}
+	c, err := signinwithapple.NewClient(src, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +130,7 @@ func TestClientSendsApplesFormFieldsOnly(t *testing.T) {
 		fmt.Fprint(w, `{"access_token":"a1.0.x","token_type":"Bearer","expires_in":3600,"refresh_token":"r1.0.x","id_token":"x.y.z"}`)
 	}))
 	defer plain.Close()
-	cfg := fake.ClientConfig(nil)
-	cfg.BaseURL, cfg.HTTPClient = plain.URL+"/", nil
-	client, err := signinwithapple.NewClient(newSource(t, fake.Config()), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, _ := newClientTo(t, fake, nil, plain.URL+"/")
 	id := fake.ClientID()
 	if _, err := client.Exchange(bg, "c1.0.x", ""); err != nil {
 		t.Fatal(err)
@@ -172,7 +180,7 @@ func TestEachTokenErrorCode(t *testing.T) {
 	}{
 		{"invalid_client", func(srv *signinwithappletest.Server, _ *signinwithapple.Client, _ ascjwt.TokenSource) (string, func() error) {
 			cfg := srv.Config()
-			cfg.PrivateKey = newKey(t) // a key the fake does not know
+			cfg.PrivateKey = apitest.NewKey(t) // a key the fake does not know
 			other, err := signinwithapple.NewClient(newSource(t, cfg), srv.ClientConfig(nil))
 			if err != nil {
 				t.Fatal(err)
@@ -363,13 +371,7 @@ func TestTokenErrorCarriesNoSecret(t *testing.T) {
 			"error_description": "bad: " + r.PostForm.Get("code") + r.PostForm.Get("refresh_token") + " secret " + r.PostForm.Get("client_secret") + "\x1b[31m\nforged line"})
 	}))
 	defer echo.Close()
-	cfg := fake.ClientConfig(nil)
-	cfg.BaseURL, cfg.HTTPClient = echo.URL, nil
-	src := newSource(t, fake.Config())
-	client, err := signinwithapple.NewClient(src, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, src := newClientTo(t, fake, nil, echo.URL)
 	secret := token(t, src).Value
 	for _, call := range []func() error{
 		func() error { _, err := client.Exchange(bg, "c0123456789.0.secretcode", ""); return err },
@@ -418,13 +420,8 @@ func TestClientErrorsWithoutAnErrorResponse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
-			cfg := fake.ClientConfig(nil)
-			cfg.BaseURL, cfg.HTTPClient = srv.URL, nil
-			client, err := signinwithapple.NewClient(newSource(t, fake.Config()), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = client.Exchange(bg, "c1.0.x", "")
+			client, _ := newClientTo(t, fake, nil, srv.URL)
+			_, err := client.Exchange(bg, "c1.0.x", "")
 			var te *signinwithapple.TokenError
 			if err == nil || errors.As(err, &te) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "signinwithapple: ") {
 				t.Fatalf("%v, want %q", err, tc.want)
@@ -485,12 +482,7 @@ func TestExchangeVerifiesTheIDToken(t *testing.T) {
 				_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "a.0.x", "token_type": "Bearer", "expires_in": 3600, "id_token": tc.idToken})
 			}))
 			defer plain.Close()
-			ccfg := srv.ClientConfig(v)
-			ccfg.BaseURL, ccfg.HTTPClient = plain.URL, nil
-			client, err := signinwithapple.NewClient(newSource(t, srv.Config()), ccfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			client, _ := newClientTo(t, srv, v, plain.URL)
 			if _, err := client.Exchange(bg, "c.0.x", ""); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("%v, want %q", err, tc.want)
 			}
