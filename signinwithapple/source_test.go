@@ -45,13 +45,10 @@ func newSource(t testing.TB, cfg signinwithapple.Config) ascjwt.TokenSource {
 	return apitest.Must(t, signinwithapple.NewClientSecretSource, cfg)
 }
 
+// token is apitest.MustToken for a source of this package.
 func token(t testing.TB, src ascjwt.TokenSource) *ascjwt.Token {
 	t.Helper()
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return apitest.MustToken[*ascjwt.Token](t, src)
 }
 
 // TestClientSecretVerifiesWithGolangJWT checks a secret with an independent

@@ -40,7 +40,6 @@
 package signinwithappletest
 
 import (
-	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -74,9 +73,9 @@ const AccessTokenLifetime = time.Hour
 type Server struct {
 	*httptest.Server
 
-	teamID, keyID, clientID string
-	key                     *ecdsa.PrivateKey // the developer's Sign in with Apple key
-	subject                 string            // the server's user
+	dev      fakeserver.Key // the developer's Sign in with Apple key, of one team
+	clientID string
+	subject  string // the server's user
 
 	clock  fakeclock.Clock
 	faults fakeserver.Faults
@@ -144,10 +143,8 @@ func NewServer() *Server {
 // done.
 func NewUnstartedServer() *Server {
 	s := &Server{
-		teamID:   fakeserver.NewID(),
-		keyID:    fakeserver.NewID(),
+		dev:      fakeserver.NewKeys().Add(),
 		clientID: "com.example.web.signin",
-		key:      fakeserver.NewKey(),
 		subject:  newSubject(),
 		codes:    make(map[string]*authCode),
 		refresh:  make(map[string]*grant),
@@ -174,7 +171,7 @@ func (s *Server) Close() {
 // [signinwithapple.NewClientSecretSource]. This method hides the embedded
 // [httptest.Server]'s Config field; that one is srv.Server.Config.
 func (s *Server) Config() signinwithapple.Config {
-	return signinwithapple.Config{KeyID: s.keyID, TeamID: s.teamID, ClientID: s.clientID, PrivateKey: s.key, Now: s.Now}
+	return signinwithapple.Config{KeyID: s.dev.ID, TeamID: s.dev.TeamID, ClientID: s.clientID, PrivateKey: s.dev.PrivateKey, Now: s.Now}
 }
 
 // VerifierConfig returns a [signinwithapple.VerifierConfig] that trusts the
