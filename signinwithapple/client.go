@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
@@ -349,7 +349,7 @@ func secretSubject(secret string) (string, bool) {
 	if len(parts) != 3 {
 		return "", false
 	}
-	raw, err := jws.DecodeSegment(parts[1])
+	raw, err := jwsread.DecodeSegment(parts[1])
 	if err != nil {
 		return "", false
 	}

@@ -8,7 +8,7 @@ import (
 	"math/big"
 	"slices"
 
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 )
 
 // Limits on Apple's key set ("Fetch Apple's public key for verifying token
@@ -134,7 +134,7 @@ func (o object) integer(name string) (*big.Int, error) {
 	if !ok {
 		return nil, fmt.Errorf("%q is missing or not a string", name)
 	}
-	b, err := jws.DecodeSegment(s)
+	b, err := jwsread.DecodeSegment(s)
 	if err != nil {
 		return nil, fmt.Errorf("%q is %w", name, err)
 	}
@@ -156,7 +156,7 @@ func (o object) stringArray(name string) ([]string, error) {
 	}
 	out := make([]string, 0, len(items))
 	for _, item := range items {
-		s, err := stringValue(item)
+		s, err := jwsread.StringValue(item)
 		if err != nil {
 			return nil, fmt.Errorf("%q holds something other than a string", name)
 		}

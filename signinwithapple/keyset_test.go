@@ -178,10 +178,10 @@ func TestKeySetKeptForItsMaxAge(t *testing.T) {
 // unknown kid meanwhile is an error that is not ErrInvalidToken, since the
 // token may be good.
 func TestKeySetKeptWhenARefetchFails(t *testing.T) {
-	srv, v, good := newFakeVerifying(t)
+	srv, v, _ := newFakeVerifying(t)
 	srv.Advance(24*time.Hour + time.Second)
 	srv.Fail(http.StatusServiceUnavailable, "", "")
-	_, good = srv.Authorize(signinwithappletest.Authorization{})
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
 	for range 5 {
 		if err := verifyID(v, good); err != nil {
 			t.Fatalf("a token of a key held, while Apple's endpoint fails: %v", err)
@@ -209,9 +209,9 @@ func TestKeySetKeptWhenARefetchFails(t *testing.T) {
 // its context and then verifies with the set held; callers whose kid is
 // held do not wait for a refresh under way at all.
 func TestARefreshUnderWayHoldsNoCallerWithAKnownKey(t *testing.T) {
-	srv, v, good := newFakeVerifying(t)
+	srv, v, _ := newFakeVerifying(t)
 	srv.Advance(24*time.Hour + time.Second)
-	_, good = srv.Authorize(signinwithappletest.Authorization{})
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
 	srv.Hang()
 	defer srv.Release()
 	ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
