@@ -122,6 +122,8 @@ func readObject(b []byte) (object, error) {
 	case oe.Problem == jwsread.TrailingData:
 		return nil, errors.New("has data after its JSON object")
 	case oe.Problem == jwsread.NotObject, !bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{")):
+		// Text that does not start an object (an HTML error page) is a
+		// syntax error to encoding/json, and not a JSON object here.
 		return nil, errors.New("is not a JSON object")
 	default:
 		return nil, errors.New("is not valid JSON")
