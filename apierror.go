@@ -1,15 +1,14 @@
 package ascjwt
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
@@ -83,12 +82,8 @@ func CheckResponse(resp *http.Response) error {
 		e.RetryAfter = d
 	}
 	e.withheld = withheldFrom(resp)
-	if resp.Body == nil || resp.Body == http.NoBody {
-		return e
-	}
-	head, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body = &rereadBody{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body}
-	if err != nil {
+	head, err := respbody.Peek(resp, maxErrorBody)
+	if err != nil || head == nil {
 		return e
 	}
 	var body struct {
@@ -100,12 +95,6 @@ func CheckResponse(resp *http.Response) error {
 		e.Errors, e.ErrorCode, e.ErrorMessage = body.Errors, body.ErrorCode, body.ErrorMessage
 	}
 	return e
-}
-
-// rereadBody is a body with its first part read and put back in front.
-type rereadBody struct {
-	io.Reader
-	io.Closer
 }
 
 // maxErrorText bounds each text Error quotes from the response.

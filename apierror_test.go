@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func answer(code int, body string, h http.Header) *http.Response {
@@ -134,10 +135,7 @@ func TestAPIErrorJoinsTitleAndDetailWithOneSeparator(t *testing.T) {
 // Transport sent without its token says that ascjwt withheld it and why,
 // instead of a bare 401; a 401 to a request that carried it does not.
 func TestCheckResponseSaysWhyTheTokenWasWithheld(t *testing.T) {
-	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: newP256(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, ascjwt.Config{KeyID: "2X9R4HXF34", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: apitest.NewKey(t)})
 	refuse := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 401, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
 	})

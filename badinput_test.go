@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestBadConfigs: every configuration NewTokenSource refuses, each with an
 // error that says what is wrong and what is wanted.
 func TestBadConfigs(t *testing.T) {
-	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p256 := apitest.NewKey(t)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 1024)
 	_, edKey, _ := ed25519.GenerateKey(rand.Reader)

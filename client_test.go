@@ -1,7 +1,6 @@
 package ascjwt_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,32 +10,20 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // These tests talk to asctest's fake API, which checks every token with
 // crypto/ecdsa and Apple's rules, a path separate from the go-jose signing.
 
 func TestClientAgainstFakeAPI(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	seen := make(chan string, 1)
 	srv.Handle("GET /v1/echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen <- r.Header.Get("Authorization")
 	}))
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
-
-	resp, err := client.Get(srv.URL + "/v1/echo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, srv.Stats().LastRejection)
+	if code := statusWith(t, srv, srv.Config(), "/v1/echo"); code != 200 {
+		t.Fatalf("status %d: %s", code, srv.Stats().LastRejection)
 	}
 	value, ok := strings.CutPrefix(<-seen, "Bearer ")
 	if !ok {
@@ -53,8 +40,7 @@ func TestClientAgainstFakeAPI(t *testing.T) {
 }
 
 func TestIndividualAndScopedKeysAgainstFakeAPI(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	for name, cfg := range map[string]ascjwt.Config{
 		"individual": srv.ConfigFor(srv.AddIndividualKey()),
 		"scoped": func() ascjwt.Config {
@@ -64,61 +50,32 @@ func TestIndividualAndScopedKeysAgainstFakeAPI(t *testing.T) {
 		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			src, err := ascjwt.NewTokenSource(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			client := ascjwt.NewClient(srv.Client(), src)
-			resp, err := client.Get(srv.URL + "/v1/apps?limit=2&filter[platform]=IOS")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("status %d: %s", resp.StatusCode, srv.Stats().LastRejection)
+			if code := statusWith(t, srv, cfg, "/v1/apps?limit=2&filter[platform]=IOS"); code != 200 {
+				t.Fatalf("status %d: %s", code, srv.Stats().LastRejection)
 			}
 		})
 	}
 	// A scoped token outside its scope is refused by the server.
 	c := srv.Config()
 	c.Scope = []string{"GET /v1/apps?filter[platform]=IOS"}
-	src, _ := ascjwt.NewTokenSource(c)
-	resp, err := ascjwt.NewClient(srv.Client(), src).Get(srv.URL + "/v1/apps/1000000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 401 || !strings.Contains(srv.Stats().LastRejection, "scope") {
-		t.Fatalf("out of scope: %d, %q", resp.StatusCode, srv.Stats().LastRejection)
+	if code := statusWith(t, srv, c, "/v1/apps/1000000001"); code != 401 || !strings.Contains(srv.Stats().LastRejection, "scope") {
+		t.Fatalf("out of scope: %d, %q", code, srv.Stats().LastRejection)
 	}
 }
 
 func TestConcurrentRequestsShareOneToken(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newFake(t)
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	client := ascjwt.NewClient(srv.Client(), src)
 	var wg sync.WaitGroup
 	for range 200 {
-		wg.Go(func() {
-			resp, err := client.Get(srv.URL + "/v1/apps")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-		})
+		wg.Go(func() { apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps") })
 	}
 	wg.Wait()
 	if st := srv.Stats(); st.Accepted != 200 || st.Tokens != 1 {
 		t.Fatalf("stats %+v, want 200 requests on one token", st)
 	}
-	if _, err := src.Token(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	apitest.MustToken(t, src.Token)
 }
 
 // TestClockSkew: a token from a client whose clock is up to a minute off the
@@ -126,8 +83,7 @@ func TestConcurrentRequestsShareOneToken(t *testing.T) {
 // that. A minute and a bit fast is past what it buys, and Apple's rule on
 // exp refuses it.
 func TestClockSkew(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	serverNow := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	srv.SetClock(func() time.Time { return serverNow })
 	for _, tc := range []struct {
@@ -138,17 +94,8 @@ func TestClockSkew(t *testing.T) {
 	} {
 		cfg := srv.Config()
 		cfg.Now = func() time.Time { return serverNow.Add(tc.skew) }
-		src, err := ascjwt.NewTokenSource(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := ascjwt.NewClient(srv.Client(), src).Get(srv.URL + "/v1/apps")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.want {
-			t.Errorf("client clock %v off: %d (%s), want %d", tc.skew, resp.StatusCode, srv.Stats().LastRejection, tc.want)
+		if code := statusWith(t, srv, cfg, "/v1/apps"); code != tc.want {
+			t.Errorf("client clock %v off: %d (%s), want %d", tc.skew, code, srv.Stats().LastRejection, tc.want)
 		}
 	}
 }

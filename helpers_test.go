@@ -1,22 +1,19 @@
 package ascjwt
 
 import (
-	"crypto"
+	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
@@ -24,57 +21,38 @@ import (
 // epoch is where fake clocks start: a fixed, recent moment.
 var epoch = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-// countingSigner wraps a key as a plain crypto.Signer (so it signs through
-// go-jose's OpaqueSigner) and counts signatures. before, when set, runs at
-// the start of each Sign: tests use it to hold a signature open, fail it or
-// panic in it.
-type countingSigner struct {
-	key    *ecdsa.PrivateKey
-	n      atomic.Int64
-	before func() error
-}
-
-func (s *countingSigner) Public() crypto.PublicKey { return s.key.Public() }
-
-func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	if s.before != nil {
-		if err := s.before(); err != nil {
-			return nil, err
-		}
-	}
-	s.n.Add(1)
-	return s.key.Sign(r, digest, opts)
-}
-
-// fixture is a token source on a fake clock with a counting signer.
+// fixture is a token source on a fake clock with a counting signer over key.
 type fixture struct {
 	src    *devtoken.Source
 	clock  *fakeclock.Clock
-	signer *countingSigner
+	key    *ecdsa.PrivateKey
+	signer *apitest.CountingSigner
 }
 
 func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	t.Helper()
-	f := &fixture{clock: fakeclock.New(epoch), signer: &countingSigner{key: newKey(t)}}
+	f := &fixture{clock: fakeclock.New(epoch), key: apitest.NewKey(t)}
+	f.signer = &apitest.CountingSigner{Key: f.key}
 	cfg := Config{KeyID: "TESTKEY123", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: f.signer, Now: f.clock.Now}
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	src, err := NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, NewTokenSource, cfg)
 	f.src = src.(*devtoken.Source)
 	return f
+}
+
+// signerRecovers lets the signer sign again and returns the source's next
+// token, failing t unless there is one: a failure of the signer's does not
+// stick to the source.
+func (f *fixture) signerRecovers(t testing.TB) *Token {
+	t.Helper()
+	f.signer.Before = nil
+	tok, err := f.src.Token(context.Background())
+	if err != nil {
+		t.Fatalf("after the signer recovered: %v", err)
+	}
+	return tok
 }
 
 // waitRefresh returns when the background refresh under way, if any, has

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestHooksFireOncePerEvent: under concurrency, each hook is called once
@@ -94,7 +96,7 @@ func TestHooksFireOncePerEvent(t *testing.T) {
 	// signature that failed (singleflight joins the callers that overlap).
 	kmsDown := errors.New("kms: unavailable")
 	var attempts atomic.Int32
-	f.signer.before = func() error { attempts.Add(1); return kmsDown }
+	f.signer.Before = func() error { attempts.Add(1); return kmsDown }
 	f.clock.Advance(time.Hour)
 	for range 20 {
 		wg.Go(func() {
@@ -121,7 +123,7 @@ func TestPanickingTokenMintedInABackgroundRefreshIsReported(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var minted atomic.Int32
 		failed := make(chan error, 1)
-		src, err := NewTokenSource(Config{KeyID: "HOOKS12345", PrivateKey: newKey(t), Hooks: &Hooks{
+		src, err := NewTokenSource(Config{KeyID: "HOOKS12345", PrivateKey: apitest.NewKey(t), Hooks: &Hooks{
 			TokenMinted: func(TokenMinted) {
 				if minted.Add(1) == 2 {
 					panic("a logging bug")
@@ -132,13 +134,9 @@ func TestPanickingTokenMintedInABackgroundRefreshIsReported(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := src.Token(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		apitest.MustToken(t, src.Token)
 		time.Sleep(16 * time.Minute) // stale: the next call refreshes in the background
-		if _, err := src.Token(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		apitest.MustToken(t, src.Token)
 		synctest.Wait()
 		select {
 		case err := <-failed:

@@ -6,24 +6,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestDefaultHostsGetTheToken: with Hosts nil, Apple's API hosts and
 // loopback get the token, any other host does not, and its request goes
 // out untouched.
 func TestDefaultHostsGetTheToken(t *testing.T) {
-	f := newFixture(t)
-	var mu sync.Mutex
-	got := map[string]string{}
-	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
-		mu.Lock()
-		got[r.URL.String()] = r.Header.Get("Authorization")
-		mu.Unlock()
-		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-	})}
-	for url, want := range map[string]bool{
+	checkTokenSentTo(t, &Transport{Source: newFixture(t).src}, "Basic caller-own", map[string]bool{
 		AppStoreConnectURL + "/v1/apps":                        true,
 		"https://API.AppStoreConnect.apple.com:443/v1/apps":    true,
 		AppStoreServerURL + "/inApps/v1/history/1":             true,
@@ -41,33 +33,14 @@ func TestDefaultHostsGetTheToken(t *testing.T) {
 		"http://127.0.0.1.nip.test/v1/apps":                    false,
 		"http://[::ffff:127.0.0.1]:9/v1/apps":                  true,
 		"https://api.storekit.apple.com.attacker.test/inApps/": false,
-	} {
-		req, _ := http.NewRequest("GET", url, nil)
-		req.Header.Set("Authorization", "Basic caller-own")
-		if _, err := tr.RoundTrip(req); err != nil {
-			t.Fatal(err)
-		}
-		bearer := strings.HasPrefix(got[req.URL.String()], "Bearer ey")
-		if bearer != want {
-			t.Errorf("%s: token sent %v, want %v", url, bearer, want)
-		}
-		if !want && got[req.URL.String()] != "Basic caller-own" {
-			t.Errorf("%s: the request did not go out as the caller made it: Authorization %q", url, got[req.URL.String()])
-		}
-	}
+	})
 }
 
 // TestHostsMeansExactlyThose: a non-nil Hosts replaces the defaults, loopback
 // included; entries match in any case, with or without a port.
 func TestHostsMeansExactlyThose(t *testing.T) {
-	f := newFixture(t)
-	var sent string
-	tr := &Transport{Source: f.src, Hosts: []string{"API.example.test", "pinned.example.test:8443", "[::1]:9000"},
-		Base: baseFunc(func(r *http.Request) (*http.Response, error) {
-			sent = r.Header.Get("Authorization")
-			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-		})}
-	for url, want := range map[string]bool{
+	tr := &Transport{Source: newFixture(t).src, Hosts: []string{"API.example.test", "pinned.example.test:8443", "[::1]:9000"}}
+	checkTokenSentTo(t, tr, "", map[string]bool{
 		"https://api.example.test/v1":        true,
 		"https://api.example.test:8443/v1":   true,
 		"https://pinned.example.test:8443/x": true,
@@ -76,16 +49,7 @@ func TestHostsMeansExactlyThose(t *testing.T) {
 		"http://[::1]:9001/x":                false,
 		AppStoreConnectURL + "/v1/apps":      false,
 		"http://127.0.0.1/v1/apps":           false,
-	} {
-		sent = ""
-		req, _ := http.NewRequest("GET", url, nil)
-		if _, err := tr.RoundTrip(req); err != nil {
-			t.Fatal(err)
-		}
-		if got := sent != ""; got != want {
-			t.Errorf("%s: token sent %v, want %v", url, got, want)
-		}
-	}
+	})
 }
 
 // TestUploadHostGetsNoTokenOverTheWire: one client talks to the API on
@@ -93,16 +57,12 @@ func TestHostsMeansExactlyThose(t *testing.T) {
 // server, as Apple's upload URLs are on hosts of their own); the upload
 // server never sees an Authorization header.
 func TestUploadHostGetsNoTokenOverTheWire(t *testing.T) {
-	var mu sync.Mutex
-	var uploadAuth []string
-	upload := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		uploadAuth = append(uploadAuth, r.Header.Get("Authorization"))
-		mu.Unlock()
+	uploadLog := &apitest.HeaderLog{Then: func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "" {
 			http.Error(w, "The provided upload URLs are unauthenticated", http.StatusBadRequest)
 		}
-	}))
+	}}
+	upload := httptest.NewServer(uploadLog)
 	defer upload.Close()
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") {
@@ -132,10 +92,8 @@ func TestUploadHostGetsNoTokenOverTheWire(t *testing.T) {
 			t.Fatalf("%s: %d", url, resp.StatusCode)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(uploadAuth) != 1 || uploadAuth[0] != "" {
-		t.Errorf("the upload host saw Authorization %q, want one request without it", uploadAuth)
+	if seen := uploadLog.Headers(); len(seen) != 1 || seen[0].Get("Authorization") != "" {
+		t.Errorf("the upload host saw %d requests, with headers %v; want one request without Authorization", len(seen), seen)
 	}
 }
 
@@ -210,14 +168,8 @@ func TestMalformedHostEntryIsRefusedWithWhatToWrite(t *testing.T) {
 // the source's hosts and loopback; an origin entry ("https://host") is that
 // host on that scheme's port.
 func TestExtraHostsAddToTheDefaults(t *testing.T) {
-	f := newFixture(t)
-	var sent string
-	tr := &Transport{Source: f.src, ExtraHosts: []string{"https://API.enterprise.developer.apple.com", "proxy.example.test:8443"},
-		Base: baseFunc(func(r *http.Request) (*http.Response, error) {
-			sent = r.Header.Get("Authorization")
-			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-		})}
-	for url, want := range map[string]bool{
+	tr := &Transport{Source: newFixture(t).src, ExtraHosts: []string{"https://API.enterprise.developer.apple.com", "proxy.example.test:8443"}}
+	checkTokenSentTo(t, tr, "", map[string]bool{
 		"https://api.enterprise.developer.apple.com/v1/x":      true,
 		"https://api.enterprise.developer.apple.com:443/v1/x":  true,
 		"https://api.enterprise.developer.apple.com:8443/v1/x": false,
@@ -226,16 +178,7 @@ func TestExtraHostsAddToTheDefaults(t *testing.T) {
 		AppStoreConnectURL + "/v1/apps":                        true,
 		"http://127.0.0.1:8080/v1/apps":                        true,
 		"https://other.example.test/v1/apps":                   false,
-	} {
-		sent = ""
-		req, _ := http.NewRequest("GET", url, nil)
-		if _, err := tr.RoundTrip(req); err != nil {
-			t.Fatal(err)
-		}
-		if got := sent != ""; got != want {
-			t.Errorf("%s: token sent %v, want %v", url, got, want)
-		}
-	}
+	})
 }
 
 // hostScoped is a source whose tokens are for hosts, as an API package's are.
@@ -288,21 +231,7 @@ func TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var sent string
-			tr := &Transport{Source: tc.src, Hosts: tc.hosts, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
-				sent = r.Header.Get("Authorization")
-				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-			})}
-			for url, want := range tc.urls {
-				sent = ""
-				req, _ := http.NewRequest("GET", url, nil)
-				if _, err := tr.RoundTrip(req); err != nil {
-					t.Fatal(err)
-				}
-				if got := sent != ""; got != want {
-					t.Errorf("%s: token sent %v, want %v", url, got, want)
-				}
-			}
+			checkTokenSentTo(t, &Transport{Source: tc.src, Hosts: tc.hosts}, "", tc.urls)
 		})
 	}
 }
@@ -312,27 +241,12 @@ func TestTokenGoesOverPlainHTTPOnlyToLoopbackOrWhereSaid(t *testing.T) {
 // clients still call (richzw/appstore among them), get the token by default,
 // as its current hosts do.
 func TestAppStoreServerAPIsEarlierHostsGetTheToken(t *testing.T) {
-	f := newFixture(t)
-	var sent string
-	tr := &Transport{Source: f.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
-		sent = r.Header.Get("Authorization")
-		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-	})}
-	for url, want := range map[string]bool{
+	checkTokenSentTo(t, &Transport{Source: newFixture(t).src}, "", map[string]bool{
 		"https://api.storekit.itunes.apple.com/inApps/v1/history/1":         true,
 		"https://api.storekit-sandbox.itunes.apple.com/inApps/v1/history/1": true,
 		"https://api.storekit.itunes.apple.com.attacker.test/inApps/":       false,
 		"https://storekit.itunes.apple.com/inApps/v1/history/1":             false,
-	} {
-		sent = ""
-		req, _ := http.NewRequest("GET", url, nil)
-		if _, err := tr.RoundTrip(req); err != nil {
-			t.Fatal(err)
-		}
-		if got := strings.HasPrefix(sent, "Bearer ey"); got != want {
-			t.Errorf("%s: token sent %v, want %v", url, got, want)
-		}
-	}
+	})
 }
 
 // TestEnterpriseSourceSendsItsTokenToTheEnterpriseHost: a source with
@@ -361,21 +275,37 @@ func TestEnterpriseSourceSendsItsTokenToTheEnterpriseHost(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var sent string
-			tr := &Transport{Source: tc.src, Base: baseFunc(func(r *http.Request) (*http.Response, error) {
-				sent = r.Header.Get("Authorization")
-				return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
-			})}
-			for url, want := range tc.urls {
-				sent = ""
-				req, _ := http.NewRequest("GET", url, nil)
-				if _, err := tr.RoundTrip(req); err != nil {
-					t.Fatal(err)
-				}
-				if got := sent != ""; got != want {
-					t.Errorf("%s: token sent %v, want %v", url, got, want)
-				}
-			}
+			checkTokenSentTo(t, &Transport{Source: tc.src}, "", tc.urls)
 		})
+	}
+}
+
+// checkTokenSentTo sends a GET to each of urls through tr, its Base replaced
+// by one that records the Authorization header each request went out with,
+// and fails t unless exactly the URLs marked true carried a token.
+// callerAuth, when not "", is an Authorization header the caller sets on
+// each request: those that get no token must go out with it untouched.
+func checkTokenSentTo(t *testing.T, tr *Transport, callerAuth string, urls map[string]bool) {
+	t.Helper()
+	var sent string
+	tr.Base = baseFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r.Header.Get("Authorization")
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})
+	for url, want := range urls {
+		sent = ""
+		req, _ := http.NewRequest("GET", url, nil)
+		if callerAuth != "" {
+			req.Header.Set("Authorization", callerAuth)
+		}
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.HasPrefix(sent, "Bearer ey"); got != want {
+			t.Errorf("%s: token sent %v, want %v", url, got, want)
+		}
+		if !want && callerAuth != "" && sent != callerAuth {
+			t.Errorf("%s: the request did not go out as the caller made it: Authorization %q", url, sent)
+		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func pemOf(typ string, der []byte) string {
@@ -32,7 +34,7 @@ func pkcs8(t testing.TB, key any) []byte {
 }
 
 func TestParsePrivateKeyAcceptsWhatUsersHave(t *testing.T) {
-	key := newKey(t)
+	key := apitest.NewKey(t)
 	der := pkcs8(t, key)
 	p8 := pemOf("PRIVATE KEY", der)
 	sec1, err := x509.MarshalECPrivateKey(key)
@@ -71,7 +73,7 @@ func TestParsePrivateKeyAcceptsWhatUsersHave(t *testing.T) {
 }
 
 func TestParsePrivateKeyRefusals(t *testing.T) {
-	key := newKey(t)
+	key := apitest.NewKey(t)
 	p256 := pkcs8(t, key)
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -144,7 +146,7 @@ func assertNoKeyMaterial(t testing.TB, msg, input string) {
 
 func TestLoadPrivateKey(t *testing.T) {
 	dir := t.TempDir()
-	key := newKey(t)
+	key := apitest.NewKey(t)
 	path := filepath.Join(dir, "AuthKey_TESTKEY123.p8")
 	if err := os.WriteFile(path, []byte(pemOf("PRIVATE KEY", pkcs8(t, key))), 0o600); err != nil {
 		t.Fatal(err)
@@ -169,7 +171,7 @@ func TestLoadPrivateKey(t *testing.T) {
 }
 
 func FuzzParsePrivateKey(f *testing.F) {
-	key := newKey(f)
+	key := apitest.NewKey(f)
 	der := pkcs8(f, key)
 	p8 := pemOf("PRIVATE KEY", der)
 	for _, seed := range []string{

@@ -7,6 +7,11 @@ import (
 	"testing"
 )
 
+// TestParseRateLimit: Apple's X-Rate-Limit value is read in any order of its
+// entries, with white space around names and numbers and entries it does
+// not know skipped; a value without both hourly fields, with a number that
+// is not plain decimal digits or is too large, or with a malformed entry
+// gives nothing, and what is read is what the Transport reports.
 func TestParseRateLimit(t *testing.T) {
 	for _, tc := range []struct {
 		header string
@@ -59,7 +64,8 @@ func TestParseRateLimit(t *testing.T) {
 // agree with.
 func referenceRateLimit(v string) (RateLimit, bool) {
 	var rl RateLimit
-	var haveLim, haveRem bool
+	fields := map[string]*int{"user-hour-lim": &rl.Limit, "user-hour-rem": &rl.Remaining}
+	seen := map[string]bool{}
 	for _, entry := range strings.Split(v, ";") {
 		entry = strings.Trim(entry, " \t")
 		if entry == "" {
@@ -69,15 +75,12 @@ func referenceRateLimit(v string) (RateLimit, bool) {
 		if !found {
 			return RateLimit{}, false
 		}
-		var dst *int
-		switch strings.Trim(name, " \t") {
-		case "user-hour-lim":
-			dst, haveLim = &rl.Limit, true
-		case "user-hour-rem":
-			dst, haveRem = &rl.Remaining, true
-		default:
+		name = strings.Trim(name, " \t")
+		dst, known := fields[name]
+		if !known {
 			continue
 		}
+		seen[name] = true
 		num = strings.Trim(num, " \t")
 		if num == "" || strings.Trim(num, "0123456789") != "" {
 			return RateLimit{}, false
@@ -88,7 +91,7 @@ func referenceRateLimit(v string) (RateLimit, bool) {
 		}
 		*dst = int(n)
 	}
-	if !haveLim || !haveRem {
+	if len(seen) != len(fields) {
 		return RateLimit{}, false
 	}
 	return rl, true

@@ -23,6 +23,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // secretsOf lists the forms a key or token could leak in.
@@ -47,14 +48,8 @@ func tokenWithSecrets(t *testing.T) (*asctest.Server, ascjwt.Config, *ascjwt.Tok
 	srv := asctest.NewServer()
 	t.Cleanup(srv.Close)
 	cfg := srv.Config()
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
+	tok := apitest.MustToken(t, src.Token)
 	return srv, cfg, tok, secretsOf(t, srv.Key().PrivateKey, tok.Value)
 }
 
@@ -97,8 +92,7 @@ func TestTokenAndConfigPrintRedacted(t *testing.T) {
 }
 
 func TestErrorsCarryNoSecrets(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	src, _ := ascjwt.NewTokenSource(srv.Config())
 	tok, _ := src.Token(context.Background())
 	secrets := secretsOf(t, srv.Key().PrivateKey, tok.Value)
@@ -116,10 +110,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	// A failing signer, through the source and the transport.
 	cfg := srv.Config()
 	cfg.PrivateKey = failingSigner{cfg.PrivateKey}
-	bad, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := apitest.Must(t, ascjwt.NewTokenSource, cfg)
 	_, err = ascjwt.NewClient(srv.Client(), bad).Get(srv.URL + "/v1/apps")
 	if err == nil || !errors.Is(err, errKMS) {
 		t.Fatalf("err = %v, want the signer's error wrapped", err)
@@ -200,7 +191,7 @@ func TestTokenAndConfigEncodeRedacted(t *testing.T) {
 // CI secrets) or an ID far too long is refused with an error that says what
 // it looks like, and neither the error nor Config's String shows it.
 func TestRefusedIDsAreDescribedNotQuoted(t *testing.T) {
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	secrets := []string{base64.StdEncoding.EncodeToString(der)[40:80], "PRIVATE KEY-----\n"}

@@ -7,36 +7,28 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // storage is a second origin, like the storage App Store Connect sends
 // downloads to: it records every header it sees.
 type storage struct {
 	*httptest.Server
-	mu      sync.Mutex
-	headers []http.Header
+	log *apitest.HeaderLog
 }
 
 func newStorage(t *testing.T) *storage {
-	s := &storage{}
-	s.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.headers = append(s.headers, r.Header.Clone())
-		s.mu.Unlock()
-		w.Write([]byte("report bytes"))
-	}))
+	s := &storage{log: &apitest.HeaderLog{Then: func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("report bytes")) }}}
+	s.Server = httptest.NewTLSServer(s.log)
 	t.Cleanup(s.Close)
 	return s
 }
 
 func TestRedirectToOtherOriginCarriesNoToken(t *testing.T) {
-	api := asctest.NewServer()
-	defer api.Close()
+	api := newFake(t)
 	store := newStorage(t)
 	api.Handle("GET /v1/salesReports", http.RedirectHandler(store.URL+"/reports/1.gz", http.StatusTemporaryRedirect))
 	api.Handle("GET /v1/moved", http.RedirectHandler("/v1/apps", http.StatusMovedPermanently))
@@ -47,10 +39,7 @@ func TestRedirectToOtherOriginCarriesNoToken(t *testing.T) {
 	pool.AddCert(store.Certificate())
 	base := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	defer base.CloseIdleConnections()
-	src, err := ascjwt.NewTokenSource(api.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, api.Config())
 	client := ascjwt.NewClient(base, src)
 
 	req, _ := http.NewRequest("GET", api.URL+"/v1/salesReports", nil)
@@ -60,27 +49,21 @@ func TestRedirectToOtherOriginCarriesNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	store.mu.Lock()
-	defer store.mu.Unlock()
-	if resp.StatusCode != 200 || len(store.headers) != 1 {
-		t.Fatalf("download: status %d, storage saw %d requests", resp.StatusCode, len(store.headers))
+	seen := store.log.Headers()
+	if resp.StatusCode != 200 || len(seen) != 1 {
+		t.Fatalf("download: status %d, storage saw %d requests", resp.StatusCode, len(seen))
 	}
-	if auth, ok := store.headers[0]["Authorization"]; ok {
+	if auth, ok := seen[0]["Authorization"]; ok {
 		t.Fatalf("the other origin received Authorization %q", auth)
 	}
-	if store.headers[0].Get("Accept") != "application/a-gzip" {
+	if seen[0].Get("Accept") != "application/a-gzip" {
 		t.Error("the redirect lost the caller's own headers")
 	}
 
 	// A redirect within the API's origin keeps the token: the server
 	// refuses any request without one, so a 200 proves it.
-	resp, err = client.Get(api.URL + "/v1/moved")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("same-origin redirect: status %d (%s)", resp.StatusCode, api.Stats().LastRejection)
+	if code := apitest.StatusOfConcurrent(t, client, api.URL+"/v1/moved"); code != 200 {
+		t.Fatalf("same-origin redirect: status %d (%s)", code, api.Stats().LastRejection)
 	}
 	if st := api.Stats(); st.Rejected != 0 || st.Accepted != 3 {
 		t.Errorf("api stats %+v, want 3 accepted: the report redirect, the move and its target", st)

@@ -13,43 +13,13 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
-// newCountingClient returns a client for srv whose signatures are counted,
-// with the source's Config changed by mutate.
-func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *counting, ascjwt.TokenSource) {
-	t.Helper()
-	cfg := srv.Config()
-	signer := &counting{Signer: cfg.PrivateKey}
-	cfg.PrivateKey = signer
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ascjwt.NewClient(srv.Client(), src), signer, src
-}
-
-func getStatus(t *testing.T, client *http.Client, url string) int {
-	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Error(err)
-		return 0
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 func TestRetryOn401WithOneNewSignature(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv)
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("first request: %d", code)
 	}
 	srv.RevokeTokens(srv.Key().ID) // the server stops trusting the cached token
@@ -57,13 +27,13 @@ func TestRetryOn401WithOneNewSignature(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Go(func() {
-			if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+			if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 				t.Errorf("after revocation: %d (%s)", code, srv.Stats().LastRejection)
 			}
 		})
 	}
 	wg.Wait()
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures, want 2: the first token and one replacement for 100 refused requests", n)
 	}
 	if st := srv.Stats(); st.Tokens != 2 || st.Accepted != 101 {
@@ -72,8 +42,7 @@ func TestRetryOn401WithOneNewSignature(t *testing.T) {
 }
 
 func TestSecond401GoesBackToCaller(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv)
 	srv.Revoke(srv.Key().ID) // no token of this key will pass
 
@@ -89,14 +58,13 @@ func TestSecond401GoesBackToCaller(t *testing.T) {
 	if st := srv.Stats(); st.Rejected != 2 {
 		t.Errorf("server saw %d refused requests, want 2: one try and one retry", st.Rejected)
 	}
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures, want 2", n)
 	}
 }
 
 func TestRetryReplaysBody(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	var mu sync.Mutex
 	var bodies []string
 	srv.Handle("POST /v1/echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,11 +75,9 @@ func TestRetryReplaysBody(t *testing.T) {
 		w.Write(b)
 	}))
 	client, _, src := newCountingClient(t, srv)
-	if _, err := src.Token(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	apitest.MustToken(t, src.Token)
 	// Make the server see the current token, then refuse it.
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatal(code)
 	}
 	srv.RevokeTokens(srv.Key().ID)
@@ -143,26 +109,25 @@ func TestRetryReplaysBody(t *testing.T) {
 		t.Fatalf("one-shot body: %d, want the 401 returned", resp.StatusCode)
 	}
 	refused := srv.Stats().Rejected
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 || srv.Stats().Rejected != refused {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 || srv.Stats().Rejected != refused {
 		t.Fatalf("the request after it: %d, %d more refused; want a new token at once", code, srv.Stats().Rejected-refused)
 	}
 }
 
 func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	for range 10 {
-		if code := getStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
+		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
 			t.Fatalf("out of scope: %d, want 401", code)
 		}
 	}
 	// The first 401 drops the token and retries with a new one, which is
 	// refused too; within the minute no 401 drops another.
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures for 10 refused requests, want 2", n)
 	}
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Errorf("in scope: %d", code)
 	}
 }
@@ -185,14 +150,7 @@ func TestNoRetryWithForeignSource(t *testing.T) {
 // once instead of the request waiting for its deadline (or forever).
 func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 	release := make(chan struct{})
-	var first sync.Once
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		refuse := false
-		first.Do(func() { refuse = true })
-		if !refuse {
-			w.Write([]byte(`{"data":[]}`))
-			return
-		}
+	srv := httptest.NewServer(refuseFirstThenServe(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized) // no Content-Length: chunked
 		w.Write([]byte(`{"errors":[{"status":"401",`))
 		w.(http.Flusher).Flush()
@@ -200,11 +158,30 @@ func TestStalled401BodyDoesNotHoldTheRequest(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release) // runs first: lets the handler end before Close waits for it
+	checkRetryAnswerReachesCaller(t, srv)
+}
 
-	src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: newP256(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+// refuseFirstThenServe is a handler that answers the first request with
+// refuse and every later one with a 200 and an empty list of data.
+func refuseFirstThenServe(refuse http.HandlerFunc) http.Handler {
+	var first sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		isFirst := false
+		first.Do(func() { isFirst = true })
+		if isFirst {
+			refuse(w, r) // outside Do: a refusal that stalls must not hold the next request
+			return
+		}
+		w.Write([]byte(`{"data":[]}`))
+	})
+}
+
+// checkRetryAnswerReachesCaller sends a GET through a client over srv, whose
+// first response is a 401 that stalls, and fails t unless the retry's 200
+// comes back.
+func checkRetryAnswerReachesCaller(t *testing.T, srv *httptest.Server) {
+	t.Helper()
+	src := apitest.Must(t, ascjwt.NewTokenSource, ascjwt.Config{KeyID: "STALL12345", PrivateKey: apitest.NewKey(t)})
 	// The deadline bounds a hang; it is not how the test passes.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -227,14 +204,7 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 	for _, http2 := range []bool{false, true} {
 		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[http2], func(t *testing.T) {
 			release := make(chan struct{})
-			var first sync.Once
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				refuse := false
-				first.Do(func() { refuse = true })
-				if !refuse {
-					w.Write([]byte(`{"data":[]}`))
-					return
-				}
+			srv := httptest.NewUnstartedServer(refuseFirstThenServe(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Length", "100")
 				w.WriteHeader(http.StatusUnauthorized)
 				w.Write([]byte(`{"errors":[`)) // 11 of the 100 bytes it declared
@@ -248,23 +218,7 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 			srv.StartTLS()
 			defer srv.Close()
 			defer close(release) // runs first: lets the handler end before Close waits for it
-
-			src, err := ascjwt.NewTokenSource(ascjwt.Config{KeyID: "STALL12345", PrivateKey: newP256(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The deadline bounds a hang; it is not how the test passes.
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/apps", nil)
-			resp, err := ascjwt.NewClient(srv.Client(), src).Do(req)
-			if err != nil {
-				t.Fatalf("err = %v; want the retry's answer, not a request held by the stalled 401", err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("status %d, want the retry's 200", resp.StatusCode)
-			}
+			checkRetryAnswerReachesCaller(t, srv)
 		})
 	}
 }
@@ -273,27 +227,26 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 // once-a-minute drop, but a token the server has since accepted and then
 // refuses (a revocation seconds later) is replaced at once.
 func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("in scope: %d", code)
 	}
-	if code := getStatus(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
 		t.Fatalf("out of scope: %d, want 401", code)
 	}
-	if n := signer.n.Load(); n != 2 {
+	if n := signer.N.Load(); n != 2 {
 		t.Fatalf("%d signatures after the out-of-scope 401, want 2: the accepted token is replaced, the new one refused too", n)
 	}
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("in scope with the second token: %d", code)
 	}
 	srv.Advance(5 * time.Second)
 	srv.RevokeTokens(srv.Key().ID)
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after a revocation seconds later: %d (%s); want it cured at once", code, srv.Stats().LastRejection)
 	}
-	if n := signer.n.Load(); n != 3 {
+	if n := signer.N.Load(); n != 3 {
 		t.Errorf("%d signatures, want 3", n)
 	}
 }
@@ -319,25 +272,18 @@ func (l *logged) InvalidateToken(tok *ascjwt.Token) {
 // TestWrappedSourceKeepsThe401Retry: a wrapper that implements Invalidator
 // keeps the retry that a plain wrapper loses (TestNoRetryWithForeignSource).
 func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	signer := &counting{Signer: cfg.PrivateKey}
-	cfg.PrivateKey = signer
-	inner, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newFake(t)
+	inner, signer := newCountingSource(t, srv)
 	w := &logged{inner: inner}
 	client := ascjwt.NewClient(srv.Client(), w)
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatal(code)
 	}
 	srv.RevokeTokens(srv.Key().ID)
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after revocation through the wrapper: %d, want the retry's 200", code)
 	}
-	if n, calls := signer.n.Load(), w.calls.Load(); n != 2 || calls != 3 {
+	if n, calls := signer.N.Load(), w.calls.Load(); n != 2 || calls != 3 {
 		t.Errorf("%d signatures and %d Token calls, want 2 and 3", n, calls)
 	}
 }

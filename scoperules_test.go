@@ -1,21 +1,19 @@
 package ascjwt_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestBundleIDTokensNeverGetTheLongLivedLifetime: the 180-day exception is
 // the App Store Connect API's; an App Store Server API token (with a bundle
 // ID) stays within 60 minutes whatever its scope.
 func TestBundleIDTokensNeverGetTheLongLivedLifetime(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	cfg := ascjwt.Config{KeyID: "TESTKEY123", IssuerID: "issuer", PrivateKey: key, Scope: []string{"GET /v1/ciBuildRuns"}}
 	for _, tc := range []struct {
 		bundleID string
@@ -43,7 +41,7 @@ func TestBundleIDTokensNeverGetTheLongLivedLifetime(t *testing.T) {
 // would also have earned a long-lived resource's 180 days), '#', invalid
 // UTF-8, each with an error that says why and does not quote the entry.
 func TestNewTokenSourceRefusesScopesNoRequestCanMatch(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	for entry, says := range map[string]string{
 		"GET /v1/ciProducts/../users/SECRET":        "dot segment",
 		"GET /v1/ciProducts/%2E%2e/users/SECRET":    "dot segment",

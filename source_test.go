@@ -11,8 +11,14 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
+// TestTokenTeamKeyHeaderAndClaims: a team key's token, signed with an
+// in-memory key or through a plain crypto.Signer, verifies with go-jose and
+// carries exactly Apple's header and claims, with iat backdated a minute and
+// the 20-minute default lifetime.
 func TestTokenTeamKeyHeaderAndClaims(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -21,14 +27,11 @@ func TestTokenTeamKeyHeaderAndClaims(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, func(c *Config) {
 				if !tc.opaque {
-					c.PrivateKey = c.PrivateKey.(*countingSigner).key
+					c.PrivateKey = c.PrivateKey.(*apitest.CountingSigner).Key
 				}
 			})
-			tok, err := f.src.Token(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			v := verify(t, tok.Value, &f.signer.key.PublicKey)
+			tok := apitest.MustToken(t, f.src.Token)
+			v := verify(t, tok.Value, &f.key.PublicKey)
 			wantHeader := map[string]any{"alg": "ES256", "kid": "TESTKEY123", "typ": "JWT"}
 			if !maps.Equal(v.header, wantHeader) {
 				t.Errorf("header = %v, want exactly %v", v.header, wantHeader)
@@ -58,11 +61,8 @@ func TestTokenTeamKeyHeaderAndClaims(t *testing.T) {
 
 func TestTokenIndividualKey(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.IssuerID = "" })
-	tok, err := f.src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := verify(t, tok.Value, &f.signer.key.PublicKey)
+	tok := apitest.MustToken(t, f.src.Token)
+	v := verify(t, tok.Value, &f.key.PublicKey)
 	if _, ok := v.claims["iss"]; ok {
 		t.Errorf("individual key token has iss %v", v.claims["iss"])
 	}
@@ -78,11 +78,8 @@ func TestTokenOptionalClaims(t *testing.T) {
 		c.Audience = AudienceEnterprise
 		c.Lifetime = 10 * time.Minute
 	})
-	tok, err := f.src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := verify(t, tok.Value, &f.signer.key.PublicKey)
+	tok := apitest.MustToken(t, f.src.Token)
+	v := verify(t, tok.Value, &f.key.PublicKey)
 	scope, _ := v.claims["scope"].([]any)
 	if len(scope) != 2 || scope[0] != "GET /v1/apps?filter[platform]=IOS&limit=5" || scope[1] != "GET /v1/apps/123" {
 		t.Errorf("scope = %#v", v.claims["scope"])
@@ -128,7 +125,7 @@ func TestLifetimeLimits(t *testing.T) {
 		{name: "21m apps without perfPowerMetrics", lifetime: 21 * time.Minute, scope: []string{"GET /v1/apps/123"}, wantErr: "20 minutes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := Config{KeyID: "K", PrivateKey: newKey(t), Lifetime: tc.lifetime, Scope: tc.scope, BundleID: tc.bundleID}
+			cfg := Config{KeyID: "K", PrivateKey: apitest.NewKey(t), Lifetime: tc.lifetime, Scope: tc.scope, BundleID: tc.bundleID}
 			if tc.bundleID != "" {
 				cfg.IssuerID = "57246542-96fe-1a63-e053-0824d011072a" // bid takes a team key
 			}
@@ -144,7 +141,7 @@ func TestLifetimeLimits(t *testing.T) {
 		})
 	}
 	for _, s := range longLived {
-		if _, err := NewTokenSource(Config{KeyID: "K", PrivateKey: newKey(t), Lifetime: 24 * time.Hour, Scope: []string{s}}); err != nil {
+		if _, err := NewTokenSource(Config{KeyID: "K", PrivateKey: apitest.NewKey(t), Lifetime: 24 * time.Hour, Scope: []string{s}}); err != nil {
 			t.Errorf("%s: a day-long token refused: %v", s, err)
 		}
 	}
@@ -155,11 +152,8 @@ func TestLongLivedTokenExpiryMatchesClaim(t *testing.T) {
 		c.Lifetime = 180 * 24 * time.Hour
 		c.Scope = []string{"GET /v1/ciBuildRuns"}
 	})
-	tok, err := f.src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := verify(t, tok.Value, &f.signer.key.PublicKey)
+	tok := apitest.MustToken(t, f.src.Token)
+	v := verify(t, tok.Value, &f.key.PublicKey)
 	if got := v.unix(t, "exp"); got != tok.Expiry.Unix() || got-v.unix(t, "iat") != 180*24*3600 {
 		t.Errorf("exp = %d, Expiry = %d, lifetime %ds", got, tok.Expiry.Unix(), got-v.unix(t, "iat"))
 	}
@@ -169,10 +163,7 @@ func TestReuseThenBackgroundRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first, err := f.src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := apitest.MustToken(t, f.src.Token)
 		// Fresh for 20m - 1m backdating - 5m (a quarter) = 14 minutes.
 		for range 10 {
 			f.clock.Advance(time.Minute + 20*time.Second) // up to 13m20s
@@ -181,7 +172,7 @@ func TestReuseThenBackgroundRefresh(t *testing.T) {
 				t.Fatalf("at %v: got a different token (err %v); want the cached one", f.clock.Now().Sub(epoch), err)
 			}
 		}
-		if n := f.signer.n.Load(); n != 1 {
+		if n := f.signer.N.Load(); n != 1 {
 			t.Fatalf("%d signatures while fresh, want 1", n)
 		}
 
@@ -189,7 +180,7 @@ func TestReuseThenBackgroundRefresh(t *testing.T) {
 		// refresh it started is stuck in the signer.
 		release := make(chan struct{})
 		entered := make(chan struct{}, 1)
-		f.signer.before = func() error { entered <- struct{}{}; <-release; return nil }
+		f.signer.Before = func() error { entered <- struct{}{}; <-release; return nil }
 		f.clock.Advance(time.Minute) // 14m20s: less than a quarter left
 		tok, err := f.src.Token(ctx)
 		if err != nil || tok != first {
@@ -207,7 +198,7 @@ func TestReuseThenBackgroundRefresh(t *testing.T) {
 		if err != nil || second == first || second.Value == first.Value {
 			t.Fatalf("after the refresh: got the old token (err %v)", err)
 		}
-		if n := f.signer.n.Load(); n != 2 {
+		if n := f.signer.N.Load(); n != 2 {
 			t.Errorf("%d signatures, want 2: one refresh for 101 stale calls", n)
 		}
 		if !second.IssuedAt.Equal(f.clock.Now().Truncate(time.Second).Add(-time.Minute)) {
@@ -220,14 +211,11 @@ func TestNeverHandsOutLastMinute(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first, err := f.src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := apitest.MustToken(t, f.src.Token)
 		// With the signer failing, a caller that waits for a new token gets the
 		// error, and one that is handed the old token does not: so an error here
 		// proves the caller waited.
-		f.signer.before = func() error { return errors.New("signer held") }
+		f.signer.Before = func() error { return errors.New("signer held") }
 		f.clock.Set(first.Expiry.Add(-time.Minute - time.Second))
 		if tok, err := f.src.Token(ctx); err != nil || tok != first {
 			t.Fatalf("61s left: %v, %v; want the current token", tok, err)
@@ -237,10 +225,8 @@ func TestNeverHandsOutLastMinute(t *testing.T) {
 		if tok, err := f.src.Token(ctx); err == nil {
 			t.Fatalf("60s left: handed out %v; want the caller to wait for a new token", tok)
 		}
-		f.signer.before = nil
-		tok, err := f.src.Token(ctx)
-		if err != nil || tok == first || tok.Expiry.Sub(f.clock.Now()) <= time.Minute {
-			t.Fatalf("got %v, %v; want a new token with more than a minute left", tok, err)
+		if tok := f.signerRecovers(t); tok == first || tok.Expiry.Sub(f.clock.Now()) <= time.Minute {
+			t.Fatalf("got %v; want a new token with more than a minute left", tok)
 		}
 	})
 }
@@ -251,18 +237,16 @@ func TestConcurrentFirstCallsSignOnce(t *testing.T) {
 			f := newFixture(t)
 			ctx := context.Background()
 			if name == "expired token" {
-				if _, err := f.src.Token(ctx); err != nil {
-					t.Fatal(err)
-				}
+				apitest.MustToken(t, f.src.Token)
 				f.clock.Advance(time.Hour)
-				f.signer.n.Store(0)
+				f.signer.N.Store(0)
 			}
 			// Hold the signature until every goroutine has asked, so that
 			// all 200 meet the same refresh.
 			const callers = 200
 			var asked sync.WaitGroup
 			asked.Add(callers)
-			f.signer.before = func() error { asked.Wait(); return nil }
+			f.signer.Before = func() error { asked.Wait(); return nil }
 			start := make(chan struct{})
 			results := make(chan *Token, callers)
 			errs := make(chan error, callers)
@@ -289,7 +273,7 @@ func TestConcurrentFirstCallsSignOnce(t *testing.T) {
 					t.Fatal("callers got different tokens")
 				}
 			}
-			if n := f.signer.n.Load(); n != 1 {
+			if n := f.signer.N.Load(); n != 1 {
 				t.Fatalf("%d signatures for %d concurrent callers, want 1", n, callers)
 			}
 		})
@@ -300,7 +284,7 @@ func TestWaitingCallerHonoursContext(t *testing.T) {
 	f := newFixture(t)
 	release := make(chan struct{})
 	entered := make(chan struct{})
-	f.signer.before = func() error { close(entered); <-release; return nil }
+	f.signer.Before = func() error { close(entered); <-release; return nil }
 
 	ctx, cancel := context.WithCancel(context.Background())
 	impatient := make(chan error)
@@ -323,7 +307,7 @@ func TestWaitingCallerHonoursContext(t *testing.T) {
 	if tok := <-patient; tok == nil {
 		t.Fatal("the patient caller got no token: the first caller's cancellation failed the refresh")
 	}
-	if n := f.signer.n.Load(); n != 1 {
+	if n := f.signer.N.Load(); n != 1 {
 		t.Errorf("%d signatures, want 1", n)
 	}
 
@@ -337,27 +321,21 @@ func TestWaitingCallerHonoursContext(t *testing.T) {
 
 func TestSignerPanicBecomesError(t *testing.T) {
 	f := newFixture(t)
-	f.signer.before = func() error { panic("kms client: nil pointer") }
+	f.signer.Before = func() error { panic("kms client: nil pointer") }
 	_, err := f.src.Token(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "panicked") || !strings.Contains(err.Error(), "kms client") {
 		t.Fatalf("err = %v, want an error saying the signer panicked", err)
 	}
-	f.signer.before = nil
-	if _, err := f.src.Token(context.Background()); err != nil {
-		t.Fatalf("the next call after a panic should try again and succeed: %v", err)
-	}
+	f.signerRecovers(t) // the next call after a panic tries again and succeeds
 }
 
 func TestFailedRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first, err := f.src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := apitest.MustToken(t, f.src.Token)
 		kmsDown := errors.New("kms: service unavailable")
-		f.signer.before = func() error { return kmsDown }
+		f.signer.Before = func() error { return kmsDown }
 
 		// Stale: the failed background refresh keeps the usable token.
 		f.clock.Advance(15 * time.Minute)
@@ -372,15 +350,14 @@ func TestFailedRefresh(t *testing.T) {
 
 		// Last minute: callers wait, and get the cause.
 		f.clock.Advance(3 * time.Minute)
-		_, err = f.src.Token(ctx)
+		_, err := f.src.Token(ctx)
 		if !errors.Is(err, kmsDown) || !strings.HasPrefix(err.Error(), "ascjwt: ") || !strings.Contains(err.Error(), "TESTKEY123") {
 			t.Fatalf("err = %v, want an ascjwt error naming the key and wrapping the signer's", err)
 		}
 
 		// The next call tries again.
-		f.signer.before = nil
-		if tok, err := f.src.Token(ctx); err != nil || tok == first {
-			t.Fatalf("after the signer recovered: %v, %v; want a new token", tok, err)
+		if tok := f.signerRecovers(t); tok == first {
+			t.Fatalf("after the signer recovered: %v; want a new token", tok)
 		}
 	})
 }
@@ -400,14 +377,14 @@ func TestInvalidateOnlyCurrent(t *testing.T) {
 	if again, _ := f.src.Token(ctx); again != cur {
 		t.Fatal("invalidating a replaced token dropped the current one")
 	}
-	if n := f.signer.n.Load(); n != 2 {
+	if n := f.signer.N.Load(); n != 2 {
 		t.Errorf("%d signatures, want 2", n)
 	}
 }
 
 func TestCachedTokenDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
-	src, err := NewTokenSource(Config{KeyID: "K", PrivateKey: newKey(t)}) // the real clock
+	src, err := NewTokenSource(Config{KeyID: "K", PrivateKey: apitest.NewKey(t)}) // the real clock
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +407,7 @@ func TestHungRemoteSignerTimesOut(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release) // lets the hung signatures end before the bubble does
 		started := make(chan struct{})
-		f.signer.before = func() error { started <- struct{}{}; <-release; return nil }
+		f.signer.Before = func() error { started <- struct{}{}; <-release; return nil }
 
 		for i := 1; i <= 2; i++ {
 			errc := make(chan error, 1)
@@ -450,10 +427,7 @@ func TestHungRemoteSignerTimesOut(t *testing.T) {
 		}
 		// Each call above reached the signer: a hung signature does not stop
 		// the next from being tried.
-		f.signer.before = nil
-		if _, err := f.src.Token(context.Background()); err != nil {
-			t.Fatalf("after the signer recovered: %v", err)
-		}
+		f.signerRecovers(t)
 	})
 }
 
@@ -461,12 +435,9 @@ func TestFailedBackgroundRefreshIsRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
-		first, err := f.src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := apitest.MustToken(t, f.src.Token)
 		var attempts atomic.Int32
-		f.signer.before = func() error { attempts.Add(1); return errors.New("kms: throttled") }
+		f.signer.Before = func() error { attempts.Add(1); return errors.New("kms: throttled") }
 		f.clock.Advance(15 * time.Minute) // stale
 		for i := int32(1); i <= 3; i++ {
 			if tok, err := f.src.Token(ctx); err != nil || tok != first {

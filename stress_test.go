@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestStress runs 64 goroutines through one client against the fake API,
@@ -50,7 +51,7 @@ func TestStress(t *testing.T) {
 					if n := sent.Add(1); n == revokeAt*workers*perPhase+workers*perPhase/2 {
 						srv.RevokeTokens(srv.Key().ID)
 					}
-					if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+					if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 						failures.Add(1)
 					}
 				}
@@ -64,7 +65,7 @@ func TestStress(t *testing.T) {
 	// that refresh, or starts one, and sends its token, so every signature
 	// ends up in front of the server.
 	srv.Advance(18*time.Minute + 30*time.Second)
-	if code := getStatus(t, client, srv.URL+"/v1/apps"); code != 200 {
+	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		failures.Add(1)
 	}
 
@@ -72,7 +73,7 @@ func TestStress(t *testing.T) {
 	if n := failures.Load(); n != 0 {
 		t.Fatalf("%d of %d requests failed; last rejection: %s", n, sent.Load()+1, st.LastRejection)
 	}
-	sigs := signer.n.Load()
+	sigs := signer.N.Load()
 	if sigs != int64(st.Tokens) {
 		t.Errorf("%d signatures for %d distinct tokens the server accepted: a refresh signed twice", sigs, st.Tokens)
 	}

@@ -2,17 +2,13 @@ package ascjwt_test
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"io"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // staticSource always returns one token.
@@ -27,23 +23,39 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// counting wraps a key as a plain crypto.Signer and counts signatures.
-type counting struct {
-	crypto.Signer
-	n atomic.Int64
-}
-
-func (c *counting) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	c.n.Add(1)
-	return c.Signer.Sign(r, digest, opts)
-}
-
-// newP256 makes a key for a test.
-func newP256(t testing.TB) *ecdsa.PrivateKey {
+// newFake starts asctest's fake API for the test and closes it when the test
+// and its subtests have ended.
+func newFake(t *testing.T) *asctest.Server {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	srv := asctest.NewServer()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newCountingClient returns a client for srv whose signatures are counted,
+// with the source's Config changed by mutate.
+func newCountingClient(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (*http.Client, *apitest.CountingSigner, ascjwt.TokenSource) {
+	t.Helper()
+	src, signer := newCountingSource(t, srv, mutate...)
+	return ascjwt.NewClient(srv.Client(), src), signer, src
+}
+
+// newCountingSource returns a source for srv whose signatures are counted,
+// with its Config changed by mutate.
+func newCountingSource(t *testing.T, srv *asctest.Server, mutate ...func(*ascjwt.Config)) (ascjwt.TokenSource, *apitest.CountingSigner) {
+	t.Helper()
+	cfg := srv.Config()
+	signer := &apitest.CountingSigner{Key: cfg.PrivateKey}
+	cfg.PrivateKey = signer
+	for _, m := range mutate {
+		m(&cfg)
 	}
-	return key
+	return apitest.Must(t, ascjwt.NewTokenSource, cfg), signer
+}
+
+// statusWith sends a GET to srv.URL+path through a client for srv whose
+// tokens come from a source made of cfg, and returns the status code.
+func statusWith(t *testing.T, srv *asctest.Server, cfg ascjwt.Config, path string) int {
+	t.Helper()
+	return apitest.StatusOfConcurrent(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
 }

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // closeCounter is a request body that counts Close calls.
@@ -429,10 +431,7 @@ func TestTransportsOfTwoKeysShareNoConnection(t *testing.T) {
 	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	var clients []*http.Client
 	for _, kid := range []string{"KEYONE1234", "KEYTWO1234"} {
-		src, err := NewTokenSource(Config{KeyID: kid, PrivateKey: newKey(t)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		src := apitest.Must(t, NewTokenSource, Config{KeyID: kid, PrivateKey: apitest.NewKey(t)})
 		c := NewClient(nil, src)
 		defer c.CloseIdleConnections()
 		clients = append(clients, c)
@@ -470,10 +469,7 @@ func headerKeyID(t *testing.T, value string) string {
 // plain header-adding transport makes them, and nothing more, with or
 // without a rate limit on the response.
 func TestRoundTripAllocatesOnlyTheRequestAndHeaderCopy(t *testing.T) {
-	src, err := NewTokenSource(Config{KeyID: "ALLOC12345", PrivateKey: newKey(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, NewTokenSource, Config{KeyID: "ALLOC12345", PrivateKey: apitest.NewKey(t)})
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"X-Rate-Limit": {"user-hour-lim:3600;user-hour-rem:3412;"}}, Body: http.NoBody}
 	tr := &Transport{Source: src, Base: baseFunc(func(*http.Request) (*http.Response, error) { return resp, nil })}
 	req, _ := http.NewRequest("GET", AppStoreConnectURL+"/v1/apps", nil)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // uploadAsset is the part of an appScreenshots answer the upload tests read.
@@ -98,14 +99,9 @@ func uploadFile(t *testing.T, client *http.Client, srv *asctest.Server, file []b
 // token, the upload origin (a host that is not loopback, like Apple's) does
 // not, and the asset completes.
 func TestUploadFlowThroughOneClient(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	srv.SetUploadPartSize(1000)
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	client := ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, srv.Config()))
 
 	file := bytes.Repeat([]byte("PNG pixels "), 300) // 3300 bytes: four parts
 	done := uploadFile(t, client, srv, file)
@@ -142,13 +138,9 @@ func (l leakyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // client that sends its token everywhere fails at the first part, and
 // asctest counts the refusal.
 func TestUploadOriginCatchesALeakedToken(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
+	srv := newFake(t)
 	srv.SetUploadPartSize(1000)
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	leaky := &http.Client{Transport: leakyTransport{src, srv.Client().Transport}}
 
 	var a uploadAsset
@@ -187,17 +179,17 @@ func (w *waits) all() []ascjwt.RateLimitWait {
 	return append([]ascjwt.RateLimitWait(nil), w.got...)
 }
 
-// burstClient returns a client for srv whose Transport reports each wait
+// burstClient sets srv's clock to start and its burst limit to one request
+// a second, and returns a client for srv whose Transport reports each wait
 // and, while it waits, moves the server's clock past the burst second, as
 // the real wait would: the retry then passes whatever the real clock did.
-func burstClient(t *testing.T, srv *asctest.Server, bundleID string) (*http.Client, *waits) {
+func burstClient(t *testing.T, srv *asctest.Server, start time.Time, bundleID string) (*http.Client, *waits) {
 	t.Helper()
+	srv.SetClock(func() time.Time { return start })
+	srv.SetBurstLimit(1)
 	cfg := srv.Config()
 	cfg.BundleID = bundleID
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
 	w := new(waits)
 	tr := &ascjwt.Transport{Source: src, Base: srv.Client().Transport, MaxRetryWait: 5 * time.Second, Hooks: &ascjwt.Hooks{
 		RateLimitWait: func(e ascjwt.RateLimitWait) {
@@ -213,21 +205,12 @@ func burstClient(t *testing.T, srv *asctest.Server, bundleID string) (*http.Clie
 // and the request then succeeds; the server counts one burst refusal and the
 // hook one wait. This one waits a real second, the Retry-After asked.
 func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return start })
-	srv.SetBurstLimit(1)
-	client, w := burstClient(t, srv, "")
+	srv := newFake(t)
+	client, w := burstClient(t, srv, time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), "")
 
 	for i := range 2 {
-		resp, err := client.Get(srv.URL + "/v1/apps")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d, want 200 (the second after waiting out a 429)", i+1, resp.StatusCode)
+		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
+			t.Fatalf("request %d: %d, want 200 (the second after waiting out a 429)", i+1, code)
 		}
 	}
 	got := w.all()
@@ -244,22 +227,13 @@ func TestBurst429IsWaitedOutByTheTransport(t *testing.T) {
 // server's clock here is in 2020, so that moment is past for the Transport:
 // it sends the request again without sleeping, and it passes.
 func TestStoreServer429IsWaitedOutAtOnce(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	start := time.Date(2020, 6, 1, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return start })
-	srv.SetBurstLimit(1)
-	client, w := burstClient(t, srv, "com.example.app")
+	srv := newFake(t)
+	client, w := burstClient(t, srv, time.Date(2020, 6, 1, 10, 0, 0, 0, time.UTC), "com.example.app")
 
 	began := time.Now()
 	for i := range 2 {
-		resp, err := client.Get(srv.URL + "/inApps/v1/history/2000000000000001")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d, want 200", i+1, resp.StatusCode)
+		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
+			t.Fatalf("request %d: %d, want 200", i+1, code)
 		}
 	}
 	got := w.all()

@@ -1,9 +1,6 @@
 package appstore
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // AdvancedCommerceTransactionInfo is what a transaction for an Advanced
 // Commerce API product adds (advancedCommerceInfo). Its enumerations (the
@@ -49,22 +46,14 @@ type AdvancedCommerceTransactionItem struct {
 	RevocationDate time.Time                `json:"revocationDate,omitzero"`
 }
 
-func (i *AdvancedCommerceTransactionItem) wire() any {
-	type plain AdvancedCommerceTransactionItem
-	return &struct {
-		*plain
-		RevocationDate millis `json:"revocationDate,omitzero"`
-	}{(*plain)(i), millis{&i.RevocationDate}}
-}
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
 func (i *AdvancedCommerceTransactionItem) UnmarshalJSON(b []byte) error {
-	return json.Unmarshal(b, i.wire())
+	return unmarshalApple(b, i)
 }
 
 // MarshalJSON writes Apple's form.
 func (i AdvancedCommerceTransactionItem) MarshalJSON() ([]byte, error) {
-	return json.Marshal(i.wire())
+	return marshalApple(&i)
 }
 
 // AdvancedCommerceRenewalItem is one item of an Advanced Commerce
@@ -94,19 +83,11 @@ type AdvancedCommerceRefund struct {
 	RefundType   string    `json:"refundType,omitzero"` // FULL, PRORATED, CUSTOM
 }
 
-func (r *AdvancedCommerceRefund) wire() any {
-	type plain AdvancedCommerceRefund
-	return &struct {
-		*plain
-		RefundDate millis `json:"refundDate,omitzero"`
-	}{(*plain)(r), millis{&r.RefundDate}}
-}
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (r *AdvancedCommerceRefund) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, r.wire()) }
+func (r *AdvancedCommerceRefund) UnmarshalJSON(b []byte) error { return unmarshalApple(b, r) }
 
 // MarshalJSON writes Apple's form.
-func (r AdvancedCommerceRefund) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+func (r AdvancedCommerceRefund) MarshalJSON() ([]byte, error) { return marshalApple(&r) }
 
 // AdvancedCommercePriceIncreaseInfo is a price increase scheduled for an
 // Advanced Commerce subscription item.

@@ -30,21 +30,15 @@ type AppTransaction struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (a *AppTransaction) wire() any {
-	type plain AppTransaction
-	return &struct {
-		*plain
-		ReceiptCreationDate  millis `json:"receiptCreationDate,omitzero"`
-		OriginalPurchaseDate millis `json:"originalPurchaseDate,omitzero"`
-		PreorderDate         millis `json:"preorderDate,omitzero"`
-	}{(*plain)(a), millis{&a.ReceiptCreationDate}, millis{&a.OriginalPurchaseDate}, millis{&a.PreorderDate}}
-}
-
-func (a *AppTransaction) setRaw(b json.RawMessage) { a.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (a *AppTransaction) UnmarshalJSON(b []byte) error { return unmarshalWire(b, a) }
+func (a *AppTransaction) UnmarshalJSON(b []byte) error { return unmarshalApple(b, a) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that
 // an AppTransaction can be signed as test data.
-func (a AppTransaction) MarshalJSON() ([]byte, error) { return json.Marshal(a.wire()) }
+func (a AppTransaction) MarshalJSON() ([]byte, error) { return marshalApple(&a) }
+
+// claims take receiptCreationDate for the signing date and receiptType for
+// the environment.
+func (a *AppTransaction) claims() payloadClaims {
+	return payloadClaims{signedAt: a.ReceiptCreationDate, bundleID: &a.BundleID, appAppleID: &a.AppAppleID, env: a.ReceiptType}
+}

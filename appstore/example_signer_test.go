@@ -70,19 +70,21 @@ func ExampleNewSigner() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	signer, err := appstore.NewSigner(appstore.SignerConfig{
+	cfg := appstore.SignerConfig{
 		KeyID:      "2X9R4HXF34",
 		IssuerID:   "57246542-96fe-1a63-e053-0824d011072a",
 		BundleID:   "com.example.app",
 		PrivateKey: key,
-	})
+	}
+	signer, err := appstore.NewSigner(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(signer) // never the key
 
 	// A mistake is refused at start-up, never quoted.
-	_, err = appstore.NewSigner(appstore.SignerConfig{KeyID: "2X9R4HXF34 ", IssuerID: "57246542-96fe-1a63-e053-0824d011072a", BundleID: "com.example.app", PrivateKey: key})
+	cfg.KeyID += " "
+	_, err = appstore.NewSigner(cfg)
 	fmt.Println(err)
 	// Output:
 	// appstore.Signer{KeyID:"2X9R4HXF34" IssuerID:"57246542-96fe-1a63-e053-0824d011072a" BundleID:"com.example.app" PrivateKey:*ecdsa.PrivateKey(redacted)}

@@ -2,8 +2,6 @@ package appstore_test
 
 import (
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/ascjwt/ascjwt/appstore"
 	"github.com/ascjwt/ascjwt/appstore/appstoretest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 const bundleID = "com.example.app"
@@ -100,29 +99,23 @@ func signN(t testing.TB, ca *appstoretest.CA, n appstore.Notification) string {
 	return s
 }
 
-// signJWS builds a compact JWS by hand, with any header, signed with key
-// over the standard ES256 signing input: what the tests need for headers
+// signJWS builds a compact JWS by hand (jwsforge signs with crypto/ecdsa,
+// not with the code under test), with any header, signed with key over the
+// standard ES256 signing input: what the tests need for headers
 // appstoretest would never write.
 func signJWS(t testing.TB, key *ecdsa.PrivateKey, header map[string]any, claims any) string {
 	t.Helper()
-	h, err := json.Marshal(header)
+	return jwsforge.Sign(key, mustJSON(t, header), mustJSON(t, claims))
+}
+
+// mustJSON is v as encoding/json writes it.
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	input := seg(h) + "." + seg(p)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + seg(sig)
+	return string(b)
 }
 
 func seg(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
@@ -134,6 +127,18 @@ func x5c(ca *appstoretest.CA) []string {
 		out = append(out, base64.StdEncoding.EncodeToString(c.Raw))
 	}
 	return out
+}
+
+// wantTransactionsRefused verifies each of signed, by name, in a subtest of
+// that name, and wants each refused with want.
+func wantTransactionsRefused(t *testing.T, v *appstore.Verifier, signed map[string]string, want error) {
+	t.Helper()
+	for name, s := range signed {
+		t.Run(name, func(t *testing.T) {
+			_, err := v.VerifyTransaction(ctx, s)
+			wantRefusal(t, err, want)
+		})
+	}
 }
 
 // wantRefusal checks that err is the refusal status names, and is a

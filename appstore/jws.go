@@ -11,7 +11,6 @@ import (
 	"io"
 	"math/big"
 	"strings"
-	"time"
 
 	"github.com/ascjwt/ascjwt/internal/jws"
 )
@@ -23,10 +22,10 @@ const maxSigned = 1 << 20
 
 // verify runs Apple's checks on one compact JWS, in Apple's order:
 // format, chain, signature. The app checks (bundle ID, App Apple ID,
-// environment) are the caller's, on the decoded payload in out. signedAt
-// reads the payload's own signing date, which is the time the chain is
-// checked at without online checks.
-func (v *Verifier) verify(ctx context.Context, what, signed string, out wired, signedAt func() time.Time) error {
+// environment) are the caller's, on the decoded payload in out. The
+// payload's own signing date is the time the chain is checked at without
+// online checks.
+func (v *Verifier) verify(ctx context.Context, what, signed string, out payload) error {
 	header, payload, signature, err := split(what, signed)
 	if err != nil {
 		return err
@@ -48,7 +47,7 @@ func (v *Verifier) verify(ctx context.Context, what, signed string, out wired, s
 	// ask about revocation now.
 	at, when := v.now(), "now"
 	if !v.online {
-		if t := signedAt(); !t.IsZero() {
+		if t := out.claims().signedAt; !t.IsZero() {
 			at, when = t, "the time it was signed"
 		}
 	}
@@ -92,18 +91,12 @@ func split(what, signed string) (header, payload, signature string, err error) {
 }
 
 // decodePayload decodes the payload segment into out and keeps it as Raw.
-func decodePayload(what, segment string, out wired) error {
+func decodePayload(what, segment string, out payload) error {
 	b, err := jws.DecodeSegment(segment)
 	if err != nil {
 		return refuseWith(StatusInvalidFormat, "the "+what+"'s payload is not base64url", err)
 	}
-	decode := func() error {
-		if err := json.Unmarshal(b, out.wire()); err != nil {
-			return err
-		}
-		out.setRaw(b)
-		return nil
-	}
+	decode := func() error { return decodeApple(b, out, false) }
 	if d, ok := out.(interface{ decode([]byte) error }); ok {
 		decode = func() error { return d.decode(b) }
 	}

@@ -27,16 +27,6 @@ type Notification struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (n *Notification) wire() any {
-	type plain Notification
-	return &struct {
-		*plain
-		SignedDate millis `json:"signedDate,omitzero"`
-	}{(*plain)(n), millis{&n.SignedDate}}
-}
-
-func (n *Notification) setRaw(b json.RawMessage) { n.Raw = b }
-
 // decode reads Apple's JSON into n in one pass over b, which n keeps as
 // Raw. data and appData, which carry whole JWS strings, are decoded in that
 // pass as plain structs, not through their own UnmarshalJSON, which would
@@ -72,7 +62,7 @@ func (n *Notification) UnmarshalJSON(b []byte) error { return n.decode(bytes.Clo
 // MarshalJSON writes Apple's form of the fields above (not Raw, and not
 // the decoded Transaction, RenewalInfo or AppTransaction beside the signed
 // strings), so that a Notification can be signed as test data.
-func (n Notification) MarshalJSON() ([]byte, error) { return json.Marshal(n.wire()) }
+func (n Notification) MarshalJSON() ([]byte, error) { return marshalApple(&n) }
 
 // NotificationData is a notification's app metadata and signed
 // transaction and renewal information (data).
@@ -96,15 +86,8 @@ type NotificationData struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (d *NotificationData) wire() any {
-	type plain NotificationData
-	return (*plain)(d)
-}
-
-func (d *NotificationData) setRaw(b json.RawMessage) { d.Raw = b }
-
 // UnmarshalJSON decodes the data object and keeps it as Raw.
-func (d *NotificationData) UnmarshalJSON(b []byte) error { return unmarshalWire(b, d) }
+func (d *NotificationData) UnmarshalJSON(b []byte) error { return unmarshalApple(b, d) }
 
 // Summary reports the outcome of a request to extend the renewal date of
 // every eligible subscriber (summary).
@@ -121,15 +104,8 @@ type Summary struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (s *Summary) wire() any {
-	type plain Summary
-	return (*plain)(s)
-}
-
-func (s *Summary) setRaw(b json.RawMessage) { s.Raw = b }
-
 // UnmarshalJSON decodes the summary object and keeps it as Raw.
-func (s *Summary) UnmarshalJSON(b []byte) error { return unmarshalWire(b, s) }
+func (s *Summary) UnmarshalJSON(b []byte) error { return unmarshalApple(b, s) }
 
 // ExternalPurchaseToken is the token of a purchase made outside the App
 // Store under the External Purchase entitlement (externalPurchaseToken).
@@ -144,21 +120,11 @@ type ExternalPurchaseToken struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (e *ExternalPurchaseToken) wire() any {
-	type plain ExternalPurchaseToken
-	return &struct {
-		*plain
-		TokenCreationDate millis `json:"tokenCreationDate,omitzero"`
-	}{(*plain)(e), millis{&e.TokenCreationDate}}
-}
-
-func (e *ExternalPurchaseToken) setRaw(b json.RawMessage) { e.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (e *ExternalPurchaseToken) UnmarshalJSON(b []byte) error { return unmarshalWire(b, e) }
+func (e *ExternalPurchaseToken) UnmarshalJSON(b []byte) error { return unmarshalApple(b, e) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw).
-func (e ExternalPurchaseToken) MarshalJSON() ([]byte, error) { return json.Marshal(e.wire()) }
+func (e ExternalPurchaseToken) MarshalJSON() ([]byte, error) { return marshalApple(&e) }
 
 // AppData is the app metadata and signed app transaction of a
 // RESCIND_CONSENT notification (appData). [Verifier.VerifyNotification]
@@ -174,33 +140,28 @@ type AppData struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (a *AppData) wire() any {
-	type plain AppData
-	return (*plain)(a)
-}
-
-func (a *AppData) setRaw(b json.RawMessage) { a.Raw = b }
-
 // UnmarshalJSON decodes the appData object and keeps it as Raw.
-func (a *AppData) UnmarshalJSON(b []byte) error { return unmarshalWire(b, a) }
+func (a *AppData) UnmarshalJSON(b []byte) error { return unmarshalApple(b, a) }
 
-// appFields is where the app checks of a notification come from: Apple's
+// claims are where the app checks of a notification come from: Apple's
 // libraries take the first of data, summary, externalPurchaseToken and
 // appData that the payload has.
-func (n *Notification) appFields() (bundleID string, appAppleID int64, env Environment, found bool) {
+func (n *Notification) claims() payloadClaims {
+	c := payloadClaims{signedAt: n.SignedDate}
 	switch {
 	case n.Data != nil:
-		return n.Data.BundleID, n.Data.AppAppleID, n.Data.Environment, true
+		c.bundleID, c.appAppleID, c.env = &n.Data.BundleID, &n.Data.AppAppleID, n.Data.Environment
 	case n.Summary != nil:
-		return n.Summary.BundleID, n.Summary.AppAppleID, n.Summary.Environment, true
+		c.bundleID, c.appAppleID, c.env = &n.Summary.BundleID, &n.Summary.AppAppleID, n.Summary.Environment
 	case n.ExternalPurchaseToken != nil:
-		env := Production
+		c.bundleID, c.appAppleID, c.env = &n.ExternalPurchaseToken.BundleID, &n.ExternalPurchaseToken.AppAppleID, Production
 		if strings.HasPrefix(n.ExternalPurchaseToken.ExternalPurchaseID, "SANDBOX") {
-			env = Sandbox
+			c.env = Sandbox
 		}
-		return n.ExternalPurchaseToken.BundleID, n.ExternalPurchaseToken.AppAppleID, env, true
 	case n.AppData != nil:
-		return n.AppData.BundleID, n.AppData.AppAppleID, n.AppData.Environment, true
+		c.bundleID, c.appAppleID, c.env = &n.AppData.BundleID, &n.AppData.AppAppleID, n.AppData.Environment
+	default:
+		c.noApp = "the notification has none of data, summary, externalPurchaseToken and appData, so it names no app"
 	}
-	return "", 0, "", false
+	return c
 }

@@ -40,7 +40,7 @@ func (s *Signer) PromotionalOfferV1(productID, offerID, appAccountToken, nonce s
 	if err := s.ready(method); err != nil {
 		return "", err
 	}
-	for _, a := range [...]struct{ name, value string }{{"productID", productID}, {"offerID", offerID}} {
+	for _, a := range [...]arg{{"productID", productID}, {"offerID", offerID}} {
 		if err := checkArg(method, a.name, a.value); err != nil {
 			return "", err
 		}

@@ -24,19 +24,15 @@ type RealtimeRequest struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (r *RealtimeRequest) wire() any {
-	type plain RealtimeRequest
-	return &struct {
-		*plain
-		SignedDate millis `json:"signedDate,omitzero"`
-	}{(*plain)(r), millis{&r.SignedDate}}
-}
-
-func (r *RealtimeRequest) setRaw(b json.RawMessage) { r.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (r *RealtimeRequest) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
+func (r *RealtimeRequest) UnmarshalJSON(b []byte) error { return unmarshalApple(b, r) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // RealtimeRequest can be signed as test data.
-func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+func (r RealtimeRequest) MarshalJSON() ([]byte, error) { return marshalApple(&r) }
+
+// claims name the app by its App Apple ID alone: a realtime request
+// carries no bundleId.
+func (r *RealtimeRequest) claims() payloadClaims {
+	return payloadClaims{signedAt: r.SignedDate, appAppleID: &r.AppAppleID, env: r.Environment}
+}

@@ -40,29 +40,17 @@ type RenewalInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (r *RenewalInfo) wire() any {
-	type plain RenewalInfo
-	return &struct {
-		*plain
-		GracePeriodExpiresDate      millis `json:"gracePeriodExpiresDate,omitzero"`
-		SignedDate                  millis `json:"signedDate,omitzero"`
-		RecentSubscriptionStartDate millis `json:"recentSubscriptionStartDate,omitzero"`
-		RenewalDate                 millis `json:"renewalDate,omitzero"`
-	}{
-		(*plain)(r),
-		millis{&r.GracePeriodExpiresDate}, millis{&r.SignedDate},
-		millis{&r.RecentSubscriptionStartDate}, millis{&r.RenewalDate},
-	}
-}
-
-func (r *RenewalInfo) setRaw(b json.RawMessage) { r.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (r *RenewalInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r) }
+func (r *RenewalInfo) UnmarshalJSON(b []byte) error { return unmarshalApple(b, r) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // RenewalInfo can be signed as test data.
-func (r RenewalInfo) MarshalJSON() ([]byte, error) { return json.Marshal(r.wire()) }
+func (r RenewalInfo) MarshalJSON() ([]byte, error) { return marshalApple(&r) }
+
+// claims name no app: a renewal info carries no bundleId.
+func (r *RenewalInfo) claims() payloadClaims {
+	return payloadClaims{signedAt: r.SignedDate, env: r.Environment}
+}
 
 // RenewalCommitmentInfo describes the next term of a subscription with a
 // billing commitment (commitmentInfo).
@@ -76,18 +64,8 @@ type RenewalCommitmentInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (c *RenewalCommitmentInfo) wire() any {
-	type plain RenewalCommitmentInfo
-	return &struct {
-		*plain
-		CommitmentRenewalDate millis `json:"commitmentRenewalDate,omitzero"`
-	}{(*plain)(c), millis{&c.CommitmentRenewalDate}}
-}
-
-func (c *RenewalCommitmentInfo) setRaw(b json.RawMessage) { c.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (c *RenewalCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, c) }
+func (c *RenewalCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalApple(b, c) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw).
-func (c RenewalCommitmentInfo) MarshalJSON() ([]byte, error) { return json.Marshal(c.wire()) }
+func (c RenewalCommitmentInfo) MarshalJSON() ([]byte, error) { return marshalApple(&c) }

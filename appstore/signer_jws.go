@@ -55,19 +55,12 @@ type advancedCommerceClaims struct {
 // recommends it, and it is left out of the claims when empty.
 func (s *Signer) PromotionalOffer(productID, offerID, transactionID string) (string, error) {
 	const method = "PromotionalOffer"
-	if err := s.ready(method); err != nil {
-		return "", err
-	}
-	if err := checkArg(method, "productID", productID); err != nil {
-		return "", err
-	}
-	if err := checkArg(method, "offerID", offerID); err != nil {
-		return "", err
-	}
+	args := []arg{{"productID", productID}, {"offerID", offerID}}
 	if transactionID != "" {
-		if err := checkArg(method, "transactionID", transactionID); err != nil {
-			return "", err
-		}
+		args = append(args, arg{"transactionID", transactionID})
+	}
+	if err := s.readyFor(method, args...); err != nil {
+		return "", err
 	}
 	return s.signClaims(method, func(base baseClaims) any {
 		return promotionalOfferClaims{base, productID, offerID, transactionID}
@@ -84,10 +77,7 @@ func (s *Signer) PromotionalOffer(productID, offerID, transactionID string) (str
 // appTransactionId will do), is required.
 func (s *Signer) IntroductoryOfferEligibility(productID string, allow bool, transactionID string) (string, error) {
 	const method = "IntroductoryOfferEligibility"
-	if err := s.ready(method); err != nil {
-		return "", err
-	}
-	if err := checkArg(method, "productID", productID); err != nil {
+	if err := s.readyFor(method, arg{"productID", productID}); err != nil {
 		return "", err
 	}
 	if err := checkArg(method, "transactionID", transactionID); err != nil {
@@ -133,6 +123,23 @@ func (s *Signer) AdvancedCommerceInApp(request any) (string, error) {
 	return s.signClaims(method, func(base baseClaims) any {
 		return advancedCommerceClaims{base, encoded}
 	}, audienceAdvancedCommerce)
+}
+
+// An arg is a method's string argument, by the name its errors use.
+type arg struct{ name, value string }
+
+// readyFor is the start of a signing method: the signer is ready, and each
+// of args passes checkArg, in order.
+func (s *Signer) readyFor(method string, args ...arg) error {
+	if err := s.ready(method); err != nil {
+		return err
+	}
+	for _, a := range args {
+		if err := checkArg(method, a.name, a.value); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // jsonKind names the kind of the JSON value text, for an error that must

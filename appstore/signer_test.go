@@ -33,6 +33,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/appstore"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // The IDs of the test's key, in the shapes App Store Connect gives them.
@@ -44,15 +45,6 @@ const (
 
 // signerClock is the signers' Now in these tests: iat must be its second.
 var signerClock = time.Date(2026, 3, 1, 12, 30, 45, 0, time.UTC)
-
-func signerTestKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
 
 func newTestSigner(t testing.TB, key crypto.Signer) *appstore.Signer {
 	t.Helper()
@@ -91,7 +83,7 @@ func verifyV1(t *testing.T, pub *ecdsa.PublicKey, sig, text string) bool {
 }
 
 func TestPromotionalOfferV1VerifiesOverTheDocumentedString(t *testing.T) {
-	key := signerTestKey(t)
+	key := apitest.NewKey(t)
 	s := newTestSigner(t, key)
 	ts := time.UnixMilli(1698148900123)
 	for _, tc := range []struct{ name, token, nonce string }{
@@ -128,7 +120,7 @@ func TestPromotionalOfferV1VerifiesOverTheDocumentedString(t *testing.T) {
 }
 
 func TestPromotionalOfferV1RefusesWhatWouldNotMatch(t *testing.T) {
-	s := newTestSigner(t, signerTestKey(t))
+	s := newTestSigner(t, apitest.NewKey(t))
 	const (
 		product = "com.example.monthly"
 		offer   = "SPRING_50"
@@ -231,7 +223,7 @@ func verifyJWS(t *testing.T, pub *ecdsa.PublicKey, tok string, wantClaims map[st
 }
 
 func TestJWSFormsCarryExactlyApplesHeaderAndClaims(t *testing.T) {
-	key := signerTestKey(t)
+	key := apitest.NewKey(t)
 	s := newTestSigner(t, key)
 	type request struct {
 		Operation string `json:"operation"`
@@ -290,7 +282,7 @@ func TestJWSFormsCarryExactlyApplesHeaderAndClaims(t *testing.T) {
 }
 
 func TestJWSFormsRefuseWhatWouldNotMatch(t *testing.T) {
-	s := newTestSigner(t, signerTestKey(t))
+	s := newTestSigner(t, apitest.NewKey(t))
 	var nilReq *struct{ A int }
 	for _, tc := range []struct {
 		name string
@@ -329,16 +321,12 @@ func rootError(t *testing.T, cfg ascjwt.Config) string {
 }
 
 func TestNewSignerRefusesWhatConfigRefusesInTheSameWords(t *testing.T) {
-	key := signerTestKey(t)
+	key := apitest.NewKey(t)
 	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	pemKey := apitest.PEM(t, key)
 	long := strings.Repeat("A", 300)
 	good := appstore.SignerConfig{KeyID: signerKeyID, IssuerID: signerIssuerID, BundleID: signerBundleID, PrivateKey: key}
 	root := ascjwt.Config{KeyID: signerKeyID, IssuerID: signerIssuerID, BundleID: signerBundleID, PrivateKey: key}
@@ -402,7 +390,7 @@ func TestNewSignerRefusesWhatConfigRefusesInTheSameWords(t *testing.T) {
 }
 
 func TestSignerAndConfigPrintNoKeyMaterial(t *testing.T) {
-	key := signerTestKey(t)
+	key := apitest.NewKey(t)
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
@@ -489,7 +477,7 @@ func rawAnswer(k *ecdsa.PrivateKey, digest []byte) ([]byte, error) {
 }
 
 func TestRemoteKeysSignEveryForm(t *testing.T) {
-	key := signerTestKey(t)
+	key := apitest.NewKey(t)
 	var got context.Context
 	ts := time.UnixMilli(1698148900000)
 	const nonce = "20fba8a0-2b80-4a7d-a17f-85c1854727f8"
@@ -522,7 +510,7 @@ func TestRemoteKeysSignEveryForm(t *testing.T) {
 }
 
 func TestRemoteKeyThatMisbehavesIsAnError(t *testing.T) {
-	key, other := signerTestKey(t), signerTestKey(t)
+	key, other := apitest.NewKey(t), apitest.NewKey(t)
 	for _, tc := range []struct {
 		name   string
 		answer func(*ecdsa.PrivateKey, []byte) ([]byte, error)
@@ -546,7 +534,7 @@ func TestRemoteKeyThatMisbehavesIsAnError(t *testing.T) {
 func TestRemoteKeyThatHangsIsGivenUpOn(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	synctest.Test(t, func(t *testing.T) {
-		key := signerTestKey(t)
+		key := apitest.NewKey(t)
 		release := make(chan struct{})
 		s := newTestSigner(t, remoteKey{key, func(k *ecdsa.PrivateKey, d []byte) ([]byte, error) {
 			<-release // a KMS call that never returns, and ignores any context
@@ -581,7 +569,7 @@ func TestASignerNotMadeByNewSignerIsAnErrorNotAPanic(t *testing.T) {
 }
 
 func TestSignerIsSafeForConcurrentUse(t *testing.T) {
-	key := signerTestKey(t)
+	key := apitest.NewKey(t)
 	s := newTestSigner(t, key)
 	var wg sync.WaitGroup
 	toks := make(chan string, 16)
@@ -646,7 +634,7 @@ func FuzzPromotionalOfferV1(f *testing.F) {
 	f.Add("p", "o", "6B6AD2D2-0F6E-4A52-9D1B-7A1F1B5A3C2E", "20FBA8A0-2B80-4A7D-A17F-85C1854727F8", int64(0))
 	f.Add("p\u2063", "o", "", "20fba8a0-2b80-4a7d-a17f-85c1854727f8", int64(1))
 	f.Add("p", "o", "x", "{20fba8a0-2b80-4a7d-a17f-85c1854727f}", int64(-5))
-	key := signerTestKey(f)
+	key := apitest.NewKey(f)
 	s := newTestSigner(f, key)
 	f.Fuzz(func(t *testing.T, product, offer, token, nonce string, ms int64) {
 		ts := time.UnixMilli(ms)

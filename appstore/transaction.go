@@ -50,30 +50,16 @@ type Transaction struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (t *Transaction) wire() any {
-	type plain Transaction
-	return &struct {
-		*plain
-		PurchaseDate         millis `json:"purchaseDate,omitzero"`
-		OriginalPurchaseDate millis `json:"originalPurchaseDate,omitzero"`
-		ExpiresDate          millis `json:"expiresDate,omitzero"`
-		SignedDate           millis `json:"signedDate,omitzero"`
-		RevocationDate       millis `json:"revocationDate,omitzero"`
-	}{
-		(*plain)(t),
-		millis{&t.PurchaseDate}, millis{&t.OriginalPurchaseDate}, millis{&t.ExpiresDate},
-		millis{&t.SignedDate}, millis{&t.RevocationDate},
-	}
-}
-
-func (t *Transaction) setRaw(b json.RawMessage) { t.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (t *Transaction) UnmarshalJSON(b []byte) error { return unmarshalWire(b, t) }
+func (t *Transaction) UnmarshalJSON(b []byte) error { return unmarshalApple(b, t) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw), so that a
 // Transaction can be signed as test data.
-func (t Transaction) MarshalJSON() ([]byte, error) { return json.Marshal(t.wire()) }
+func (t Transaction) MarshalJSON() ([]byte, error) { return marshalApple(&t) }
+
+func (t *Transaction) claims() payloadClaims {
+	return payloadClaims{signedAt: t.SignedDate, bundleID: &t.BundleID, env: t.Environment}
+}
 
 // TransactionCommitmentInfo describes a subscription with a billing
 // commitment, as of the transaction (commitmentInfo).
@@ -86,18 +72,8 @@ type TransactionCommitmentInfo struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-func (c *TransactionCommitmentInfo) wire() any {
-	type plain TransactionCommitmentInfo
-	return &struct {
-		*plain
-		CommitmentExpiresDate millis `json:"commitmentExpiresDate,omitzero"`
-	}{(*plain)(c), millis{&c.CommitmentExpiresDate}}
-}
-
-func (c *TransactionCommitmentInfo) setRaw(b json.RawMessage) { c.Raw = b }
-
 // UnmarshalJSON reads Apple's form: dates in milliseconds since 1970.
-func (c *TransactionCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, c) }
+func (c *TransactionCommitmentInfo) UnmarshalJSON(b []byte) error { return unmarshalApple(b, c) }
 
 // MarshalJSON writes Apple's form of the fields above (not Raw).
-func (c TransactionCommitmentInfo) MarshalJSON() ([]byte, error) { return json.Marshal(c.wire()) }
+func (c TransactionCommitmentInfo) MarshalJSON() ([]byte, error) { return marshalApple(&c) }

@@ -172,18 +172,8 @@ func checkBundleID(id string) error {
 // and with a 5xx on [ErrRetryable] (or your own failure), so that it is
 // sent again; any other error is final.
 func (v *Verifier) VerifyNotification(ctx context.Context, signedPayload string) (*Notification, error) {
-	n := new(Notification)
-	if err := v.verify(ctx, "notification", signedPayload, n, func() time.Time { return n.SignedDate }); err != nil {
-		return nil, err
-	}
-	bundleID, appAppleID, env, found := n.appFields()
-	if !found {
-		return nil, refuse(StatusInvalidAppIdentifier, "the notification has none of data, summary, externalPurchaseToken and appData, so it names no app")
-	}
-	if err := v.checkApp("notification", bundleID, appAppleID, true); err != nil {
-		return nil, err
-	}
-	if err := v.checkEnvironment("notification", env); err != nil {
+	n, err := verifyPayload[Notification](ctx, v, "notification", signedPayload)
+	if err != nil {
 		return nil, err
 	}
 	if d := n.Data; d != nil {
@@ -216,31 +206,14 @@ func (v *Verifier) VerifyNotification(ctx context.Context, signedPayload string)
 // from the App Store Server API, a notification or StoreKit on a device,
 // and decodes it. Its bundleId and environment must be the verifier's.
 func (v *Verifier) VerifyTransaction(ctx context.Context, signed string) (*Transaction, error) {
-	t := new(Transaction)
-	if err := v.verify(ctx, "transaction", signed, t, func() time.Time { return t.SignedDate }); err != nil {
-		return nil, err
-	}
-	if err := v.checkApp("transaction", t.BundleID, 0, false); err != nil {
-		return nil, err
-	}
-	if err := v.checkEnvironment("transaction", t.Environment); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return verifyPayload[Transaction](ctx, v, "transaction", signed)
 }
 
 // VerifyRenewalInfo verifies a signedRenewalInfo (a JWSRenewalInfo) and
 // decodes it. A renewal info names no app, so only its environment is
 // checked.
 func (v *Verifier) VerifyRenewalInfo(ctx context.Context, signed string) (*RenewalInfo, error) {
-	r := new(RenewalInfo)
-	if err := v.verify(ctx, "renewal info", signed, r, func() time.Time { return r.SignedDate }); err != nil {
-		return nil, err
-	}
-	if err := v.checkEnvironment("renewal info", r.Environment); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return verifyPayload[RenewalInfo](ctx, v, "renewal info", signed)
 }
 
 // VerifyAppTransaction verifies a signed app transaction, from StoreKit's
@@ -248,46 +221,68 @@ func (v *Verifier) VerifyRenewalInfo(ctx context.Context, signed string) (*Renew
 // receiptCreationDate is its signing date, and its receiptType its
 // environment.
 func (v *Verifier) VerifyAppTransaction(ctx context.Context, signed string) (*AppTransaction, error) {
-	a := new(AppTransaction)
-	if err := v.verify(ctx, "app transaction", signed, a, func() time.Time { return a.ReceiptCreationDate }); err != nil {
-		return nil, err
-	}
-	if err := v.checkApp("app transaction", a.BundleID, a.AppAppleID, true); err != nil {
-		return nil, err
-	}
-	if err := v.checkEnvironment("app transaction", a.ReceiptType); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return verifyPayload[AppTransaction](ctx, v, "app transaction", signed)
 }
 
 // VerifyRealtimeRequest verifies the signedPayload of a Retention
 // Messaging API real-time request and decodes it. It names no bundle ID:
 // its appAppleId is checked in Production, and its environment always.
 func (v *Verifier) VerifyRealtimeRequest(ctx context.Context, signed string) (*RealtimeRequest, error) {
-	r := new(RealtimeRequest)
-	if err := v.verify(ctx, "realtime request", signed, r, func() time.Time { return r.SignedDate }); err != nil {
-		return nil, err
-	}
-	if v.env == Production && r.AppAppleID != v.appAppleID {
-		return nil, refuse(StatusInvalidAppIdentifier, "the realtime request's appAppleId is not VerifierConfig.AppAppleID; it is for another app")
-	}
-	if err := v.checkEnvironment("realtime request", r.Environment); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return verifyPayload[RealtimeRequest](ctx, v, "realtime request", signed)
 }
 
-// checkApp is Apple's app identifier rule: the bundle ID always, and the
-// App Apple ID in Production where the payload carries one.
-func (v *Verifier) checkApp(what, bundleID string, appAppleID int64, hasAppAppleID bool) error {
-	if bundleID != v.bundleID {
-		if bundleID == "" {
+// A payload is a decoded type the Verifier decodes a signed payload into
+// (with decodeApple), with the claims Apple's rules check.
+type payload interface {
+	claims() payloadClaims
+}
+
+// payloadClaims are what the rules read from a decoded payload: its
+// signing date, and whose it is. A payload names its app by bundle ID, by
+// App Apple ID, by both or by neither; a nil pointer is a claim the
+// payload does not carry, which is not checked.
+type payloadClaims struct {
+	signedAt   time.Time
+	bundleID   *string
+	appAppleID *int64
+	env        Environment
+	noApp      string // set when a payload that must name its app names none: the refusal's rule
+}
+
+// verifyPayload is what every Verify method does first: it verifies signed
+// as Apple's library does, decodes it into a new T, and checks its claims
+// against the verifier's, the app first, then the environment.
+func verifyPayload[T any, P interface {
+	*T
+	payload
+}](ctx context.Context, v *Verifier, what, signed string) (*T, error) {
+	out := P(new(T))
+	if err := v.verify(ctx, what, signed, out); err != nil {
+		return nil, err
+	}
+	c := out.claims()
+	if c.noApp != "" {
+		return nil, refuse(StatusInvalidAppIdentifier, c.noApp)
+	}
+	if err := v.checkApp(what, c); err != nil {
+		return nil, err
+	}
+	if err := v.checkEnvironment(what, c.env); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkApp is Apple's app identifier rule: the bundle ID where the payload
+// carries one, and the App Apple ID in Production where it carries one.
+func (v *Verifier) checkApp(what string, c payloadClaims) error {
+	if c.bundleID != nil && *c.bundleID != v.bundleID {
+		if *c.bundleID == "" {
 			return refuse(StatusInvalidAppIdentifier, "the "+what+" has no bundleId, so it cannot be for VerifierConfig.BundleID")
 		}
 		return refuse(StatusInvalidAppIdentifier, "the "+what+"'s bundleId is not VerifierConfig.BundleID; it is for another app")
 	}
-	if hasAppAppleID && v.env == Production && appAppleID != v.appAppleID {
+	if c.appAppleID != nil && v.env == Production && *c.appAppleID != v.appAppleID {
 		return refuse(StatusInvalidAppIdentifier, "the "+what+"'s appAppleId is not VerifierConfig.AppAppleID; it is for another app")
 	}
 	return nil

@@ -2,21 +2,17 @@ package appstore_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/base64"
 	"errors"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
 	"github.com/ascjwt/ascjwt/appstore/appstoretest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/storeca"
 )
 
 var ctx = context.Background()
@@ -98,7 +94,7 @@ func TestBadFormatIsInvalidFormat(t *testing.T) {
 	v := newVerifier(t, ca, appstore.VerifierConfig{})
 	good := sign(t, ca, transaction())
 	h, p, s := parts(good)
-	for name, signed := range map[string]string{
+	wantTransactionsRefused(t, v, map[string]string{
 		"empty":                  "",
 		"one part":               "abc",
 		"two parts":              h + "." + p,
@@ -112,12 +108,7 @@ func TestBadFormatIsInvalidFormat(t *testing.T) {
 		"header not base64url":   "e30=." + p + "." + s,
 		"header not an object":   seg([]byte(`"x"`)) + "." + p + "." + s,
 		"too long":               h + "." + strings.Repeat("A", 1<<20) + "." + s,
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := v.VerifyTransaction(ctx, signed)
-			wantRefusal(t, err, appstore.ErrInvalidFormat)
-		})
-	}
+	}, appstore.ErrInvalidFormat)
 }
 
 func TestChainOfOtherThanThreeIsInvalidChainLength(t *testing.T) {
@@ -275,11 +266,11 @@ func TestSignatureRules(t *testing.T) {
 	v := newVerifier(t, ca, appstore.VerifierConfig{})
 	good := sign(t, ca, transaction())
 	h, p, s := parts(good)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other := apitest.NewKey(t)
 	sig, _ := base64.RawURLEncoding.DecodeString(s)
 	flipped := append([]byte(nil), sig...)
 	flipped[10] ^= 1
-	for name, signed := range map[string]string{
+	wantTransactionsRefused(t, v, map[string]string{
 		"alg ES384":            signJWS(t, ca.LeafKey(), map[string]any{"alg": "ES384", "x5c": x5c(ca)}, transaction()),
 		"alg none":             unsigned(signJWS(t, ca.LeafKey(), map[string]any{"alg": "none", "x5c": x5c(ca)}, transaction())),
 		"alg missing":          signJWS(t, ca.LeafKey(), map[string]any{"x5c": x5c(ca)}, transaction()),
@@ -291,12 +282,7 @@ func TestSignatureRules(t *testing.T) {
 		"signature in DER":     h + "." + p + "." + seg(append([]byte{0x30, 0x44, 0x02, 0x20}, sig...)),
 		"payload changed":      h + "." + seg([]byte(`{"bundleId":"com.example.app","environment":"Sandbox","price":1}`)) + "." + s,
 		"signature not base64": h + "." + p + "." + s[:20] + "=" + s[21:],
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := v.VerifyTransaction(ctx, signed)
-			wantRefusal(t, err, appstore.ErrVerification)
-		})
-	}
+	}, appstore.ErrVerification)
 }
 
 func TestAppRules(t *testing.T) {
@@ -427,7 +413,7 @@ func TestXcodeChecksOnlyTheClaims(t *testing.T) {
 			v := newVerifier(t, nil, appstore.VerifierConfig{Environment: env})
 			tx := transaction()
 			tx.Environment = env
-			key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			key := apitest.NewKey(t)
 			// No x5c, a key of its own, and no signature at all.
 			h, p, _ := parts(signJWS(t, key, map[string]any{"kid": "Apple_Xcode_Key", "typ": "JWT"}, tx))
 			got, err := v.VerifyTransaction(ctx, h+"."+p+".")
@@ -522,36 +508,12 @@ func parts(signed string) (h, p, s string) {
 // with any intermediate beside it in x5c, does not pass through that
 // intermediate, so the intermediate's OID vouches for nothing.
 func TestLeafIssuedByTheRootIsInvalidChain(t *testing.T) {
-	rootKey, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	interKey, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	from, until := signedAt.AddDate(-1, 0, 0), signedAt.AddDate(1, 0, 0)
-	root := certificate(t, &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "root"}, NotBefore: from, NotAfter: until,
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, nil, &rootKey.PublicKey, rootKey)
-	inter := certificate(t, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "intermediate"}, NotBefore: from, NotAfter: until,
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 2, 1}, Value: []byte{5, 0}}}}, root, &interKey.PublicKey, rootKey)
-	leaf := certificate(t, &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "leaf"}, NotBefore: from, NotAfter: until,
-		KeyUsage:        x509.KeyUsageDigitalSignature,
-		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 840, 113635, 100, 6, 11, 1}, Value: []byte{5, 0}}}}, root, &leafKey.PublicKey, rootKey)
-	v := newVerifier(t, nil, appstore.VerifierConfig{Roots: []*x509.Certificate{root}})
-	chain := []string{base64.StdEncoding.EncodeToString(leaf.Raw), base64.StdEncoding.EncodeToString(inter.Raw), base64.StdEncoding.EncodeToString(root.Raw)}
-	_, err := v.VerifyTransaction(ctx, signJWS(t, leafKey, map[string]any{"alg": "ES256", "x5c": chain}, transaction()))
+	ca := storeca.New().LeafIssuedByRoot()
+	v := newVerifier(t, nil, appstore.VerifierConfig{Roots: ca.Roots()})
+	signed, err := ca.Sign([]byte(mustJSON(t, transaction())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.VerifyTransaction(ctx, signed)
 	wantRefusal(t, err, appstore.ErrInvalidChain)
-}
-
-func certificate(t *testing.T, tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, priv *ecdsa.PrivateKey) *x509.Certificate {
-	t.Helper()
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }

@@ -4,19 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/gob"
 	"encoding/json"
-	"encoding/pem"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,36 +16,36 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/axm"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
-
-func testKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func keyPEM(t *testing.T, k *ecdsa.PrivateKey) string {
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-}
 
 const (
 	keyID    = "d136aa66-0c3b-4bd4-9892-c20e8db024ab"
 	clientID = "BUSINESSAPI.9703f56c-10ce-4876-8f59-e78e5e23a152"
 )
 
+// configWith is a Config that NewTokenSource accepts, but for the key.
+func configWith(key crypto.Signer) axm.Config {
+	return axm.Config{KeyID: keyID, ClientID: clientID, PrivateKey: key}
+}
+
+// newTokenSource is axm.NewTokenSource, failing t if it returns a source
+// beside an error.
+func newTokenSource(t *testing.T) func(axm.Config) (ascjwt.TokenSource, error) {
+	return func(cfg axm.Config) (ascjwt.TokenSource, error) {
+		src, err := axm.NewTokenSource(cfg)
+		if err != nil && src != nil {
+			t.Errorf("a source beside the error %v", err)
+		}
+		return src, err
+	}
+}
+
 func TestNewTokenSourceRefusesWhatAppleWouldRefuseUpFront(t *testing.T) {
-	key := testKey(t)
-	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	secret := keyPEM(t, key)
-	good := axm.Config{KeyID: keyID, ClientID: clientID, PrivateKey: key}
-	cases := []struct {
+	key := apitest.NewKey(t)
+	secret := apitest.PEM(t, key)
+	good := configWith(key)
+	edits := []struct {
 		name string
 		edit func(*axm.Config)
 		want string
@@ -77,27 +69,18 @@ func TestNewTokenSourceRefusesWhatAppleWouldRefuseUpFront(t *testing.T) {
 		{"assertion too short", func(c *axm.Config) { c.AssertionLifetime = time.Minute }, "is too short"},
 		{"assertion negative", func(c *axm.Config) { c.AssertionLifetime = -time.Hour }, "is too short"},
 		{"no key", func(c *axm.Config) { c.PrivateKey = nil }, "axm: Config.PrivateKey: no private key"},
-		{"P-384 key", func(c *axm.Config) { c.PrivateKey = p384 }, "ES256 needs P-256"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			cfg := good
-			c.edit(&cfg)
-			src, err := axm.NewTokenSource(cfg)
-			if err == nil || src != nil {
-				t.Fatalf("accepted; want an error saying %q", c.want)
-			}
-			msg := err.Error()
-			if !strings.HasPrefix(msg, "axm: ") || !strings.Contains(msg, c.want) {
-				t.Errorf("error %q; want it to say %q", msg, c.want)
-			}
-			for _, leak := range []string{"BEGIN", "hunter2", "schoolmanager", strings.Repeat("k", 65)} {
-				if strings.Contains(msg, leak) {
-					t.Errorf("error %q quotes the refused value", msg)
-				}
-			}
-		})
+	var cases []apitest.Refusal[axm.Config]
+	for _, e := range edits {
+		cfg := good
+		e.edit(&cfg)
+		cases = append(cases, apitest.Refusal[axm.Config]{Name: e.name, Config: cfg, Want: e.want,
+			Refused: []string{"hunter2", "schoolmanager", strings.Repeat("k", 65)}})
 	}
+	apitest.CheckRefusals(t, "axm: ", newTokenSource(t), cases...)
+	badKeys := apitest.BadKeys(t, configWith) // none, and a P-384 key
+	badKeys[1].Want = "ES256 needs P-256"
+	apitest.CheckRefusals(t, "axm: Config.PrivateKey: ", newTokenSource(t), badKeys...)
 	for _, edit := range []func(*axm.Config){
 		func(c *axm.Config) {},
 		func(c *axm.Config) { c.Scope = axm.ScopeBusiness },
@@ -115,26 +98,28 @@ func TestNewTokenSourceRefusesWhatAppleWouldRefuseUpFront(t *testing.T) {
 	}
 }
 
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: see apitest.CheckNilKeyRefused.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "axm", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := axm.NewTokenSource(configWith(key))
+		return err
+	})
+}
+
 func TestConfigPrintsNoKey(t *testing.T) {
-	key := testKey(t)
-	cfg := axm.Config{KeyID: keyID, ClientID: clientID, PrivateKey: key}
-	raw, err := key.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := new(big.Int).SetBytes(raw).String()
-	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "cfg", cfg)
-	j, _ := json.Marshal(cfg)
-	for _, out := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), buf.String(), string(j)} {
-		if strings.Contains(out, d) || strings.Contains(out, fmt.Sprintf("%x", raw)) {
-			t.Fatalf("output holds the private scalar: %s", out)
-		}
+	key := apitest.NewKey(t)
+	keyPEM := apitest.PEM(t, key)
+	cfg := configWith(key)
+	apitest.CheckPrintsNoKey(t, key, keyPEM, cfg, &cfg)
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("config", "cfg", cfg)
+	js, _ := json.Marshal(cfg)
+	for _, out := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), logged.String(), string(js)} {
 		if !strings.Contains(out, keyID) || !strings.Contains(out, "redacted") {
 			t.Errorf("output %s; want the key ID and the key redacted", out)
 		}
 	}
-	cfg.KeyID = keyPEM(t, key)
+	cfg.KeyID = keyPEM
 	if out := cfg.String(); strings.Contains(out, "BEGIN") || !strings.Contains(out, "what looks like a private key") {
 		t.Errorf("a key pasted into KeyID shows as %s; want it described", out)
 	}
@@ -174,29 +159,12 @@ func TestAccessTokenGoesToTheAccountsAPIHostOnly(t *testing.T) {
 	}
 }
 
-// valueSigner is a crypto.Signer held by value, as a KMS client's handle
-// may be: %d on a Config without Format prints its fields.
-type valueSigner struct {
-	secret [4]byte
-	pub    crypto.PublicKey
-}
-
-func (v valueSigner) Public() crypto.PublicKey { return v.pub }
-func (v valueSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
-	return nil, errors.New("not used")
-}
-
 func TestConfigPrintsNoSignerHeldByValue(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	cfg := axm.Config{KeyID: "d136aa66-0c3b-4bd4-9892-c20e8db024ab", ClientID: "BUSINESSAPI.9703f56c", PrivateKey: valueSigner{secret: [4]byte{201, 202, 203, 204}, pub: &key.PublicKey}}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%o", "%q"} {
-		out := fmt.Sprintf(verb, cfg)
-		if strings.Contains(out, "201") || strings.Contains(out, "c9") || strings.Contains(out, "311") || !strings.Contains(out, "axm.Config{") {
-			t.Errorf("%s prints %s", verb, out)
-		}
-	}
+	cfg := apitest.CheckPrintsNoSignerHeldByValue(t, "axm.Config{", func(key crypto.Signer) axm.Config {
+		return axm.Config{KeyID: keyID, ClientID: "BUSINESSAPI.9703f56c", PrivateKey: key}
+	})
 	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(cfg); err != nil || bytes.Contains(b.Bytes(), []byte{201, 202, 203, 204}) {
+	if err := gob.NewEncoder(&b).Encode(cfg); err != nil || bytes.Contains(b.Bytes(), apitest.ValueSignerSecret[:]) {
 		t.Errorf("gob: %v, or the signer's bytes are in it", err)
 	}
 	type holder struct{ C axm.Config }

@@ -20,6 +20,7 @@ import (
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 )
 
 // newSource starts a fake and a source for it, both closed at the end.
@@ -33,34 +34,15 @@ func newSource(t *testing.T, cfgs ...func(*axm.Config)) (*axmtest.Server, ascjwt
 	for _, f := range cfgs {
 		f(&cfg)
 	}
-	src, err := axm.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, src
+	return srv, apitest.Must(t, axm.NewTokenSource, cfg)
 }
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 	srv, src := newSource(t)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	values := make([]string, 200)
-	errs := make([]error, 200)
-	for i := range 200 {
-		wg.Go(func() {
-			<-start
-			tok, err := src.Token(context.Background())
-			errs[i] = err
-			if tok != nil {
-				values[i] = tok.Value
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i := range 200 {
-		if errs[i] != nil || values[i] == "" || values[i] != values[0] {
-			t.Fatalf("call %d: %v; want the one token every caller shares", i, errs[i])
+	toks := apitest.TokensAtOnce(t, 200, src.Token)
+	for i, tok := range toks {
+		if tok == nil || tok.Value == "" || tok.Value != toks[0].Value {
+			t.Fatalf("call %d: %v; want the one token every caller shares", i, tok)
 		}
 	}
 	if st := srv.Stats(); st.Exchanges != 1 || st.Refusals != 0 {
@@ -93,7 +75,7 @@ func TestTokenReplacedAheadOfExpiryInBackground(t *testing.T) {
 		}
 	}
 	srv.Release()
-	axm.WaitRefresh(src)
+	exchange.WaitRefresh(src)
 	second, err := src.Token(ctx)
 	if err != nil || second.Value == first.Value {
 		t.Fatalf("after the background exchange: %v; want a new token", err)
@@ -130,7 +112,7 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 		if tok, err := src.Token(ctx); err != nil || tok != first {
 			t.Fatalf("stale call with the endpoint failing: %v; want the current token", err)
 		}
-		axm.WaitRefresh(src)
+		exchange.WaitRefresh(src)
 	}
 	if n := failures.Load(); n != 3 {
 		t.Errorf("RefreshFailed called %d times, want 3: the next caller retries each failed exchange", n)
@@ -143,7 +125,7 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 	if tok, err := src.Token(ctx); err != nil || tok != first {
 		t.Fatalf("stale call after recovery: %v; want the current token while the exchange runs", err)
 	}
-	axm.WaitRefresh(src)
+	exchange.WaitRefresh(src)
 	second, err := src.Token(ctx)
 	if err != nil || second.Value == first.Value {
 		t.Fatalf("after recovery: %v; want a new token", err)
@@ -160,16 +142,7 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 func TestA401CausesOneNewExchange(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int {
-		resp, err := client.Get(srv.URL + "/v1/orgDevices")
-		if err != nil {
-			t.Error(err)
-			return 0
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/orgDevices") }
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("first request: %d", code)
 	}
@@ -298,10 +271,7 @@ func TestAssertionVerifiedByGolangJWTWithEveryClaim(t *testing.T) {
 func TestSchoolClientIDAsksForSchoolScope(t *testing.T) {
 	srv := axmtest.NewSchoolServer()
 	defer srv.Close()
-	src, err := axm.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, axm.NewTokenSource, srv.Config())
 	if _, err := src.Token(context.Background()); err != nil {
 		t.Fatalf("school.api exchange: %v", err)
 	}
@@ -318,7 +288,7 @@ func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
 		cancel context.CancelFunc
 	}
 	timers := make(chan timer, 1)
-	axm.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	exchange.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 		ctx, cancel := context.WithCancel(ctx)
 		timers <- timer{d, cancel}
 		return ctx, cancel
@@ -350,7 +320,7 @@ func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
 	}
 	// The next caller tries again, and the endpoint answers now.
 	srv.Release()
-	axm.SetWithTimeout(src, context.WithTimeout)
+	exchange.SetWithTimeout(src, context.WithTimeout)
 	if _, err := src.Token(context.Background()); err != nil {
 		t.Fatalf("after the endpoint recovered: %v", err)
 	}
@@ -406,14 +376,7 @@ func TestHooksSeeEachExchange(t *testing.T) {
 func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int {
-		resp, err := client.Get(srv.URL + "/v1/orgDevices")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/orgDevices") }
 	get()
 	srv.RevokeTokens()
 	if code := get(); code != http.StatusOK {

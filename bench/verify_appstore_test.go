@@ -166,55 +166,29 @@ func BenchmarkVerifyNotification(b *testing.B) {
 	ctx := context.Background()
 	leaf := f.ca.Chain()[0].PublicKey.(*ecdsa.PublicKey)
 
-	b.Run("impl=floor", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var n plainNotification
-			floorVerify(b, leaf, f.notification, &n)
-			var t plainTransaction
-			floorVerify(b, leaf, n.Data.SignedTransactionInfo, &t)
-			var r plainRenewalInfo
-			floorVerify(b, leaf, n.Data.SignedRenewalInfo, &r)
-		}
+	runRow(b, "floor", func(b *testing.B) {
+		var n plainNotification
+		floorVerify(b, leaf, f.notification, &n)
+		var t plainTransaction
+		floorVerify(b, leaf, n.Data.SignedTransactionInfo, &t)
+		var r plainRenewalInfo
+		floorVerify(b, leaf, n.Data.SignedRenewalInfo, &r)
 	})
-	b.Run("impl=appstore", func(b *testing.B) {
-		v := f.verifier(b)
-		if _, err := v.VerifyNotification(ctx, f.notification); err != nil {
+	f.runAppstore(b, f.notification, func() []string { n, _ := f.freshChains(); return n }, func(v *appstore.Verifier, signed string) error {
+		_, err := v.VerifyNotification(ctx, signed)
+		return err
+	})
+	c := f.richzw()
+	runRow(b, "richzw", func(b *testing.B) {
+		n, err := c.ParseNotificationV2Payload(f.notification)
+		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := v.VerifyNotification(ctx, f.notification); err != nil {
-				b.Fatal(err)
-			}
+		if _, err := c.ParseNotificationV2TransactionInfo(n.Data.SignedTransactionInfo); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("impl=appstore-new-chain", func(b *testing.B) {
-		fresh, _ := f.freshChains()
-		v := f.verifier(b)
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, err := v.VerifyNotification(ctx, fresh[i%len(fresh)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
-	b.Run("impl=richzw", func(b *testing.B) {
-		c := f.richzw()
-		b.ReportAllocs()
-		for b.Loop() {
-			n, err := c.ParseNotificationV2Payload(f.notification)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := c.ParseNotificationV2TransactionInfo(n.Data.SignedTransactionInfo); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := c.ParseNotificationV2RenewalInfo(n.Data.SignedRenewalInfo); err != nil {
-				b.Fatal(err)
-			}
+		if _, err := c.ParseNotificationV2RenewalInfo(n.Data.SignedRenewalInfo); err != nil {
+			b.Fatal(err)
 		}
 	})
 	b.Run("impl=apple-node", func(b *testing.B) {
@@ -232,51 +206,66 @@ func BenchmarkVerifyNotification(b *testing.B) {
 // signedTransactionInfo (one signature), by the same implementations.
 func BenchmarkVerifyTransaction(b *testing.B) {
 	f := newStoreFixture(b)
-	ctx := context.Background()
 	leaf := f.ca.Chain()[0].PublicKey.(*ecdsa.PublicKey)
-
-	b.Run("impl=floor", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var t plainTransaction
-			floorVerify(b, leaf, f.transaction, &t)
+	runRow(b, "floor", func(b *testing.B) {
+		var t plainTransaction
+		floorVerify(b, leaf, f.transaction, &t)
+	})
+	ctx := context.Background()
+	f.runAppstore(b, f.transaction, func() []string { _, t := f.freshChains(); return t }, func(v *appstore.Verifier, signed string) error {
+		_, err := v.VerifyTransaction(ctx, signed)
+		return err
+	})
+	c := f.richzw()
+	runRow(b, "richzw", func(b *testing.B) {
+		if _, err := c.ParseNotificationV2TransactionInfo(f.transaction); err != nil {
+			b.Fatal(err)
 		}
 	})
+	b.Run("impl=apple-node", func(b *testing.B) {
+		timeAppleNode(b, f, []nodeItem{{"verifyAndDecodeTransaction", f.transaction}})
+	})
+}
+
+// runRow runs one row of a benchmark, named for its implementation:
+// round is one round of what the row measures.
+func runRow(b *testing.B, impl string, round func(b *testing.B)) {
+	b.Run("impl="+impl, func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			round(b)
+		}
+	})
+}
+
+// runAppstore runs package appstore's two rows of a benchmark: a verifier
+// that has already seen signed's chain (the steady state of a server), and
+// one that meets each of what fresh returns, every one signed with a chain
+// of its own, for the first time.
+func (f *storeFixture) runAppstore(b *testing.B, signed string, fresh func() []string, verify func(v *appstore.Verifier, signed string) error) {
 	b.Run("impl=appstore", func(b *testing.B) {
 		v := f.verifier(b)
-		if _, err := v.VerifyTransaction(ctx, f.transaction); err != nil {
+		if err := verify(v, signed); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := v.VerifyTransaction(ctx, f.transaction); err != nil {
+			if err := verify(v, signed); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("impl=appstore-new-chain", func(b *testing.B) {
-		_, fresh := f.freshChains()
+		fresh := fresh()
 		v := f.verifier(b)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			if _, err := v.VerifyTransaction(ctx, fresh[i%len(fresh)]); err != nil {
+			if err := verify(v, fresh[i%len(fresh)]); err != nil {
 				b.Fatal(err)
 			}
 			i++
 		}
-	})
-	b.Run("impl=richzw", func(b *testing.B) {
-		c := f.richzw()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.ParseNotificationV2TransactionInfo(f.transaction); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("impl=apple-node", func(b *testing.B) {
-		timeAppleNode(b, f, []nodeItem{{"verifyAndDecodeTransaction", f.transaction}})
 	})
 }
 

@@ -7,37 +7,20 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"github.com/ascjwt/ascjwt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // The helpers here are prefixed "cred" to stay clear of the package's other
 // test helpers.
-
-func credKey(t testing.TB, curve elliptic.Curve) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(curve, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-func credPEM(t testing.TB, key *ecdsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-}
 
 func credWrite(t testing.TB, dir, name, data string) string {
 	t.Helper()
@@ -77,6 +60,20 @@ func (w *credWorld) load() (ascjwt.Config, []string, error) {
 	return cfg, notices, err
 }
 
+// commandFlags are the flag names of a command such as ascjwt's, for
+// messages that tell where a value came from.
+var commandFlags = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+
+// mustLoad loads w's credentials, failing the test on an error.
+func (w *credWorld) mustLoad(t testing.TB) ascjwt.Config {
+	t.Helper()
+	cfg, _, err := w.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // credSecrets are strings of a key that must never appear in a message:
 // the base64 lines of its PEM.
 func credSecrets(pemText string) []string {
@@ -109,8 +106,8 @@ func credSameKey(t testing.TB, cfg ascjwt.Config, want *ecdsa.PrivateKey) {
 const credIssuer = "57246542-96fe-1a63-e053-0824d011072a"
 
 func TestLoadEnvFamilies(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	b64 := base64.StdEncoding.EncodeToString([]byte(p8))
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	body := base64.StdEncoding.EncodeToString(der)
@@ -209,8 +206,8 @@ func TestLoadEnvFamilies(t *testing.T) {
 }
 
 func TestLoadPrecedence(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	dir := t.TempDir()
 	jsonPath := credWrite(t, dir, "api_key.json", `{"key_id": "JSONKEY", "issuer_id": "json-issuer"}`)
 	// The key comes from a file whose name and source name no key ID, so
@@ -274,7 +271,7 @@ func TestLoadPrecedence(t *testing.T) {
 	})
 
 	t.Run("different keys: the first wins and the notice names both, no key bytes", func(t *testing.T) {
-		other := credPEM(t, credKey(t, elliptic.P256()))
+		other := apitest.PEM(t, apitest.NewKey(t))
 		w := newCredWorld(t)
 		path := credWrite(t, t.TempDir(), "first.p8", p8)
 		w.env = map[string]string{"ASC_KEY_ID": "K", "ASC_ISSUER_ID": credIssuer, "ASC_PRIVATE_KEY_PATH": path,
@@ -298,8 +295,8 @@ func TestLoadPrecedence(t *testing.T) {
 
 	t.Run("flags beat everything, for every field", func(t *testing.T) {
 		w := newCredWorld(t)
-		flagKey := credKey(t, elliptic.P256())
-		w.flags = Given{KeyID: "F", IssuerID: "flag-issuer", KeyFile: credWrite(t, t.TempDir(), "f.p8", credPEM(t, flagKey))}
+		flagKey := apitest.NewKey(t)
+		w.flags = Given{KeyID: "F", IssuerID: "flag-issuer", KeyFile: credWrite(t, t.TempDir(), "f.p8", apitest.PEM(t, flagKey))}
 		w.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key"}
 		w.env = map[string]string{"ASC_KEY_ID": "E", "ASC_ISSUER_ID": "env-issuer", "ASC_PRIVATE_KEY": p8}
 		cfg, notices, err := w.load()
@@ -325,8 +322,8 @@ func jsonString(s string) string {
 }
 
 func TestLoadFastlaneJSON(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	b64 := base64.StdEncoding.EncodeToString([]byte(p8))
 
 	for _, tc := range []struct {
@@ -394,8 +391,8 @@ func TestLoadFastlaneJSON(t *testing.T) {
 }
 
 func TestLoadAuthKeyDirs(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	for _, tc := range []struct {
 		name  string
 		place func(w *credWorld) string // writes the key, returns the source named
@@ -428,10 +425,7 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 			w.env["ASC_KEY_ID"] = "ABC123"
 			w.env["ASC_ISSUER_ID"] = credIssuer
 			tc.place(w)
-			cfg, _, err := w.load()
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := w.mustLoad(t)
 			credSameKey(t, cfg, key)
 		})
 	}
@@ -440,11 +434,8 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 		w := newCredWorld(t)
 		w.env["ASC_KEY_ID"] = "ABC123"
 		credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_ABC123.p8", p8)
-		credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_ABC123.p8", credPEM(t, credKey(t, elliptic.P256())))
-		cfg, _, err := w.load()
-		if err != nil {
-			t.Fatal(err)
-		}
+		credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_ABC123.p8", apitest.PEM(t, apitest.NewKey(t)))
+		cfg := w.mustLoad(t)
 		credSameKey(t, cfg, key)
 	})
 
@@ -461,16 +452,13 @@ func TestLoadAuthKeyDirs(t *testing.T) {
 }
 
 func TestLoadKeyIDFromFileName(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	path := credWrite(t, t.TempDir(), "AuthKey_2X9R4HXF34.p8", p8)
 
 	w := newCredWorld(t)
 	w.flags.KeyFile = path
-	cfg, _, err := w.load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := w.mustLoad(t)
 	if cfg.KeyID != "2X9R4HXF34" {
 		t.Fatalf("KeyID = %q, want it from the file name", cfg.KeyID)
 	}
@@ -488,10 +476,7 @@ func TestLoadKeyIDFromFileName(t *testing.T) {
 		credWrite(t, w.home, "keys/AuthKey_HOME1.p8", p8)
 		for path, id := range map[string]string{"keys/AuthKey_REL1.p8": "REL1", "~/keys/AuthKey_HOME1.p8": "HOME1"} {
 			w.env = map[string]string{"ASC_PRIVATE_KEY_PATH": path}
-			cfg, _, err := w.load()
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := w.mustLoad(t)
 			if cfg.KeyID != id {
 				t.Errorf("%s: KeyID %q, want %q", path, cfg.KeyID, id)
 			}
@@ -500,10 +485,10 @@ func TestLoadKeyIDFromFileName(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
-	p384 := credPEM(t, credKey(t, elliptic.P384()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
+	onP384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader) // a curve Apple does not issue keys on
+	p384 := apitest.PEM(t, onP384)
 	secrets := append(credSecrets(p8), credSecrets(p384)...)
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 
 	for _, tc := range []struct {
 		name      string
@@ -610,9 +595,9 @@ func TestLoadErrors(t *testing.T) {
 const w0 = "\x00workdir"
 
 func TestConfigFromEnv(t *testing.T) {
-	key := credKey(t, elliptic.P256())
+	key := apitest.NewKey(t)
 	home := t.TempDir()
-	credWrite(t, filepath.Join(home, ".appstoreconnect", "private_keys"), "AuthKey_ENVKEY1234.p8", credPEM(t, key))
+	credWrite(t, filepath.Join(home, ".appstoreconnect", "private_keys"), "AuthKey_ENVKEY1234.p8", apitest.PEM(t, key))
 	t.Setenv("HOME", home)
 	for _, f := range envFamilies {
 		for _, name := range []string{f.keyID, f.issuerID, f.keyContent, f.keyBase64, f.keyPath, f.contentIsBase64, f.duration, f.inHouse} {
@@ -637,5 +622,5 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Fatalf("got %v", cfg)
 	}
 	// The ascjwt.Config prints without key material, as every ascjwt.Config does.
-	credAssertNoSecrets(t, cfg.String(), credSecrets(credPEM(t, key)))
+	credAssertNoSecrets(t, cfg.String(), credSecrets(apitest.PEM(t, key)))
 }

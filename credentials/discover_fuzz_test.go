@@ -2,13 +2,14 @@ package credentials
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // FuzzLoad runs Load over random environments, flags and key
@@ -32,15 +33,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		in := fx.build(plan, [3]string{s1, s2, s3})
-		var notices []string
-		cfg, err := Load(Options{
-			Given:     in.flags,
-			FlagNames: in.flagNames,
-			LookupEnv: func(k string) (string, bool) { v, ok := in.env[k]; return v, ok },
-			HomeDir:   in.home,
-			WorkDir:   in.work,
-			Notify:    func(m string) { notices = append(notices, m) },
-		})
+		cfg, notices, err := in.load()
 		all := strings.Join(notices, "\n")
 		if err != nil {
 			all += "\n" + err.Error()
@@ -86,8 +79,8 @@ type fuzzLoadFixture struct {
 }
 
 func newFuzzLoadFixture(f *testing.F) *fuzzLoadFixture {
-	key := credKey(f, elliptic.P256())
-	p8 := credPEM(f, key)
+	key := apitest.NewKey(f)
+	p8 := apitest.PEM(f, key)
 	fx := &fuzzLoadFixture{pem: p8, secrets: credAllSecrets(f, p8), files: map[string]string{}, idRole: map[string]bool{}}
 	block := strings.Split(strings.TrimSpace(p8), "\n")
 	fx.forms = []string{
@@ -152,11 +145,8 @@ var fuzzTame = strings.NewReplacer("/dev", "/_ev", "/proc", "/_roc", "/sys", "/_
 
 // fuzzLoadInput is one generated call.
 type fuzzLoadInput struct {
-	env        map[string]string
-	flags      Given
-	flagNames  FlagNames
-	home, work string
-	idOnly     []string // values set only in ID places: never echoed unless well-formed
+	credWorld
+	idOnly []string // values set only in ID places: never echoed unless well-formed
 }
 
 // fuzzLoadValueKinds is how many kinds fuzzLoadValue makes.
@@ -175,43 +165,30 @@ func (fx *fuzzLoadFixture) value(kind byte, s [3]string) (v string, wrapped bool
 	case k < 3+len(fx.forms):
 		return fx.forms[k-3], false
 	default:
-		switch k - 3 - len(fx.forms) {
-		case 0:
-			return fx.files["key.p8"], false
-		case 1:
-			return fx.files["AuthKey_FUZZKEY001.p8"], false
-		case 2:
-			return fx.files["AuthKey_OTHERKEY01.p8"], false
-		case 3:
-			return "@file:" + fx.files["key.p8"], false
-		case 4:
-			return "@file:" + fx.files["id_is_key.txt"], false
-		case 5:
-			return "@file:" + fx.files["id.txt"], false
-		case 6:
-			return "@env:SECRET_ID", false
-		case 7:
-			return "@env:" + s[0], false
-		case 8:
-			return "@file:" + s[1], false
-		case 9:
-			return "FUZZKEY001", false
-		case 10:
-			return credIssuer, false
-		case 11:
-			return "true", false
-		case 12:
-			return "600", false
-		case 13:
-			return fx.files["api_key.json"], false
-		case 14:
-			return fx.files["swapped.json"], false
-		case 15:
-			return fx.files["filepath.json"], false
-		case 16:
-			return "~/" + s[2], false
-		case 17:
-			return "", false
+		// The values every run can draw, in the order the seed corpus
+		// relies on.
+		fixed := []string{
+			fx.files["key.p8"],
+			fx.files["AuthKey_FUZZKEY001.p8"],
+			fx.files["AuthKey_OTHERKEY01.p8"],
+			"@file:" + fx.files["key.p8"],
+			"@file:" + fx.files["id_is_key.txt"],
+			"@file:" + fx.files["id.txt"],
+			"@env:SECRET_ID",
+			"@env:" + s[0],
+			"@file:" + s[1],
+			"FUZZKEY001",
+			credIssuer,
+			"true",
+			"600",
+			fx.files["api_key.json"],
+			fx.files["swapped.json"],
+			fx.files["filepath.json"],
+			"~/" + s[2],
+			"",
+		}
+		if i := k - 3 - len(fx.forms); i < len(fixed) {
+			return fixed[i], false
 		}
 		return "zqx" + s[k-26] + "xqz", true
 	}
@@ -219,9 +196,9 @@ func (fx *fuzzLoadFixture) value(kind byte, s [3]string) (v string, wrapped bool
 
 func (fx *fuzzLoadFixture) build(plan []byte, s [3]string) fuzzLoadInput {
 	w := fx.worlds[plan[0]%4]
-	in := fuzzLoadInput{env: map[string]string{}, home: w[0], work: w[1]}
+	in := fuzzLoadInput{credWorld: credWorld{env: map[string]string{}, home: w[0], work: w[1]}}
 	if plan[0]&4 != 0 {
-		in.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+		in.flagNames = commandFlags
 	}
 	wrappedIn := map[string]bool{}
 	var elsewhere []string // values set in places that may print them (paths)

@@ -1,24 +1,23 @@
 package credentials
 
 import (
-	"context"
-	"crypto/elliptic"
 	"errors"
-	"github.com/ascjwt/ascjwt"
 	"io/fs"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // Issue 13's credential items: the key folders name the key when nothing
 // else does, and a key ID never signs with a key file named for another.
 
 func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	for _, tc := range []struct {
 		name  string
 		place func(w *credWorld)
@@ -46,7 +45,7 @@ func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
 		}},
 		{"the same key ID in two folders: the first in altool's order", func(w *credWorld) {
 			credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", p8)
-			credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", credPEM(t, credKey(t, elliptic.P256())))
+			credWrite(t, filepath.Join(w.home, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", apitest.PEM(t, apitest.NewKey(t)))
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,24 +63,14 @@ func TestOnlyKeyInAKeyFolderGivesKeyAndKeyID(t *testing.T) {
 			if len(notices) != 0 {
 				t.Errorf("notices %q; want none", notices)
 			}
-			src, err := ascjwt.NewTokenSource(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tok, err := src.Token(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != "7KQ2M4XZ9A" {
-				t.Fatalf("kid %v", v.header["kid"])
-			}
+			credSignsAs(t, cfg, key, "7KQ2M4XZ9A")
 		})
 	}
 }
 
 func TestSeveralKeysInKeyFoldersAreRefusedListingThem(t *testing.T) {
-	p8a := credPEM(t, credKey(t, elliptic.P256()))
-	p8b := credPEM(t, credKey(t, elliptic.P256()))
+	p8a := apitest.PEM(t, apitest.NewKey(t))
+	p8b := apitest.PEM(t, apitest.NewKey(t))
 	secrets := append(credAllSecrets(t, p8a), credAllSecrets(t, p8b)...)
 	for _, tc := range []struct {
 		name      string
@@ -175,10 +164,10 @@ func TestEmptyKeyFoldersMeanNoCredentials(t *testing.T) {
 func TestKeyWithoutIDDoesNotBorrowAFolderFilesID(t *testing.T) {
 	// A key given by content has no name; the folder's file may hold
 	// another key, so its ID is not taken.
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
 	w := newCredWorld(t)
 	w.env["ASC_PRIVATE_KEY"] = p8
-	credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", credPEM(t, credKey(t, elliptic.P256())))
+	credWrite(t, filepath.Join(w.work, "private_keys"), "AuthKey_7KQ2M4XZ9A.p8", apitest.PEM(t, apitest.NewKey(t)))
 	_, _, err := w.load()
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "no key ID") {
 		t.Fatalf("err = %v; want no key ID", err)
@@ -186,10 +175,9 @@ func TestKeyWithoutIDDoesNotBorrowAFolderFilesID(t *testing.T) {
 }
 
 func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	secrets := credAllSecrets(t, p8)
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name      string
 		withFlags bool
@@ -256,17 +244,7 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 			t.Errorf("notices %q; want %q", notices, want)
 		}
 		credSameKey(t, cfg, key)
-		src, err := ascjwt.NewTokenSource(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := src.Token(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != "BBBBBBBBBB" {
-			t.Fatalf("kid %v", v.header["kid"])
-		}
+		credSignsAs(t, cfg, key, "BBBBBBBBBB")
 	})
 }
 
@@ -276,10 +254,9 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 // that wins over it and names another key would sign tokens Apple refuses,
 // as a key file named for another ID would; it is refused the same way.
 func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	secrets := credAllSecrets(t, p8)
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name      string
 		withFlags bool
@@ -334,7 +311,7 @@ func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
 	t.Run("the same key ID in both loads, and a later source's own key is only told", func(t *testing.T) {
 		w := newCredWorld(t)
 		dir := t.TempDir()
-		other := credPEM(t, credKey(t, elliptic.P256()))
+		other := apitest.PEM(t, apitest.NewKey(t))
 		w.env["ASC_KEY_ID"] = "BBBBBBBBBB"
 		w.env["APP_STORE_CONNECT_API_KEY_KEY_ID"] = "BBBBBBBBBB"
 		w.env["APP_STORE_CONNECT_API_KEY_KEY"] = p8
@@ -363,7 +340,6 @@ func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
 // and where the path came from, never that the key IDs disagree (which
 // would point at a --key-id fix for a file that is not there).
 func TestMissingKeyFileIsReportedAsMissing(t *testing.T) {
-	commandFlags := FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
 	for _, tc := range []struct {
 		name string
 		set  func(w *credWorld, dir string)

@@ -1,15 +1,16 @@
 package credentials
 
 import (
-	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
-	"github.com/ascjwt/ascjwt"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // Regression tests for issue 10's leaks in discovery: a value in the wrong
@@ -56,8 +57,8 @@ func credAssertClean(t testing.TB, msg string, secrets []string, marker string) 
 }
 
 func TestPrivateKeyInAnIDVariableIsRefusedUnprinted(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	secrets := credAllSecrets(t, p8)
 	for form, value := range credKeyForms(t, p8) {
 		for _, place := range []struct {
@@ -106,7 +107,7 @@ func TestPrivateKeyInAnIDVariableIsRefusedUnprinted(t *testing.T) {
 }
 
 func TestCodemagicKeyIdentifierNamingTheKeyFileIsRefusedUnprinted(t *testing.T) {
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
 	w := newCredWorld(t)
 	keyFile := credWrite(t, w.work, "AuthKey_2X9R4HXF34.p8", p8)
 	// The swap from the issue: the key file given as the key ID too.
@@ -130,7 +131,7 @@ func TestCodemagicKeyIdentifierNamingTheKeyFileIsRefusedUnprinted(t *testing.T) 
 }
 
 func TestOverlongIDsAreRefusedBySize(t *testing.T) {
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
 	marker := "LEAKMARKER"
 	for _, tc := range []struct {
 		name, variable, value string
@@ -170,8 +171,8 @@ func TestOverlongIDsAreRefusedBySize(t *testing.T) {
 }
 
 func TestRejectedValuesAreDescribedNotQuoted(t *testing.T) {
-	key := credKey(t, elliptic.P256())
-	p8 := credPEM(t, key)
+	key := apitest.NewKey(t)
+	p8 := apitest.PEM(t, key)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	body := base64.StdEncoding.EncodeToString(der)
 	secrets := credAllSecrets(t, p8)
@@ -227,7 +228,7 @@ func TestRejectedValuesAreDescribedNotQuoted(t *testing.T) {
 func TestWellFormedIDsStillLoad(t *testing.T) {
 	// The checks refuse nothing Apple issues, nor the IDs of tests and
 	// fakes: letters, digits, '-', '_' and '.', white space around them.
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
 	for _, ids := range [][2]string{
 		{"2X9R4HXF34", "57246542-96fe-1a63-e053-0824d011072a"},
 		{" 2X9R4HXF34\n", "\t" + credIssuer + "\r\n"},
@@ -252,7 +253,7 @@ func TestWellFormedIDsStillLoad(t *testing.T) {
 // key, ID or path (which points at the wrong fix).
 func TestCodemagicReferencesWhereNoneIsFollowedAreDescribedAsReferences(t *testing.T) {
 	const only = "which only APP_STORE_CONNECT_KEY_IDENTIFIER, APP_STORE_CONNECT_ISSUER_ID and APP_STORE_CONNECT_PRIVATE_KEY follow (one level deep)"
-	p8 := credPEM(t, credKey(t, elliptic.P256()))
+	p8 := apitest.PEM(t, apitest.NewKey(t))
 	for _, tc := range []struct {
 		name string
 		set  func(w *credWorld, keyFile string)
@@ -283,7 +284,7 @@ func TestCodemagicReferencesWhereNoneIsFollowedAreDescribedAsReferences(t *testi
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newCredWorld(t)
-			w.flagNames = FlagNames{KeyID: "--key-id", IssuerID: "--issuer-id", KeyFile: "--key", APIKeyJSON: "--api-key-json"}
+			w.flagNames = commandFlags
 			tc.set(w, credWrite(t, w.work, "AuthKey_2X9R4HXF34.p8", p8))
 			_, notices, err := w.load()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,12 +1,15 @@
 package credentials
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -31,4 +34,18 @@ func verify(t testing.TB, value string, pub *ecdsa.PublicKey) verified {
 		t.Fatalf("the token's header does not decode: %v", err)
 	}
 	return v
+}
+
+// credSignsAs checks that cfg makes a token that key's public key verifies
+// and whose kid is keyID: the loaded config is one Apple would accept.
+func credSignsAs(t testing.TB, cfg ascjwt.Config, key *ecdsa.PrivateKey, keyID string) {
+	t.Helper()
+	src := apitest.Must(t, ascjwt.NewTokenSource, cfg)
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(t, tok.Value, &key.PublicKey); v.header["kid"] != keyID {
+		t.Fatalf("kid %v; want %s", v.header["kid"], keyID)
+	}
 }

@@ -3,10 +3,8 @@ package maps_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptrace"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
 )
@@ -34,57 +33,35 @@ func withEvents(cfg maps.Config) (maps.Config, *events) {
 	return cfg, ev
 }
 
-// settle waits until src's background exchange has left: its hooks fire
-// just before it does.
-func settle(src ascjwt.TokenSource) {
-	for maps.Refreshing(src) {
-		runtime.Gosched()
-	}
-}
-
 func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
 	t.Helper()
-	src, err := maps.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
+	return apitest.Must(t, maps.NewTokenSource, cfg)
+}
+
+// serve starts a fake, closed at the end of t, and a source for it with
+// edits made to the fake's Config.
+func serve(t *testing.T, edits ...func(*maps.Config)) (*mapstest.Server, ascjwt.TokenSource) {
+	t.Helper()
+	srv := mapstest.NewServer()
+	t.Cleanup(srv.Close)
+	cfg := srv.Config()
+	for _, edit := range edits {
+		edit(&cfg)
 	}
-	return src
+	return srv, newSource(t, cfg)
 }
 
 func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 	t.Helper()
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return apitest.Must(t, src.Token, context.Background())
 }
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	src := newSource(t, srv.Config())
+	srv, src := serve(t)
 	const callers = 200
-	start := make(chan struct{})
-	values := make([]string, callers)
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			tok, err := src.Token(context.Background())
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			values[i] = tok.Value
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for _, v := range values {
-		if v != values[0] || v == "" {
+	toks := apitest.TokensAtOnce(t, callers, src.Token)
+	for _, tok := range toks {
+		if tok == nil || tok.Value == "" || tok.Value != toks[0].Value {
 			t.Fatal("callers got different access tokens")
 		}
 	}
@@ -94,10 +71,8 @@ func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 }
 
 func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg, ev := withEvents(srv.Config())
-	src := newSource(t, cfg)
+	var ev *events
+	srv, src := serve(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
 	old := mustToken(t, src)
 	<-ev.minted
 	if got := old.Expiry.Sub(old.IssuedAt); got != mapstest.DefaultTokenLifetime {
@@ -115,7 +90,7 @@ func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 	}
 	release()
 	<-ev.minted
-	settle(src)
+	exchange.WaitRefresh(src)
 	tok := mustToken(t, src)
 	if tok.Value == old.Value {
 		t.Fatal("the stale token was not replaced")
@@ -126,10 +101,8 @@ func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 }
 
 func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg, ev := withEvents(srv.Config())
-	src := newSource(t, cfg)
+	var ev *events
+	srv, src := serve(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
 	old := mustToken(t, src)
 	<-ev.minted
 
@@ -140,7 +113,7 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 			t.Fatal("a failing exchange lost the usable token")
 		}
 		e := <-ev.failed // each caller after a failure tries again
-		settle(src)
+		exchange.WaitRefresh(src)
 		var xe *maps.ExchangeError
 		if !errors.As(e.Err, &xe) || xe.StatusCode != http.StatusInternalServerError {
 			t.Fatalf("refresh failed with %v, want an ExchangeError 500", e.Err)
@@ -149,7 +122,7 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 	srv.FailExchanges(0)
 	mustToken(t, src) // starts the exchange that now succeeds
 	<-ev.minted
-	settle(src)
+	exchange.WaitRefresh(src)
 	if tok := mustToken(t, src); tok.Value == old.Value {
 		t.Fatal("the token was not replaced once the endpoint worked")
 	}
@@ -169,19 +142,9 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 }
 
 func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(srv.Client(), newSource(t, srv.Config()))
-	get := func() int {
-		resp, err := client.Get(srv.URL + "/v1/geocode?q=Apple+Park")
-		if err != nil {
-			t.Error(err)
-			return 0
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	srv, src := serve(t)
+	client := ascjwt.NewClient(srv.Client(), src)
+	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/geocode?q=Apple+Park") }
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("first request: %d", code)
 	}
@@ -207,11 +170,7 @@ func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
 }
 
 func TestTokenEndpoint401DropsTheJWTAndNamesTheCause(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	cfg.TeamID = "ZZZZZZZZZZ" // not the server's team
-	src := newSource(t, cfg)
+	srv, src := serve(t, func(c *maps.Config) { c.TeamID = "ZZZZZZZZZZ" }) // not the server's team
 	for range 2 {
 		_, err := src.Token(context.Background())
 		var xe *maps.ExchangeError
@@ -233,13 +192,11 @@ func TestTokenEndpoint401DropsTheJWTAndNamesTheCause(t *testing.T) {
 }
 
 func TestHangingTokenEndpointIsBounded(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	src := newSource(t, srv.Config())
+	srv, src := serve(t)
 	started := make(chan time.Duration, 1)
 	var cancelMu sync.Mutex
 	var cancel context.CancelFunc
-	maps.SetExchangeTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	exchange.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 		ctx, c := context.WithCancel(ctx)
 		cancelMu.Lock()
 		cancel = c
@@ -271,9 +228,7 @@ func TestHangingTokenEndpointIsBounded(t *testing.T) {
 }
 
 func TestTransportSendsAccessTokensToMapsHostOnly(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	src := newSource(t, srv.Config())
+	_, src := serve(t)
 	hs, ok := src.(ascjwt.HostScoped)
 	if !ok || len(hs.TokenHosts()) != 1 || hs.TokenHosts()[0] != "maps-api.apple.com" {
 		t.Fatalf("TokenHosts: want exactly maps-api.apple.com")
@@ -299,12 +254,12 @@ func (h *headerLog) trace() *httptrace.ClientTrace {
 }
 
 func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	c := &capture{base: srv.Client().Transport}
-	cfg.Client = &http.Client{Transport: c}
-	client := ascjwt.NewClient(srv.Client(), newSource(t, cfg))
+	c := &capture{}
+	srv, src := serve(t, func(cfg *maps.Config) {
+		c.base = cfg.Client.Transport
+		cfg.Client = &http.Client{Transport: c}
+	})
+	client := ascjwt.NewClient(srv.Client(), src)
 	log := &headerLog{}
 	ctx := httptrace.WithClientTrace(context.Background(), log.trace())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/geocode?q=Apple+Park", nil)
@@ -332,9 +287,8 @@ func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
 }
 
 func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, newSource(t, srv.Config()))
+	srv, src := serve(t)
+	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
 	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/geocode?q=Apple+Park", srv.Advance)
 	if st := srv.Stats(); st.Exchanges != 2 {
 		t.Fatalf("%d exchanges for ten allowed and ten refused requests within a minute, want 2", st.Exchanges)
@@ -347,11 +301,7 @@ func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T
 }
 
 func TestRefusedJWTIsNotExchangedOnEveryCall(t *testing.T) {
-	srv := mapstest.NewServer()
-	defer srv.Close()
-	cfg := srv.Config()
-	cfg.TeamID = "ZZZZZZZZZZ" // not the server's team: every JWT is refused
-	src := newSource(t, cfg)
+	srv, src := serve(t, func(c *maps.Config) { c.TeamID = "ZZZZZZZZZZ" }) // not the server's team: every JWT is refused
 	for range 10 {
 		_, err := src.Token(context.Background())
 		var xe *maps.ExchangeError

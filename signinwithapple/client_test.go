@@ -239,7 +239,7 @@ func failing(status int, code string) func(*signinwithappletest.Server, *signinw
 func TestInvalidClientSignsANewSecret(t *testing.T) {
 	srv, v := newFake(t)
 	client, src := newClient(t, srv, v)
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	srv.Fail(http.StatusBadRequest, "invalid_client", "")
 	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err == nil {
 		t.Fatal("no error")
@@ -248,7 +248,7 @@ func TestInvalidClientSignsANewSecret(t *testing.T) {
 	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err != nil {
 		t.Fatal(err)
 	}
-	if second := token(t, src); second.Value == first.Value {
+	if second := apitest.MustToken(t, src.Token); second.Value == first.Value {
 		t.Error("the refused secret is still in use")
 	}
 }
@@ -261,19 +261,19 @@ func TestAcceptedSecretRefusedLaterIsReplacedAtOnce(t *testing.T) {
 	srv, v := newFake(t) // its clock stands still: everything below is within a minute
 	client, src := newClient(t, srv, v)
 	exchange := func() error { _, err := client.Exchange(bg, srv.IssueCode(""), ""); return err }
-	first := token(t, src).Value
+	first := apitest.MustToken(t, src.Token).Value
 	srv.Fail(http.StatusBadRequest, "invalid_client", "")
 	if exchange() == nil {
 		t.Fatal("no error")
 	}
-	second := token(t, src).Value
+	second := apitest.MustToken(t, src.Token).Value
 	if second == first {
 		t.Fatal("the first refused secret was not dropped")
 	}
 	if exchange() == nil {
 		t.Fatal("no error")
 	}
-	if token(t, src).Value != second {
+	if apitest.MustToken(t, src.Token).Value != second {
 		t.Fatal("a secret never accepted was dropped twice within a minute")
 	}
 	srv.Recover()
@@ -284,7 +284,7 @@ func TestAcceptedSecretRefusedLaterIsReplacedAtOnce(t *testing.T) {
 	if exchange() == nil {
 		t.Fatal("no error")
 	}
-	if token(t, src).Value == second {
+	if apitest.MustToken(t, src.Token).Value == second {
 		t.Error("the secret Apple accepted and then refused is still in use")
 	}
 }
@@ -304,12 +304,12 @@ func TestInvalidClientSeesThroughWrappers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	srv.Fail(http.StatusBadRequest, "invalid_client", "")
 	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err == nil {
 		t.Fatal("no error")
 	}
-	if second := token(t, src); second.Value == first.Value {
+	if second := apitest.MustToken(t, src.Token); second.Value == first.Value {
 		t.Error("the wrapped source still hands out the refused secret")
 	}
 }
@@ -349,7 +349,7 @@ func TestAcceptedSecretIsRecorded(t *testing.T) {
 	if _, err := client.Exchange(bg, "c-unknown", ""); err == nil {
 		t.Fatal("an unknown code was taken")
 	}
-	secret := token(t, src).Value
+	secret := apitest.MustToken(t, src.Token).Value
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if len(rec.accepted) != 2 || rec.accepted[0] != secret || rec.accepted[1] != secret {
@@ -372,7 +372,7 @@ func TestTokenErrorCarriesNoSecret(t *testing.T) {
 	}))
 	defer echo.Close()
 	client, src := newClientTo(t, fake, nil, echo.URL)
-	secret := token(t, src).Value
+	secret := apitest.MustToken(t, src.Token).Value
 	for _, call := range []func() error{
 		func() error { _, err := client.Exchange(bg, "c0123456789.0.secretcode", ""); return err },
 		func() error { _, err := client.Refresh(bg, "r0123456789.0.secretrefresh"); return err },

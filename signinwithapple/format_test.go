@@ -9,7 +9,7 @@ import (
 )
 
 func TestConfigPrintsNoSignerHeldByValue(t *testing.T) {
-	apitest.CheckValueSignerNotPrinted(t, "signinwithapple.Config", func(key crypto.Signer) any {
+	apitest.CheckPrintsNoSignerHeldByValue(t, "signinwithapple.Config{", func(key crypto.Signer) signinwithapple.Config {
 		return signinwithapple.Config{KeyID: testKeyID, TeamID: testTeamID, ClientID: testClientID, PrivateKey: key}
 	})
 }

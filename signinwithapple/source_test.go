@@ -45,12 +45,6 @@ func newSource(t testing.TB, cfg signinwithapple.Config) ascjwt.TokenSource {
 	return apitest.Must(t, signinwithapple.NewClientSecretSource, cfg)
 }
 
-// token is apitest.MustToken for a source of this package.
-func token(t testing.TB, src ascjwt.TokenSource) *ascjwt.Token {
-	t.Helper()
-	return apitest.MustToken[*ascjwt.Token](t, src)
-}
-
 // TestClientSecretVerifiesWithGolangJWT checks a secret with an independent
 // library, by every rule of Apple's "Creating a client secret": the header
 // is exactly alg ES256 and kid; the claims are exactly iss, iat, exp, aud
@@ -62,7 +56,7 @@ func TestClientSecretVerifiesWithGolangJWT(t *testing.T) {
 			clock := fakeclock.New(start)
 			cfg := testConfig(t, clock)
 			cfg.Lifetime = lifetime
-			tok := token(t, newSource(t, cfg))
+			tok := apitest.MustToken(t, newSource(t, cfg).Token)
 			want := lifetime
 			if want == 0 {
 				want = time.Hour
@@ -217,16 +211,16 @@ func TestSecretReusedThenRefreshed(t *testing.T) {
 	minted := make(chan ascjwt.TokenMinted, 4)
 	cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(m ascjwt.TokenMinted) { minted <- m }}
 	src := newSource(t, cfg)
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	<-minted
 	// Fresh: iat is a minute back, so a one-hour secret has 59 minutes; a
 	// quarter of the hour before its end is 44 minutes from now.
 	clock.Advance(43 * time.Minute)
-	if tok := token(t, src); tok != first {
+	if tok := apitest.MustToken(t, src.Token); tok != first {
 		t.Fatal("a fresh secret was replaced")
 	}
 	clock.Advance(2 * time.Minute) // stale
-	if tok := token(t, src); tok != first {
+	if tok := apitest.MustToken(t, src.Token); tok != first {
 		t.Fatal("a stale secret was not handed out while its successor is made")
 	}
 	select {
@@ -238,7 +232,7 @@ func TestSecretReusedThenRefreshed(t *testing.T) {
 		t.Fatal("no background refresh")
 	}
 	signinwithapple.WaitRefresh(src)
-	second := token(t, src)
+	second := apitest.MustToken(t, src.Token)
 	if second == first || second.Value == first.Value {
 		t.Fatal("the refreshed secret is not handed out")
 	}
@@ -247,7 +241,7 @@ func TestSecretReusedThenRefreshed(t *testing.T) {
 	}
 	// In its last minute a secret is not handed out: callers wait for a new one.
 	clock.Advance(time.Hour - 2*time.Minute)
-	third := token(t, src)
+	third := apitest.MustToken(t, src.Token)
 	<-minted
 	if third == second {
 		t.Fatal("a secret in its last minute was handed out")
@@ -267,21 +261,21 @@ func TestInvalidateReplacesAtMostOncePerMinute(t *testing.T) {
 	if !ok {
 		t.Fatal("the source is not an ascjwt.Invalidator")
 	}
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	inv.InvalidateToken(first)
-	second := token(t, src)
+	second := apitest.MustToken(t, src.Token)
 	if second == first {
 		t.Fatal("an invalidated secret was handed out again")
 	}
 	clock.Advance(30 * time.Second)
 	inv.InvalidateToken(second)
 	inv.InvalidateToken(first) // no longer current: ignored
-	if tok := token(t, src); tok != second {
+	if tok := apitest.MustToken(t, src.Token); tok != second {
 		t.Fatal("a second invalidation within a minute cost a signature")
 	}
 	clock.Advance(31 * time.Second)
 	inv.InvalidateToken(second)
-	if tok := token(t, src); tok == second {
+	if tok := apitest.MustToken(t, src.Token); tok == second {
 		t.Fatal("an invalidation a minute later did not replace the secret")
 	}
 }
@@ -325,7 +319,7 @@ func TestConfigAndSourcePrintRedacted(t *testing.T) {
 	cfg := testConfig(t, fakeclock.New(start))
 	key := cfg.PrivateKey.(*ecdsa.PrivateKey)
 	src := newSource(t, cfg)
-	tok := token(t, src)
+	tok := apitest.MustToken(t, src.Token)
 	raw, err := key.Bytes()
 	if err != nil {
 		t.Fatal(err)

@@ -22,10 +22,12 @@
 // Its checks are its own, read with the toolkit every fake of this module
 // shares (crypto/ecdsa directly), not the axm package's, so that a test
 // against it is an independent check of what axm sends. It speaks that
-// toolkit's vocabulary: Advance and SetClock move the clock, Fail and
-// Recover, Hang and Release control the token endpoint, RevokeTokens
-// forgets the access tokens, and Stats counts Exchanges, Refusals and
-// Failures, and the API's Accepted and Rejected with LastRejection.
+// toolkit's vocabulary: the clock moves with Advance (or SetClock), the
+// token endpoint fails with Fail until Recover and hangs with Hang until
+// Release (a request whose client gives up meanwhile is aborted),
+// RevokeTokens forgets every access token, and Stats counts Exchanges,
+// Refusals and Failures at the token endpoint and Accepted and Rejected
+// (with LastRejection) at the API.
 package axmtest
 
 import (
@@ -33,12 +35,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ascjwt/ascjwt/axm"
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
@@ -138,7 +140,8 @@ func NewUnstartedServer(scope string) *Server {
 	return s
 }
 
-// Close releases exchanges held by Hang and shuts the server down.
+// Close lets go of the requests held by Hang and shuts the server down:
+// [httptest.Server.Close] after Release.
 func (s *Server) Close() {
 	s.Release()
 	s.Server.Close()
@@ -168,10 +171,11 @@ func (s *Server) ClientID() string { return s.key.TeamID }
 // PrivateKey returns the account's key, which lives in memory only.
 func (s *Server) PrivateKey() *ecdsa.PrivateKey { return s.key.PrivateKey }
 
-// Fail makes every exchange from now on fail with an OAuth error in RFC
-// 6749's shape: status (Apple answers 400, invalid_client included), code
-// ("invalid_client", "invalid_grant", "invalid_scope", ...; empty means
-// "server_error") and description. Recover undoes it.
+// Fail makes the token endpoint answer every request from now on with
+// status (Apple answers 400, invalid_client included) and an error in RFC
+// 6749's OAuth shape: code ("invalid_client", "invalid_grant",
+// "invalid_scope", ...; empty: "server_error") and description, until
+// Recover. Hang holds the requests instead, until Release.
 func (s *Server) Fail(status int, code, description string) {
 	if code == "" {
 		code = "server_error"
@@ -199,10 +203,7 @@ func (s *Server) Assertions() []string {
 
 // token is the token endpoint.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	fail, ok := s.fake.Faults.Enter(r.Context())
-	if !ok {
-		return // the client gave up while the endpoint hung
-	}
+	fail := s.fake.Faults.Hold(r)
 	status, code, detail := http.StatusOK, "", ""
 	if fail != nil {
 		status, code, detail = fail.Status, fail.Code, fail.Description
@@ -249,7 +250,7 @@ func (s *Server) exchange(r *http.Request) (status int, code, detail string) {
 	form := r.Form // the body's parameters and the query's
 	for name, vv := range form {
 		if len(vv) != 1 {
-			return http.StatusBadRequest, "invalid_request", "parameter " + quote(name) + " appears more than once"
+			return http.StatusBadRequest, "invalid_request", "parameter " + fakejwt.DescribeName(name) + " appears more than once"
 		}
 	}
 	if g := form.Get("grant_type"); g != "client_credentials" {
@@ -313,11 +314,3 @@ const orgDevicesJSON = `{"data":[` +
 	`{"type":"orgDevices","id":"XABC123X0ABC123X0","attributes":{"serialNumber":"XABC123X0ABC123X0","deviceModel":"iPad Air","productFamily":"iPad","status":"ASSIGNED"}},` +
 	`{"type":"orgDevices","id":"C02XXXXXXXXX","attributes":{"serialNumber":"C02XXXXXXXXX","deviceModel":"MacBook Air","productFamily":"Mac","status":"UNASSIGNED"}}` +
 	`],"links":{"self":"/v1/orgDevices"},"meta":{"paging":{"limit":100}}}`
-
-// quote shows a short name from a request, escaped.
-func quote(s string) string {
-	if len(s) > 40 {
-		s = s[:40]
-	}
-	return strconv.QuoteToASCII(s)
-}

@@ -2,20 +2,19 @@ package axmtest_test
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
@@ -53,27 +52,32 @@ func post(t *testing.T, srv *axmtest.Server, form url.Values) answer {
 	return a
 }
 
+// tokenRequest is the form of a token request for srv's account, with
+// assertion and scope, as package axm posts it.
+func tokenRequest(srv *axmtest.Server, assertion, scope string) url.Values {
+	return url.Values{
+		"grant_type":            {"client_credentials"},
+		"client_id":             {srv.ClientID()},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {assertion},
+		"scope":                 {scope},
+	}
+}
+
 func TestTokenEndpointRefusesEachRuleBroken(t *testing.T) {
 	srv := axmtest.NewServer()
 	defer srv.Close()
 	now := time.Unix(1_780_000_000, 0)
 	srv.SetClock(func() time.Time { return now })
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	n := 0
-	base := func() (map[string]any, map[string]any, url.Values) {
-		n++
+	other := fakeserver.NewKey()
+	// base is a good request whose assertion's jti is the case's name.
+	base := func(name string) (map[string]any, map[string]any, url.Values) {
 		header := map[string]any{"alg": "ES256", "kid": srv.KeyID()}
 		claims := map[string]any{
 			"iss": srv.ClientID(), "sub": srv.ClientID(), "aud": axm.Audience,
-			"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "jti-" + strconv.Itoa(n),
+			"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": name,
 		}
-		form := url.Values{
-			"grant_type":            {"client_credentials"},
-			"client_id":             {srv.ClientID()},
-			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-			"scope":                 {axm.ScopeBusiness},
-		}
-		return header, claims, form
+		return header, claims, tokenRequest(srv, "", axm.ScopeBusiness)
 	}
 	cases := []struct {
 		name       string
@@ -104,7 +108,7 @@ func TestTokenEndpointRefusesEachRuleBroken(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h, cl, f := base()
+			h, cl, f := base(c.name)
 			c.edit(h, cl, f)
 			key := c.key
 			if key == nil {
@@ -143,13 +147,7 @@ func TestTokenEndpointTakesOneAssertionForItsWholeLife(t *testing.T) {
 		"iss": srv.ClientID(), "sub": srv.ClientID(), "aud": axm.Audience,
 		"iat": now.Unix(), "exp": now.Add(180 * 24 * time.Hour).Unix(), "jti": "once",
 	})
-	form := url.Values{
-		"grant_type":            {"client_credentials"},
-		"client_id":             {srv.ClientID()},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-		"client_assertion":      {a},
-		"scope":                 {axm.ScopeBusiness},
-	}
+	form := tokenRequest(srv, a, axm.ScopeBusiness)
 	seen := map[string]bool{}
 	for hour := range 5 {
 		got := post(t, srv, form)
@@ -182,13 +180,7 @@ func TestTokenEndpointTakesApplesCurlAndNanoaxmsPost(t *testing.T) {
 			"exp": now.Add(180 * 24 * time.Hour).Unix(), "jti": "7c0c10a0-4d8a-4ef8-a2be-eda040b65c59", "iss": srv.ClientID(),
 		})
 	}
-	params := url.Values{
-		"grant_type":            {"client_credentials"},
-		"client_id":             {srv.ClientID()},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-		"client_assertion":      {assertion(map[string]any{"alg": "ES256", "kid": srv.KeyID()})},
-		"scope":                 {axm.ScopeSchool},
-	}
+	params := tokenRequest(srv, assertion(map[string]any{"alg": "ES256", "kid": srv.KeyID()}), axm.ScopeSchool)
 	send := func(path, query string, body url.Values) answer {
 		t.Helper()
 		target := srv.URL + path
@@ -253,12 +245,8 @@ func TestTokenEndpointReadsAssertionsStrictly(t *testing.T) {
 		{"exp null", head, fmt.Sprintf(`{"iss":%q,"sub":%q,"aud":%q,"iat":%d,"exp":null,"jti":"j"}`, srv.ClientID(), srv.ClientID(), axm.Audience, now), "exp is missing or not whole seconds"},
 		{"aud a list that holds it", head, fmt.Sprintf(`{"iss":%q,"sub":%q,"aud":["x",%q],"iat":%d,"exp":%d,"jti":"j"}`, srv.ClientID(), srv.ClientID(), axm.Audience, now, now+3600), ""},
 	} {
-		form := url.Values{
-			"grant_type":            {"client_credentials"},
-			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-			"client_assertion":      {jwsforge.Sign(srv.PrivateKey(), tc.header, strings.Replace(tc.payload, `"jti":"j"`, `"jti":"`+tc.name+`"`, 1))},
-			"scope":                 {axm.ScopeBusiness},
-		}
+		form := tokenRequest(srv, jwsforge.Sign(srv.PrivateKey(), tc.header, strings.Replace(tc.payload, `"jti":"j"`, `"jti":"`+tc.name+`"`, 1)), axm.ScopeBusiness)
+		form.Del("client_id") // optional: the assertion names the account
 		got := post(t, srv, form)
 		if tc.rule == "" && got.status != 200 || tc.rule != "" && (got.Error != "invalid_client" || !strings.Contains(got.Desc, tc.rule)) {
 			t.Errorf("%s: %+v; want %q", tc.name, got, tc.rule)
@@ -269,29 +257,13 @@ func TestTokenEndpointReadsAssertionsStrictly(t *testing.T) {
 func TestAPIRefusesExpiredAndUnknownTokens(t *testing.T) {
 	srv := axmtest.NewServer()
 	defer srv.Close()
-	srv.SetTokenLifetime(10 * time.Minute)
-	src, err := axm.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := tok.Expiry.Sub(tok.IssuedAt); d != 10*time.Minute {
-		t.Errorf("lifetime %v; want SetTokenLifetime's 10m", d)
-	}
+	tok := faketest.TokenOfLifetime(t, srv.Endpoint, apitest.Must(t, axm.NewTokenSource, srv.Config()), 10*time.Minute)
 	get := func(auth string) int {
-		req, _ := http.NewRequest("GET", srv.URL+"/v1/orgDevices", nil)
+		var header http.Header
 		if auth != "" {
-			req.Header.Set("Authorization", auth)
+			header = http.Header{"Authorization": {auth}}
 		}
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return faketest.Status(t, srv.Client(), srv.URL+"/v1/orgDevices", header)
 	}
 	if c := get("Bearer " + tok.Value); c != 200 {
 		t.Fatalf("issued token: %d", c)
@@ -310,29 +282,16 @@ func TestAPIRefusesExpiredAndUnknownTokens(t *testing.T) {
 func TestHangHoldsExchangesUntilRelease(t *testing.T) {
 	srv := axmtest.NewServer()
 	defer srv.Close()
-	srv.Hang()
-	src, err := axm.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := src.Token(t.Context())
-		done <- err
-	}()
-	for srv.Stats().Held == 0 {
-		runtime.Gosched()
-	}
-	select {
-	case err := <-done:
-		t.Fatalf("exchange returned (%v) while held", err)
-	default:
-	}
-	srv.Release()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	faketest.ExpectHeldUntilRelease(t, srv.Endpoint, apitest.Must(t, axm.NewTokenSource, srv.Config()), func() int { return srv.Stats().Held })
 	if st := srv.Stats(); st.Held != 0 || st.Exchanges != 1 {
 		t.Errorf("stats %+v; want nothing held and one exchange", st)
 	}
+}
+
+// TestHeldExchangeWhoseClientGaveUpGetsNoResponse: a request that Hang
+// holds and whose client gives up is aborted, never answered.
+func TestHeldExchangeWhoseClientGaveUpGetsNoResponse(t *testing.T) {
+	srv := axmtest.NewServer()
+	defer srv.Close()
+	faketest.ExpectGivenUpRequestsGetNoResponse(t, srv.Endpoint, srv.Client(), http.MethodPost, srv.URL+axmtest.TokenPath, func() int { return srv.Stats().Held })
 }

@@ -10,13 +10,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/origin"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 const defaultBaseURL = ascjwt.AppStoreConnectURL
@@ -227,21 +227,9 @@ func parseHeaders(list []string) (http.Header, error) {
 }
 
 func (c *cmd) readInput(name string) ([]byte, error) {
-	var r io.Reader = c.stdin
-	if name != "-" {
-		f, err := os.Open(c.resolve(name))
-		if err != nil {
-			return nil, fmt.Errorf("--input: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	data, err := c.readFileOrStdin(name, maxInput)
 	if err != nil {
-		return nil, fmt.Errorf("--input: %w", err)
-	}
-	if len(data) > maxInput {
-		return nil, fmt.Errorf("--input holds over %d bytes", maxInput)
+		return nil, fmt.Errorf("--input %s: cannot read it: %w", redact.Show(name, 1024), err)
 	}
 	return data, nil
 }

@@ -13,8 +13,6 @@ import (
 	"github.com/ascjwt/ascjwt/asctest"
 )
 
-func newGet(url string) (*http.Request, error) { return http.NewRequest(http.MethodGet, url, nil) }
-
 // apps is the shape of /v1/apps.
 type apps struct {
 	Data []struct {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // bin runs the built binary in a temporary home and working directory,
@@ -91,7 +93,7 @@ func (b *bin) hostile(h http.Handler) []string {
 	b.t.Helper()
 	srv := httptest.NewServer(h)
 	b.t.Cleanup(srv.Close)
-	return append([]string{"--base-url", srv.URL}, b.writeKey("HOSTILE123", "57246542-96fe-1a63-e053-0824d011072a", newP256(b.t))...)
+	return append([]string{"--base-url", srv.URL}, b.writeKey("HOSTILE123", "57246542-96fe-1a63-e053-0824d011072a", apitest.NewKey(b.t))...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -102,13 +104,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func TestDecodeMillisecondsSaysSoAndExits1(t *testing.T) {
 	b := newBin(t)
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	nowMs := float64(time.Now().UnixMilli())
-	tok, err := signToken(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT"},
+	tok := jwsforge.SignJSON(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT"},
 		map[string]any{"iss": "x", "aud": "appstoreconnect-v1", "iat": nowMs, "exp": nowMs + 20*60*1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := b.run("decode", tok)
 	r.expect(t, exitFail, "iat and exp look like milliseconds", "lifetime:   20m", "signature:  not verified")
 	var d decoded
@@ -117,7 +116,7 @@ func TestDecodeMillisecondsSaysSoAndExits1(t *testing.T) {
 	}
 
 	// Far out of range: neither a crash nor a wrapped number of days.
-	huge, _ := signToken(key, map[string]any{"alg": "ES256"}, map[string]any{"iat": -9e18, "exp": 9e18})
+	huge := jwsforge.SignJSON(key, map[string]any{"alg": "ES256"}, map[string]any{"iat": -9e18, "exp": 9e18})
 	r = b.run("decode", huge)
 	r.expect(t, exitFail, "milliseconds", "out of range")
 }
@@ -136,9 +135,9 @@ func TestHumanOutOfRange(t *testing.T) {
 
 func TestDecodeShowsTokensMadeElsewhere(t *testing.T) {
 	b := newBin(t)
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	now := float64(time.Now().Unix()) + 0.25
-	tok, _ := signToken(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT", "x5u": "https://example.com"},
+	tok := jwsforge.SignJSON(key, map[string]any{"alg": "ES256", "kid": "ABC123DEFG", "typ": "JWT", "x5u": "https://example.com"},
 		map[string]any{"iss": "x", "aud": []string{"appstoreconnect-v1", "other"}, "iat": now, "exp": now + 600, "custom": map[string]any{"n": 1}})
 	r := b.run("decode", tok)
 	r.expect(t, exitOK, "iat has a fraction of a second", "exp has a fraction of a second", "lifetime:   10m", "signature:  not verified")
@@ -361,7 +360,7 @@ func TestBinaryHelpAndExitCodes(t *testing.T) {
 	srv, flags := b.plainServer()
 	creds := flags[2:] // without --base-url
 	k := srv.Key()
-	other := b.writeKey("OTHERKEY12", k.IssuerID, newP256(t))
+	other := b.writeKey("OTHERKEY12", k.IssuerID, apitest.NewKey(t))
 	tok := strings.TrimSpace(b.run(append([]string{"token"}, creds...)...).stdout)
 	for _, tc := range []struct {
 		name string
@@ -433,10 +432,7 @@ func TestCompletionScriptsParse(t *testing.T) {
 // would on a tab, so that a script that parses but completes nothing
 // fails.
 func TestBashCompletionCompletes(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
 	b := newBin(t)
 	script := b.run("completion", "bash").stdout
 	for _, tc := range []struct{ line, want string }{
@@ -445,10 +441,8 @@ func TestBashCompletionCompletes(t *testing.T) {
 		{"ascjwt api --max-p", "--max-pages"},
 		{"ascjwt completion z", "zsh"},
 	} {
-		words := strings.Fields(tc.line)
-		prog := script + fmt.Sprintf("\nCOMP_WORDS=(%s); COMP_CWORD=%d; _ascjwt; printf '%%s\\n' \"${COMPREPLY[@]}\"\n", strings.Join(words, " "), len(words)-1)
-		out, err := exec.Command(bash, "-c", prog).CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != tc.want {
+		out, err := completeWithBash(bash, script, b.dir, strings.Fields(tc.line))
+		if err != nil || strings.TrimSpace(out) != tc.want {
 			t.Errorf("%q completes to %q (%v), want %q", tc.line, out, err, tc.want)
 		}
 	}

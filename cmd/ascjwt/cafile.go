@@ -3,12 +3,8 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"net/http"
-	"os"
 
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
@@ -61,21 +57,9 @@ func (c *cmd) withExtraCA(client *http.Client, flag string) (*http.Client, error
 // none) with the certificates of the PEM file name added.
 func (c *cmd) loadCAFile(name, from string) (*x509.CertPool, error) {
 	shown := redact.Show(name, 1024)
-	f, err := os.Open(c.resolve(name))
+	data, err := readBounded(c.resolve(name), maxCAFile)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is shown once, below, as redact allows
-		}
 		return nil, fmt.Errorf("%s: cannot read the CA file %s: %w; name a PEM file of certificates, such as the ca.pem that ascjwt serve writes", from, shown, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCAFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read the CA file %s: %w", from, shown, err)
-	}
-	if len(data) > maxCAFile {
-		return nil, fmt.Errorf("%s: the CA file %s is over %s; name a PEM file of certificates", from, shown, redact.Bytes(maxCAFile))
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,10 +47,7 @@ func completionFolder(t *testing.T) string {
 // TestBashCompletionOffersEachFlagsValues runs the bash script's function
 // as bash does on a tab, for each of completionCases.
 func TestBashCompletionOffersEachFlagsValues(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
 	b := newBin(t)
 	script := b.run("completion", "bash").stdout
 	dir := completionFolder(t)
@@ -61,18 +57,14 @@ func TestBashCompletionOffersEachFlagsValues(t *testing.T) {
 			if strings.HasSuffix(tc.line, " ") {
 				words = append(words, "''")
 			}
-			prog := script + fmt.Sprintf("\nCOMP_WORDS=(%s); COMP_CWORD=%d; _ascjwt; printf '%%s\\n' \"${COMPREPLY[@]}\"\n", strings.Join(words, " "), len(words)-1)
-			cmd := exec.Command(bash, "-c", prog)
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if got := offered(string(out)); err != nil || !slices.Equal(got, tc.want) {
+			out, err := completeWithBash(bash, script, dir, words)
+			if got := offered(out); err != nil || !slices.Equal(got, tc.want) {
 				t.Errorf("%q offers %q (%v), want %q", tc.line, got, err, tc.want)
 			}
 		})
 	}
 	// --flag=value, which bash splits at "=".
-	prog := script + "\nCOMP_WORDS=(ascjwt token --audience = app); COMP_CWORD=4; _ascjwt; printf '%s\\n' \"${COMPREPLY[@]}\"\n"
-	if out, err := exec.Command(bash, "-c", prog).CombinedOutput(); err != nil || len(offered(string(out))) != 2 {
+	if out, err := completeWithBash(bash, script, dir, strings.Fields("ascjwt token --audience = app")); err != nil || len(offered(out)) != 2 {
 		t.Errorf("--audience=app offers %q (%v), want the two audiences", out, err)
 	}
 }
@@ -125,10 +117,7 @@ func offered(out string) []string {
 // only for files and folders, and an empty answer (no path completion) for
 // a value such as an ID.
 func TestPowerShellCompletionNamesEveryValue(t *testing.T) {
-	b := newBin(t)
-	r := b.run("completion", "powershell")
-	r.expect(t, exitOK)
-	for _, want := range []string{
+	script := completionScriptSays(t, "powershell",
 		"Register-ArgumentCompleter -Native -CommandName 'ascjwt' -ScriptBlock {",
 		"'--audience' = @('appstoreconnect-v1', 'apple-developer-enterprise-v1')",
 		"'-X' = @('GET', 'POST', 'PATCH', 'PUT', 'DELETE')",
@@ -137,18 +126,14 @@ func TestPowerShellCompletionNamesEveryValue(t *testing.T) {
 		"'--dir' = 'paths'",
 		"Words = @('bash', 'zsh', 'fish', 'powershell')",
 		"if ($matched.Count -eq 0) { return '' }",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("the script lacks %q", want)
-		}
-	}
-	if strings.Count(r.stdout, "{") != strings.Count(r.stdout, "}") || strings.Count(r.stdout, "(") != strings.Count(r.stdout, ")") {
-		t.Errorf("unbalanced braces or parentheses:\n%s", r.stdout)
+	)
+	if strings.Count(script, "{") != strings.Count(script, "}") || strings.Count(script, "(") != strings.Count(script, ")") {
+		t.Errorf("unbalanced braces or parentheses:\n%s", script)
 	}
 	if path, err := exec.LookPath("pwsh"); err == nil {
-		script := filepath.Join(t.TempDir(), "ascjwt.ps1")
-		os.WriteFile(script, []byte(r.stdout), 0o600)
-		if out, err := exec.Command(path, "-NoProfile", "-Command", ". "+script).CombinedOutput(); err != nil {
+		file := filepath.Join(t.TempDir(), "ascjwt.ps1")
+		os.WriteFile(file, []byte(script), 0o600)
+		if out, err := exec.Command(path, "-NoProfile", "-Command", ". "+file).CombinedOutput(); err != nil {
 			t.Fatalf("pwsh refuses the script: %v\n%s", err, out)
 		}
 	}
@@ -159,19 +144,22 @@ func TestPowerShellCompletionNamesEveryValue(t *testing.T) {
 // value its action: choices, files, folders, and a bare message (nothing
 // offered) for an ID.
 func TestZshCompletionNamesEveryValue(t *testing.T) {
-	b := newBin(t)
-	r := b.run("completion", "zsh")
-	r.expect(t, exitOK)
-	for _, want := range []string{
+	completionScriptSays(t, "zsh",
 		"]:value:(appstoreconnect-v1 apple-developer-enterprise-v1)' \\\n",
 		"'-X[the HTTP method; POST when --input is given]:value:(GET POST PATCH PUT DELETE)' \\\n",
 		"'--key[the private key file, AuthKey_<KEYID>.p8]:file:_files' \\\n",
 		"'--dir[the directory to write the key file in]:directory:_files -/' \\\n",
 		"'--issuer-id[the team'\\''s issuer ID; omit for an individual key]:value: ' \\\n",
 		"'1:argument:(bash zsh fish powershell)'",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("the script lacks %q", want)
-		}
-	}
+	)
+}
+
+// completionScriptSays runs the built binary's completion for shell and
+// checks that the script holds each of want; it returns the script.
+func completionScriptSays(t *testing.T, shell string, want ...string) string {
+	t.Helper()
+	r := newBin(t).run("completion", shell)
+	r.expect(t, exitOK)
+	r.stdoutSays(t, "the "+shell+" script", want...)
+	return r.stdout
 }

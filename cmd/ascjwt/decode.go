@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // maxTokenInput bounds what decode reads from stdin: tokens are well under
@@ -34,26 +34,9 @@ With --key, also verify the token by the rules Apple applies (asctest.Verify):
 signature, alg, typ, kid, aud, iss or sub, iat, exp, lifetime and scope. A
 token that breaks one exits 1, naming the rule.`)
 	keyFile := fs.String("key", "", "verify with this `file`: the .p8 private key, or the public key PEM")
-	rest, err := fs.parse(args)
+	raw, err := c.parseArgOrStdin(fs, args, "token", maxTokenInput, "a token is well under 8 KiB")
 	if err != nil {
 		return err
-	}
-	if len(rest) > 1 {
-		return usagef("want one token, got %d arguments", len(rest))
-	}
-	var raw string
-	if len(rest) == 1 {
-		raw = rest[0]
-	}
-	if raw == "" || raw == "-" {
-		data, err := io.ReadAll(io.LimitReader(c.stdin, maxTokenInput+1))
-		if err != nil {
-			return fmt.Errorf("read the token from stdin: %w", err)
-		}
-		if len(data) > maxTokenInput {
-			return fmt.Errorf("stdin holds over %d bytes; a token is well under 8 KiB", maxTokenInput)
-		}
-		raw = string(data)
 	}
 	token := cleanToken(raw)
 	if token == "" {
@@ -320,14 +303,9 @@ func human(d time.Duration) string {
 // certificate, or a private key in any form ascjwt.LoadPrivateKey reads. It
 // must be on P-256.
 func loadPublicKey(path string) (*ecdsa.PublicKey, error) {
-	f, err := os.Open(path)
+	data, err := readBounded(path, maxTokenInput)
 	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxTokenInput+1))
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
+		return nil, fmt.Errorf("--key %s: cannot read it: %w", redact.Show(path, 1024), err)
 	}
 	for rest := data; ; {
 		var block *pem.Block

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // decoded is decode's stdout.
@@ -94,7 +96,7 @@ func TestDecode(t *testing.T) {
 		parseDecoded(t, r.stdout) // still shown, to see what was changed
 	})
 	t.Run("other key", func(t *testing.T) {
-		other := h.addKeyPEM("other.p8", newP256(t))
+		other := h.addKeyPEM("other.p8", apitest.NewKey(t))
 		h.run("decode", "--key", other, tok).expect(t, exitFail, `refused by rule "signature"`)
 	})
 

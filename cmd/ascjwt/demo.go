@@ -3,9 +3,6 @@ package main
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/jws"
 )
 
 func (c *cmd) demo(args []string) error {
@@ -26,12 +24,8 @@ send concurrent requests through ascjwt.NewClient, and print how many were
 accepted, how many tokens were signed for them (one), the token they shared,
 and a hand-broken token refused with Apple's error.`)
 	n := fs.Int("requests", 300, "how many concurrent requests to send")
-	rest, err := fs.parse(args)
-	if err != nil {
+	if err := fs.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; demo takes only flags", describeArg(rest[0]))
 	}
 	if *n < 1 || *n > 10000 {
 		return usagef("--requests %d: want 1 to 10000", *n)
@@ -111,9 +105,15 @@ and a hand-broken token refused with Apple's error.`)
 	// Break one rule by hand, as a hand-rolled token generator might:
 	// a 21-minute lifetime, over Apple's 20.
 	now := srv.Now().Unix() - 60
-	broken, err := signToken(key.PrivateKey,
-		map[string]any{"alg": "ES256", "kid": key.ID, "typ": "JWT"},
-		map[string]any{"iss": key.IssuerID, "iat": now, "exp": now + 21*60, "aud": ascjwt.AudienceAppStoreConnect})
+	by, err := jws.NewSigner(key.PrivateKey, key.ID)
+	if err != nil {
+		return err
+	}
+	claims, err := json.Marshal(map[string]any{"iss": key.IssuerID, "iat": now, "exp": now + 21*60, "aud": ascjwt.AudienceAppStoreConnect})
+	if err != nil {
+		return err
+	}
+	broken, err := by.Sign(c.ctx, claims)
 	if err != nil {
 		return err
 	}
@@ -156,27 +156,4 @@ func (s *countingSigner) Public() crypto.PublicKey { return s.key.Public() }
 func (s *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	s.n.Add(1)
 	return s.key.Sign(r, digest, opts)
-}
-
-// signToken makes a compact ES256 JWS of any header and claims, with the
-// 64-byte R||S signature JWS wants.
-func signToken(key *ecdsa.PrivateKey, header, claims map[string]any) (string, error) {
-	h, err := json.Marshal(header)
-	if err != nil {
-		return "", err
-	}
-	p, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		return "", err
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }

@@ -22,12 +22,8 @@ written to DIR/AuthKey_<KEYID>.p8 with mode 0600 (DIR is made, mode 0700, if
 it does not exist) and never over an existing file. Stdout gets the key ID on the first line, then the public key PEM.`)
 	dir := flags.String("dir", ".", "the `directory` to write the key file in")
 	keyID := flags.String("key-id", "", "the key `ID` (default: 10 random capital letters and digits, like Apple's)")
-	rest, err := flags.parse(args)
-	if err != nil {
+	if err := flags.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; keygen takes only flags", describeArg(rest[0]))
 	}
 	id := *keyID
 	if id == "" {

@@ -335,6 +335,16 @@ func (f *flags) usage() {
 // (see cmd.collect).
 var errCollected = errors.New("flags collected")
 
+// parseFlagsOnly parses args of a subcommand that takes no positional
+// argument, refusing one with the subcommand's name.
+func (f *flags) parseFlagsOnly(args []string) error {
+	rest, err := f.parse(args)
+	if err == nil && len(rest) > 0 {
+		err = usagef("unexpected argument %s; %s takes only flags", describeArg(rest[0]), f.name)
+	}
+	return err
+}
+
 // parse parses args and returns the positional arguments. Flags may come
 // after them too ("ascjwt api /v1/apps --paginate", as with gh), which the
 // flag package alone does not allow; everything after "--" is positional.

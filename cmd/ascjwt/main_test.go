@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // harness runs the command in the process with its own environment, home
@@ -77,18 +74,25 @@ func (r result) expect(t *testing.T, code int, want ...string) {
 	}
 }
 
+// stdoutSays reports each of want that stdout does not hold, naming what
+// stdout is (the script, the topic).
+func (r result) stdoutSays(t *testing.T, what string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("%s does not say %q:\n%s", what, w, r.stdout)
+		}
+	}
+}
+
 // addKeyPEM writes key as a .p8 in the working directory and remembers its
 // body as a secret.
 func (h *harness) addKeyPEM(name string, key *ecdsa.PrivateKey) string {
 	h.t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	text := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	h.rememberSecret(string(text))
+	text := apitest.PEM(h.t, key)
+	h.rememberSecret(text)
 	p := filepath.Join(h.sys.workDir, name)
-	if err := os.WriteFile(p, text, 0o600); err != nil {
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
 		h.t.Fatal(err)
 	}
 	return p
@@ -113,15 +117,6 @@ func (h *harness) withServer() (*asctest.Server, []string) {
 	k := srv.Key()
 	path := h.addKeyPEM("AuthKey_"+k.ID+".p8", k.PrivateKey)
 	return srv, []string{"--key-id", k.ID, "--issuer-id", k.IssuerID, "--key", path}
-}
-
-func newP256(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
 }
 
 // TestHelpGoesToStdoutAndMistakesToStderr checks the conventions in the

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // answers is a server that plays a script: the nth request gets the nth
@@ -160,7 +162,7 @@ func TestPaginateProgressLineShowsTheWait(t *testing.T) {
 	srv := httptest.NewServer(lowBudgetPager())
 	t.Cleanup(srv.Close)
 	h.sys.client = srv.Client()
-	path := h.addKeyPEM("AuthKey_PACING1234.p8", newP256(t))
+	path := h.addKeyPEM("AuthKey_PACING1234.p8", apitest.NewKey(t))
 	h.sys.stderrIsTerminal = func() bool { return true }
 	r := h.run("api", "--base-url", srv.URL, "--key-id", "PACING1234", "--issuer-id", "57246542-96fe-1a63-e053-0824d011072a", "--key", path, "--paginate", "/v1/apps")
 	r.expect(t, exitOK)
@@ -184,7 +186,7 @@ func TestAPISendsTheTokenToTheBaseURLItIsGiven(t *testing.T) {
 		},
 	}}
 	t.Cleanup(h.sys.client.CloseIdleConnections)
-	path := h.addKeyPEM("AuthKey_ENTERPRISE.p8", newP256(t))
+	path := h.addKeyPEM("AuthKey_ENTERPRISE.p8", apitest.NewKey(t))
 	creds := []string{"--key-id", "ENTERPRISE", "--issuer-id", "57246542-96fe-1a63-e053-0824d011072a", "--key", path}
 	h.run(append([]string{"api", "--base-url", "http://api.enterprise.example"}, creds...)...).expect(t, exitUsage, "want one PATH")
 	r := h.run(append(append([]string{"api", "--base-url", "http://api.enterprise.example"}, creds...), "/v1/apps")...)

@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
 )
@@ -39,19 +35,10 @@ var proposedExamples = []string{
 // export lines being the credentials the test sets itself.
 func readmeExamples(t *testing.T) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(data), "\n## The command\n")
+	block, ok := readmeShBlock(t, "The command")
 	if !ok {
 		t.Fatal(`README.md has no section "## The command"`)
 	}
-	_, block, ok := strings.Cut(section, "```sh\n")
-	if !ok {
-		t.Fatal(`README.md's command section has no sh block`)
-	}
-	block, _, _ = strings.Cut(block, "```")
 	var lines []string
 	for l := range strings.SplitSeq(block, "\n") {
 		if strings.HasPrefix(l, "ascjwt ") || strings.HasPrefix(l, "curl ") {
@@ -71,10 +58,7 @@ func readmeExamples(t *testing.T) []string {
 // (ASC_BASE_URL, and the URL where a line spells out Apple's), the files a
 // line names (change.json, AuthKey_2X9R4HXF34.p8) and $TOKEN.
 func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
 	b := newBin(t)
 	srv := asctest.NewUnstartedServer()
 	srv.Start() // plain HTTP: curl and the binary reach it without a CA file
@@ -91,11 +75,24 @@ func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
 	h.addKeyPEM("AuthKey_2X9R4HXF34.p8", k.PrivateKey)
 
 	b.env = []string{"ASC_KEY_ID=" + k.ID, "ASC_ISSUER_ID=" + k.IssuerID, "ASC_PRIVATE_KEY_PATH=" + keyPath, "ASC_BASE_URL=" + srv.URL}
+	runReadmeLines(t, bash, b, strings.NewReplacer(
+		"https://api.appstoreconnect.apple.com", srv.URL,
+		"https://api.storekit.apple.com", srv.URL,
+	))
+}
+
+// runReadmeLines runs each example line of the README's command section,
+// and each proposed one, with bash as a pasted line runs, in b's directory
+// with b's credentials, a $TOKEN made by the binary, and the binary first
+// on PATH. paste turns Apple's URLs (and IDs) into the test server's; what
+// an API line prints must be the API's data.
+func runReadmeLines(t *testing.T, bash string, b *bin, paste *strings.Replacer) {
+	t.Helper()
 	token := b.run("token")
 	token.expect(t, exitOK)
 	env := append(slices.Clone(b.env),
 		"HOME="+b.home,
-		"PATH="+filepath.Dir(binPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		pathWithBinary(),
 		"TOKEN="+strings.TrimSpace(token.stdout),
 	)
 
@@ -108,32 +105,22 @@ func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
 	for _, line := range lines {
 		t.Run(line, func(t *testing.T) {
 			if strings.HasPrefix(line, "curl ") {
-				if _, err := exec.LookPath("curl"); err != nil {
-					t.Skip("curl is not installed")
-				}
+				lookPathOrSkip(t, "curl")
 			}
-			if m := changedApp.FindStringSubmatch(line); m != nil {
+			pasted := paste.Replace(line)
+			if m := changedApp.FindStringSubmatch(pasted); m != nil {
 				change := `{"data":{"type":"apps","id":"` + m[1] + `","attributes":{"primaryLocale":"en-GB"}}}`
 				if err := os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(change), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
-			pasted := strings.NewReplacer(
-				"https://api.appstoreconnect.apple.com", srv.URL,
-				"https://api.storekit.apple.com", srv.URL,
-			).Replace(line)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bash, "-c", pasted)
-			cmd.Dir, cmd.Env = b.dir, env
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("%s: %v\nstdout:\n%.2000s\nstderr:\n%s", pasted, err, stdout.String(), stderr.String())
+			out, log, err := runBash(t, bash, b.dir, env, pasted)
+			if err != nil {
+				t.Fatalf("%s: %v\nstdout:\n%.2000s\nstderr:\n%s", pasted, err, out, log)
 			}
-			if out := stdout.String(); (strings.HasPrefix(line, "curl ") || strings.HasPrefix(line, "ascjwt api ")) &&
+			if (strings.HasPrefix(line, "curl ") || strings.HasPrefix(line, "ascjwt api ")) &&
 				(!strings.Contains(out, `"data"`) && !strings.Contains(out, `"signedTransactions"`) || strings.Contains(out, `"errors"`)) {
-				t.Fatalf("%s: stdout is not the API's data:\n%.2000s\nstderr:\n%s", pasted, out, stderr.String())
+				t.Fatalf("%s: stdout is not the API's data:\n%.2000s\nstderr:\n%s", pasted, out, log)
 			}
 		})
 	}
@@ -195,21 +182,32 @@ kill %1                                               # SIGTERM: it removes its 
 // or the proposed one while the README has no such section.
 func serveSection(t *testing.T) string {
 	t.Helper()
+	block, ok := readmeShBlock(t, "Testing from any language")
+	if !ok {
+		return proposedServeSection
+	}
+	return block
+}
+
+// readmeShBlock returns the first sh block of the README's section
+// "## heading", and false when the README has no such section.
+func readmeShBlock(t *testing.T, heading string) (string, bool) {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(data), "\n## Testing from any language\n")
+	_, section, ok := strings.Cut(string(data), "\n## "+heading+"\n")
 	if !ok {
-		return proposedServeSection
+		return "", false
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	_, block, ok := strings.Cut(section, "```sh\n")
 	if !ok {
-		t.Fatal(`README.md's section "Testing from any language" has no sh block`)
+		t.Fatalf("README.md's section %q has no sh block", heading)
 	}
 	block, _, _ = strings.Cut(block, "```")
-	return block
+	return block, true
 }
 
 // TestReadmeServeSectionRunsAsPasted runs the README's "Testing from any
@@ -218,29 +216,15 @@ func serveSection(t *testing.T) string {
 // the served API with no flag, and the server, stopped by the script's own
 // kill, leaves nothing behind.
 func TestReadmeServeSectionRunsAsPasted(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
+	lookPathOrSkip(t, "curl")
 	b := newBin(t)
 	tmp := t.TempDir()
 	block := serveSection(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bash, "-c", block)
-	cmd.Dir = b.dir
-	cmd.Env = []string{"HOME=" + b.home, "TMPDIR=" + tmp, "PATH=" + filepath.Dir(binPath) + string(os.PathListSeparator) + os.Getenv("PATH")}
-	// The server writes to the same pipes: Wait returns once it has exited.
-	cmd.WaitDelay = time.Minute
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v\n%s\nstdout:\n%.3000s\nstderr:\n%s", err, block, stdout.String(), stderr.String())
+	out, log, err := runBash(t, bash, b.dir, []string{"HOME=" + b.home, "TMPDIR=" + tmp, pathWithBinary()}, block)
+	if err != nil {
+		t.Fatalf("%v\n%s\nstdout:\n%.3000s\nstderr:\n%s", err, block, out, log)
 	}
-	out, log := stdout.String(), stderr.String()
 	if !strings.Contains(out, `{"data":[{"type":"apps"`) || !strings.Contains(out, "{\n  \"data\": [\n") || strings.Contains(out, `"errors"`) {
 		t.Fatalf("want the apps from curl and from ascjwt api on stdout:\n%.3000s\nstderr:\n%s", out, log)
 	}
@@ -267,10 +251,7 @@ func TestReadmeServeSectionRunsAsPasted(t *testing.T) {
 // for TXID (Apple's are digits, and the fake refuses anything else, as
 // Apple does). A README that names the fake's IDs needs neither.
 func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
 	b := newBin(t)
 	s := startServe(t, b, "serve", "--http") // plain HTTP: curl reaches it with no CA file
 	served := parseEnv(t, s.stdout)
@@ -284,54 +265,12 @@ func TestReadmeCommandExamplesRunAgainstServe(t *testing.T) {
 	}
 
 	b.env = envList(served)
-	token := b.run("token")
-	token.expect(t, exitOK)
-	env := append(envList(served),
-		"HOME="+b.home,
-		"PATH="+filepath.Dir(binPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"TOKEN="+strings.TrimSpace(token.stdout),
-	)
-
-	lines := readmeExamples(t)
-	for _, p := range proposedExamples {
-		if !slices.ContainsFunc(lines, func(l string) bool { return withoutComment(l) == p }) {
-			lines = append(lines, p)
-		}
-	}
-	for _, line := range lines {
-		t.Run(line, func(t *testing.T) {
-			if strings.HasPrefix(line, "curl ") {
-				if _, err := exec.LookPath("curl"); err != nil {
-					t.Skip("curl is not installed")
-				}
-			}
-			pasted := strings.NewReplacer(
-				"https://api.appstoreconnect.apple.com", served["ASC_BASE_URL"],
-				"https://api.storekit.apple.com", served["ASC_BASE_URL"],
-				"/TXID", "/"+servedTransactionID,
-				"/v1/apps/123", "/v1/apps/"+servedAppID,
-			).Replace(line)
-			if m := changedApp.FindStringSubmatch(pasted); m != nil {
-				change := `{"data":{"type":"apps","id":"` + m[1] + `","attributes":{"primaryLocale":"en-GB"}}}`
-				if err := os.WriteFile(filepath.Join(b.dir, "change.json"), []byte(change), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bash, "-c", pasted)
-			cmd.Dir, cmd.Env = b.dir, env
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("%s: %v\nstdout:\n%.2000s\nstderr:\n%s", pasted, err, stdout.String(), stderr.String())
-			}
-			if out := stdout.String(); (strings.HasPrefix(line, "curl ") || strings.HasPrefix(line, "ascjwt api ")) &&
-				(!strings.Contains(out, `"data"`) && !strings.Contains(out, `"signedTransactions"`) || strings.Contains(out, `"errors"`)) {
-				t.Fatalf("%s: stdout is not the API's data:\n%.2000s\nstderr:\n%s", pasted, out, stderr.String())
-			}
-		})
-	}
+	runReadmeLines(t, bash, b, strings.NewReplacer(
+		"https://api.appstoreconnect.apple.com", served["ASC_BASE_URL"],
+		"https://api.storekit.apple.com", served["ASC_BASE_URL"],
+		"/TXID", "/"+servedTransactionID,
+		"/v1/apps/123", "/v1/apps/"+servedAppID,
+	))
 	if code := s.stop(syscall.SIGTERM); code != 0 {
 		t.Fatalf("serve exited %d:\n%s", code, s.stderr)
 	}

@@ -97,12 +97,8 @@ names only 127.0.0.1 and ::1.`)
 	dir := fs.String("dir", "", "the `directory` to write the key and certificate in, kept on exit (default: a new temporary folder, removed on exit)")
 	rateLimit := fs.Int("rate-limit", asctest.DefaultRateLimit, "the hourly request `limit` per key, for --api asc; past it, 429")
 	notifyURL := fs.String("notify-url", "", "for --api asc, deliver the TEST notification of POST /inApps/v1/notifications/test to this `URL`")
-	rest, err := fs.parse(args)
-	if err != nil {
+	if err := fs.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; serve takes only flags", describeArg(rest[0]))
 	}
 	api, ok := lookupFake(apiName)
 	if !ok {

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // readyLine starts the last line serve prints on stdout.
@@ -130,6 +131,19 @@ func (s *served) tmpLeft() []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// expectCleanedUp checks that the stopped server left nothing behind: its
+// TMPDIR is empty and envFile, which names a server that is gone, is
+// removed.
+func (s *served) expectCleanedUp(envFile string) {
+	s.t.Helper()
+	if left := s.tmpLeft(); len(left) != 0 {
+		s.t.Errorf("the temporary folder was not removed: TMPDIR holds %v", left)
+	}
+	if _, err := os.Stat(envFile); !os.IsNotExist(err) {
+		s.t.Errorf("the env file, which names a server that is gone, is still there: %v", err)
+	}
 }
 
 var (
@@ -290,12 +304,7 @@ func TestServeEndToEnd(t *testing.T) {
 			if n := strings.Count(log, "GET /v1/apps 200\n"); n != 2 {
 				t.Errorf("%d lines for the two accepted requests, want 2:\n%s", n, log)
 			}
-			if left := s.tmpLeft(); len(left) != 0 {
-				t.Errorf("the temporary folder was not removed: TMPDIR holds %v", left)
-			}
-			if _, err := os.Stat(envFile); !os.IsNotExist(err) {
-				t.Errorf("the env file, which names a server that is gone, is still there: %v", err)
-			}
+			s.expectCleanedUp(envFile)
 		})
 	}
 }
@@ -693,7 +702,7 @@ func TestServeCertificateVouchesForLoopbackOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leafKey := newP256(t)
+		leafKey := apitest.NewKey(t)
 		tmpl := &x509.Certificate{
 			SerialNumber: caCert.SerialNumber, DNSNames: []string{host},
 			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
@@ -749,12 +758,7 @@ func TestServeStopsCleanlyOnSIGHUP(t *testing.T) {
 	if !strings.HasSuffix(s.stderr.String(), "ascjwt serve: stopping\n") {
 		t.Errorf("want it to say it stopped, last:\n%s", s.stderr)
 	}
-	if left := s.tmpLeft(); len(left) != 0 {
-		t.Errorf("the key folder was not removed: TMPDIR holds %v", left)
-	}
-	if _, err := os.Stat(filepath.Join(b.dir, "asc.env")); !os.IsNotExist(err) {
-		t.Errorf("the env file is still there after SIGHUP: %v", err)
-	}
+	s.expectCleanedUp(filepath.Join(b.dir, "asc.env"))
 }
 
 // TestServeRemovesAStaleEnvFileBeforeItListens: an env file left by a run
@@ -790,31 +794,18 @@ func TestServeRemovesAStaleEnvFileBeforeItListens(t *testing.T) {
 // for this run's file (its pid), not for any file, so the script reaches
 // the new server and never the dead one.
 func TestServeWaitLoopIgnoresAStaleEnvFile(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	bash := lookPathOrSkip(t, "bash")
+	lookPathOrSkip(t, "curl")
 	b := newBin(t)
 	stale := "export ASC_BASE_URL='http://127.0.0.1:1'\nunset ASC_CA_FILE\n" + readyComment + " (pid 1); Ctrl-C or SIGTERM stops it\n"
 	if err := os.WriteFile(filepath.Join(b.dir, "asc.env"), []byte(stale), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tmp := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bash, "-c", proposedServeSection)
-	cmd.Dir = b.dir
-	cmd.Env = []string{"HOME=" + b.home, "TMPDIR=" + tmp, "PATH=" + filepath.Dir(binPath) + string(os.PathListSeparator) + os.Getenv("PATH")}
-	cmd.WaitDelay = time.Minute
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v\nstdout:\n%.3000s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	out, log, err := runBash(t, bash, b.dir, []string{"HOME=" + b.home, "TMPDIR=" + t.TempDir(), pathWithBinary()}, proposedServeSection)
+	if err != nil {
+		t.Fatalf("%v\nstdout:\n%.3000s\nstderr:\n%s", err, out, log)
 	}
-	if n := strings.Count(stderr.String(), "ascjwt serve: GET /v1/apps 200\n"); n != 2 || strings.Contains(stdout.String(), `"errors"`) {
-		t.Fatalf("want both requests answered by the new server:\nstdout:\n%.3000s\nstderr:\n%s", stdout.String(), stderr.String())
+	if n := strings.Count(log, "ascjwt serve: GET /v1/apps 200\n"); n != 2 || strings.Contains(out, `"errors"`) {
+		t.Fatalf("want both requests answered by the new server:\nstdout:\n%.3000s\nstderr:\n%s", out, log)
 	}
 }

@@ -27,102 +27,126 @@ import (
 // file's variables: load the key file, trust the CA file, and call the
 // fake. Here each is done with the API's own package, from nothing but the
 // variables; env holds them without the prefix.
-type fakeClient func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) (path string)
+type fakeClient struct {
+	vars []string // besides BASE_URL, KEY_ID, PRIVATE_KEY_PATH, CA_FILE
+	// source makes the API's token source; request is the call made with
+	// its token, to the path the fake logs.
+	source  func(env map[string]string, key *ecdsa.PrivateKey, base *http.Client) (ascjwt.TokenSource, error)
+	request func(baseURL string) (req *http.Request, path string)
+	// call replaces source and request for an API whose token is not a
+	// bearer (Sign in with Apple's client secret).
+	call func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) (path string)
+}
 
-var fakeClients = map[string]struct {
-	vars   []string // besides BASE_URL, KEY_ID, PRIVATE_KEY_PATH, CA_FILE
-	client fakeClient
-}{
-	"apns": {[]string{"TEAM_ID"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
-		src, err := apns.NewTokenSource(apns.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], PrivateKey: key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := "/3/device/" + strings.Repeat("ab", 32)
-		req, _ := http.NewRequest("POST", env["BASE_URL"]+path, strings.NewReader(`{"aps":{"alert":"hello"}}`))
-		req.Header.Set("apns-topic", "com.example.app")
-		expectOK(t, ascjwt.NewClient(base, src), req)
-		return path
-	}},
-	"musickit": {[]string{"TEAM_ID"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
-		src, err := musickit.NewTokenSource(musickit.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], PrivateKey: key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := "/v1/catalog/us/songs/203709340"
-		req, _ := http.NewRequest("GET", env["BASE_URL"]+path, nil)
-		expectOK(t, ascjwt.NewClient(base, src), req)
-		return path
-	}},
-	"weatherkit": {[]string{"TEAM_ID", "SERVICE_ID"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
-		src, err := weatherkit.NewTokenSource(weatherkit.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], ServiceID: env["SERVICE_ID"], PrivateKey: key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := "/api/v1/availability/51.5/-0.12"
-		req, _ := http.NewRequest("GET", env["BASE_URL"]+path, nil)
-		expectOK(t, ascjwt.NewClient(base, src), req)
-		return path
-	}},
-	"maps": {[]string{"TEAM_ID", "TOKEN_URL"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
-		src, err := maps.NewTokenSource(maps.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], PrivateKey: key, TokenURL: env["TOKEN_URL"], Client: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := "/v1/geocode"
-		req, _ := http.NewRequest("GET", env["BASE_URL"]+path+"?q=Cupertino", nil)
-		expectOK(t, ascjwt.NewClient(base, src), req)
-		return path
-	}},
-	"axm": {[]string{"CLIENT_ID", "TOKEN_URL", "SCOPE"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
-		src, err := axm.NewTokenSource(axm.Config{KeyID: env["KEY_ID"], ClientID: env["CLIENT_ID"], PrivateKey: key, Scope: env["SCOPE"], TokenURL: env["TOKEN_URL"], Client: base})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := "/v1/orgDevices"
-		req, _ := http.NewRequest("GET", env["BASE_URL"]+path, nil)
-		expectOK(t, ascjwt.NewClient(base, src), req)
-		return path
-	}},
-	"signinwithapple": {[]string{"TEAM_ID", "CLIENT_ID", "TOKEN_URL", "AUTH_URL", "KEYS_URL", "REVOKE_URL"}, func(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
-		// A user signs in: the authorization endpoint redirects back
-		// with a code, which the server exchanges with its client secret.
-		src, err := signinwithapple.NewClientSecretSource(signinwithapple.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], ClientID: env["CLIENT_ID"], PrivateKey: key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		noRedirect := *base
-		noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		const back = "https://app.example.com/callback"
-		resp, err := noRedirect.Get(env["AUTH_URL"] + "?" + url.Values{"response_type": {"code"}, "client_id": {env["CLIENT_ID"]}, "redirect_uri": {back}, "state": {"s1"}}.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		to, err := url.Parse(resp.Header.Get("Location"))
-		if err != nil || resp.StatusCode != http.StatusFound || to.Query().Get("code") == "" {
-			t.Fatalf("authorize: %s, Location %q; want a redirect with a code", resp.Status, resp.Header.Get("Location"))
-		}
-		secret, err := src.Token(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err = base.PostForm(env["TOKEN_URL"], url.Values{"grant_type": {"authorization_code"}, "code": {to.Query().Get("code")},
-			"client_id": {env["CLIENT_ID"]}, "client_secret": {secret.Value}, "redirect_uri": {back}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var tok struct {
-			IDToken string `json:"id_token"`
-		}
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &tok) != nil || tok.IDToken == "" {
-			t.Fatalf("token: %s\n%s", resp.Status, body)
-		}
-		u, _ := url.Parse(env["TOKEN_URL"])
-		return u.Path
-	}},
+// run makes fc's call and returns the path the fake logs for it.
+func (fc fakeClient) run(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
+	t.Helper()
+	if fc.call != nil {
+		return fc.call(t, env, key, base)
+	}
+	src, err := fc.source(env, key, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, path := fc.request(env["BASE_URL"])
+	expectOK(t, ascjwt.NewClient(base, src), req)
+	return path
+}
+
+// get is a request for a GET of path (with query, if any).
+func get(path, query string) func(string) (*http.Request, string) {
+	return func(baseURL string) (*http.Request, string) {
+		req, _ := http.NewRequest("GET", baseURL+path+query, nil)
+		return req, path
+	}
+}
+
+var fakeClients = map[string]fakeClient{
+	"apns": {
+		vars: []string{"TEAM_ID"},
+		source: func(env map[string]string, key *ecdsa.PrivateKey, _ *http.Client) (ascjwt.TokenSource, error) {
+			return apns.NewTokenSource(apns.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], PrivateKey: key})
+		},
+		request: func(baseURL string) (*http.Request, string) {
+			path := "/3/device/" + strings.Repeat("ab", 32)
+			req, _ := http.NewRequest("POST", baseURL+path, strings.NewReader(`{"aps":{"alert":"hello"}}`))
+			req.Header.Set("apns-topic", "com.example.app")
+			return req, path
+		},
+	},
+	"musickit": {
+		vars: []string{"TEAM_ID"},
+		source: func(env map[string]string, key *ecdsa.PrivateKey, _ *http.Client) (ascjwt.TokenSource, error) {
+			return musickit.NewTokenSource(musickit.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], PrivateKey: key})
+		},
+		request: get("/v1/catalog/us/songs/203709340", ""),
+	},
+	"weatherkit": {
+		vars: []string{"TEAM_ID", "SERVICE_ID"},
+		source: func(env map[string]string, key *ecdsa.PrivateKey, _ *http.Client) (ascjwt.TokenSource, error) {
+			return weatherkit.NewTokenSource(weatherkit.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], ServiceID: env["SERVICE_ID"], PrivateKey: key})
+		},
+		request: get("/api/v1/availability/51.5/-0.12", ""),
+	},
+	"maps": {
+		vars: []string{"TEAM_ID", "TOKEN_URL"},
+		source: func(env map[string]string, key *ecdsa.PrivateKey, base *http.Client) (ascjwt.TokenSource, error) {
+			return maps.NewTokenSource(maps.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], PrivateKey: key, TokenURL: env["TOKEN_URL"], Client: base})
+		},
+		request: get("/v1/geocode", "?q=Cupertino"),
+	},
+	"axm": {
+		vars: []string{"CLIENT_ID", "TOKEN_URL", "SCOPE"},
+		source: func(env map[string]string, key *ecdsa.PrivateKey, base *http.Client) (ascjwt.TokenSource, error) {
+			return axm.NewTokenSource(axm.Config{KeyID: env["KEY_ID"], ClientID: env["CLIENT_ID"], PrivateKey: key, Scope: env["SCOPE"], TokenURL: env["TOKEN_URL"], Client: base})
+		},
+		request: get("/v1/orgDevices", ""),
+	},
+	"signinwithapple": {
+		vars: []string{"TEAM_ID", "CLIENT_ID", "TOKEN_URL", "AUTH_URL", "KEYS_URL", "REVOKE_URL"},
+		call: signInWithAppleClient,
+	},
+}
+
+// signInWithAppleClient signs a user in: the authorization endpoint
+// redirects back with a code, which the server exchanges with its client
+// secret.
+func signInWithAppleClient(t *testing.T, env map[string]string, key *ecdsa.PrivateKey, base *http.Client) string {
+	src, err := signinwithapple.NewClientSecretSource(signinwithapple.Config{KeyID: env["KEY_ID"], TeamID: env["TEAM_ID"], ClientID: env["CLIENT_ID"], PrivateKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := *base
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	const back = "https://app.example.com/callback"
+	resp, err := noRedirect.Get(env["AUTH_URL"] + "?" + url.Values{"response_type": {"code"}, "client_id": {env["CLIENT_ID"]}, "redirect_uri": {back}, "state": {"s1"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	to, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || to.Query().Get("code") == "" {
+		t.Fatalf("authorize: %s, Location %q; want a redirect with a code", resp.Status, resp.Header.Get("Location"))
+	}
+	secret, err := src.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = base.PostForm(env["TOKEN_URL"], url.Values{"grant_type": {"authorization_code"}, "code": {to.Query().Get("code")},
+		"client_id": {env["CLIENT_ID"]}, "client_secret": {secret.Value}, "redirect_uri": {back}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		IDToken string `json:"id_token"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &tok) != nil || tok.IDToken == "" {
+		t.Fatalf("token: %s\n%s", resp.Status, body)
+	}
+	u, _ := url.Parse(env["TOKEN_URL"])
+	return u.Path
 }
 
 func expectOK(t *testing.T, client *http.Client, req *http.Request) {
@@ -192,7 +216,7 @@ func TestServeRunsEveryFakeOnItsOwn(t *testing.T) {
 			}
 			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
 			defer tr.CloseIdleConnections()
-			path := fc.client(t, env, k.(*ecdsa.PrivateKey), &http.Client{Transport: tr})
+			path := fc.run(t, env, k.(*ecdsa.PrivateKey), &http.Client{Transport: tr})
 
 			if code := s.stop(syscall.SIGTERM); code != 0 {
 				t.Fatalf("exit %d after SIGTERM\nstderr:\n%s", code, s.stderr)
@@ -201,12 +225,7 @@ func TestServeRunsEveryFakeOnItsOwn(t *testing.T) {
 			if !strings.Contains(log, "ascjwt serve: a fake "+api.title+" at https://127.0.0.1:") || !strings.Contains(log, " "+path+" 200\n") {
 				t.Errorf("want the fake named and the request logged with its status:\n%s", log)
 			}
-			if left := s.tmpLeft(); len(left) != 0 {
-				t.Errorf("TMPDIR holds %v after exit", left)
-			}
-			if _, err := os.Stat(filepath.Join(b.dir, "fake.env")); !os.IsNotExist(err) {
-				t.Errorf("the env file is still there: %v", err)
-			}
+			s.expectCleanedUp(filepath.Join(b.dir, "fake.env"))
 		})
 	}
 }

@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // signForm is one of the signatures sign makes, by its name on the command
@@ -198,12 +197,8 @@ func (c *cmd) signWith(f signForm, args []string) error {
 	fs := c.newFlags("sign "+f.name, "[flags]", "Print "+f.summary+", and a newline.\n"+f.help+"\n\nRun 'ascjwt sign --help' for the forms and where credentials come from.")
 	a.registerCred(fs.FlagSet)
 	f.flags(&a, fs.FlagSet)
-	rest, err := fs.parse(args)
-	if err != nil {
+	if err := fs.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; sign %s takes only flags", describeArg(rest[0]), f.name)
 	}
 	// Flag mistakes are reported before any credential is looked for, so
 	// that they show even where no key is set up.
@@ -280,21 +275,9 @@ func (c *cmd) signV1(a *signArgs, s *appstore.Signer) error {
 // stdin for -, and checks that it is JSON. The package re-encodes it
 // compactly, as Apple's library does.
 func (c *cmd) readRequest(name string) (json.RawMessage, error) {
-	var r io.Reader = c.stdin
-	if name != "-" {
-		f, err := os.Open(c.resolve(name))
-		if err != nil {
-			return nil, &configError{fmt.Errorf("--request: %w", err)}
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxRequest+1))
+	data, err := c.readFileOrStdin(name, maxRequest)
 	if err != nil {
-		return nil, fmt.Errorf("--request: %w", err)
-	}
-	if len(data) > maxRequest {
-		return nil, &configError{fmt.Errorf("--request holds over %d bytes; an Advanced Commerce request is a few kilobytes", maxRequest)}
+		return nil, &configError{fmt.Errorf("--request %s: cannot read it: %w; an Advanced Commerce request is a few kilobytes of JSON", redact.Show(name, 1024), err)}
 	}
 	if !json.Valid(data) {
 		return nil, &configError{fmt.Errorf("--request: the %d bytes read are not JSON", len(data))}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -31,7 +32,7 @@ var signNonceForm = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[8
 // names it, and the flags that name it and the app.
 func signBin(t *testing.T) (*bin, *ecdsa.PrivateKey, []string) {
 	b := newBin(t)
-	key := newP256(t)
+	key := apitest.NewKey(t)
 	h := &harness{t: t, sys: &system{workDir: b.dir}}
 	path := h.addKeyPEM("SubscriptionKey_"+signKeyID+".p8", key)
 	return b, key, []string{"--key-id", signKeyID, "--issuer-id", signIssuerID, "--key", path, "--bundle-id", signBundleID}

@@ -21,12 +21,8 @@ Notes about where the credentials came from go to stderr.`)
 	lifetime := fs.Duration("lifetime", ascjwt.DefaultLifetime, "how long the token lives: at most 20m, 60m with --bundle-id, 180 days (4320h) for a --scope of GETs on long-lived resources")
 	var scopes stringList
 	fs.Var(&scopes, "scope", "allow only this `request`, e.g. 'GET /v1/apps?filter[platform]=IOS'; repeat for more")
-	rest, err := fs.parse(args)
-	if err != nil {
+	if err := fs.parseFlagsOnly(args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected argument %s; token takes only flags", describeArg(rest[0]))
 	}
 	// Flag mistakes are reported before any credential is looked for, so
 	// that they show even where no key is set up.

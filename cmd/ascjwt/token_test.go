@@ -14,6 +14,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 )
 
 var oneToken = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$`)
@@ -107,12 +108,7 @@ func TestToken(t *testing.T) {
 
 	t.Run("the token works against the server", func(t *testing.T) {
 		r := h.run(append([]string{"token"}, creds...)...)
-		req, _ := newGet(srv.URL + "/v1/apps")
-		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(r.stdout))
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := faketest.Get(t, srv.Client(), srv.URL+"/v1/apps", faketest.Bearer(strings.TrimSpace(r.stdout)))
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %s", resp.Status, srv.Stats().LastRejection)

@@ -8,8 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -52,26 +50,9 @@ stderr; 2 on a usage mistake.`)
 	var roots stringList
 	fs.Var(&roots, "root", "trust this root certificate `file` (PEM or DER) instead of Apple's; repeat for more")
 	online := fs.Bool("online", false, "ask the certificates' OCSP responders whether they are revoked, and check the chain's validity now")
-	rest, err := fs.parse(args)
+	raw, err := c.parseArgOrStdin(fs, args, "signed payload", maxSignedInput, "what the App Store signs is a few KiB")
 	if err != nil {
 		return err
-	}
-	if len(rest) > 1 {
-		return usagef("want one signed payload, got %d arguments", len(rest))
-	}
-	raw := ""
-	if len(rest) == 1 {
-		raw = rest[0]
-	}
-	if raw == "" || raw == "-" {
-		data, err := io.ReadAll(io.LimitReader(c.stdin, maxSignedInput+1))
-		if err != nil {
-			return fmt.Errorf("read the signed payload from stdin: %w", err)
-		}
-		if len(data) > maxSignedInput {
-			return fmt.Errorf("stdin holds over %s; what the App Store signs is a few KiB", redact.Bytes(maxSignedInput))
-		}
-		raw = string(data)
 	}
 	signed, err := signedInput(raw)
 	if err != nil {
@@ -338,21 +319,9 @@ func when(t time.Time) string {
 // or DER. Its contents are never shown.
 func (c *cmd) loadRoots(name, from string) ([]*x509.Certificate, error) {
 	shown := redact.Show(name, 1024)
-	f, err := os.Open(c.resolve(name))
+	data, err := readBounded(c.resolve(name), maxCAFile)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is shown once, as redact allows
-		}
 		return nil, fmt.Errorf("%s %s: cannot read it: %w; name a root certificate file, PEM or DER, such as the root-ca.pem that ascjwt serve writes", from, shown, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCAFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: cannot read it: %w", from, shown, err)
-	}
-	if len(data) > maxCAFile {
-		return nil, fmt.Errorf("%s %s is over %s; name a root certificate file", from, shown, redact.Bytes(maxCAFile))
 	}
 	var certs []*x509.Certificate
 	rest := data

@@ -1,10 +1,14 @@
-// Package apitest holds what the tests of the API packages (musickit,
-// weatherkit, and any other whose tests would copy them) share: keys made in
-// the test, an independent verification of a token with golang-jwt, a driver
-// for tables of Configs a constructor must refuse, a check that a Config
-// prints no key material, a base transport that records where tokens went,
-// and the behaviour every developer-token source shares (one signature for
-// concurrent first calls, the refresh schedule, the hooks).
+// Package apitest holds what the tests of the root and the API packages
+// (musickit, weatherkit, and any other whose tests would copy them) share:
+// keys made in the test and a signer that counts its signatures, a token
+// that must be had ([MustToken]) and a GET whose status is all that matters
+// ([StatusOf], [StatusOfConcurrent]), an independent verification of a
+// token with golang-jwt, a driver for tables of Configs a constructor must
+// refuse, a check that a Config prints no key material, a base transport
+// that records where tokens went, a second origin that records the headers
+// it saw ([HeaderLog]), and the behaviour every developer-token source
+// shares (one signature for concurrent first calls, the refresh schedule,
+// the hooks).
 //
 // Only _test.go files import it. Like all of internal/, it does not import
 // the root package: a root type (*ascjwt.Token, ascjwt.Hooks) comes in as a
@@ -12,6 +16,7 @@
 package apitest
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -61,4 +66,15 @@ func Must[C, S any](t testing.TB, newSource func(C) (S, error), cfg C) S {
 		t.Fatal(err)
 	}
 	return src
+}
+
+// MustToken returns the token that token (a source's Token method) gives
+// for a background context, failing t on an error.
+func MustToken[T any](t testing.TB, token func(context.Context) (T, error)) T {
+	t.Helper()
+	tok, err := token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

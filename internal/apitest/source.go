@@ -169,10 +169,7 @@ func (p Sources[T]) CheckHooksToldOfTokensAndFailures(t *testing.T) {
 		t.Fatalf("a failed signature: %v", err)
 	}
 	signer.Fail.Store(false)
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := MustToken(t, src.Token)
 	_, exp := p.Times(tok)
 	mu.Lock()
 	defer mu.Unlock()

@@ -55,31 +55,21 @@ const (
 // invalid_client: ...): usually ...", or "maps: the token endpoint
 // answered 401 Unauthorized: ... (Apple says: ...)".
 func (e *Error) Error() string {
-	var b strings.Builder
+	var s string
 	if e.Code != "" {
-		fmt.Fprintf(&b, "%s: the token endpoint refused the exchange (%d, %s", e.pkg, e.StatusCode, e.Code)
-		if e.Description != "" {
-			b.WriteString(": ")
-			b.WriteString(e.Description)
-		}
-		b.WriteString(")")
+		s = fmt.Sprintf("%s: the token endpoint refused the exchange (%d, %s%s)", e.pkg, e.StatusCode, e.Code, around(": ", e.Description, ""))
 	} else {
-		fmt.Fprintf(&b, "%s: the token endpoint answered %s", e.pkg, statusText(e.StatusCode))
-		if e.body != "" {
-			b.WriteString(" with ")
-			b.WriteString(e.body)
-		}
+		s = fmt.Sprintf("%s: the token endpoint answered %s%s", e.pkg, statusText(e.StatusCode), around(" with ", e.body, ""))
 	}
-	if e.hint != "" {
-		b.WriteString(": ")
-		b.WriteString(e.hint)
+	return s + around(": ", e.hint, "") + around(" (Apple says: ", e.Message, ")")
+}
+
+// around returns s between before and after, or nothing when s is empty.
+func around(before, s, after string) string {
+	if s == "" {
+		return ""
 	}
-	if e.Message != "" {
-		b.WriteString(" (Apple says: ")
-		b.WriteString(e.Message)
-		b.WriteString(")")
-	}
-	return b.String()
+	return before + s + after
 }
 
 // Temporary reports whether the failure is on the endpoint's side or of the

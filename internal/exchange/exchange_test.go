@@ -43,6 +43,15 @@ func newEndpoint(t *testing.T, respond func(w http.ResponseWriter, r *http.Reque
 	return e
 }
 
+// wantExchanges fails t unless the endpoint has had want exchanges; when
+// says at what point of the test, and why that many.
+func (e *endpoint) wantExchanges(t *testing.T, want int32, when string) {
+	t.Helper()
+	if n := e.requests.Load(); n != want {
+		t.Fatalf("%d exchanges %s; want %d", n, when, want)
+	}
+}
+
 // issue answers with a new access token of an hour.
 func issue() func(w http.ResponseWriter, r *http.Request) {
 	var n atomic.Int32
@@ -215,9 +224,7 @@ func TestBackgroundExchangeOutlivesTheCallerThatStartedIt(t *testing.T) {
 	within(t, e.arrived, "the first exchange")
 	within(t, e.arrived, "the background exchange's request")
 	close(release)
-	for Refreshing(s) {
-		runtime.Gosched() // until the background exchange has ended
-	}
+	WaitRefresh(s) // until the background exchange has ended
 	if v, err := s.Token(context.Background()); err != nil || v.value != "token-2" {
 		t.Fatalf("after the background exchange: %v, %v; want token-2", v, err)
 	}
@@ -235,9 +242,7 @@ func TestPermanentFailureIsRetriedOnceThenBackedOff(t *testing.T) {
 			t.Fatalf("call %d: %v, want the endpoint's invalid_client", i+1, err)
 		}
 	}
-	if n := e.requests.Load(); n != 2 {
-		t.Fatalf("%d exchanges for 5 calls, want 2: the first retry at once, then a wait", n)
-	}
+	e.wantExchanges(t, 2, "for 5 calls: the first retry at once, then a wait")
 	if n := failed.Load(); n != 2 {
 		t.Errorf("RefreshFailed told of %d failures, want the 2 exchanges made", n)
 	}
@@ -247,19 +252,13 @@ func TestPermanentFailureIsRetriedOnceThenBackedOff(t *testing.T) {
 	}
 	clock.Advance(30 * time.Second)
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges after the wait, want 3", n)
-	}
+	e.wantExchanges(t, 3, "after the wait")
 	clock.Advance(59 * time.Second) // the wait has doubled
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges 59 s after the third failure, want 3: the wait doubles", n)
-	}
+	e.wantExchanges(t, 3, "59 s after the third failure: the wait doubles")
 	clock.Advance(time.Second)
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 4 {
-		t.Fatalf("%d exchanges a minute after the third failure, want 4", n)
-	}
+	e.wantExchanges(t, 4, "a minute after the third failure")
 }
 
 // withFailedHook is newSource with a RefreshFailed hook counting into n.
@@ -302,9 +301,7 @@ func TestBackoffEndsWithASuccess(t *testing.T) {
 	failing.Store(true)
 	s.Token(context.Background())
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 5 {
-		t.Fatalf("%d exchanges, want 5: a success forgets the failures before it", n)
-	}
+	e.wantExchanges(t, 5, "in all: a success forgets the failures before it")
 }
 
 func TestBackoffSchedule(t *testing.T) {
@@ -337,14 +334,10 @@ func TestTemporaryFailuresAreRetriedAtOnceAFewTimes(t *testing.T) {
 	for range 10 {
 		s.Token(context.Background())
 	}
-	if n := e.requests.Load(); n != 4 {
-		t.Fatalf("%d exchanges for 10 calls to a failing endpoint, want 4: three retries at once, then a wait", n)
-	}
+	e.wantExchanges(t, 4, "for 10 calls to a failing endpoint: three retries at once, then a wait")
 	clock.Advance(time.Second)
 	s.Token(context.Background())
-	if n := e.requests.Load(); n != 5 {
-		t.Fatalf("%d exchanges a second later, want 5", n)
-	}
+	e.wantExchanges(t, 5, "a second later")
 }
 
 // accept marks the current token accepted, as the Transport does on a 2xx.
@@ -354,18 +347,24 @@ func accept(s *Source[tok]) {
 	s.mu.Unlock()
 }
 
-func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
-	clock := fakeclock.New(t0)
-	e := newEndpoint(t, issue())
-	s, _ := newSource(t, e, clock)
-	ctx := context.Background()
-	get := func() *tok {
-		v, err := s.Token(ctx)
+// issuingSource is a source on a fake clock over an endpoint that issues an
+// hour's token to every exchange, and get, which returns the source's
+// token, failing t on an error.
+func issuingSource(t *testing.T) (s *Source[tok], e *endpoint, clock *fakeclock.Clock, get func() *tok) {
+	clock = fakeclock.New(t0)
+	e = newEndpoint(t, issue())
+	s, _ = newSource(t, e, clock)
+	return s, e, clock, func() *tok {
+		v, err := s.Token(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
+}
+
+func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
+	s, e, clock, get := issuingSource(t)
 	// An accepted token refused: revoked, dropped at once.
 	t1 := get()
 	accept(s)
@@ -382,50 +381,35 @@ func TestRefusedFreshTokenBoundsDropsByTheInterval(t *testing.T) {
 		s.InvalidateToken(get())
 		clock.Advance(5 * time.Second)
 	}
-	if n := e.requests.Load(); n != 2 {
-		t.Fatalf("%d exchanges for a mix of allowed and refused requests within a minute, want 2", n)
-	}
+	e.wantExchanges(t, 2, "for a mix of allowed and refused requests within a minute")
 	// Once the interval has passed, a refusal drops the token again.
 	clock.Advance(10 * time.Second)
 	accept(s)
 	s.InvalidateToken(get())
 	get()
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges after the interval, want 3", n)
-	}
+	e.wantExchanges(t, 3, "after the interval")
 }
 
 func TestAcceptedTokenRefusedLaterIsDroppedAtOnce(t *testing.T) {
-	clock := fakeclock.New(t0)
-	e := newEndpoint(t, issue())
-	s, _ := newSource(t, e, clock)
-	ctx := context.Background()
-	v, _ := s.Token(ctx)
+	s, e, clock, get := issuingSource(t)
+	v := get()
 	accept(s)
 	s.InvalidateToken(v)
-	v, _ = s.Token(ctx)
+	v = get()
 	accept(s) // the retry with the new token succeeded
 	clock.Advance(30 * time.Second)
 	s.InvalidateToken(v) // revoked again
-	s.Token(ctx)
-	if n := e.requests.Load(); n != 3 {
-		t.Fatalf("%d exchanges, want 3: a token accepted after a drop and then refused is dropped at once", n)
-	}
+	get()
+	e.wantExchanges(t, 3, "in all: a token accepted after a drop and then refused is dropped at once")
 }
 
 func TestUnacceptedTokenIsDroppedOnceAnInterval(t *testing.T) {
-	clock := fakeclock.New(t0)
-	e := newEndpoint(t, issue())
-	s, _ := newSource(t, e, clock)
-	ctx := context.Background()
+	s, e, clock, get := issuingSource(t)
 	for range 5 {
-		v, _ := s.Token(ctx)
-		s.InvalidateToken(v)
+		s.InvalidateToken(get())
 		clock.Advance(10 * time.Second)
 	}
-	if n := e.requests.Load(); n != 2 {
-		t.Fatalf("%d exchanges for 5 refusals of tokens never accepted within a minute, want 2", n)
-	}
+	e.wantExchanges(t, 2, "for 5 refusals of tokens never accepted within a minute")
 }
 
 func TestCallerComingJustAfterTheLastGaveUpJoinsTheExchange(t *testing.T) {

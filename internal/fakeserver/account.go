@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
@@ -20,16 +21,17 @@ type Account struct {
 }
 
 // NewAccount returns an account of a new team with one key, and the
-// handler a fake serves: the [Gate] that checks each request's token with
-// check, which finds keys in keys, before it reaches the routes added with
-// Handle and then routes.
-func NewAccount(check func(r *http.Request, token string, now time.Time, keys *Keys) (Checked, error), routes http.Handler) (*Account, http.Handler) {
+// unstarted server ([NewUnstarted]) a fake embeds: its handler is the
+// [Gate] that checks each request's token with check, which finds keys in
+// keys, before the request reaches the routes added with Handle and then
+// routes.
+func NewAccount(check func(r *http.Request, token string, now time.Time, keys *Keys) (Checked, error), routes http.Handler) (*Account, *httptest.Server) {
 	a := &Account{keys: NewKeys()}
 	a.first = a.keys.Add()
 	a.gate = NewGate(a.Now, func(r *http.Request, token string, now time.Time) (Checked, error) {
 		return check(r, token, now, a.keys)
 	}, routes)
-	return a, a.gate
+	return a, NewUnstarted(a.gate)
 }
 
 // Key returns the account's first key, the one the fake's Config signs

@@ -65,9 +65,9 @@ func (e *Endpoint) SetTokenLifetime(d time.Duration) {
 // Recover makes the token endpoint work again after Fail.
 func (e *Endpoint) Recover() { e.faults.Recover() }
 
-// Hang makes the token endpoint hold every request from now on, answering
-// nothing, until Release or Close, or until the client gives up; requests
-// released go on as usual.
+// Hang makes the token endpoint hold every request from now on, sending no
+// response, until Release or Close; a request whose client gives up
+// meanwhile is aborted, and requests released go on as usual.
 func (e *Endpoint) Hang() { e.faults.Hang() }
 
 // Release lets the requests held by Hang go on, and later ones run at

@@ -14,18 +14,6 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// TestDeprecatedClockSetReplacesTheBase: the shim keeps the first
-// version's Set, which took a base clock.
-func TestDeprecatedClockSetReplacesTheBase(t *testing.T) {
-	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	var c Clock
-	c.Advance(time.Hour)
-	c.Set(func() time.Time { return base })
-	if got := c.Now(); !got.Equal(base) {
-		t.Fatalf("Set kept the offset or the base: %s", got)
-	}
-}
-
 func TestKeysAreOneTeamsAndRevokedKeysFailLookup(t *testing.T) {
 	k := NewKeys()
 	a, b := k.Add(), k.Add()

@@ -2,6 +2,7 @@ package fakeserver
 
 import (
 	"context"
+	"net/http"
 	"sync"
 )
 
@@ -82,7 +83,7 @@ func (f *Faults) Held() int {
 
 // Enter is where an exchange meets the controls: it waits while the
 // endpoint hangs, until Release or until ctx is done (then ok is false and
-// the exchange answers nothing), and returns the failure the exchange is
+// the exchange must send no response; see [Faults.Hold]), and returns the failure the exchange is
 // to answer with, if any.
 func (f *Faults) Enter(ctx context.Context) (fail *Failure, ok bool) {
 	f.mu.Lock()
@@ -107,4 +108,16 @@ func (f *Faults) Enter(ctx context.Context) (fail *Failure, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.fail, true
+}
+
+// Hold is [Faults.Enter] for a handler serving r. A request whose client
+// gave up while it was held is aborted with [http.ErrAbortHandler], which
+// sends no response: returning from the handler would send an empty 200
+// that a client cancelling at that moment can still read as an answer.
+func (f *Faults) Hold(r *http.Request) (fail *Failure) {
+	fail, ok := f.Enter(r.Context())
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	return fail
 }

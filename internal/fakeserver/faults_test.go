@@ -3,6 +3,8 @@ package fakeserver
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"testing"
 	"time"
@@ -45,6 +47,29 @@ func TestFaultsHoldUntilReleaseAndFailUntilRecover(t *testing.T) {
 	if fail, _ := f.Enter(t.Context()); fail != nil {
 		t.Fatalf("recovered: %+v", fail)
 	}
+}
+
+// TestHoldAbortsARequestWhoseClientGaveUp: a handler's request given up
+// while held ends in http.ErrAbortHandler, which sends no response; one
+// not held gets the failure set.
+func TestHoldAbortsARequestWhoseClientGaveUp(t *testing.T) {
+	var f Faults
+	f.Fail(Failure{Status: 503})
+	r := httptest.NewRequest("GET", "/", nil)
+	if fail := f.Hold(r); fail == nil || fail.Status != 503 {
+		t.Fatalf("not held: %+v", fail)
+	}
+	f.Hang()
+	defer f.Release()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	defer func() {
+		if p := recover(); p != http.ErrAbortHandler {
+			t.Fatalf("a held request given up: recovered %v, want http.ErrAbortHandler", p)
+		}
+	}()
+	f.Hold(r.WithContext(ctx))
+	t.Fatal("Hold returned for a request given up")
 }
 
 // TestHangsReleaseFuncLetsGoOfItsOwnHangOnly: a release kept from one Hang

@@ -1,15 +1,22 @@
-// Package faketest holds what the tests of the developer-token fakes
-// (musickittest, weatherkittest, and any fake built on fakeserver.Gate)
-// check alike, so that each fake's tests say what is particular to its API
-// and share the rest. It imports no API package and not the root: callers
-// hand it the client their token source drives.
+// Package faketest holds what the tests of the fakes check alike, so that
+// each fake's tests say what is particular to its API and share the rest:
+// for the developer-token fakes (musickittest, weatherkittest, any fake
+// built on fakeserver.Account), the rules every developer token follows
+// and the refusal of a revoked key; for the token endpoint fakes
+// (mapstest, axmtest, any fake built on fakeserver.Endpoint), the access
+// tokens' lifetime and the Hang controls. It imports no API package and
+// not the root: callers hand it the client their token source drives.
 package faketest
 
 import (
+	"context"
 	"io"
+	"maps"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
@@ -22,9 +29,7 @@ func Get(t testing.TB, client *http.Client, url string, header http.Header) *htt
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -86,5 +91,49 @@ func RevokedKeyRetriedOnceThenRefused(t *testing.T, client *http.Client, url str
 	}
 	if st := stats(); st.Accepted != 1 || st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {
 		t.Fatalf("stats %+v: want 1 accepted, 3 rejected (one retry, then none within a minute)", st)
+	}
+}
+
+// WaitHeld waits until held, a fake's count of requests held by Hang, is
+// n: until a request sent has crossed loopback to the fake, or one given
+// up has left it.
+func WaitHeld(t testing.TB, held func() int, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); held() != n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests held, want %d", held(), n)
+		}
+		runtime.Gosched()
+	}
+}
+
+// ExpectGivenUpRequestsGetNoResponse makes e, a token endpoint fake's,
+// hang, sends requests of method for url through client, gives each up
+// once the fake holds it (held counts the held requests), and checks that
+// none gets a response: the fake must abort a held request whose client
+// gave up, not answer it, since a client cancelling at that moment can
+// still read an answer. It tries many times, because a fake that answers
+// is caught only when the answer beats the cancel.
+func ExpectGivenUpRequestsGetNoResponse(t *testing.T, e *fakeserver.Endpoint, client *http.Client, method, url string, held func() int) {
+	t.Helper()
+	e.Hang()
+	for i := range 20 {
+		WaitHeld(t, held, 0)
+		ctx, cancel := context.WithCancel(t.Context())
+		req, err := http.NewRequestWithContext(ctx, method, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan *http.Response, 1)
+		go func() {
+			resp, _ := client.Do(req)
+			done <- resp
+		}()
+		WaitHeld(t, held, 1)
+		cancel()
+		if resp := <-done; resp != nil {
+			resp.Body.Close()
+			t.Fatalf("attempt %d: a held request whose client gave up was answered %s", i+1, resp.Status)
+		}
 	}
 }

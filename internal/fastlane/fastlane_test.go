@@ -1,29 +1,18 @@
 package fastlane
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 func testKeyPEM(t testing.TB) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	return apitest.PEM(t, apitest.NewKey(t))
 }
 
 // secretsOf lists the base64 lines of a PEM key: no message may hold one.

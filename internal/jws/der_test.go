@@ -3,13 +3,17 @@ package jws
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/asn1"
 	"math/big"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
+// TestRawSignatureFromDER: an ASN.1 DER signature, whatever the widths of
+// its integers (DER drops leading zeros and adds a 0x00 before a high bit),
+// becomes the fixed 64-byte R||S that JWS wants, each half left-padded.
 func TestRawSignatureFromDER(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -39,7 +43,7 @@ func TestRawSignatureFromDER(t *testing.T) {
 }
 
 func TestRawSignatureFromRealSigner(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	digest := make([]byte, 32)
 	for range 50 {
 		rand.Read(digest)
@@ -79,7 +83,7 @@ func TestRawSignatureRefusesJunk(t *testing.T) {
 }
 
 func FuzzRawSignature(f *testing.F) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(f)
 	der, _ := ecdsa.SignASN1(rand.Reader, key, make([]byte, 32))
 	f.Add(der)
 	f.Add(make([]byte, 64))

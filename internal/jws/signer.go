@@ -183,21 +183,22 @@ func curveName(c elliptic.Curve) string {
 // Sign returns the compact serialization of a JWS over payload. ctx reaches
 // only a key that takes a context.
 func (s *Signer) Sign(ctx context.Context, payload []byte) (string, error) {
-	if s.local == nil {
-		js, err := s.remoteSigner(ctx)
-		if err != nil {
+	js := s.local
+	if js == nil {
+		var err error
+		if js, err = s.remoteSigner(ctx); err != nil {
 			return "", err
 		}
-		obj, err := js.Sign(payload)
-		if err != nil {
-			return "", err
-		}
-		return obj.CompactSerialize()
 	}
-	obj, err := s.local.Sign(payload)
+	obj, err := js.Sign(payload)
 	if err != nil {
 		return "", err
 	}
+	if s.local == nil {
+		return obj.CompactSerialize()
+	}
+	// An in-memory key's header is always the same: written once (s.head),
+	// not serialized again for each token.
 	enc := base64.RawURLEncoding
 	sig := obj.Signatures[0].Signature
 	b := make([]byte, 0, len(s.head)+2+enc.EncodedLen(len(payload))+enc.EncodedLen(len(sig)))

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // wrapped is a crypto.Signer that is not an *ecdsa.PrivateKey.
@@ -30,8 +32,8 @@ func (w wrapped) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 }
 
 func TestOpaqueSignerErrors(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
+	other := apitest.NewKey(t)
 	for _, tc := range []struct {
 		name string
 		sign func([]byte) ([]byte, error)
@@ -54,7 +56,7 @@ func TestOpaqueSignerErrors(t *testing.T) {
 }
 
 func TestRawSignerPassesThrough(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	raw := func(d []byte) ([]byte, error) { // a PKCS#11-style signer: R||S
 		der, err := ecdsa.SignASN1(rand.Reader, key, d)
 		if err != nil {
@@ -95,7 +97,7 @@ func (c *ctxSigner) SignContext(ctx context.Context, r io.Reader, d []byte, o cr
 func (c *ctxSigner) Public() crypto.PublicKey { return c.PrivateKey.Public() }
 
 func TestContextSignerGetsContext(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	cs := &ctxSigner{PrivateKey: key}
 	s, err := NewSigner(cs, "K")
 	if err != nil {
@@ -113,9 +115,9 @@ func TestContextSignerGetsContext(t *testing.T) {
 func TestCheckKey(t *testing.T) {
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 1024)
-	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p256 := apitest.NewKey(t)
 	mismatched := *p256
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other := apitest.NewKey(t)
 	mismatched.PublicKey = other.PublicKey
 	for name, tc := range map[string]struct {
 		key  crypto.Signer
@@ -136,7 +138,7 @@ func TestCheckKey(t *testing.T) {
 // TestSignerWithHeader: the header holds alg and kid, typ only when asked,
 // and the extra fields, nothing else.
 func TestSignerWithHeader(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
 	for _, tc := range []struct {
 		h    Header
 		want string

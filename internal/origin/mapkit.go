@@ -128,8 +128,13 @@ func checkDomain(d string) error {
 // MatchMapKit reports whether a page whose Origin header is origin may use a
 // token with the origin claim claim: origin is what a browser sends
 // ([CheckBrowser]) and equals an origin entry, or its host is a domain entry
-// or lies under a domain pattern (for https and http pages). A claim that
-// [CheckMapKit] refuses matches nothing.
+// or lies under a domain pattern (for https and http pages, on any port: Apple's
+// page writes a domain "without a URL scheme", so it names hosts only). A
+// claim that [CheckMapKit] refuses matches nothing, and so does an Origin
+// header no browser sends (upper case, the scheme's default port), since
+// Apple compares the header exactly ("Debugging an Invalid token"). maps
+// hands out tokens by this function and mapstest accepts them by it, so the
+// two cannot disagree about a page.
 func MatchMapKit(claim, origin string) bool {
 	if CheckMapKit(claim) != nil || CheckBrowser(origin) != nil {
 		return false

@@ -3,80 +3,61 @@ package origin
 import (
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // The forms of "Creating and using tokens with Maps Server API" (its
 // example token has "origin": "*.example.com") and of the developer
 // account's Maps token form (a comma-separated list of domains).
 func TestMapKitClaimTakesOriginsDomainsPatternsAndLists(t *testing.T) {
-	for _, c := range []string{
+	apitest.CheckText(t, CheckMapKit, []string{
 		"*.example.com", "example.com", "localhost", "https://www.example.com", "http://localhost:8080",
 		"example.com,*.example.com", "example.com, *.example.com", "https://a.example,https://b.example:8443,c.example",
 		"*.co.uk", "xn--bcher-kva.example",
-	} {
-		if err := CheckMapKit(c); err != nil {
-			t.Errorf("%q refused: %v", c, err)
-		}
-	}
-	for _, tc := range []struct{ claim, want string }{
-		{"", "is empty"},
-		{"*", "wildcard"},
-		{"*.com", "top-level domain"},
-		{"a*.example.com", "wildcard"},
-		{"*.*.example.com", "not a DNS name"},
-		{"https://*.example.com", "wildcard in an origin with a scheme"},
-		{"https://www.example.com/", "ends in a slash"},
-		{"Example.com", "upper-case"},
-		{"example.com:8080", "port"},
-		{"example.com/maps", "path"},
-		{"exam ple.com", "white space"},
-		{"-example.com", "not a DNS name"},
-		{"example..com", "not a DNS name"},
-		{"example.com.", "not a DNS name"},
-		{"a.example,,b.example", "entry 2 of 3 in the comma-separated origin list is empty"},
-		{"a.example,a.example", "entry 2 of 2 in the comma-separated origin list repeats"},
-		{strings.Repeat("a.example,", 100) + "b.example", "more than 100"},
-		{strings.Repeat("a", 9000), "more than"},
-	} {
-		err := CheckMapKit(tc.claim)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%.40q: %v, want an error about %q", tc.claim, err, tc.want)
-			continue
-		}
-		if len(tc.claim) > 8 && strings.Contains(err.Error(), tc.claim) {
-			t.Errorf("%q: the error quotes the claim", tc.claim)
-		}
-	}
+	}, map[string]string{
+		"":                         "is empty",
+		"*":                        "wildcard",
+		"*.com":                    "top-level domain",
+		"a*.example.com":           "wildcard",
+		"*.*.example.com":          "not a DNS name",
+		"https://*.example.com":    "wildcard in an origin with a scheme",
+		"https://www.example.com/": "ends in a slash",
+		"Example.com":              "upper-case",
+		"example.com:8080":         "port",
+		"example.com/maps":         "path",
+		"exam ple.com":             "white space",
+		"-example.com":             "not a DNS name",
+		"example..com":             "not a DNS name",
+		"example.com.":             "not a DNS name",
+		"a.example,,b.example":     "entry 2 of 3 in the comma-separated origin list is empty",
+		"a.example,a.example":      "entry 2 of 2 in the comma-separated origin list repeats",
+		strings.Repeat("a.example,", 100) + "b.example": "more than 100",
+		strings.Repeat("a", 9000):                       "more than",
+	})
 }
 
 func TestMatchMapKitFollowsEachEntrysForm(t *testing.T) {
-	for _, tc := range []struct {
-		claim, origin string
-		match         bool
-	}{
-		{"https://www.example.com", "https://www.example.com", true},
-		{"https://www.example.com", "http://www.example.com", false},
-		{"https://www.example.com", "https://www.example.com:8443", false},
-		{"www.example.com", "https://www.example.com", true},
-		{"www.example.com", "http://www.example.com:8080", true},
-		{"www.example.com", "https://example.com", false},
-		{"*.example.com", "https://maps.example.com", true},
-		{"*.example.com", "https://a.b.example.com", true},
-		{"*.example.com", "https://example.com", false},
-		{"*.example.com", "https://badexample.com", false},
-		{"*.example.com", "https://www.example.com.evil.example", false},
-		{"*.example.com", "safari-web-extension://maps.example.com", false},
-		{"example.com,*.example.com", "https://example.com", true},
-		{"example.com, *.example.com", "https://www.example.com", true},
-		{"a.example,b.example", "https://c.example", false},
-		{"*.example.com", "https://WWW.example.com", false}, // no browser sends that
-		{"*.example.com", "https://www.example.com/", false},
-		{"*.com", "https://example.com", false}, // a claim CheckMapKit refuses matches nothing
-	} {
-		if got := MatchMapKit(tc.claim, tc.origin); got != tc.match {
-			t.Errorf("MatchMapKit(%q, %q) = %v, want %v", tc.claim, tc.origin, got, tc.match)
-		}
-	}
+	apitest.CheckPairs(t, "MatchMapKit", MatchMapKit, map[[2]string]bool{
+		{"https://www.example.com", "https://www.example.com"}:       true,
+		{"https://www.example.com", "http://www.example.com"}:        false,
+		{"https://www.example.com", "https://www.example.com:8443"}:  false,
+		{"www.example.com", "https://www.example.com"}:               true,
+		{"www.example.com", "http://www.example.com:8080"}:           true,
+		{"www.example.com", "https://example.com"}:                   false,
+		{"*.example.com", "https://maps.example.com"}:                true,
+		{"*.example.com", "https://a.b.example.com"}:                 true,
+		{"*.example.com", "https://example.com"}:                     false,
+		{"*.example.com", "https://badexample.com"}:                  false,
+		{"*.example.com", "https://www.example.com.evil.example"}:    false,
+		{"*.example.com", "safari-web-extension://maps.example.com"}: false,
+		{"example.com,*.example.com", "https://example.com"}:         true,
+		{"example.com, *.example.com", "https://www.example.com"}:    true,
+		{"a.example,b.example", "https://c.example"}:                 false,
+		{"*.example.com", "https://WWW.example.com"}:                 false, // no browser sends that
+		{"*.example.com", "https://www.example.com/"}:                false,
+		{"*.com", "https://example.com"}:                             false, // a claim CheckMapKit refuses matches nothing
+	})
 }
 
 func TestCheckScopeRequiresAnOriginWithMapKitJS(t *testing.T) {

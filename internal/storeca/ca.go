@@ -83,6 +83,7 @@ type flaws struct {
 	noLeafOID, noIntermediateOID bool
 	leafFrom, leafUntil          time.Time // zero: the CA's validity
 	chainOfTwo                   bool
+	leafFromRoot                 bool // the root issues the leaf, past the intermediate
 }
 
 // family is what the CAs under one root share: the root, the serial
@@ -109,15 +110,7 @@ type issued struct {
 // in memory.
 func New() *CA {
 	rootKey := newKey(elliptic.P384())
-	tmpl := &x509.Certificate{
-		SerialNumber:          newSerial(),
-		Subject:               pkix.Name{CommonName: "appstoretest Root CA", Organization: []string{"appstoretest"}},
-		NotBefore:             validFrom,
-		NotAfter:              validUntil,
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
+	tmpl := caTemplate("appstoretest Root CA")
 	root := mustCreate(tmpl, tmpl, &rootKey.PublicKey, rootKey)
 	f := &family{root: root, rootKey: rootKey, issued: make(map[string]issued)}
 	return f.newCA(flaws{})
@@ -186,20 +179,24 @@ func (ca *CA) Revoke(which Cert) {
 
 // The broken chains, each a new CA under the same root.
 
+// with returns a new CA under the same root with ca's flaws and those
+// flaw adds.
+func (ca *CA) with(flaw func(*flaws)) *CA {
+	fl := ca.flaws
+	flaw(&fl)
+	return ca.family.newCA(fl)
+}
+
 // LeafWithoutOID returns a CA whose leaf lacks Apple's receipt signing
 // OID (the verifier's ErrVerification).
 func (ca *CA) LeafWithoutOID() *CA {
-	fl := ca.flaws
-	fl.noLeafOID = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.noLeafOID = true })
 }
 
 // IntermediateWithoutOID returns a CA whose intermediate lacks Apple's
 // WWDR OID (ErrVerification).
 func (ca *CA) IntermediateWithoutOID() *CA {
-	fl := ca.flaws
-	fl.noIntermediateOID = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.noIntermediateOID = true })
 }
 
 // ExpiredLeaf returns a CA whose leaf expired in 2001, before any date a
@@ -217,17 +214,21 @@ func (ca *CA) LeafNotYetValid() *CA {
 // LeafValidBetween returns a CA whose leaf is valid from notBefore to
 // notAfter, for tests at the edges of its validity.
 func (ca *CA) LeafValidBetween(notBefore, notAfter time.Time) *CA {
-	fl := ca.flaws
-	fl.leafFrom, fl.leafUntil = notBefore, notAfter
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.leafFrom, fl.leafUntil = notBefore, notAfter })
 }
 
 // ChainOfTwo returns a CA whose x5c holds the leaf and the intermediate
 // but not the root (ErrInvalidChainLength).
 func (ca *CA) ChainOfTwo() *CA {
-	fl := ca.flaws
-	fl.chainOfTwo = true
-	return ca.family.newCA(fl)
+	return ca.with(func(fl *flaws) { fl.chainOfTwo = true })
+}
+
+// LeafIssuedByRoot returns a CA whose leaf the root issued itself, with
+// the intermediate beside it in x5c all the same (ErrInvalidChain: the
+// path does not pass through the intermediate, whose OID vouches for
+// nothing).
+func (ca *CA) LeafIssuedByRoot() *CA {
+	return ca.with(func(fl *flaws) { fl.leafFromRoot = true })
 }
 
 // certs returns the intermediate and the leaf, issuing them on first use.
@@ -240,16 +241,8 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	f := ca.family
 	ocspURL := f.ocspURL()
 
-	tmpl := &x509.Certificate{
-		SerialNumber:          newSerial(),
-		Subject:               pkix.Name{CommonName: "appstoretest Worldwide Developer Relations CA", Organization: []string{"appstoretest"}},
-		NotBefore:             validFrom,
-		NotAfter:              validUntil,
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
+	tmpl := caTemplate("appstoretest Worldwide Developer Relations CA")
+	tmpl.MaxPathLenZero = true
 	if !ca.flaws.noIntermediateOID {
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidWWDRIntermediate, Value: asn1Null}}
 	}
@@ -258,14 +251,8 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	}
 	ca.intermediate = mustCreate(tmpl, f.root, &ca.interKey.PublicKey, f.rootKey)
 
-	tmpl = &x509.Certificate{
-		SerialNumber:          newSerial(),
-		Subject:               pkix.Name{CommonName: "appstoretest Receipt Signing", Organization: []string{"appstoretest"}},
-		NotBefore:             validFrom,
-		NotAfter:              validUntil,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-	}
+	tmpl = template("appstoretest Receipt Signing")
+	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	if !ca.flaws.leafFrom.IsZero() {
 		tmpl.NotBefore, tmpl.NotAfter = ca.flaws.leafFrom, ca.flaws.leafUntil
 	}
@@ -275,13 +262,37 @@ func (ca *CA) certs() (leaf, intermediate *x509.Certificate) {
 	if ocspURL != "" {
 		tmpl.OCSPServer = []string{ocspURL}
 	}
-	ca.leaf = mustCreate(tmpl, ca.intermediate, &ca.leafKey.PublicKey, ca.interKey)
+	issuer, issuerKey := ca.intermediate, ca.interKey
+	if ca.flaws.leafFromRoot {
+		issuer, issuerKey = f.root, f.rootKey
+	}
+	ca.leaf = mustCreate(tmpl, issuer, &ca.leafKey.PublicKey, issuerKey)
 
 	f.mu.Lock()
 	f.issued[ca.intermediate.SerialNumber.String()] = issued{ca, Intermediate}
 	f.issued[ca.leaf.SerialNumber.String()] = issued{ca, Leaf}
 	f.mu.Unlock()
 	return ca.leaf, ca.intermediate
+}
+
+// template is a certificate of the test CA's: a new serial number, the
+// CA's validity and basic constraints.
+func template(commonName string) *x509.Certificate {
+	return &x509.Certificate{
+		SerialNumber:          newSerial(),
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"appstoretest"}},
+		NotBefore:             validFrom,
+		NotAfter:              validUntil,
+		BasicConstraintsValid: true,
+	}
+}
+
+// caTemplate is a template for a certificate that issues others.
+func caTemplate(commonName string) *x509.Certificate {
+	tmpl := template(commonName)
+	tmpl.IsCA = true
+	tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+	return tmpl
 }
 
 func newKey(c elliptic.Curve) *ecdsa.PrivateKey {

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
 
@@ -134,9 +135,9 @@ func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
 						mu.Unlock()
 					},
 				})
-				mustToken(t, cache)
+				apitest.MustToken(t, cache.Token)
 				time.Sleep(45 * time.Minute) // stale: the next call refreshes in the background
-				mustToken(t, cache)
+				apitest.MustToken(t, cache.Token)
 				synctest.Wait() // the refresh has ended
 				mu.Lock()
 				if tc.wantFail != "" && (len(failures) != 1 || failures[0] != tc.wantFail) {
@@ -144,10 +145,10 @@ func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
 				}
 				mu.Unlock()
 				if tc.minted != nil {
-					if tok := mustToken(t, cache); *tok != 2 {
+					if tok := apitest.MustToken(t, cache.Token); *tok != 2 {
 						t.Errorf("current token %d, want 2: the token of the refresh whose hook panicked", *tok)
 					}
-					cache.Invalidate(mustToken(t, cache)) // never accepted: dropped, so that the next caller waits
+					cache.Invalidate(apitest.MustToken(t, cache.Token)) // never accepted: dropped, so that the next caller waits
 				} else {
 					time.Sleep(10 * time.Minute) // expired: the next caller waits
 				}
@@ -157,15 +158,6 @@ func TestPanickingHookInABackgroundRefreshIsItsError(t *testing.T) {
 			})
 		})
 	}
-}
-
-func mustToken(t *testing.T, c *Cache[int64]) *int64 {
-	t.Helper()
-	tok, err := c.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
 }
 
 // TestLocalMintCallerHonoursContext: a caller whose context can end is not

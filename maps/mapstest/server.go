@@ -19,7 +19,8 @@
 // It reads tokens with the toolkit every fake of this module shares, and
 // speaks its vocabulary: the clock moves with Advance (or SetClock), the
 // token endpoint fails with Fail until Recover and hangs with Hang until
-// Release, RevokeTokens forgets every access token, and Stats counts
+// Release (a request whose client gives up meanwhile is aborted),
+// RevokeTokens forgets every access token, and Stats counts
 // Exchanges, Refusals and Failures at the token endpoint and Accepted and
 // Rejected (with LastRejection) at the API.
 package mapstest
@@ -138,8 +139,9 @@ func (s *Server) verify(token, origin string) (Claims, error) {
 }
 
 // Fail makes the token endpoint answer every request from now on with
-// status (500, 429, ...) and Apple's ErrorResponse of message (empty: the
-// status's text) and detail; Recover undoes it.
+// status (500, 429, ...) and an error in Apple's ErrorResponse shape:
+// message (empty: the status's text) and detail, until Recover. Hang holds
+// the requests instead, until Release.
 func (s *Server) Fail(status int, message, detail string) {
 	if message == "" {
 		message = http.StatusText(status)
@@ -178,7 +180,7 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// Close releases hung exchanges and shuts the server down; it is
+// Close lets go of the requests held by Hang and shuts the server down:
 // [httptest.Server.Close] after Release.
 func (s *Server) Close() {
 	s.Release()
@@ -190,10 +192,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "the token endpoint takes GET")
 		return
 	}
-	fail, ok := s.fake.Faults.Enter(r.Context())
-	if !ok {
-		return // the client gave up while the endpoint hung
-	}
+	fail := s.fake.Faults.Hold(r)
 	if fail != nil {
 		s.count(func(st *Stats) { st.Failures++ })
 		writeError(w, fail.Status, fail.Code, fail.Description)

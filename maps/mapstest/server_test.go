@@ -3,15 +3,15 @@ package mapstest_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"math/big"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
@@ -28,21 +28,14 @@ func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims string) string {
 // status.
 func geocode(t *testing.T, srv *mapstest.Server, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/geocode?q=x", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return faketest.Status(t, srv.Client(), srv.URL+"/v1/geocode?q=x", faketest.Bearer(token))
 }
 
 func TestVerifyRefusesWhatAppleRefuses(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
 	key := srv.Config().PrivateKey.(*ecdsa.PrivateKey)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other := fakeserver.NewKey()
 	now := srv.Now().Unix()
 	head := `{"alg":"ES256","kid":"` + srv.KeyID() + `","typ":"JWT"}`
 	claims := func(iat, exp int64, extra string) string {
@@ -74,15 +67,8 @@ func TestVerifyRefusesWhatAppleRefuses(t *testing.T) {
 	// The token endpoint answers a refused JWT with 401, and one whose scope
 	// leaves out server_api too.
 	for _, tok := range []string{sign(t, other, head, good), sign(t, key, head, claims(now-60, now+3600, `,"scope":"mapkit_js"`))} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/token", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("token endpoint answered %d, want 401", resp.StatusCode)
+		if code := faketest.Status(t, srv.Client(), srv.URL+"/v1/token", faketest.Bearer(tok)); code != http.StatusUnauthorized {
+			t.Errorf("token endpoint answered %d, want 401", code)
 		}
 	}
 	if st := srv.Stats(); st.ExchangeRefusals != 2 || st.Exchanges != 0 {
@@ -93,18 +79,7 @@ func TestVerifyRefusesWhatAppleRefuses(t *testing.T) {
 func TestAccessTokensExpireOnTheServersClock(t *testing.T) {
 	srv := mapstest.NewServer()
 	defer srv.Close()
-	srv.SetTokenLifetime(10 * time.Minute)
-	src, err := maps.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := tok.Expiry.Sub(tok.IssuedAt); got != 10*time.Minute {
-		t.Fatalf("access token lives %s, want the 10m the server gave", got)
-	}
+	tok := faketest.TokenOfLifetime(t, srv.Endpoint, apitest.Must(t, maps.NewTokenSource, srv.Config()), 10*time.Minute)
 	call := func() int { return geocode(t, srv, tok.Value) }
 	if code := call(); code != http.StatusOK {
 		t.Fatalf("fresh token: %d", code)
@@ -138,10 +113,13 @@ func TestOriginClaimTakesWhatApplesPageAllows(t *testing.T) {
 		allowed []string
 		refused []string
 	}{
-		{`"*.example.com"`, []string{"https://maps.example.com", "https://a.b.example.com", "http://www.EXAMPLE.com"}, []string{"https://example.com", "https://evilexample.com", "https://example.com.evil", "https://maps.example.com:8443", ""}},
-		{`"example.com"`, []string{"https://example.com", "http://example.com"}, []string{"https://www.example.com", "https://example.com:8443", "null"}},
-		{`"localhost:8080"`, []string{"http://localhost:8080", "https://localhost:8080"}, []string{"http://localhost", "http://localhost:8081"}},
-		{`"https://www.example.com"`, []string{"https://www.example.com", "https://www.example.com:443"}, []string{"http://www.example.com", "https://example.com"}},
+		// A domain or a pattern names hosts, so any port of them; an Origin
+		// header no browser sends (upper case, the default port) matches
+		// nothing, since Apple compares it exactly ("Debugging an Invalid token").
+		{`"*.example.com"`, []string{"https://maps.example.com", "https://a.b.example.com", "http://www.example.com", "https://maps.example.com:8443"}, []string{"https://example.com", "https://evilexample.com", "https://example.com.evil", "http://www.EXAMPLE.com", ""}},
+		{`"example.com"`, []string{"https://example.com", "http://example.com", "https://example.com:8443"}, []string{"https://www.example.com", "null"}},
+		{`"http://localhost:8080"`, []string{"http://localhost:8080"}, []string{"https://localhost:8080", "http://localhost", "http://localhost:8081"}},
+		{`"https://www.example.com"`, []string{"https://www.example.com"}, []string{"https://www.example.com:443", "http://www.example.com", "https://example.com"}},
 		{`"https://a.example, b.example,*.c.example"`, []string{"https://a.example", "https://b.example", "https://x.c.example"}, []string{"http://a.example", "https://c.example", "https://evil.example"}},
 	} {
 		tok := token(`,"origin":` + tc.claim + `,"scope":"mapkit_js"`)
@@ -163,6 +141,7 @@ func TestOriginClaimTakesWhatApplesPageAllows(t *testing.T) {
 		{"origin a bare star", `,"origin":"*"`, "origin is not a domain"},
 		{"origin an empty entry", `,"origin":"a.example,,b.example"`, "origin is not a domain"},
 		{"origin another scheme", `,"origin":"ftp://example.com"`, "origin is not a domain"},
+		{"origin a host and port", `,"origin":"localhost:8080"`, "origin is not a domain"},
 		{"mapkit_js without an origin", `,"scope":"mapkit_js"`, "requires an origin"},
 		{"a scope the page does not list", `,"origin":"example.com","scope":"everything"`, `"everything"`},
 		{"a scope without mapkit_js for a page", `,"origin":"example.com","scope":"server_api"`, "mapkit_js"},
@@ -173,16 +152,10 @@ func TestOriginClaimTakesWhatApplesPageAllows(t *testing.T) {
 	}
 	// The token endpoint takes server_api, alone or beside the others.
 	for scope, want := range map[string]int{`"server_api"`: 200, `"server_api,web_snapshots"`: 200, `"mapkit_js"`: 401} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/token", nil)
-		req.Header.Set("Authorization", "Bearer "+token(`,"scope":`+scope+`,"origin":"example.com"`))
-		req.Header.Set("Origin", "https://example.com")
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("scope %s at the token endpoint: %d, want %d (%s)", scope, resp.StatusCode, want, srv.Stats().LastRefusal)
+		header := faketest.Bearer(token(`,"scope":` + scope + `,"origin":"example.com"`))
+		header.Set("Origin", "https://example.com")
+		if code := faketest.Status(t, srv.Client(), srv.URL+"/v1/token", header); code != want {
+			t.Errorf("scope %s at the token endpoint: %d, want %d (%s)", scope, code, want, srv.Stats().LastRefusal)
 		}
 	}
 }
@@ -199,28 +172,13 @@ func TestFailureControlsAndCountersReadAsInTheOtherFakes(t *testing.T) {
 	if !srv.Now().Equal(start) || !srv.Config().Now().Equal(start) {
 		t.Fatalf("SetClock: the server reads %s", srv.Now())
 	}
-	src, err := maps.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, maps.NewTokenSource, srv.Config())
 	srv.Fail(http.StatusServiceUnavailable, "", "down for a test")
 	if _, err := src.Token(context.Background()); err == nil {
 		t.Fatal("a token while failing")
 	}
 	srv.Recover()
-	srv.Hang()
-	done := make(chan error, 1)
-	go func() {
-		_, err := src.Token(context.Background())
-		done <- err
-	}()
-	for srv.Stats().Held == 0 {
-		runtime.Gosched()
-	}
-	srv.Release()
-	if err := <-done; err != nil {
-		t.Fatalf("after Release: %v", err)
-	}
+	faketest.ExpectHeldUntilRelease(t, srv.Endpoint, src, func() int { return srv.Stats().Held })
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -240,4 +198,12 @@ func TestFailureControlsAndCountersReadAsInTheOtherFakes(t *testing.T) {
 	if st.ExchangeFailures != st.Failures || st.ExchangeRefusals != st.Refusals || st.APICalls != st.Accepted || st.APIRefusals != st.Rejected {
 		t.Errorf("the first names disagree with the new: %+v", st)
 	}
+}
+
+// TestHeldExchangeWhoseClientGaveUpGetsNoResponse: a request that Hang
+// holds and whose client gives up is aborted, never answered.
+func TestHeldExchangeWhoseClientGaveUpGetsNoResponse(t *testing.T) {
+	srv := mapstest.NewServer()
+	defer srv.Close()
+	faketest.ExpectGivenUpRequestsGetNoResponse(t, srv.Endpoint, srv.Client(), http.MethodGet, srv.URL+"/v1/token", func() int { return srv.Stats().Held })
 }

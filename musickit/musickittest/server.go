@@ -61,15 +61,10 @@ func NewUnstartedServer() *Server {
 	catalog := http.NewServeMux()
 	catalog.HandleFunc("GET /v1/catalog/{storefront}/songs/{id}", s.song)
 	// Apple answers a refused developer token with a bare 401.
-	var gate http.Handler
-	s.Account, gate = fakeserver.NewAccount(func(r *http.Request, token string, now time.Time, keys *fakeserver.Keys) (fakeserver.Checked, error) {
+	s.Account, s.Server = fakeserver.NewAccount(func(r *http.Request, token string, now time.Time, keys *fakeserver.Keys) (fakeserver.Checked, error) {
 		c, err := verify(token, keys.Lookup, now, r.Header.Get("Origin"))
-		if err != nil {
-			return fakeserver.Checked{}, err
-		}
-		return fakeserver.Checked{KeyID: c.keyID, ID: c.id}, nil
+		return c.Checked, err
 	}, catalog)
-	s.Server = fakeserver.NewUnstarted(gate)
 	return s
 }
 

@@ -19,10 +19,11 @@ import (
 // the server's current time.
 const maxLifetime = 15_777_000
 
-// claims are what a token that passed holds.
+// claims are what a token that passed holds: the key ID and the token's
+// identity (fakejwt.Token.ID) that the gate counts and revokes by, and the
+// claims.
 type claims struct {
-	id       string // the token's identity (fakejwt.Token.ID)
-	keyID    string
+	fakeserver.Checked
 	issuedAt int64
 	expiry   int64
 	origins  []string // nil without an origin claim
@@ -31,26 +32,26 @@ type claims struct {
 // verify checks value, signed by one of keys (by key ID), at now, for a
 // request whose Origin header is origin ("" for none). Its errors name the
 // rule broken.
-func verify(value string, keyFor func(kid string) (Key, error), now time.Time, origin string) (*claims, error) {
+func verify(value string, keyFor func(kid string) (Key, error), now time.Time, origin string) (claims, error) {
 	tok, err := fakejwt.Verify(value, fakejwt.Rules{MaxLen: fakejwt.MaxDeveloperTokenLen, Header: []string{}, Key: fakeserver.PublicKeys(keyFor)})
 	if err != nil {
-		return nil, err
+		return claims{}, err
 	}
 	payload := tok.Payload
 	iat, exp, err := payload.Times(now, fakejwt.DeveloperTokenLeeway)
 	if err != nil {
-		return nil, err
+		return claims{}, err
 	}
 	if exp-now.Unix() > maxLifetime {
-		return nil, errors.New("exp is more than 15,777,000 seconds (six months) from now")
+		return claims{}, errors.New("exp is more than 15,777,000 seconds (six months) from now")
 	}
-	c := &claims{id: tok.ID, keyID: tok.KeyID, issuedAt: iat, expiry: exp}
+	c := claims{Checked: fakeserver.Checked{KeyID: tok.KeyID, ID: tok.ID}, issuedAt: iat, expiry: exp}
 	if rawOrigins, ok := payload["origin"]; ok {
 		if err := json.Unmarshal(rawOrigins, &c.origins); err != nil || c.origins == nil {
-			return nil, errors.New("origin is not an array of strings")
+			return claims{}, errors.New("origin is not an array of strings")
 		}
 		if origin != "" && !slices.Contains(c.origins, origin) {
-			return nil, errors.New("the request's Origin header is not in the token's origin claim")
+			return claims{}, errors.New("the request's Origin header is not in the token's origin claim")
 		}
 	}
 	return c, nil

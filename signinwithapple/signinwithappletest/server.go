@@ -259,17 +259,11 @@ func (s *Server) RevokeTokens() {
 	}
 }
 
-// failing puts Fail and Hang in front of h.
+// failing puts Fail and Hang in front of h; a request whose client gave
+// up while held is aborted ([fakeserver.Faults.Hold]).
 func (s *Server) failing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fail, ok := s.faults.Enter(r.Context())
-		switch {
-		case !ok:
-			// The client gave up while the request was held. Abort the
-			// response rather than return from the handler, which would
-			// send an empty 200 that a client cancelling at that moment
-			// can still read as an answer.
-			panic(http.ErrAbortHandler)
+		switch fail := s.faults.Hold(r); {
 		case fail == nil:
 			h.ServeHTTP(w, r)
 		case fail.Code == "":

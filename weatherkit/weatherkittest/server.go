@@ -73,15 +73,10 @@ func NewUnstartedServer() *Server {
 	routes.HandleFunc("GET /api/v1/availability/{latitude}/{longitude}", s.availability)
 	// Apple's reference lists 401 Unauthorized for a refused token and
 	// documents no body.
-	var gate http.Handler
-	s.Account, gate = fakeserver.NewAccount(func(_ *http.Request, token string, now time.Time, keys *fakeserver.Keys) (fakeserver.Checked, error) {
+	s.Account, s.Server = fakeserver.NewAccount(func(_ *http.Request, token string, now time.Time, keys *fakeserver.Keys) (fakeserver.Checked, error) {
 		c, err := verify(token, keys.Lookup, s.knowsService, now)
-		if err != nil {
-			return fakeserver.Checked{}, err
-		}
-		return fakeserver.Checked{KeyID: c.keyID, ID: c.id}, nil
+		return c.Checked, err
 	}, routes)
-	s.Server = fakeserver.NewUnstarted(gate)
 	return s
 }
 
