@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -156,10 +155,12 @@ func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
 		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) {
 			clock := fakeclock.New(start)
 			cfg := testConfig(t, clock)
-			var signatures atomic.Int64
+			var signatures *atomic.Int64
 			if remote {
-				cfg.PrivateKey = countingSigner{cfg.PrivateKey, &signatures}
+				signer := &apitest.CountingSigner{Key: cfg.PrivateKey} // a key outside the process, as far as the source can tell
+				cfg.PrivateKey, signatures = signer, &signer.N
 			} else {
+				signatures = new(atomic.Int64)
 				cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(ascjwt.TokenMinted) { signatures.Add(1) }}
 			}
 			src := newSource(t, cfg)
@@ -186,20 +187,6 @@ func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
 			}
 		})
 	}
-}
-
-// countingSigner is a key outside the process, as far as the source can
-// tell (not an *ecdsa.PrivateKey), that counts its signatures.
-type countingSigner struct {
-	key crypto.Signer
-	n   *atomic.Int64
-}
-
-func (s countingSigner) Public() crypto.PublicKey { return s.key.Public() }
-
-func (s countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	s.n.Add(1)
-	return s.key.Sign(r, digest, opts)
 }
 
 // TestSecretReusedThenRefreshed: one secret for the first three quarters of
@@ -290,7 +277,7 @@ func TestSignerFailureIsReportedWithoutSecrets(t *testing.T) {
 			failures.Add(1)
 		}
 	}}
-	cfg.PrivateKey = failingSigner{cfg.PrivateKey}
+	cfg.PrivateKey = &apitest.CountingSigner{Key: cfg.PrivateKey, Before: func() error { return errHSM }}
 	src := newSource(t, cfg)
 	_, err := src.Token(context.Background())
 	if err == nil || !strings.HasPrefix(err.Error(), "signinwithapple: ") || !strings.Contains(err.Error(), testKeyID) {
@@ -305,13 +292,6 @@ func TestSignerFailureIsReportedWithoutSecrets(t *testing.T) {
 }
 
 var errHSM = errors.New("HSM unreachable")
-
-type failingSigner struct{ key crypto.Signer }
-
-func (s failingSigner) Public() crypto.PublicKey { return s.key.Public() }
-func (s failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
-	return nil, errHSM
-}
 
 // TestConfigAndSourcePrintRedacted: a Config or source printed with any
 // verb, logged through slog or encoded shows no key bytes.
