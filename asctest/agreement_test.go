@@ -1,11 +1,7 @@
-package asctest_test
+package asctest
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,8 +9,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/asctest"
-	"github.com/ascjwt/ascjwt/internal/jwsforge"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // agreementLifetimes are the lifetimes the agreement fuzz tries: each of
@@ -27,18 +22,15 @@ var agreementLifetimes = []time.Duration{
 
 // FuzzScopeAgreement checks that the token source and the verifier agree on
 // every scope entry: one that [ascjwt.NewTokenSource] accepts, with a
-// lifetime, gives a token that [asctest.Verify] accepts, carrying the entry
+// lifetime, gives a token that [Verify] accepts, carrying the entry
 // and the lifetime unchanged (and, when the entry reads as a URL, allowing the
 // request it names); one it refuses, a token signed here by hand with the
 // same entry and lifetime is refused by Verify, for the same reason.
 func FuzzScopeAgreement(f *testing.F) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		f.Fatal(err)
-	}
+	key := apitest.NewKey(f)
 	const keyID, issuer = "TESTKEY123", "57246542-96fe-1a63-e053-0824d011072a"
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	opts := asctest.VerifyOptions{Now: now, KeyID: keyID, IssuerID: issuer}
+	opts := VerifyOptions{Now: now, KeyID: keyID, IssuerID: issuer}
 	for _, seed := range []struct {
 		scope  string
 		bundle bool
@@ -76,7 +68,7 @@ func FuzzScopeAgreement(f *testing.F) {
 			if err != nil {
 				t.Fatalf("NewTokenSource accepted the entry, then Token failed: %v", err)
 			}
-			parsed, err := asctest.Verify(tok.Value, &key.PublicKey, opts)
+			parsed, err := Verify(tok.Value, &key.PublicKey, opts)
 			if err != nil {
 				t.Fatalf("NewTokenSource accepted %q for %s; Verify refused its token: %v", scope, lifetime, err)
 			}
@@ -92,7 +84,7 @@ func FuzzScopeAgreement(f *testing.F) {
 			if req, err := http.NewRequest(method, "https://api.appstoreconnect.apple.com"+target, nil); err == nil {
 				o := opts
 				o.Request = req
-				if _, err := asctest.Verify(tok.Value, &key.PublicKey, o); err != nil {
+				if _, err := Verify(tok.Value, &key.PublicKey, o); err != nil {
 					t.Fatalf("the token for %q does not allow the request it names: %v", scope, err)
 				}
 			}
@@ -103,20 +95,20 @@ func FuzzScopeAgreement(f *testing.F) {
 		iat := now.Add(-time.Minute).Unix()
 		payload := fmt.Sprintf(`{"iss":%q,"iat":%d,"exp":%d,"aud":"appstoreconnect-v1","scope":[%s]%s}`,
 			issuer, iat, iat+int64(lifetime/time.Second), rawJSONString(scope), bid)
-		_, err := asctest.Verify(signRaw(key, fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"}`, keyID), payload), &key.PublicKey, opts)
-		var re *asctest.RuleError
-		if !errors.As(err, &re) {
+		_, err := Verify(signRaw(key, fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"}`, keyID), payload), &key.PublicKey, opts)
+		rule := ruleOf(err)
+		if rule == "" {
 			t.Fatalf("NewTokenSource refused %q for %s (%v); Verify: %v", scope, lifetime, srcErr, err)
 		}
 		switch {
 		case strings.Contains(srcErr.Error(), "Config.Scope"):
 			// Invalid UTF-8 cannot reach the claims: the payload is not UTF-8.
-			if re.Rule != asctest.RuleScope && re.Rule != asctest.RuleFormat {
-				t.Fatalf("NewTokenSource refused the scope %q (%v); Verify refused rule %s", scope, srcErr, re.Rule)
+			if rule != RuleScope && rule != RuleFormat {
+				t.Fatalf("NewTokenSource refused the scope %q (%v); Verify refused rule %s", scope, srcErr, rule)
 			}
 		case strings.Contains(srcErr.Error(), "Config.Lifetime"):
-			if re.Rule != asctest.RuleLifetime {
-				t.Fatalf("NewTokenSource refused %s for %q (%v); Verify refused rule %s: %v", lifetime, scope, srcErr, re.Rule, re)
+			if rule != RuleLifetime {
+				t.Fatalf("NewTokenSource refused %s for %q (%v); Verify refused rule %s: %v", lifetime, scope, srcErr, rule, err)
 			}
 		default:
 			t.Fatalf("NewTokenSource refused for another reason: %v", srcErr)
@@ -143,9 +135,4 @@ func rawJSONString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-// signRaw signs a header and payload given as JSON text with crypto/ecdsa.
-func signRaw(key *ecdsa.PrivateKey, header, payload string) string {
-	return jwsforge.Sign(key, header, payload)
 }

@@ -44,8 +44,7 @@ func getList(t *testing.T, srv *Server, auth, rawURL string) (int, listDoc) {
 // in pages of 200 with links.next, each page's included apps once, and
 // every build's app relationship naming an app that is included.
 func TestBuildsIncludeTheirAppsAcrossPages(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	auth := bearer(t, srv)
 	next := srv.URL + "/v1/builds?include=app&limit=200"
 	var builds, pages int
@@ -85,8 +84,7 @@ func TestBuildsIncludeTheirAppsAcrossPages(t *testing.T) {
 // reads them; a filter the canned resources lack is Apple's 400
 // PARAMETER_ERROR.INVALID naming it, never every resource.
 func TestListsHonourTheFiltersOfTheirResources(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	auth := bearer(t, srv)
 	for _, tc := range []struct {
 		query string
@@ -133,8 +131,7 @@ func TestListsHonourTheFiltersOfTheirResources(t *testing.T) {
 // AppUpdateRequest may change, answers the app as it now is, and later
 // reads and filters see the change; what Apple refuses, it refuses.
 func TestPatchAppChangesWhatLaterRequestsSee(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	auth := bearer(t, srv)
 	patch := func(path, body string) (int, []byte) {
 		status, _, b := do(t, srv, "PATCH", srv.URL+path, auth, http.Header{"Content-Type": {"application/json"}}, []byte(body))

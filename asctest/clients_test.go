@@ -15,8 +15,7 @@ var clientsNow = time.Date(2026, 11, 27, 10, 0, 0, 123_456_789, time.UTC)
 // clientsServer starts a server on clientsNow and returns it with its first
 // key's header, typ JWT.
 func clientsServer(t *testing.T) (srv *Server, k Key, hdr string) {
-	srv = NewServer()
-	t.Cleanup(srv.Close)
+	srv = newServer(t)
 	srv.SetClock(func() time.Time { return clientsNow })
 	k = srv.Key()
 	return srv, k, fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"}`, k.ID)

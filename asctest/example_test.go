@@ -3,15 +3,18 @@ package asctest_test
 import (
 	"fmt"
 	"log"
-	"sync"
+	"net/http"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
 )
 
 // A test of your own code: a fake App Store Connect API with a fresh key,
-// a client built the way production code builds it, and the server's
-// counters to assert that a hundred requests shared one token.
+// the code under test handed a client built the way production code builds
+// it, and the server's counters to assert that a hundred requests shared
+// one token.
 func Example() {
 	srv := asctest.NewServer()
 	defer srv.Close()
@@ -20,22 +23,29 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client := ascjwt.NewClient(srv.Client(), src)
-
-	var wg sync.WaitGroup
-	for range 100 {
-		wg.Go(func() {
-			resp, err := client.Get(srv.URL + "/v1/apps")
-			if err != nil {
-				log.Print(err)
-				return
-			}
-			resp.Body.Close()
-		})
+	if err := fetchApps(ascjwt.NewClient(srv.Client(), src), srv.URL, 100); err != nil {
+		log.Fatal(err)
 	}
-	wg.Wait()
 
 	st := srv.Stats()
 	fmt.Printf("accepted %d, rejected %d, distinct tokens %d\n", st.Accepted, st.Rejected, st.Tokens)
 	// Output: accepted 100, rejected 0, distinct tokens 1
+}
+
+// fetchApps stands for the code under test: n concurrent requests for the
+// apps of the App Store Connect API at baseURL, through client. In
+// production, client is ascjwt.NewClient(http.DefaultClient, src) and
+// baseURL https://api.appstoreconnect.apple.com.
+func fetchApps(client *http.Client, baseURL string, n int) error {
+	var g errgroup.Group
+	for range n {
+		g.Go(func() error {
+			resp, err := client.Get(baseURL + "/v1/apps")
+			if err != nil {
+				return err
+			}
+			return resp.Body.Close()
+		})
+	}
+	return g.Wait()
 }

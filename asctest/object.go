@@ -63,6 +63,24 @@ func (o object) get(part, name string, v any, want string) (bool, error) {
 	return true, nil
 }
 
+// stringMember names a member whose value is a string, and where get
+// stores it.
+type stringMember struct {
+	name string
+	dst  *string
+}
+
+// getStrings is get for each of members in turn, stopping at the first
+// that is present and not a string.
+func (o object) getStrings(part string, members ...stringMember) error {
+	for _, m := range members {
+		if _, err := o.get(part, m.name, m.dst, "a string"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // caseHint explains a missing name that the object holds in another case,
 // the mistake that case-insensitive decoders hide.
 func (o object) caseHint(name string) string {

@@ -19,17 +19,8 @@ import (
 	"github.com/ascjwt/ascjwt"
 )
 
-// frozen sets the server's clock to a fixed moment, which Advance then
-// moves: no test here waits on the real clock.
-func frozen(srv *Server) time.Time {
-	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return t0 })
-	return t0
-}
-
 func TestHourlyLimitIsARollingWindow(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	frozen(srv)
 	srv.SetRateLimit(3)
 	for _, step := range []struct {
@@ -94,8 +85,7 @@ func TestRateWindowMemoryStaysWithinItsLimit(t *testing.T) {
 }
 
 func TestBurstLimitAnswers429WithRetryAfterSeconds(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	frozen(srv)
 	srv.SetBurstLimit(2)
 	auth := bearer(t, srv)
@@ -148,16 +138,10 @@ func storeGet(t *testing.T, srv *Server, path, auth string) (*http.Response, []b
 }
 
 func TestStoreServerRoutesAnswer429InTheirOwnForm(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	t0 := frozen(srv)
 	srv.SetRateLimit(2)
-	cfg := srv.Config()
-	cfg.BundleID = "com.example.game"
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := source(t, srv, withBundleID("com.example.game"))
 	client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport, MaxRetryWait: -1}}
 
 	get := func() (*http.Response, []byte) {
@@ -247,8 +231,7 @@ func verifyStoreJWS(t *testing.T, jws string, pub *ecdsa.PublicKey) map[string]a
 }
 
 func TestStoreServer401IsNotJSONAndBadIDsAre400AndBidIsRequired(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	resp, body := storeGet(t, srv, "/inApps/v1/history/123", "Bearer not.a.token")
 	if resp.StatusCode != 401 || !strings.HasPrefix(string(body), "Unauthenticated\n\nRequest ID: ") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Errorf("a bad token: %d %q %q; want 401 Unauthenticated as text", resp.StatusCode, resp.Header.Get("Content-Type"), body)
@@ -262,7 +245,7 @@ func TestStoreServer401IsNotJSONAndBadIDsAre400AndBidIsRequired(t *testing.T) {
 	if resp, _ = storeGet(t, srv, "/inApps/v1/history/123", bearer(t, srv)); resp.StatusCode != 401 || !strings.HasPrefix(srv.Stats().LastRejection, "bid: ") {
 		t.Errorf("an App Store Connect token without bid: %d, %q; want 401 naming rule bid", resp.StatusCode, srv.Stats().LastRejection)
 	}
-	auth := bearer(t, srv, func(c *ascjwt.Config) { c.BundleID = "com.example.app" })
+	auth := bearer(t, srv, withBundleID("com.example.app"))
 	resp, body = storeGet(t, srv, "/inApps/v1/history/12ab", auth)
 	if resp.StatusCode != 400 || string(body) != `{"errorCode":4000006,"errorMessage":"Invalid transaction id."}`+"\n" {
 		t.Errorf("a bad transaction ID: %d %s", resp.StatusCode, body)
@@ -276,8 +259,7 @@ func TestStoreServer401IsNotJSONAndBadIDsAre400AndBidIsRequired(t *testing.T) {
 }
 
 func TestConcurrentRequestsSpendTheBudgetExactly(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	frozen(srv)
 	srv.SetRateLimit(20)
 	srv.SetBurstLimit(15)

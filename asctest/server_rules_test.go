@@ -1,7 +1,6 @@
 package asctest
 
 import (
-	"context"
 	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/ascjwt/ascjwt"
 )
@@ -35,17 +33,8 @@ func highS(t *testing.T, token string) string {
 }
 
 func TestRevokedTokenStaysRevokedHoweverRespelled(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	value := tok.Value
+	srv := newServer(t)
+	value := strings.TrimPrefix(bearer(t, srv), "Bearer ")
 	parts := strings.Split(value, ".")
 	spareBit := parts[0] + "." + parts[1] + "." + flipSpareBit(parts[2])
 	malleated := highS(t, value)
@@ -82,10 +71,8 @@ func TestRevokedTokenStaysRevokedHoweverRespelled(t *testing.T) {
 // TestServerNamesTheBrokenRuleInTheDetail: the 401's detail names the rule
 // a token broke, for the shapes a lax decoder misreads.
 func TestServerNamesTheBrokenRuleInTheDetail(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return now })
+	srv := newServer(t)
+	now := frozen(srv)
 	k := srv.Key()
 	hdr := func(extra string) string { return fmt.Sprintf(`{"alg":"ES256","kid":%q,"typ":"JWT"%s}`, k.ID, extra) }
 	body := func(extra string) string {
@@ -118,8 +105,7 @@ func TestServerNamesTheBrokenRuleInTheDetail(t *testing.T) {
 }
 
 func TestRequestLogGivesMethodPathStatusAndRuleNeverTheToken(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	var mu sync.Mutex
 	var logged []RequestLog
 	srv.SetRequestLog(func(l RequestLog) {
@@ -127,15 +113,7 @@ func TestRequestLogGivesMethodPathStatusAndRuleNeverTheToken(t *testing.T) {
 		logged = append(logged, l)
 		mu.Unlock()
 	})
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := "Bearer " + tok.Value
+	good := bearer(t, srv)
 	expired := "Bearer " + crafter{srv.Key().PrivateKey}.sign(
 		map[string]any{"alg": "ES256", "kid": srv.Key().ID, "typ": "JWT"},
 		map[string]any{"iss": srv.IssuerID(), "iat": srv.Now().Unix() - 3600, "exp": srv.Now().Unix() - 1800, "aud": "appstoreconnect-v1"})
@@ -165,7 +143,7 @@ func TestRequestLogGivesMethodPathStatusAndRuleNeverTheToken(t *testing.T) {
 			t.Errorf("entry %d = %+v, want %+v", i, got, w)
 		}
 		line := got.String() + fmt.Sprintf("%+v", got)
-		for _, secret := range []string{tok.Value, strings.TrimPrefix(expired, "Bearer ")} {
+		for _, secret := range []string{strings.TrimPrefix(good, "Bearer "), strings.TrimPrefix(expired, "Bearer ")} {
 			for _, part := range strings.Split(secret, ".") {
 				if strings.Contains(line, part) {
 					t.Errorf("entry %d shows a part of a token: %s", i, line)
@@ -215,11 +193,7 @@ func TestUnstartedServerRunsOnAGivenListener(t *testing.T) {
 			} else if pemBytes != nil {
 				t.Fatalf("plain HTTP server has a certificate")
 			}
-			src, err := ascjwt.NewTokenSource(srv.Config())
-			if err != nil {
-				t.Fatal(err)
-			}
-			client := ascjwt.NewClient(&http.Client{Transport: base}, src)
+			client := ascjwt.NewClient(&http.Client{Transport: base}, source(t, srv))
 			resp, err := client.Get(srv.URL + "/v1/apps")
 			if err != nil {
 				t.Fatal(err)
@@ -234,8 +208,7 @@ func TestUnstartedServerRunsOnAGivenListener(t *testing.T) {
 }
 
 func TestRequestLogKeepsHandlersFlushing(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	logged := make(chan RequestLog, 1)
 	srv.SetRequestLog(func(l RequestLog) { logged <- l })
 	srv.Handle("GET /v1/stream", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -247,15 +220,7 @@ func TestRequestLogKeepsHandlersFlushing(t *testing.T) {
 		io.WriteString(w, "part")
 		f.Flush()
 	}))
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status, _, _ := get(t, srv, "/v1/stream", "Bearer "+tok.Value); status != 200 {
+	if status, _, _ := get(t, srv, "/v1/stream", bearer(t, srv)); status != 200 {
 		t.Fatalf("status %d", status)
 	}
 	if l := <-logged; l.Status != 200 || l.Path != "/v1/stream" {

@@ -1,42 +1,22 @@
 package asctest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
-// get sends a GET with the given Authorization header (none if empty) and
-// returns the status, the decoded error list and the X-Rate-Limit header.
-func get(t testing.TB, srv *Server, path, auth string) (int, []Error, string) {
-	t.Helper()
-	resp, raw := send(t, srv, "GET", srv.URL+path, auth, nil, nil)
-	var body ErrorResponse
-	if resp.StatusCode >= 400 {
-		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("error Content-Type = %q, want application/json", ct)
-		}
-		if err := json.Unmarshal(raw, &body); err != nil {
-			t.Fatalf("error body is not Apple's JSON: %v", err)
-		}
-	}
-	return resp.StatusCode, body.Errors, resp.Header.Get("X-Rate-Limit")
-}
-
 func TestServerRejectsEachRuleWithApplesError(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return now })
+	srv := newServer(t)
+	now := frozen(srv)
 	k := srv.Key()
 	c := crafter{k.PrivateKey}
 	iat := now.Add(-time.Minute).Unix()
@@ -85,30 +65,9 @@ func TestServerRejectsEachRuleWithApplesError(t *testing.T) {
 }
 
 func TestServerWithTokenSource(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
-
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Go(func() {
-			resp, err := client.Get(srv.URL + "/v1/apps")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Errorf("status %d", resp.StatusCode)
-			}
-		})
-	}
-	wg.Wait()
+	srv := newServer(t)
+	client := newClient(t, srv)
+	apitest.GetConcurrently(t, client, srv.URL+"/v1/apps", 50)
 	if st := srv.Stats(); st.Accepted != 50 || st.Tokens != 1 {
 		t.Errorf("stats = %+v, want 50 accepted with one token", st)
 	}
@@ -116,31 +75,14 @@ func TestServerWithTokenSource(t *testing.T) {
 	// The clock the source shares with the server: after 20 minutes the
 	// token is replaced, and the server accepts the new one.
 	srv.Advance(20 * time.Minute)
-	resp, err := client.Get(srv.URL + "/v1/apps/1000000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 || srv.Stats().Tokens != 2 {
-		t.Errorf("after 20 minutes: status %d, stats %+v; want 200 with a second token", resp.StatusCode, srv.Stats())
+	if status := apitest.StatusOf(t, client, srv.URL+"/v1/apps/1000000001"); status != 200 || srv.Stats().Tokens != 2 {
+		t.Errorf("after 20 minutes: status %d, stats %+v; want 200 with a second token", status, srv.Stats())
 	}
 }
 
 func TestServerKeys(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	ctx := context.Background()
-	tokenFor := func(k Key) string {
-		src, err := ascjwt.NewTokenSource(srv.ConfigFor(k))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return "Bearer " + tok.Value
-	}
+	srv := newServer(t)
+	tokenFor := func(k Key) string { return bearerOf(t, apitest.Must(t, ascjwt.NewTokenSource, srv.ConfigFor(k))) }
 	team2, individual := srv.AddKey(), srv.AddIndividualKey()
 	if team2.IssuerID != srv.IssuerID() || individual.IssuerID != "" || team2.ID == srv.Key().ID {
 		t.Fatalf("keys: %+v, %+v", team2, individual)
@@ -165,12 +107,9 @@ func TestServerKeys(t *testing.T) {
 }
 
 func TestServerRateLimit(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	srv.SetRateLimit(3)
-	src, _ := ascjwt.NewTokenSource(srv.Config())
-	tok, _ := src.Token(context.Background())
-	auth := "Bearer " + tok.Value
+	auth := bearer(t, srv)
 	for i, want := range []string{"user-hour-lim:3;user-hour-rem:2;", "user-hour-lim:3;user-hour-rem:1;", "user-hour-lim:3;user-hour-rem:0;"} {
 		if status, _, header := get(t, srv, "/v1/apps", auth); status != 200 || header != want {
 			t.Fatalf("request %d: %d, X-Rate-Limit %q; want 200, %q", i+1, status, header, want)
@@ -181,8 +120,7 @@ func TestServerRateLimit(t *testing.T) {
 		t.Fatalf("past the limit: %d %v; want 429 RATE_LIMIT_EXCEEDED", status, errs)
 	}
 	srv.Advance(time.Hour)
-	tok, _ = src.Token(context.Background())
-	if status, _, header := get(t, srv, "/v1/apps", "Bearer "+tok.Value); status != 200 || header != "user-hour-lim:3;user-hour-rem:2;" {
+	if status, _, header := get(t, srv, "/v1/apps", bearer(t, srv)); status != 200 || header != "user-hour-lim:3;user-hour-rem:2;" {
 		t.Fatalf("an hour later: %d %q", status, header)
 	}
 	if st := srv.Stats(); st.RateLimited != 1 || st.Accepted != 4 {
@@ -191,15 +129,13 @@ func TestServerRateLimit(t *testing.T) {
 }
 
 func TestServerPaginationAndRoutes(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	var userRouteCalls atomic.Int32
 	srv.Handle("GET /v1/builds/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		userRouteCalls.Add(1)
 		fmt.Fprintf(w, `{"data":{"type":"builds","id":%q}}`, r.PathValue("id"))
 	}))
-	src, _ := ascjwt.NewTokenSource(srv.Config())
-	client := ascjwt.NewClient(srv.Client(), src)
+	client := newClient(t, srv)
 
 	var ids []string
 	next := srv.URL + "/v1/apps?limit=2"

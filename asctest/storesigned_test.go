@@ -1,43 +1,23 @@
-package asctest_test
+package asctest
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/appstore"
-	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/faketest"
 )
 
-// storeClient returns a client whose tokens carry bid bundleID, as the App
-// Store Server API requires.
-func storeClient(t *testing.T, srv *asctest.Server, bundleID string) *http.Client {
+// storeCall sends a request with auth to the App Store Server API at url
+// and decodes its answer, which must be a 200, into out.
+func storeCall(t *testing.T, srv *Server, auth, method, url string, out any) {
 	t.Helper()
-	cfg := srv.Config()
-	cfg.BundleID = bundleID
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport}}
-}
-
-func storeCall(t *testing.T, c *http.Client, method, url string, out any) {
-	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	resp, body := send(t, srv, method, url, auth, nil, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, body)
 	}
@@ -51,22 +31,21 @@ func storeCall(t *testing.T, c *http.Client, method, url string, out any) {
 // the server's root: signed for the token's bundle ID and the path's
 // transaction ID, and refused under Apple's root.
 func TestStoreServerTransactionsVerifyAgainstItsRoot(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	c := storeClient(t, srv, "com.example.game")
+	srv := newServer(t)
+	auth := bearer(t, srv, withBundleID("com.example.game"))
 	v, err := appstore.NewVerifier(appstore.VerifierConfig{BundleID: "com.example.game", Environment: appstore.Sandbox, Roots: srv.Roots()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var info struct{ SignedTransactionInfo string }
-	storeCall(t, c, "GET", srv.URL+"/inApps/v1/transactions/2000000111", &info)
+	storeCall(t, srv, auth, "GET", srv.URL+"/inApps/v1/transactions/2000000111", &info)
 	tx, err := v.VerifyTransaction(context.Background(), info.SignedTransactionInfo)
 	if err != nil || tx.TransactionID != "2000000111" || tx.BundleID != "com.example.game" || srv.Now().Sub(tx.SignedDate) > time.Minute {
 		t.Fatalf("Get Transaction Info: %+v, %v", tx, err)
 	}
 	for _, path := range []string{"/inApps/v1/history/2000000222", "/inApps/v2/history/2000000222"} {
 		var h struct{ SignedTransactions []string }
-		storeCall(t, c, "GET", srv.URL+path, &h)
+		storeCall(t, srv, auth, "GET", srv.URL+path, &h)
 		if tx, err := v.VerifyTransaction(context.Background(), h.SignedTransactions[0]); err != nil || tx.TransactionID != "2000000222" {
 			t.Errorf("%s: %+v, %v", path, tx, err)
 		}
@@ -82,28 +61,20 @@ func TestStoreServerTransactionsVerifyAgainstItsRoot(t *testing.T) {
 // the notification URL as the App Store sends it, verifies against the
 // server's root, and Get Test Notification Status reports it.
 func TestRequestTestNotificationDeliversASignedTEST(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	var got struct {
-		method, contentType string
-		body                []byte
-	}
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got.method, got.contentType = r.Method, r.Header.Get("Content-Type")
-		got.body, _ = io.ReadAll(r.Body)
-	}))
-	defer receiver.Close()
+	srv := newServer(t)
+	receiver := faketest.NewReceiver(t, http.StatusOK, "")
 	srv.SetNotificationURL(receiver.URL + "/appstore")
 
-	c := storeClient(t, srv, "com.example.game")
+	auth := bearer(t, srv, withBundleID("com.example.game"))
 	var answer struct{ TestNotificationToken string }
-	storeCall(t, c, "POST", srv.URL+"/inApps/v1/notifications/test", &answer)
+	storeCall(t, srv, auth, "POST", srv.URL+"/inApps/v1/notifications/test", &answer)
 	if answer.TestNotificationToken == "" {
 		t.Fatal("no testNotificationToken")
 	}
 	var body struct{ SignedPayload string }
-	if err := json.Unmarshal(got.body, &body); err != nil || got.method != http.MethodPost || got.contentType != "application/json" {
-		t.Fatalf("delivered %s %s %s", got.method, got.contentType, got.body)
+	got := receiver.Last()
+	if err := json.Unmarshal(got.Body, &body); err != nil || got.Method != http.MethodPost || got.ContentType != "application/json" {
+		t.Fatalf("delivered %s %s %s", got.Method, got.ContentType, got.Body)
 	}
 	v, _ := appstore.NewVerifier(appstore.VerifierConfig{BundleID: "com.example.game", Environment: appstore.Sandbox, Roots: srv.Roots()})
 	n, err := v.VerifyNotification(context.Background(), body.SignedPayload)
@@ -116,21 +87,20 @@ func TestRequestTestNotificationDeliversASignedTEST(t *testing.T) {
 		FirstSendAttemptResult string
 		SendAttempts           []struct{ SendAttemptResult string }
 	}
-	storeCall(t, c, "GET", srv.URL+"/inApps/v1/notifications/test/"+answer.TestNotificationToken, &status)
+	storeCall(t, srv, auth, "GET", srv.URL+"/inApps/v1/notifications/test/"+answer.TestNotificationToken, &status)
 	if status.SignedPayload != body.SignedPayload || status.FirstSendAttemptResult != "SUCCESS" || len(status.SendAttempts) != 1 {
 		t.Errorf("status %+v", status)
 	}
 
 	// A receiver that answers 500 is reported so.
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
-	defer failing.Close()
+	failing := faketest.NewReceiver(t, http.StatusInternalServerError, "")
 	srv.SetNotificationURL(failing.URL)
-	storeCall(t, c, "POST", srv.URL+"/inApps/v1/notifications/test", &answer)
-	storeCall(t, c, "GET", srv.URL+"/inApps/v1/notifications/test/"+answer.TestNotificationToken, &status)
+	storeCall(t, srv, auth, "POST", srv.URL+"/inApps/v1/notifications/test", &answer)
+	storeCall(t, srv, auth, "GET", srv.URL+"/inApps/v1/notifications/test/"+answer.TestNotificationToken, &status)
 	if status.FirstSendAttemptResult != "UNSUCCESSFUL_HTTP_RESPONSE_CODE" {
 		t.Errorf("a 500: %s", status.FirstSendAttemptResult)
 	}
-	if !bytes.Contains(got.body, []byte("signedPayload")) {
+	if !bytes.Contains(receiver.Last().Body, []byte("signedPayload")) {
 		t.Error("lost the first delivery")
 	}
 }

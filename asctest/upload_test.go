@@ -2,73 +2,17 @@ package asctest
 
 import (
 	"bytes"
-	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/ascjwt/ascjwt"
 )
-
-// bearer returns an Authorization value with a token for the server's key.
-func bearer(t testing.TB, srv *Server, mutate ...func(*ascjwt.Config)) string {
-	t.Helper()
-	cfg := srv.Config()
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "Bearer " + tok.Value
-}
-
-// send sends one request through srv.Client(), with auth as its
-// Authorization header unless empty, and returns the response with its body
-// read and closed.
-func send(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
-// do is send returning the status, the headers and the body.
-func do(t testing.TB, srv *Server, method, rawURL, auth string, header http.Header, body []byte) (int, http.Header, []byte) {
-	t.Helper()
-	resp, b := send(t, srv, method, rawURL, auth, header, body)
-	return resp.StatusCode, resp.Header, b
-}
 
 // asset is the part of an appScreenshots answer the tests read.
 type asset struct {
@@ -88,6 +32,14 @@ type asset struct {
 	}
 }
 
+// uploadServer starts a server for t whose upload parts are partSize
+// bytes, and returns it with an Authorization value for it.
+func uploadServer(t *testing.T, partSize int) (*Server, string) {
+	srv := newServer(t)
+	srv.SetUploadPartSize(partSize)
+	return srv, bearer(t, srv)
+}
+
 func reserveBody(name string, size int) []byte {
 	return fmt.Appendf(nil, `{"data":{"type":"appScreenshots","attributes":{"fileName":%q,"fileSize":%d},"relationships":{"appScreenshotSet":{"data":{"type":"appScreenshotSets","id":"1"}}}}}`, name, size)
 }
@@ -97,10 +49,7 @@ func commitBody(id, checksum string) []byte {
 }
 
 func TestUploadCompletesOnlyWhenEveryPartArrived(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetUploadPartSize(4)
-	auth := bearer(t, srv)
+	srv, auth := uploadServer(t, 4)
 	file := []byte("0123456789") // three parts: 4, 4 and 2 bytes
 	sum := md5.Sum(file)
 	checksum := hex.EncodeToString(sum[:])
@@ -182,10 +131,7 @@ func TestUploadCompletesOnlyWhenEveryPartArrived(t *testing.T) {
 }
 
 func TestUploadOriginRefusesAnyAuthorizationAndMalformedParts(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetUploadPartSize(4)
-	auth := bearer(t, srv)
+	srv, auth := uploadServer(t, 4)
 	_, _, body := do(t, srv, "POST", srv.URL+"/v1/appScreenshots", auth, nil, reserveBody("shot.jpg", 6))
 	var a asset
 	if err := json.Unmarshal(body, &a); err != nil || len(a.Data.Attributes.UploadOperations) != 2 {
@@ -228,8 +174,7 @@ func TestUploadOriginRefusesAnyAuthorizationAndMalformedParts(t *testing.T) {
 }
 
 func TestReservationRefusesWhatAppleRefuses(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
+	srv := newServer(t)
 	auth := bearer(t, srv)
 	for _, tc := range []struct {
 		name, body    string
@@ -267,10 +212,7 @@ func TestReservationRefusesWhatAppleRefuses(t *testing.T) {
 }
 
 func TestConcurrentPartsAllArrive(t *testing.T) {
-	srv := NewServer()
-	defer srv.Close()
-	srv.SetUploadPartSize(7)
-	auth := bearer(t, srv)
+	srv, auth := uploadServer(t, 7)
 	file := []byte(strings.Repeat("abcdefghijklmnopqrstuvwxyz", 10))
 	_, _, body := do(t, srv, "POST", srv.URL+"/v1/appScreenshots", auth, nil, reserveBody("a.png", len(file)))
 	var a asset

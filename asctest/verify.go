@@ -152,13 +152,8 @@ func decodePart(name, part string) (object, error) {
 
 func (t *Token) readHeader() error {
 	h, o := &t.Header, t.head
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"alg", &h.Algorithm}, {"kid", &h.KeyID}, {"typ", &h.Type}} {
-		if _, err := o.get("header", f.name, f.dst, "a string"); err != nil {
-			return err
-		}
+	if err := o.getStrings("header", stringMember{"alg", &h.Algorithm}, stringMember{"kid", &h.KeyID}, stringMember{"typ", &h.Type}); err != nil {
+		return err
 	}
 	if _, err := o.get("header", "crit", &h.Critical, "a list of names"); err != nil {
 		return err
@@ -174,13 +169,8 @@ func (t *Token) readHeader() error {
 
 func (t *Token) readClaims() error {
 	c, o := &t.Claims, t.body
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"iss", &c.Issuer}, {"sub", &c.Subject}, {"bid", &c.BundleID}} {
-		if _, err := o.get("claim", f.name, f.dst, "a string"); err != nil {
-			return err
-		}
+	if err := o.getStrings("claim", stringMember{"iss", &c.Issuer}, stringMember{"sub", &c.Subject}, stringMember{"bid", &c.BundleID}); err != nil {
+		return err
 	}
 	for _, f := range []struct {
 		name string

@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
@@ -54,8 +54,7 @@ func TestRFC7515ExampleSignature(t *testing.T) {
 	}
 	// Through Verify, the signature passes and Apple's rules then fail:
 	// the example has no kid (and no typ, which Apple does not require).
-	var re *RuleError
-	if _, err := Verify(rfc7515A3JWS, rfc7515A3Key, VerifyOptions{}); !errors.As(err, &re) || re.Rule != RuleKeyID {
+	if _, err := Verify(rfc7515A3JWS, rfc7515A3Key, VerifyOptions{}); ruleOf(err) != RuleKeyID {
 		t.Fatalf("Verify = %v; want the signature to pass and kid to fail", err)
 	}
 
@@ -133,8 +132,8 @@ func with(m map[string]any, kv ...any) map[string]any {
 }
 
 func TestVerifyRules(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(t)
+	other := apitest.NewKey(t)
 	c := crafter{key}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	iat := now.Add(-time.Minute).Unix()
@@ -190,21 +189,38 @@ func TestVerifyRules(t *testing.T) {
 				tc.opts(&o)
 			}
 			_, err := Verify(tc.token, &key.PublicKey, o)
-			if tc.rule == "" {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				return
-			}
-			var re *RuleError
-			if !errors.As(err, &re) {
-				t.Fatalf("err = %v, want a *RuleError for rule %s", err, tc.rule)
-			}
-			if re.Rule != tc.rule || !strings.Contains(re.Detail, tc.detail) {
-				t.Fatalf("err = %v; want rule %s saying %q", err, tc.rule, tc.detail)
-			}
+			wantRule(t, err, tc.rule, tc.detail)
 		})
 	}
+}
+
+// wantRule fails t unless err is a *RuleError for rule whose detail says
+// detail; for rule "", unless err is nil.
+func wantRule(t testing.TB, err error, rule, detail string) {
+	t.Helper()
+	if rule == "" {
+		if err != nil {
+			t.Fatalf("refused: %v", err)
+		}
+		return
+	}
+	var re *RuleError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want a *RuleError for rule %s", err, rule)
+	}
+	if re.Rule != rule || !strings.Contains(re.Detail, detail) {
+		t.Fatalf("err = %v; want rule %s saying %q", err, rule, detail)
+	}
+}
+
+// ruleOf returns the rule the *RuleError in err's chain names, or "" if
+// err has none.
+func ruleOf(err error) string {
+	var re *RuleError
+	if !errors.As(err, &re) {
+		return ""
+	}
+	return re.Rule
 }
 
 func individual(o *VerifyOptions) { o.IssuerID, o.Individual = "", true }
@@ -214,7 +230,7 @@ func withRequest(r *http.Request) func(*VerifyOptions) {
 }
 
 func FuzzVerify(f *testing.F) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := apitest.NewKey(f)
 	c := crafter{key}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	header := map[string]any{"alg": "ES256", "kid": "TESTKEY123", "typ": "JWT"}
@@ -238,9 +254,8 @@ func FuzzVerify(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, token string) {
 		tok, err := Verify(token, &key.PublicKey, VerifyOptions{Now: now})
-		var re *RuleError
 		if err != nil {
-			if !errors.As(err, &re) {
+			if ruleOf(err) == "" {
 				t.Fatalf("error %v is not a *RuleError", err)
 			}
 			return

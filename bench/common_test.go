@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // The identity every benchmark signs for: an App Store Connect team key.
@@ -40,6 +41,14 @@ var benchKey = func() *ecdsa.PrivateKey {
 // benchConfig is the Config of every ascjwt source here.
 func benchConfig(key *ecdsa.PrivateKey, now func() time.Time) ascjwt.Config {
 	return ascjwt.Config{KeyID: keyID, IssuerID: issuerID, PrivateKey: key, Now: now}
+}
+
+// signedSource is ascjwt's source for cfg and its first token, signed now,
+// before any timed loop, so that the loop only reuses it.
+func signedSource(tb testing.TB, cfg ascjwt.Config) (ascjwt.TokenSource, *ascjwt.Token) {
+	tb.Helper()
+	src := apitest.Must(tb, ascjwt.NewTokenSource, cfg)
+	return src, apitest.MustToken(tb, src.Token)
 }
 
 // ---- the floor of signing: JSON claims, base64url, one ECDSA signature ----

@@ -1,18 +1,17 @@
 package bench
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"golang.org/x/oauth2"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // TestRedirectLeak backs the README's comparison with x/oauth2: the API
@@ -24,13 +23,8 @@ import (
 func TestRedirectLeak(t *testing.T) {
 	api := asctest.NewServer()
 	defer api.Close()
-	var mu sync.Mutex
-	var seen []string
-	storage := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen = append(seen, r.Header.Get("Authorization"))
-		mu.Unlock()
-	}))
+	var seen apitest.HeaderLog
+	storage := httptest.NewTLSServer(&seen)
 	defer storage.Close()
 	api.Handle("GET /v1/salesReports", http.RedirectHandler(storage.URL+"/report.gz", http.StatusFound))
 
@@ -40,14 +34,7 @@ func TestRedirectLeak(t *testing.T) {
 	base := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	defer base.CloseIdleConnections()
 
-	src, err := ascjwt.NewTokenSource(api.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, tok := signedSource(t, api.Config())
 	clients := map[string]*http.Client{
 		"ascjwt": {Transport: &ascjwt.Transport{Source: src, Base: base}},
 		"oauth2": {Transport: &oauth2.Transport{
@@ -62,15 +49,14 @@ func TestRedirectLeak(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(seen) != 2 {
-		t.Fatalf("storage saw %d requests, want 2", len(seen))
+	headers := seen.Headers()
+	if len(headers) != 2 {
+		t.Fatalf("storage saw %d requests, want 2", len(headers))
 	}
-	if seen[0] != "" {
+	if headers[0].Get("Authorization") != "" {
 		t.Errorf("ascjwt sent Authorization to the other origin")
 	}
-	if seen[1] != "Bearer "+tok.Value {
-		t.Errorf("x/oauth2 no longer sends its token to the other origin (got %q); update the README", seen[1])
+	if got := headers[1].Get("Authorization"); got != "Bearer "+tok.Value {
+		t.Errorf("x/oauth2 no longer sends its token to the other origin (got %q); update the README", got)
 	}
 }

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"golang.org/x/oauth2"
 )
 
 // The rollover workload. Both implementations replace their token every
@@ -161,10 +161,7 @@ func BenchmarkRollover(b *testing.B) {
 			clock := newFastClock()
 			cfg := benchConfig(benchKey, clock.Now)
 			cfg.PrivateKey = &kmsSigner{key: benchKey, n: n} // any crypto.Signer will do
-			src, err := ascjwt.NewTokenSource(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
+			src := apitest.Must(b, ascjwt.NewTokenSource, cfg)
 			return &rolloverRun{
 				token: func(ctx context.Context) (string, bool, error) {
 					now := clock.Now()

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -77,15 +76,7 @@ func BenchmarkRoundTripAppleAnswer(b *testing.B) {
 }
 
 func benchRoundTrip(b *testing.B, base *cannedTransport) {
-	ctx := context.Background()
-	src, err := ascjwt.NewTokenSource(benchConfig(benchKey, nil))
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, err := src.Token(ctx) // signs now, so that the timed loop only reuses
-	if err != nil {
-		b.Fatal(err)
-	}
+	src, tok := signedSource(b, benchConfig(benchKey, nil))
 	bearer := "Bearer " + tok.Value
 
 	impls := []struct {

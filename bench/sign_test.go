@@ -12,6 +12,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // signEpoch is where the injected clocks start.
@@ -34,10 +35,7 @@ func BenchmarkSign(b *testing.B) {
 	ctx := context.Background()
 	b.Run("impl=ascjwt", func(b *testing.B) {
 		clock := new(jumpClock)
-		src, err := ascjwt.NewTokenSource(benchConfig(benchKey, clock.Now))
-		if err != nil {
-			b.Fatal(err)
-		}
+		src := apitest.Must(b, ascjwt.NewTokenSource, benchConfig(benchKey, clock.Now))
 		var last string
 		b.ReportAllocs()
 		for b.Loop() {

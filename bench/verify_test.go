@@ -1,13 +1,11 @@
 package bench
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
 )
 
@@ -17,14 +15,7 @@ import (
 // same fixed clock.
 func BenchmarkVerify(b *testing.B) {
 	signedAt := signEpoch
-	src, err := ascjwt.NewTokenSource(benchConfig(benchKey, func() time.Time { return signedAt }))
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, tok := signedSource(b, benchConfig(benchKey, func() time.Time { return signedAt }))
 	token := tok.Value
 	now := signedAt.Add(time.Minute)
 

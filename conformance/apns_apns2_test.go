@@ -1,6 +1,6 @@
 //lint:file-ignore SA1019 apns2 builds an x/net/http2 Transport, which x/net now deprecates for net/http's; that transport is what these tests drive
 
-package conformance_test
+package conformance
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/apns"
 	"github.com/ascjwt/ascjwt/apns/apnstest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // github.com/sideshow/apns2, the Go APNs client most servers use, against
@@ -36,11 +37,7 @@ func apns2Notification(device string) *apns2.Notification {
 // newAPNsSource returns package apns's source for the fake's key k.
 func newAPNsSource(t *testing.T, srv *apnstest.Server, k apnstest.Key) ascjwt.TokenSource {
 	t.Helper()
-	src, err := apns.NewTokenSource(srv.ConfigFor(k))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
+	return apitest.Must(t, apns.NewTokenSource, srv.ConfigFor(k))
 }
 
 // ourApns2Client is an apns2.Client whose HTTP client is ours: apns2 signs
@@ -80,8 +77,7 @@ func pushAll(t *testing.T, c *apns2.Client, n int) {
 // its HTTPClient pushes over HTTP/2 (apnstest answers 505 to anything else)
 // and every push is taken, all with one token, ours.
 func TestApns2PushesThroughOurClient(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	c := ourApns2Client(srv, srv.Client(), newAPNsSource(t, srv, srv.Key()))
 	defer c.HTTPClient.CloseIdleConnections()
 	pushAll(t, c, 20)
@@ -93,8 +89,7 @@ func TestApns2PushesThroughOurClient(t *testing.T) {
 // TestApns2OwnHTTP2TransportCarriesOurToken: apns2's own x/net/http2
 // transport as the Transport's Base carries our token to the fake.
 func TestApns2OwnHTTP2TransportCarriesOurToken(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	c := apns2.NewTokenClient(nil) // no token of its own: ours is added below it
 	c.Host = srv.URL
 	h2 := apns2Transport(t, srv, c)
@@ -109,8 +104,7 @@ func TestApns2OwnHTTP2TransportCarriesOurToken(t *testing.T) {
 // and iss, kid in the header) on its own transport is taken by apnstest,
 // as APNs takes it, and reused.
 func TestApns2TokenAcceptedByFake(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	k := srv.Key()
 	c := apns2.NewTokenClient(&token.Token{AuthKey: k.PrivateKey, KeyID: k.ID, TeamID: k.TeamID})
 	c.Host = srv.URL
@@ -129,8 +123,7 @@ func TestApns2TokenAcceptedByFake(t *testing.T) {
 // stream, so the test counts the calls that reach the Base rather than
 // watching the connection.)
 func TestApns2CloseIdleConnectionsOnOurClient(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	base := &checkingTransport{base: srv.Client().Transport}
 	c := ourApns2Client(srv, &http.Client{Transport: base}, newAPNsSource(t, srv, srv.Key()))
 	pushAll(t, c, 2)
@@ -156,8 +149,7 @@ func TestApns2CloseIdleConnectionsOnOurClient(t *testing.T) {
 // purpose, the two do share a connection, and the fake refuses the second
 // key as APNs does.
 func TestApns2TwoKeysNeverShareAConnection(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	// NewClient(nil, src) builds on http.DefaultTransport's settings; here
 	// they trust the fake's certificate.
 	saved := http.DefaultTransport
@@ -216,8 +208,7 @@ func TestApns2TwoKeysNeverShareAConnection(t *testing.T) {
 func TestApns2Gets429AtOnce(t *testing.T) {
 	for _, reason := range []string{apns.ReasonTooManyRequests, apns.ReasonTooManyProviderTokenUpdates} {
 		t.Run(reason, func(t *testing.T) {
-			srv := apnstest.NewServer()
-			defer srv.Close()
+			srv := closeAtEnd(t, apnstest.NewServer())
 			checked := &checkingTransport{base: srv.Client().Transport}
 			c := ourApns2Client(srv, &http.Client{Transport: checked}, newAPNsSource(t, srv, srv.Key()))
 			defer c.HTTPClient.CloseIdleConnections()
@@ -248,8 +239,7 @@ func TestApns2Gets429AtOnce(t *testing.T) {
 // apns.CheckResponse read the same response alike: reason, apns-id, and
 // the time the device token went (apns2 keeps whole seconds of it).
 func TestApns2AndCheckResponseReadUnregistered(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	gone := time.Date(2026, 4, 1, 9, 15, 30, 125e6, time.UTC)
 	srv.Unregister(apnsDevice, gone)
 	checked := &checkingTransport{base: srv.Client().Transport}

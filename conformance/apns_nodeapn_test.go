@@ -1,14 +1,7 @@
-package conformance_test
+package conformance
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"encoding/pem"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -42,49 +35,20 @@ type nodeAPNResult struct {
 // the test only when node is not installed.
 func runNodeAPN(t *testing.T, srv *apnstest.Server, opts map[string]any) nodeAPNResult {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed; .ci/run installs it with the conformance module's Node half")
-	}
-	if _, err := os.Stat(filepath.Join("node", "node_modules", "@parse", "node-apn")); err != nil {
-		t.Fatal("@parse/node-apn is not installed: run npm ci in conformance/node (.ci/run does)")
-	}
 	dir := t.TempDir()
 	k := srv.Key()
-	keyFile := filepath.Join(dir, "AuthKey_"+k.ID+".p8")
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(keyFile, k.PEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	host, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts["address"], opts["port"] = host, port
-	opts["caFile"], opts["keyFile"], opts["keyId"], opts["teamId"] = caFile, keyFile, k.ID, k.TeamID
+	opts["caFile"], opts["keyFile"] = writeCertPEM(t, dir, srv.Certificate()), writeFile(t, dir, "AuthKey_"+k.ID+".p8", k.PEM())
+	opts["keyId"], opts["teamId"] = k.ID, k.TeamID
 	if opts["topic"] == nil {
 		opts["topic"] = "com.example.app"
 	}
-	arg, err := json.Marshal(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "apns_push.js", string(arg))
-	cmd.Dir = "node"
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("node apns_push.js: %v\n%s", err, stderr.String())
-	}
 	var res nodeAPNResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("apns_push.js printed %q: %v", stdout.String(), err)
-	}
+	nodeScript{Package: "@parse/node-apn", Args: []string{"apns_push.js"}, Input: opts}.run(t, &res)
 	return res
 }
 
@@ -93,8 +57,7 @@ func runNodeAPN(t *testing.T, srv *apnstest.Server, opts map[string]any) nodeAPN
 // is delivered with node-apn's one token, and the third fails as APNs
 // fails it, 410 Unregistered with the time the device token went.
 func TestNodeAPNTokensAcceptedAndPushesDelivered(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	devices := []string{apnsDevice, strings.Repeat("0a", 32), strings.Repeat("fe", 32)}
 	gone := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 	srv.Unregister(devices[2], gone)
@@ -123,8 +86,7 @@ func TestNodeAPNTokensAcceptedAndPushesDelivered(t *testing.T) {
 // VoIP push of 5,120 bytes is delivered, one of 5,121 fails with 413
 // PayloadTooLarge, and so does a background push of 4,097.
 func TestNodeAPNVoIPPayloadsUpTo5KiB(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, apnstest.NewServer())
 	for _, tc := range []struct {
 		pushType, topic string
 		size            int

@@ -1,54 +1,13 @@
 package conformance
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-)
 
-// serveASC runs the built ascjwt binary's serve with extra flags and
-// returns the variables it exports once it says it is ready.
-func serveASC(t *testing.T, ctx context.Context, bin, dir string, flags ...string) map[string]string {
-	t.Helper()
-	serve := exec.CommandContext(ctx, bin, append([]string{"serve", "--dir", dir}, flags...)...)
-	serve.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	out, err := serve.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { serve.Process.Signal(os.Interrupt); serve.Wait() })
-	vars := map[string]string{}
-	ready := false
-	for sc := bufio.NewScanner(out); sc.Scan(); {
-		line := sc.Text()
-		if strings.HasPrefix(line, "# ascjwt serve is ready") {
-			ready = true
-			break
-		}
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(line, "export ") {
-			vars[k] = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
-		}
-	}
-	if !ready {
-		t.Fatal("ascjwt serve exited before it was ready")
-	}
-	return vars
-}
+	"github.com/ascjwt/ascjwt/internal/apitest"
+)
 
 type clientCall struct {
 	Name   string `json:"name"`
@@ -67,37 +26,17 @@ type clientResult struct {
 
 // runAppleClient drives Apple's AppStoreServerAPIClient at the serve's base
 // URL with the key in keyPath, trusting the serve's CA.
-func runAppleClient(t *testing.T, ctx context.Context, vars map[string]string, keyPath string, calls []clientCall) []clientResult {
+func runAppleClient(t *testing.T, vars map[string]string, keyPath string, calls []clientCall) []clientResult {
 	t.Helper()
-	in, err := json.Marshal(map[string]any{"baseUrl": vars["ASC_BASE_URL"], "keyPath": keyPath, "keyId": vars["ASC_KEY_ID"],
-		"issuerId": vars["ASC_ISSUER_ID"], "bundleId": "com.example.app", "calls": calls})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, "node", "appstore_client.js")
-	cmd.Dir = "node"
-	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+vars["ASC_CA_FILE"])
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node appstore_client.js: %v\n%s", err, stderr.Bytes())
-	}
 	var res []clientResult
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatalf("node appstore_client.js printed %.300s: %v", b, err)
-	}
+	nodeScript{
+		Package: appleLibrary,
+		Args:    []string{"appstore_client.js"},
+		Env:     []string{"NODE_EXTRA_CA_CERTS=" + vars["ASC_CA_FILE"]},
+		Input: map[string]any{"baseUrl": vars["ASC_BASE_URL"], "keyPath": keyPath, "keyId": vars["ASC_KEY_ID"],
+			"issuerId": vars["ASC_ISSUER_ID"], "bundleId": "com.example.app", "calls": calls},
+	}.run(t, &res)
 	return res
-}
-
-func buildASCJWT(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "ascjwt")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ascjwt/ascjwt/cmd/ascjwt").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // TestAppleServerAPIClientReachesServe points Apple's Node
@@ -106,19 +45,12 @@ func buildASCJWT(t *testing.T, dir string) string {
 // the server does not know gets APIException 401, and past --rate-limit 1
 // the next call gets 429 with apiError 4290000.
 func TestAppleServerAPIClientReachesServe(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not on PATH")
-	}
-	if _, err := os.Stat(filepath.Join("node", "node_modules", "@apple", "app-store-server-library")); err != nil {
-		t.Fatal("Apple's library is not installed: run npm ci in conformance/node (.ci/run does)")
-	}
+	requireNode(t, appleLibrary)
 	dir := t.TempDir()
 	bin := buildASCJWT(t, dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 
-	vars := serveASC(t, ctx, bin, filepath.Join(dir, "fake"))
-	res := runAppleClient(t, ctx, vars, vars["ASC_PRIVATE_KEY_PATH"], []clientCall{
+	vars := serveASC(t, bin, filepath.Join(dir, "fake"))
+	res := runAppleClient(t, vars, vars["ASC_PRIVATE_KEY_PATH"], []clientCall{
 		{Name: "history", Method: "getTransactionHistory", Args: []any{"2000000123", nil, map[string]any{}}},
 		{Name: "info", Method: "getTransactionInfo", Args: []any{"2000000123"}},
 	})
@@ -134,25 +66,13 @@ func TestAppleServerAPIClientReachesServe(t *testing.T) {
 		}
 	}
 
-	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(other)
-	if err != nil {
-		t.Fatal(err)
-	}
-	otherPath := filepath.Join(dir, "other.p8")
-	if err := os.WriteFile(otherPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	res = runAppleClient(t, ctx, vars, otherPath, []clientCall{{Name: "other key", Method: "getTransactionInfo", Args: []any{"2000000123"}}})
+	res = runAppleClient(t, vars, writeFile(t, dir, "other.p8", []byte(apitest.PEM(t, apitest.NewKey(t)))), []clientCall{{Name: "other key", Method: "getTransactionInfo", Args: []any{"2000000123"}}})
 	if r := res[0]; r.OK || r.HTTPStatusCode != 401 {
 		t.Errorf("another key: ok=%v status %d %s; want APIException 401", r.OK, r.HTTPStatusCode, r.Error)
 	}
 
-	limited := serveASC(t, ctx, bin, filepath.Join(dir, "limited"), "--rate-limit", "1")
-	res = runAppleClient(t, ctx, limited, limited["ASC_PRIVATE_KEY_PATH"], []clientCall{
+	limited := serveASC(t, bin, filepath.Join(dir, "limited"), "--rate-limit", "1")
+	res = runAppleClient(t, limited, limited["ASC_PRIVATE_KEY_PATH"], []clientCall{
 		{Name: "first", Method: "getTransactionInfo", Args: []any{"2000000123"}},
 		{Name: "second", Method: "getTransactionInfo", Args: []any{"2000000123"}},
 	})

@@ -1,19 +1,13 @@
 package conformance
 
 import (
-	"bufio"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,48 +21,17 @@ import (
 // SignedDataVerifier with the root serve wrote (ASC_ROOT_CA_FILE): it
 // accepts both, and refuses a notification from another CA.
 func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not on PATH")
-	}
+	requireNode(t, appleLibrary)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ascjwt")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ascjwt/ascjwt/cmd/ascjwt").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	var mu sync.Mutex
-	var delivered []byte
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		delivered, _ = io.ReadAll(r.Body)
-	}))
-	defer receiver.Close()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	serve := exec.CommandContext(ctx, bin, "serve", "--dir", filepath.Join(dir, "fake"), "--notify-url", receiver.URL)
-	serve.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	out, err := serve.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { serve.Process.Signal(os.Interrupt); serve.Wait() }()
+	bin := buildASCJWT(t, dir)
+	receiver := newNotificationEndpoint(t)
+	vars := serveASC(t, bin, filepath.Join(dir, "fake"), "--notify-url", receiver.URL)
 	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	vars := map[string]string{}
-	for sc := bufio.NewScanner(out); sc.Scan(); {
-		line := sc.Text()
-		if strings.HasPrefix(line, "# ascjwt serve is ready") {
-			break
-		}
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(line, "export ") {
-			v = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
-			vars[k] = v
-			env = append(env, k+"="+v)
-		}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
 	}
+	ctx, cancel := context.WithTimeout(t.Context(), nodeTimeout)
+	defer cancel()
 	api := func(args ...string) []byte {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, bin, append([]string{"api", "--bundle-id", "com.example.app"}, args...)...)
@@ -85,11 +48,9 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	}
 	api("-X", "POST", "/inApps/v1/notifications/test")
 	var body struct{ SignedPayload string }
-	mu.Lock()
-	err = json.Unmarshal(delivered, &body)
-	mu.Unlock()
-	if err != nil || body.SignedPayload == "" {
-		t.Fatalf("no test notification delivered: %v", err)
+	receiver.decodeLast(t, &body)
+	if body.SignedPayload == "" {
+		t.Fatal("no test notification delivered")
 	}
 
 	rootPEM, err := os.ReadFile(vars["ASC_ROOT_CA_FILE"])
@@ -100,18 +61,14 @@ func TestAppleVerifierAcceptsWhatServeSigns(t *testing.T) {
 	if block == nil {
 		t.Fatal("ASC_ROOT_CA_FILE holds no PEM certificate")
 	}
-	forged, err := appstoretest.NewCA().SignNotification(appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: time.Now(),
-		Data: &appstore.NotificationData{BundleID: "com.example.app", Environment: appstore.Sandbox}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	forged := signed(t)(appstoretest.NewCA().SignNotification(appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: time.Now(),
+		Data: &appstore.NotificationData{BundleID: "com.example.app", Environment: appstore.Sandbox}}))
 	cases := []verifyCase{
 		{Name: "transaction", Method: "transaction", Signed: info.SignedTransactionInfo, Environment: "Sandbox", BundleID: "com.example.app"},
 		{Name: "test notification", Method: "notification", Signed: body.SignedPayload, Environment: "Sandbox", BundleID: "com.example.app"},
 		{Name: "another CA", Method: "notification", Signed: forged, Environment: "Sandbox", BundleID: "com.example.app"},
 	}
-	var apple []verifyCase
-	runAppleVerifier(t, "verify", map[string]any{"roots": []string{base64.StdEncoding.EncodeToString(block.Bytes)}, "cases": cases}, &apple)
+	apple := runAppleVerifier(t, [][]byte{block.Bytes}, cases)
 	for i, want := range []string{"OK", "OK", "VERIFICATION_FAILURE"} {
 		if apple[i].Effective != want {
 			t.Errorf("%s: Apple's verifier says %s (%s); want %s", apple[i].Name, apple[i].Effective, apple[i].Cause, want)

@@ -1,20 +1,11 @@
 package conformance
 
 import (
-	"bytes"
-	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -22,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // storeKitV1Case is one promotional offer in the original form, for both
@@ -64,31 +56,7 @@ func appleStoreKitSignatures(t *testing.T, in any) (out struct {
 	AdvancedCommerce             []string `json:"advancedCommerce"`
 }) {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH")
-	}
-	if _, err := os.Stat(filepath.Join("node", "node_modules", "@apple", "app-store-server-library")); err != nil {
-		t.Fatal("Apple's library is not installed: run npm ci in conformance/node (.ci/run does)")
-	}
-	stdin, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "storekit_signatures.js")
-	cmd.Dir = "node"
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node storekit_signatures.js: %v\n%s", err, stderr.String())
-	}
-	if err := json.Unmarshal(stdout, &out); err != nil {
-		t.Fatalf("node's output: %v\n%s", err, stdout)
-	}
+	nodeScript{Package: appleLibrary, Args: []string{"storekit_signatures.js"}, Input: in}.run(t, &out)
 	return out
 }
 
@@ -134,14 +102,7 @@ func verifyES256(t *testing.T, pub *ecdsa.PublicKey, jws string) {
 // headers and claim sets apart from nonce and iat, and each original-form
 // signature must verify over the text the other signs.
 func TestStoreKitSignaturesMatchApplesLibrary(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := apitest.NewKey(t)
 	const keyID, issuerID, bundleID = "2X9R4HXF34", "57246542-96fe-1a63-e053-0824d011072a", "com.example.app"
 	signer, err := appstore.NewSigner(appstore.SignerConfig{KeyID: keyID, IssuerID: issuerID, BundleID: bundleID, PrivateKey: key})
 	if err != nil {
@@ -168,7 +129,7 @@ func TestStoreKitSignaturesMatchApplesLibrary(t *testing.T) {
 	}
 
 	apple := appleStoreKitSignatures(t, map[string]any{
-		"keyPEM":                       string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"keyPEM":                       apitest.PEM(t, key),
 		"keyId":                        keyID,
 		"issuerId":                     issuerID,
 		"bundleId":                     bundleID,

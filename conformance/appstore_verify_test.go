@@ -1,24 +1,18 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt/appstore"
 	"github.com/ascjwt/ascjwt/appstore/appstoretest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 // verifyCase is one piece of signed data and the verifier both libraries
@@ -38,35 +32,22 @@ type verifyCase struct {
 	Effective string `json:"effective,omitempty"` // the cause if any, else the status
 }
 
-// runAppleVerifier runs conformance/node/appstore_verify.js in mode
-// ("verify" or "make") with stdin, and decodes its output into out.
-func runAppleVerifier(t *testing.T, mode string, stdin, out any) {
+// runAppleVerifier has conformance/node/appstore_verify.js verify each case
+// with Apple's SignedDataVerifier, trusting the DER roots, and returns the
+// cases with Apple's verdicts filled in.
+func runAppleVerifier(t *testing.T, roots [][]byte, cases []verifyCase) []verifyCase {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH")
+	var b64roots []string
+	for _, r := range roots {
+		b64roots = append(b64roots, base64.StdEncoding.EncodeToString(r))
 	}
-	if _, err := os.Stat(filepath.Join("node", "node_modules", "@apple", "app-store-server-library")); err != nil {
-		t.Fatal("Apple's library is not installed: run npm ci in conformance/node (.ci/run does)")
+	var apple []verifyCase
+	nodeScript{Package: appleLibrary, Args: []string{"appstore_verify.js", "verify"},
+		Input: map[string]any{"roots": b64roots, "cases": cases}}.run(t, &apple)
+	if len(apple) != len(cases) {
+		t.Fatalf("Apple's verifier answered %d cases of %d", len(apple), len(cases))
 	}
-	in, err := json.Marshal(stdin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "appstore_verify.js", mode)
-	cmd.Dir = "node"
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node appstore_verify.js %s: %v\n%s", mode, err, stderr.Bytes())
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		t.Fatalf("node appstore_verify.js %s printed %.200s: %v", mode, b, err)
-	}
+	return apple
 }
 
 // ours verifies c with package appstore, with the same configuration as
@@ -156,6 +137,18 @@ func compare(t *testing.T, roots []*x509.Certificate, cases []verifyCase) {
 	}
 }
 
+// signed returns a function that passes on a signer's JWS, failing t on
+// the signer's error: sign(ca.Sign(tx)).
+func signed(t *testing.T) func(jws string, err error) string {
+	return func(jws string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jws
+	}
+}
+
 // TestAppleVerifierAgreesOnAppstoretestChains gives Apple's Node verifier
 // the test root and every case of appstoretest's making, and checks that
 // it accepts what we accept and refuses the rest for the same reason.
@@ -170,28 +163,15 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 		Environment: appstore.Sandbox, SignedDate: now}
 	didRenew := appstore.Notification{NotificationType: appstore.NotificationDidRenew, NotificationUUID: "7c7a5f0e-1c1c-4f7e-8e55-1e1e1e1e1e1e", Version: "2.0", SignedDate: now,
 		Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Sandbox, Status: appstore.StatusActive, Transaction: &tx, RenewalInfo: &ri}}
-	sign := func(signer *appstoretest.CA, claims any) string {
-		t.Helper()
-		var s string
-		var err error
-		if n, ok := claims.(appstore.Notification); ok {
-			s, err = signer.SignNotification(n)
-		} else {
-			s, err = signer.Sign(claims)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	good := sign(ca, tx)
+	sign := signed(t)
+	good := sign(ca.Sign(tx))
 	h, p, s := split3(good)
 	chain := x5cOf(ca)
 	in2000 := tx
 	in2000.SignedDate = time.Date(2000, 6, 1, 0, 0, 0, 0, time.UTC)
 	otherTx := didRenew
 	otherData := *didRenew.Data
-	otherData.Transaction, otherData.SignedTransactionInfo = nil, sign(appstoretest.NewCA(), tx)
+	otherData.Transaction, otherData.SignedTransactionInfo = nil, sign(appstoretest.NewCA().Sign(tx))
 	otherTx.Data = &otherData
 
 	sandbox := func(name, method, signed string) verifyCase {
@@ -202,29 +182,29 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 	}
 	cases := []verifyCase{
 		sandbox("transaction", "transaction", good),
-		sandbox("notification with its transaction and renewal info", "notification", sign(ca, didRenew)),
-		sandbox("renewal info", "renewalInfo", sign(ca, ri)),
-		production("app transaction", "appTransaction", sign(ca, appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now, OriginalPlatform: appstore.IOS})),
-		production("realtime request", "realtimeRequest", sign(ca, appstore.RealtimeRequest{OriginalTransactionID: "1", AppAppleID: 1234567890, ProductID: "p", UserLocale: "en-US", RequestIdentifier: "r", Environment: appstore.Production, SignedDate: now})),
-		production("summary notification", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationRenewalExtension, Subtype: appstore.SubtypeSummary, SignedDate: now,
-			Summary: &appstore.Summary{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production, SucceededCount: 1}})),
-		sandbox("external purchase token, SANDBOX", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
-			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "SANDBOX_1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}})),
-		sandbox("external purchase token, production", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
-			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}})),
-		production("rescind consent with its app transaction", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationRescindConsent, SignedDate: now,
+		sandbox("notification with its transaction and renewal info", "notification", sign(ca.SignNotification(didRenew))),
+		sandbox("renewal info", "renewalInfo", sign(ca.Sign(ri))),
+		production("app transaction", "appTransaction", sign(ca.Sign(appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now, OriginalPlatform: appstore.IOS}))),
+		production("realtime request", "realtimeRequest", sign(ca.Sign(appstore.RealtimeRequest{OriginalTransactionID: "1", AppAppleID: 1234567890, ProductID: "p", UserLocale: "en-US", RequestIdentifier: "r", Environment: appstore.Production, SignedDate: now}))),
+		production("summary notification", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationRenewalExtension, Subtype: appstore.SubtypeSummary, SignedDate: now,
+			Summary: &appstore.Summary{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production, SucceededCount: 1}}))),
+		sandbox("external purchase token, SANDBOX", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
+			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "SANDBOX_1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}}))),
+		sandbox("external purchase token, production", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationExternalPurchaseToken, SignedDate: now,
+			ExternalPurchaseToken: &appstore.ExternalPurchaseToken{ExternalPurchaseID: "1", BundleID: bundleID, AppAppleID: 1234567890, TokenCreationDate: now}}))),
+		production("rescind consent with its app transaction", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationRescindConsent, SignedDate: now,
 			AppData: &appstore.AppData{BundleID: bundleID, AppAppleID: 1234567890, Environment: appstore.Production,
-				AppTransaction: &appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now}}})),
-		sandbox("no app fields", "notification", sign(ca, map[string]any{"notificationType": "TEST", "signedDate": now.UnixMilli()})),
+				AppTransaction: &appstore.AppTransaction{ReceiptType: appstore.Production, AppAppleID: 1234567890, BundleID: bundleID, ReceiptCreationDate: now}}}))),
+		sandbox("no app fields", "notification", sign(ca.Sign(map[string]any{"notificationType": "TEST", "signedDate": now.UnixMilli()}))),
 
-		sandbox("leaf without its OID", "transaction", sign(ca.LeafWithoutOID(), tx)),
-		sandbox("intermediate without its OID", "transaction", sign(ca.IntermediateWithoutOID(), tx)),
-		sandbox("another CA", "transaction", sign(appstoretest.NewCA(), tx)),
-		sandbox("expired leaf", "transaction", sign(ca.ExpiredLeaf(), tx)),
-		sandbox("expired leaf, signed while it was valid", "transaction", sign(ca.ExpiredLeaf(), in2000)),
-		sandbox("leaf not yet valid", "transaction", sign(ca.LeafNotYetValid(), tx)),
-		sandbox("leaf valid until an hour ago", "transaction", sign(ca.LeafValidBetween(now.AddDate(-1, 0, 0), now.Add(-time.Hour)), tx)),
-		sandbox("chain of two", "transaction", sign(ca.ChainOfTwo(), tx)),
+		sandbox("leaf without its OID", "transaction", sign(ca.LeafWithoutOID().Sign(tx))),
+		sandbox("intermediate without its OID", "transaction", sign(ca.IntermediateWithoutOID().Sign(tx))),
+		sandbox("another CA", "transaction", sign(appstoretest.NewCA().Sign(tx))),
+		sandbox("expired leaf", "transaction", sign(ca.ExpiredLeaf().Sign(tx))),
+		sandbox("expired leaf, signed while it was valid", "transaction", sign(ca.ExpiredLeaf().Sign(in2000))),
+		sandbox("leaf not yet valid", "transaction", sign(ca.LeafNotYetValid().Sign(tx))),
+		sandbox("leaf valid until an hour ago", "transaction", sign(ca.LeafValidBetween(now.AddDate(-1, 0, 0), now.Add(-time.Hour)).Sign(tx))),
+		sandbox("chain of two", "transaction", sign(ca.ChainOfTwo().Sign(tx))),
 		sandbox("chain of four", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": append(chain, chain[2])}, tx)),
 		sandbox("no x5c", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256"}, tx)),
 		sandbox("leaf not base64", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": []string{"%%%", chain[1], chain[2]}}, tx)),
@@ -237,17 +217,11 @@ func TestAppleVerifierAgreesOnAppstoretestChains(t *testing.T) {
 		sandbox("bundleId a number", "transaction", jwsWith(t, ca.LeafKey(), map[string]any{"alg": "ES256", "x5c": chain}, map[string]any{"bundleId": 7})),
 		{Name: "another bundle ID", Method: "transaction", Signed: good, Environment: "Sandbox", BundleID: "com.example.other"},
 		production("production verifier, sandbox transaction", "transaction", good),
-		production("production notification for another App Apple ID", "notification", sign(ca, appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: now,
-			Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 42, Environment: appstore.Production}})),
-		sandbox("notification carrying a transaction from another CA", "notification", sign(ca, otherTx)),
+		production("production notification for another App Apple ID", "notification", sign(ca.SignNotification(appstore.Notification{NotificationType: appstore.NotificationTest, SignedDate: now,
+			Data: &appstore.NotificationData{BundleID: bundleID, AppAppleID: 42, Environment: appstore.Production}}))),
+		sandbox("notification carrying a transaction from another CA", "notification", sign(ca.SignNotification(otherTx))),
 	}
-	roots := []string{base64.StdEncoding.EncodeToString(ca.Roots()[0].Raw)}
-	var apple []verifyCase
-	runAppleVerifier(t, "verify", map[string]any{"roots": roots, "cases": cases}, &apple)
-	if len(apple) != len(cases) {
-		t.Fatalf("Apple's verifier answered %d cases of %d", len(apple), len(cases))
-	}
-	compare(t, ca.Roots(), apple)
+	compare(t, ca.Roots(), runAppleVerifier(t, [][]byte{ca.Roots()[0].Raw}, cases))
 }
 
 // TestOursAgreesWithAppleOnDataNodeMakes takes chains jsrsasign made and
@@ -259,7 +233,7 @@ func TestOursAgreesWithAppleOnDataNodeMakes(t *testing.T) {
 		Roots []string     `json:"roots"`
 		Cases []verifyCase `json:"cases"`
 	}
-	runAppleVerifier(t, "make", nil, &made)
+	nodeScript{Package: appleLibrary, Args: []string{"appstore_verify.js", "make"}}.run(t, &made)
 	var roots []*x509.Certificate
 	for _, r := range made.Roots {
 		der, _ := base64.StdEncoding.DecodeString(r)
@@ -288,24 +262,11 @@ func x5cOf(ca *appstoretest.CA) []string {
 	return out
 }
 
-// jwsWith signs claims under any header with key, by hand.
+// jwsWith signs claims under any header with key, by hand (jwsforge signs
+// with crypto/ecdsa, apart from the code under test).
 func jwsWith(t *testing.T, key *ecdsa.PrivateKey, header map[string]any, claims any) string {
 	t.Helper()
-	hb, _ := json.Marshal(header)
-	pb, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	input := b64url(hb) + "." + b64url(pb)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + b64url(sig)
+	return jwsforge.Sign(key, string(mustJSON(t, header)), string(mustJSON(t, claims)))
 }
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

@@ -15,6 +15,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	nanoaxm "github.com/micromdm/nanoaxm/client"
 	"github.com/micromdm/nanoaxm/storage"
 )
@@ -31,13 +32,10 @@ func (d toFake) Do(r *http.Request) (*http.Response, error) {
 	return d.client.Do(r)
 }
 
-// TestNanoAXMExchangesWithAxmtest has micromdm/nanoaxm sign its own client
-// assertion and exchange it at axmtest's v2 token endpoint, the access
-// token then passing the API; and our axm source, through ascjwt's client,
-// reaching the same API with one exchange.
-func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
-	srv := axmtest.NewServer()
-	defer srv.Close()
+// nanoaxmAssertion is the client assertion nanoaxm signs for Apple's
+// audience with the fake's key, good for as long as nanoaxm makes it.
+func nanoaxmAssertion(t *testing.T, srv *axmtest.Server, jti string) string {
+	t.Helper()
 	der, err := x509.MarshalECPrivateKey(srv.PrivateKey())
 	if err != nil {
 		t.Fatal(err)
@@ -45,10 +43,20 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 	ac := storage.AuthCredentials{ClientID: srv.ClientID(), KeyID: srv.KeyID(),
 		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})}
 	now := srv.Now()
-	assertion, err := nanoaxm.NewClientAssertion(ac, nanoaxm.Audience, "jti-conformance-1", now, now.Add(nanoaxm.ClientAssertionDaysExpiry*24*time.Hour))
+	assertion, err := nanoaxm.NewClientAssertion(ac, nanoaxm.Audience, jti, now, now.Add(nanoaxm.ClientAssertionDaysExpiry*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return assertion
+}
+
+// TestNanoAXMExchangesWithAxmtest has micromdm/nanoaxm sign its own client
+// assertion and exchange it at axmtest's v2 token endpoint, the access
+// token then passing the API; and our axm source, through ascjwt's client,
+// reaching the same API with one exchange.
+func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
+	srv := closeAtEnd(t, axmtest.NewServer())
+	assertion := nanoaxmAssertion(t, srv, "jti-conformance-1")
 	base, _ := url.Parse(srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -59,31 +67,16 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 	if tok.AccessToken == "" {
 		t.Fatal("nanoaxm got no access token")
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/orgDevices", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("nanoaxm's access token: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+	withToken := oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok.AccessToken}))
+	if code := apitest.StatusOf(t, withToken, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+		t.Errorf("nanoaxm's access token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 	}
 
-	src, err := axm.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, axm.NewTokenSource, srv.Config())
 	client := ascjwt.NewClient(srv.Client(), src)
 	for range 2 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/orgDevices", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("our axm source: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+			t.Errorf("our axm source: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
 	if st := srv.Stats(); st.Exchanges != 2 || st.Accepted != 3 {
@@ -100,19 +93,8 @@ func TestNanoAXMExchangesWithAxmtest(t *testing.T) {
 // API" shows them. The access token it gets passes the API, and one token
 // serves two calls.
 func TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest(t *testing.T) {
-	srv := axmtest.NewServer()
-	defer srv.Close()
-	der, err := x509.MarshalECPrivateKey(srv.PrivateKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac := storage.AuthCredentials{ClientID: srv.ClientID(), KeyID: srv.KeyID(),
-		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})}
-	now := srv.Now()
-	assertion, err := nanoaxm.NewClientAssertion(ac, nanoaxm.Audience, "jti-conformance-cc", now, now.Add(nanoaxm.ClientAssertionDaysExpiry*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := closeAtEnd(t, axmtest.NewServer())
+	assertion := nanoaxmAssertion(t, srv, "jti-conformance-cc")
 	cc := clientcredentials.Config{
 		ClientID: srv.ClientID(),
 		TokenURL: srv.URL + axmtest.TokenPath,
@@ -127,14 +109,8 @@ func TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest(t *testing.T) {
 	defer cancel()
 	client := cc.Client(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()))
 	for range 2 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/orgDevices", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("clientcredentials at axmtest: %v (%s)", err, srv.Stats().LastRefusal)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("clientcredentials' access token: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/orgDevices"); code != http.StatusOK {
+			t.Errorf("clientcredentials' access token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
 	if st := srv.Stats(); st.Exchanges != 1 || st.Accepted != 2 {

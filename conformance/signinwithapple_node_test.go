@@ -4,18 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -34,57 +26,29 @@ type nodeResult struct {
 // the refresh token, after which the fake refuses it, and verifies a
 // notification the fake signs.
 func TestAppleSigninAuthAgainstTheFake(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH")
-	}
-	if _, err := os.Stat(filepath.Join("node", "node_modules", "apple-signin-auth")); err != nil {
-		t.Fatal("conformance/node has no node_modules/apple-signin-auth: run npm ci in conformance/node (.ci/run does)")
-	}
-	srv := signinwithappletest.NewServer()
-	defer srv.Close()
-
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	srv := closeAtEnd(t, signinwithappletest.NewServer())
 	cfg := srv.Config()
-	der, err := x509.MarshalPKCS8PrivateKey(cfg.PrivateKey.(*ecdsa.PrivateKey))
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, idToken := srv.Authorize(signinwithappletest.Authorization{Email: "a@example.com", Nonce: "n-0123", IsPrivateEmail: true})
 	code, _ := srv.Authorize(signinwithappletest.Authorization{})
 	notification := capturedNotification(t, srv, signinwithapple.Event{Type: signinwithapple.EventConsentRevoked})
 
-	input, _ := json.Marshal(map[string]string{
-		"base":         srv.URL,
-		"clientID":     cfg.ClientID,
-		"teamID":       cfg.TeamID,
-		"keyID":        cfg.KeyID,
-		"privateKey":   string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"idToken":      idToken,
-		"nonce":        "n-0123",
-		"code":         code,
-		"notification": notification,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "signinwithapple.js")
-	cmd.Dir = "node"
-	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ca)
-	cmd.Stdin = bytes.NewReader(input)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	outb, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
 	var out map[string]nodeResult
-	if err := json.Unmarshal(outb, &out); err != nil {
-		t.Fatalf("node wrote %s: %v", outb, err)
-	}
+	nodeScript{
+		Package: "apple-signin-auth",
+		Args:    []string{"signinwithapple.js"},
+		Env:     []string{"NODE_EXTRA_CA_CERTS=" + writeCertPEM(t, t.TempDir(), srv.Certificate())},
+		Input: map[string]string{
+			"base":         srv.URL,
+			"clientID":     cfg.ClientID,
+			"teamID":       cfg.TeamID,
+			"keyID":        cfg.KeyID,
+			"privateKey":   apitest.PEM(t, cfg.PrivateKey.(*ecdsa.PrivateKey)),
+			"idToken":      idToken,
+			"nonce":        "n-0123",
+			"code":         code,
+			"notification": notification,
+		},
+	}.run(t, &out)
 	want := func(name string, ok bool) nodeResult {
 		t.Helper()
 		r, found := out[name]
@@ -134,18 +98,13 @@ func TestAppleSigninAuthAgainstTheFake(t *testing.T) {
 // endpoint of the test's and returns its payload, the JWT.
 func capturedNotification(t *testing.T, srv *signinwithappletest.Server, e signinwithapple.Event) string {
 	t.Helper()
-	var payload string
-	endpoint := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var body struct {
-			Payload string `json:"payload"`
-		}
-		_ = json.Unmarshal(b, &body)
-		payload = body.Payload
-	}))
-	defer endpoint.Close()
+	endpoint := newNotificationEndpoint(t)
 	if err := srv.PostNotification(context.Background(), nil, endpoint.URL, e); err != nil {
 		t.Fatal(err)
 	}
-	return payload
+	var body struct {
+		Payload string `json:"payload"`
+	}
+	endpoint.decodeLast(t, &body)
+	return body.Payload
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -17,8 +18,7 @@ import (
 // code exchange with our Client, and their at_hash; after the fake rotates
 // its key, go-oidc fetches the set again and verifies the new token too.
 func TestGoOIDCVerifiesTheFakesIdentityTokens(t *testing.T) {
-	srv := signinwithappletest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, signinwithappletest.NewServer())
 	ctx := oidc.ClientContext(context.Background(), srv.Client())
 	keys := oidc.NewRemoteKeySet(ctx, srv.KeysURL())
 	verifier := oidc.NewVerifier("https://appleid.apple.com", keys, &oidc.Config{ClientID: srv.ClientID(), Now: srv.Now})
@@ -36,10 +36,7 @@ func TestGoOIDCVerifiesTheFakesIdentityTokens(t *testing.T) {
 		t.Errorf("go-oidc reads %+v %+v (%v)", id, claims, err)
 	}
 
-	secrets, err := signinwithapple.NewClientSecretSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	secrets := apitest.Must(t, signinwithapple.NewClientSecretSource, srv.Config())
 	client, err := signinwithapple.NewClient(secrets, srv.ClientConfig(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -72,16 +69,12 @@ func TestGoOIDCVerifiesTheFakesIdentityTokens(t *testing.T) {
 // issuer) go-oidc refuses too, so that our rules are not stricter than a
 // widely used client's where they are the same rules.
 func TestGoOIDCRefusesWhatOurVerifierRefuses(t *testing.T) {
-	srv := signinwithappletest.NewServer()
-	defer srv.Close()
+	srv := closeAtEnd(t, signinwithappletest.NewServer())
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	srv.SetClock(func() time.Time { return fixed })
 	ctx := oidc.ClientContext(context.Background(), srv.Client())
 	theirs := oidc.NewVerifier("https://appleid.apple.com", oidc.NewRemoteKeySet(ctx, srv.KeysURL()), &oidc.Config{ClientID: srv.ClientID(), Now: srv.Now})
-	ours, err := signinwithapple.NewVerifier(srv.VerifierConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ours := apitest.Must(t, signinwithapple.NewVerifier, srv.VerifierConfig())
 	base := func() map[string]any {
 		return map[string]any{"iss": "https://appleid.apple.com", "aud": srv.ClientID(), "sub": "001.a.1", "iat": fixed.Unix(), "exp": fixed.Add(10 * time.Minute).Unix()}
 	}

@@ -3,12 +3,11 @@ package conformance
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/xoauth2"
 	"golang.org/x/oauth2"
 )
@@ -18,51 +17,31 @@ import (
 // asctest accepts every request, each carries exactly our source's token
 // as a bearer token, and three calls use one token.
 //
-// x/oauth2/clientcredentials is not driven against axmtest: xoauth2 offers
-// no client assertion for it, and clientcredentials sends a client secret,
-// which Apple's token endpoint does not take.
+// x/oauth2/clientcredentials meets axmtest in
+// TestOAuth2ClientCredentialsExchangesAnAssertionAtAxmtest, with nanoaxm's
+// client assertion as its endpoint parameters: xoauth2 makes none.
 func TestOAuth2ClientCarriesOnlyOurToken(t *testing.T) {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	var mu sync.Mutex
-	var seen []string
-	srv.Handle("GET /v1/apps", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		seen = append(seen, r.Header.Values("Authorization")...)
-		mu.Unlock()
+	srv := closeAtEnd(t, asctest.NewServer())
+	seen := &apitest.HeaderLog{Then: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"data":[]}`))
-	}))
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	client := oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, srv.Client()), xoauth2.TokenSource(src))
+	}}
+	srv.Handle("GET /v1/apps", seen)
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
+	client := oauth2.NewClient(context.WithValue(t.Context(), oauth2.HTTPClient, srv.Client()), xoauth2.TokenSource(src))
 	for range 3 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/apps", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("x/oauth2 client with our token: status %d (%s); want 200", resp.StatusCode, srv.Stats().LastRejection)
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/apps"); code != http.StatusOK {
+			t.Fatalf("x/oauth2 client with our token: status %d (%s); want 200", code, srv.Stats().LastRejection)
 		}
 	}
-	tok, err := src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
+	tok := apitest.MustToken(t, src.Token)
+	headers := seen.Headers()
+	if len(headers) != 3 {
+		t.Fatalf("%d requests reached the API; want 3", len(headers))
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(seen) != 3 {
-		t.Fatalf("%d Authorization headers over 3 requests; want one each", len(seen))
-	}
-	for i, h := range seen {
-		if h != "Bearer "+tok.Value {
-			t.Errorf("request %d: Authorization is not our source's bearer token", i+1)
+	for i, h := range headers {
+		if auth := h.Values("Authorization"); len(auth) != 1 || auth[0] != "Bearer "+tok.Value {
+			t.Errorf("request %d: %d Authorization headers, want one, our source's bearer token", i+1, len(auth))
 		}
 	}
 	if st := srv.Stats(); st.Accepted != 3 || st.Tokens != 1 {

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
@@ -66,11 +66,8 @@ func NewClient(secret ascjwt.TokenSource, cfg ClientConfig) (*Client, error) {
 	if err := checkClientIDField("ClientConfig.ClientID", cfg.ClientID); err != nil {
 		return nil, err
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = BaseURL
-	}
-	if err := checkURL("ClientConfig.BaseURL", base, BaseURL); err != nil {
+	base, err := endpointURL("ClientConfig.BaseURL", cfg.BaseURL, BaseURL)
+	if err != nil {
 		return nil, err
 	}
 	base = strings.TrimSuffix(base, "/")
@@ -122,7 +119,7 @@ func shown(s string) string {
 }
 
 // Format makes every fmt verb print String.
-func (t Tokens) Format(f fmt.State, verb rune) { formatString(f, verb, t.String()) }
+func (t Tokens) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }
 
 // LogValue shows the tokens to log/slog as String does.
 func (t Tokens) LogValue() slog.Value { return slog.StringValue(t.String()) }
@@ -352,7 +349,7 @@ func secretSubject(secret string) (string, bool) {
 	if len(parts) != 3 {
 		return "", false
 	}
-	raw, err := jws.DecodeSegment(parts[1])
+	raw, err := jwsread.DecodeSegment(parts[1])
 	if err != nil {
 		return "", false
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -25,8 +26,20 @@ import (
 // newClient makes a client of the fake, with its Verifier.
 func newClient(t *testing.T, srv *signinwithappletest.Server, v *signinwithapple.Verifier) (*signinwithapple.Client, ascjwt.TokenSource) {
 	t.Helper()
+	return newClientTo(t, srv, v, "")
+}
+
+// newClientTo makes a client of the fake's secrets and client ID, with
+// Verifier v, that sends its requests to baseURL over plain HTTP: a server
+// of the test's that answers what the fake would not. "" is the fake.
+func newClientTo(t *testing.T, srv *signinwithappletest.Server, v *signinwithapple.Verifier, baseURL string) (*signinwithapple.Client, ascjwt.TokenSource) {
+	t.Helper()
 	src := newSource(t, srv.Config())
-	c, err := signinwithapple.NewClient(src, srv.ClientConfig(v))
+	cfg := srv.ClientConfig(v)
+	if baseURL != "" {
+		cfg.BaseURL, cfg.HTTPClient = baseURL, nil
+	}
+	c, err := signinwithapple.NewClient(src, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +130,7 @@ func TestClientSendsApplesFormFieldsOnly(t *testing.T) {
 		fmt.Fprint(w, `{"access_token":"a1.0.x","token_type":"Bearer","expires_in":3600,"refresh_token":"r1.0.x","id_token":"x.y.z"}`)
 	}))
 	defer plain.Close()
-	cfg := fake.ClientConfig(nil)
-	cfg.BaseURL, cfg.HTTPClient = plain.URL+"/", nil
-	client, err := signinwithapple.NewClient(newSource(t, fake.Config()), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, _ := newClientTo(t, fake, nil, plain.URL+"/")
 	id := fake.ClientID()
 	if _, err := client.Exchange(bg, "c1.0.x", ""); err != nil {
 		t.Fatal(err)
@@ -172,7 +180,7 @@ func TestEachTokenErrorCode(t *testing.T) {
 	}{
 		{"invalid_client", func(srv *signinwithappletest.Server, _ *signinwithapple.Client, _ ascjwt.TokenSource) (string, func() error) {
 			cfg := srv.Config()
-			cfg.PrivateKey = newKey(t) // a key the fake does not know
+			cfg.PrivateKey = apitest.NewKey(t) // a key the fake does not know
 			other, err := signinwithapple.NewClient(newSource(t, cfg), srv.ClientConfig(nil))
 			if err != nil {
 				t.Fatal(err)
@@ -231,7 +239,7 @@ func failing(status int, code string) func(*signinwithappletest.Server, *signinw
 func TestInvalidClientSignsANewSecret(t *testing.T) {
 	srv, v := newFake(t)
 	client, src := newClient(t, srv, v)
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	srv.Fail(http.StatusBadRequest, "invalid_client", "")
 	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err == nil {
 		t.Fatal("no error")
@@ -240,7 +248,7 @@ func TestInvalidClientSignsANewSecret(t *testing.T) {
 	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err != nil {
 		t.Fatal(err)
 	}
-	if second := token(t, src); second.Value == first.Value {
+	if second := apitest.MustToken(t, src.Token); second.Value == first.Value {
 		t.Error("the refused secret is still in use")
 	}
 }
@@ -253,19 +261,19 @@ func TestAcceptedSecretRefusedLaterIsReplacedAtOnce(t *testing.T) {
 	srv, v := newFake(t) // its clock stands still: everything below is within a minute
 	client, src := newClient(t, srv, v)
 	exchange := func() error { _, err := client.Exchange(bg, srv.IssueCode(""), ""); return err }
-	first := token(t, src).Value
+	first := apitest.MustToken(t, src.Token).Value
 	srv.Fail(http.StatusBadRequest, "invalid_client", "")
 	if exchange() == nil {
 		t.Fatal("no error")
 	}
-	second := token(t, src).Value
+	second := apitest.MustToken(t, src.Token).Value
 	if second == first {
 		t.Fatal("the first refused secret was not dropped")
 	}
 	if exchange() == nil {
 		t.Fatal("no error")
 	}
-	if token(t, src).Value != second {
+	if apitest.MustToken(t, src.Token).Value != second {
 		t.Fatal("a secret never accepted was dropped twice within a minute")
 	}
 	srv.Recover()
@@ -276,7 +284,7 @@ func TestAcceptedSecretRefusedLaterIsReplacedAtOnce(t *testing.T) {
 	if exchange() == nil {
 		t.Fatal("no error")
 	}
-	if token(t, src).Value == second {
+	if apitest.MustToken(t, src.Token).Value == second {
 		t.Error("the secret Apple accepted and then refused is still in use")
 	}
 }
@@ -296,12 +304,12 @@ func TestInvalidClientSeesThroughWrappers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	srv.Fail(http.StatusBadRequest, "invalid_client", "")
 	if _, err := client.Exchange(bg, srv.IssueCode(""), ""); err == nil {
 		t.Fatal("no error")
 	}
-	if second := token(t, src); second.Value == first.Value {
+	if second := apitest.MustToken(t, src.Token); second.Value == first.Value {
 		t.Error("the wrapped source still hands out the refused secret")
 	}
 }
@@ -341,7 +349,7 @@ func TestAcceptedSecretIsRecorded(t *testing.T) {
 	if _, err := client.Exchange(bg, "c-unknown", ""); err == nil {
 		t.Fatal("an unknown code was taken")
 	}
-	secret := token(t, src).Value
+	secret := apitest.MustToken(t, src.Token).Value
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if len(rec.accepted) != 2 || rec.accepted[0] != secret || rec.accepted[1] != secret {
@@ -363,14 +371,8 @@ func TestTokenErrorCarriesNoSecret(t *testing.T) {
 			"error_description": "bad: " + r.PostForm.Get("code") + r.PostForm.Get("refresh_token") + " secret " + r.PostForm.Get("client_secret") + "\x1b[31m\nforged line"})
 	}))
 	defer echo.Close()
-	cfg := fake.ClientConfig(nil)
-	cfg.BaseURL, cfg.HTTPClient = echo.URL, nil
-	src := newSource(t, fake.Config())
-	client, err := signinwithapple.NewClient(src, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret := token(t, src).Value
+	client, src := newClientTo(t, fake, nil, echo.URL)
+	secret := apitest.MustToken(t, src.Token).Value
 	for _, call := range []func() error{
 		func() error { _, err := client.Exchange(bg, "c0123456789.0.secretcode", ""); return err },
 		func() error { _, err := client.Refresh(bg, "r0123456789.0.secretrefresh"); return err },
@@ -418,13 +420,8 @@ func TestClientErrorsWithoutAnErrorResponse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
-			cfg := fake.ClientConfig(nil)
-			cfg.BaseURL, cfg.HTTPClient = srv.URL, nil
-			client, err := signinwithapple.NewClient(newSource(t, fake.Config()), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = client.Exchange(bg, "c1.0.x", "")
+			client, _ := newClientTo(t, fake, nil, srv.URL)
+			_, err := client.Exchange(bg, "c1.0.x", "")
 			var te *signinwithapple.TokenError
 			if err == nil || errors.As(err, &te) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "signinwithapple: ") {
 				t.Fatalf("%v, want %q", err, tc.want)
@@ -485,12 +482,7 @@ func TestExchangeVerifiesTheIDToken(t *testing.T) {
 				_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "a.0.x", "token_type": "Bearer", "expires_in": 3600, "id_token": tc.idToken})
 			}))
 			defer plain.Close()
-			ccfg := srv.ClientConfig(v)
-			ccfg.BaseURL, ccfg.HTTPClient = plain.URL, nil
-			client, err := signinwithapple.NewClient(newSource(t, srv.Config()), ccfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			client, _ := newClientTo(t, srv, v, plain.URL)
 			if _, err := client.Exchange(bg, "c.0.x", ""); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("%v, want %q", err, tc.want)
 			}

@@ -149,13 +149,37 @@ func newFake(t *testing.T) (*signinwithappletest.Server, *signinwithapple.Verifi
 	t.Helper()
 	srv := signinwithappletest.NewServer()
 	t.Cleanup(srv.Close)
-	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	srv.SetClock(func() time.Time { return fixed })
+	srv.SetClock(func() time.Time { return start })
 	v, err := signinwithapple.NewVerifier(srv.VerifierConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return srv, v
+}
+
+// newFakeVerifying is newFake with an identity token of the fake's,
+// verified once: the Verifier holds the fake's key set, fetched once.
+func newFakeVerifying(t *testing.T) (*signinwithappletest.Server, *signinwithapple.Verifier, string) {
+	t.Helper()
+	srv, v := newFake(t)
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
+	if err := verifyID(v, good); err != nil {
+		t.Fatal(err)
+	}
+	return srv, v, good
+}
+
+// verifyID verifies idToken with v and no options.
+func verifyID(v *signinwithapple.Verifier, idToken string) error {
+	_, err := v.VerifyIDToken(bg, idToken, signinwithapple.VerifyOptions{})
+	return err
+}
+
+// appleToken is a good identity token for aud at now, signed by key as the
+// key server's kid0.
+func appleToken(t testing.TB, key *rsa.PrivateKey, aud string, now time.Time) string {
+	t.Helper()
+	return signRS256(t, key, `{"kid":"kid0","alg":"RS256"}`, claimsJSON(t, appleClaims(aud, now)))
 }
 
 // appleClaims are the claims of a good identity token for aud at now.

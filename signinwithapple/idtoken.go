@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // IDToken is a verified identity token: who signed in, as Apple's
@@ -47,21 +49,11 @@ func decodeIDToken(claims object, raw []byte, aud string) (*IDToken, error) {
 		return nil, invalid(`it has no "sub" (the user's ID) as a non-empty string`)
 	}
 	tok.Subject = sub
-	for _, c := range []struct {
-		name string
-		dst  *string
-	}{{"email", &tok.Email}, {"nonce", &tok.Nonce}, {"transfer_sub", &tok.TransferSubject}} {
-		if *c.dst, err = claims.optionalString(c.name); err != nil {
-			return nil, invalid("its " + err.Error())
-		}
+	if err := readMembers(claims.optionalString, []member[string]{{"email", &tok.Email}, {"nonce", &tok.Nonce}, {"transfer_sub", &tok.TransferSubject}}); err != nil {
+		return nil, invalid("its " + err.Error())
 	}
-	for _, c := range []struct {
-		name string
-		dst  *bool
-	}{{"email_verified", &tok.EmailVerified}, {"is_private_email", &tok.IsPrivateEmail}, {"nonce_supported", &tok.NonceSupported}} {
-		if *c.dst, err = claims.flag(c.name); err != nil {
-			return nil, invalid("its " + err.Error())
-		}
+	if err := readMembers(claims.flag, []member[bool]{{"email_verified", &tok.EmailVerified}, {"is_private_email", &tok.IsPrivateEmail}, {"nonce_supported", &tok.NonceSupported}}); err != nil {
+		return nil, invalid("its " + err.Error())
 	}
 	if rs, ok := claims["real_user_status"]; ok {
 		n, err := strconv.Atoi(string(rs))
@@ -95,7 +87,7 @@ func (t IDToken) nonceShown() string {
 
 // Format makes every fmt verb print String, so that no format of an
 // [IDToken] shows its nonce or its Raw payload.
-func (t IDToken) Format(f fmt.State, verb rune) { formatString(f, verb, t.String()) }
+func (t IDToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }
 
 // LogValue shows the token to log/slog as String does.
 func (t IDToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
@@ -119,13 +111,4 @@ func (t IDToken) MarshalJSON() ([]byte, error) {
 		Expiry          time.Time `json:"exp"`
 		AuthTime        time.Time `json:"auth_time,omitzero"`
 	}{t.Subject, t.Audience, t.Email, t.EmailVerified, t.IsPrivateEmail, t.RealUserStatus, t.TransferSubject, t.nonceShown(), t.NonceSupported, t.IssuedAt, t.Expiry, t.AuthTime})
-}
-
-// formatString prints s for every fmt verb, quoted for %q.
-func formatString(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", s)
-		return
-	}
-	fmt.Fprint(f, s)
 }

@@ -8,7 +8,7 @@ import (
 	"math/big"
 	"slices"
 
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 )
 
 // Limits on Apple's key set ("Fetch Apple's public key for verifying token
@@ -95,12 +95,8 @@ func signingKey(jwk object) (string, *rsa.PublicKey, error) {
 			return "", nil, fmt.Errorf("holds the private key member %q in a public key set", name)
 		}
 	}
-	n, err := jwk.integer("n")
-	if err != nil {
-		return "", nil, err
-	}
-	e, err := jwk.integer("e")
-	if err != nil {
+	var n, e *big.Int
+	if err := readMembers(jwk.integer, []member[*big.Int]{{"n", &n}, {"e", &e}}); err != nil {
 		return "", nil, err
 	}
 	if bits := n.BitLen(); bits < minRSABits || bits > maxRSABits {
@@ -112,16 +108,8 @@ func signingKey(jwk object) (string, *rsa.PublicKey, error) {
 	if !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 || e.Bit(0) == 0 {
 		return "", nil, errors.New(`has an exponent "e" that is not an odd number from 3 to 2^31-1`)
 	}
-	kid, err := jwk.optionalString("kid")
-	if err != nil {
-		return "", nil, err
-	}
-	use, err := jwk.optionalString("use")
-	if err != nil {
-		return "", nil, err
-	}
-	alg, err := jwk.optionalString("alg")
-	if err != nil {
+	var kid, use, alg string
+	if err := readMembers(jwk.optionalString, []member[string]{{"kid", &kid}, {"use", &use}, {"alg", &alg}}); err != nil {
 		return "", nil, err
 	}
 	ops, err := jwk.stringArray("key_ops")
@@ -146,7 +134,7 @@ func (o object) integer(name string) (*big.Int, error) {
 	if !ok {
 		return nil, fmt.Errorf("%q is missing or not a string", name)
 	}
-	b, err := jws.DecodeSegment(s)
+	b, err := jwsread.DecodeSegment(s)
 	if err != nil {
 		return nil, fmt.Errorf("%q is %w", name, err)
 	}
@@ -168,7 +156,7 @@ func (o object) stringArray(name string) ([]string, error) {
 	}
 	out := make([]string, 0, len(items))
 	for _, item := range items {
-		s, err := stringValue(item)
+		s, err := jwsread.StringValue(item)
 		if err != nil {
 			return nil, fmt.Errorf("%q holds something other than a string", name)
 		}

@@ -51,6 +51,8 @@ func TestParseKeySetIsStrict(t *testing.T) {
 		{"other members", `{"keys":[` + apple + `],"x":1}`, []string{"W6WcOKB"}, ""},
 		{"not JSON", `<html>`, nil, "not a JSON object"},
 		{"data after", `{"keys":[` + apple + `]} {}`, nil, "data after"},
+		{"text after", `{"keys":[` + apple + `]} <html>`, nil, "data after"},
+		{"empty body", ``, nil, "not a JSON object"},
 		{"keys twice", `{"keys":[],"keys":[` + apple + `]}`, nil, "twice"},
 		{"no keys", `{"Keys":[` + apple + `]}`, nil, `no "keys"`},
 		{"keys not an array", `{"keys":{}}`, nil, "not an array"},

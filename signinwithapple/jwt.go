@@ -12,9 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -47,7 +46,7 @@ func parseJWT(value string) (*jwt, error) {
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("the token has %d parts; a JWS in compact form has 3 (header.payload.signature)", len(parts))
 	}
-	rawHeader, err := jws.DecodeSegment(parts[0])
+	rawHeader, err := jwsread.DecodeSegment(parts[0])
 	if err != nil {
 		return nil, fmt.Errorf("the header is %w", err)
 	}
@@ -62,7 +61,7 @@ func parseJWT(value string) (*jwt, error) {
 		return nil, errors.New(`the header has "crit", which Apple's tokens do not`)
 	}
 	if raw, ok := header["typ"]; ok {
-		if typ, err := stringValue(raw); err != nil || typ != "JWT" {
+		if typ, err := jwsread.StringValue(raw); err != nil || typ != "JWT" {
 			return nil, errors.New(`the header's "typ" is present and not "JWT"`)
 		}
 	}
@@ -70,7 +69,7 @@ func parseJWT(value string) (*jwt, error) {
 	if !ok || kid == "" {
 		return nil, errors.New(`the header has no "kid" naming the key in Apple's key set`)
 	}
-	sig, err := jws.DecodeSegment(parts[2])
+	sig, err := jwsread.DecodeSegment(parts[2])
 	if err != nil {
 		return nil, fmt.Errorf("the signature is %w", err)
 	}
@@ -84,7 +83,7 @@ func (t *jwt) verify(pub *rsa.PublicKey) (object, []byte, error) {
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], t.sig); err != nil {
 		return nil, nil, errors.New("the signature does not verify with the key its kid names in Apple's key set")
 	}
-	raw, err := jws.DecodeSegment(t.payload)
+	raw, err := jwsread.DecodeSegment(t.payload)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the payload is %w", err)
 	}
@@ -103,44 +102,38 @@ type object map[string]json.RawMessage
 // flat, and the standard decoder's own limit is far deeper.
 const maxDepth = 32
 
-// readObject reads b as exactly one JSON object of valid UTF-8, refusing
-// one that names a member twice (which decoders resolve differently: one
-// keeps the first, another the last) or is followed by anything. Its errors
-// are phrases to follow "the header", "the payload" or "the key set".
+// readObject reads b as exactly one JSON object of valid UTF-8 by
+// internal/jwsread's strict rules, refusing one that names a member twice
+// (which decoders resolve differently: one keeps the first, another the
+// last) or is followed by anything, and one whose members nest deeper than
+// Apple's. Its errors are phrases to follow "the header", "the payload" or
+// "the key set".
 func readObject(b []byte) (object, error) {
-	if !utf8.Valid(b) {
+	obj, err := jwsread.ReadObject(b)
+	var oe *jwsread.ObjectError
+	switch {
+	case err == nil:
+	case !errors.As(err, &oe):
+		return nil, errors.New("is not valid JSON")
+	case oe.Problem == jwsread.NotUTF8:
 		return nil, errors.New("is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	case oe.Problem == jwsread.Duplicate:
+		return nil, fmt.Errorf("names %s twice", describeName(oe.Name))
+	case oe.Problem == jwsread.TrailingData:
+		return nil, errors.New("has data after its JSON object")
+	case oe.Problem == jwsread.NotObject, !bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{")):
+		// Text that does not start an object (an HTML error page) is a
+		// syntax error to encoding/json, and not a JSON object here.
 		return nil, errors.New("is not a JSON object")
+	default:
+		return nil, errors.New("is not valid JSON")
 	}
-	obj := make(object)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, errors.New("is not valid JSON")
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, errors.New("is not valid JSON")
-		}
+	for _, v := range obj {
 		if depth(v) > maxDepth {
 			return nil, errors.New("nests deeper than any of Apple's")
 		}
-		if _, dup := obj[name]; dup {
-			return nil, fmt.Errorf("names %s twice", describeName(name))
-		}
-		obj[name] = v
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, errors.New("is not valid JSON")
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("has data after its JSON object")
-	}
-	return obj, nil
+	return object(obj), nil
 }
 
 // depth is how deeply raw nests arrays and objects, counted outside strings.
@@ -171,24 +164,7 @@ func describeName(name string) string { return redact.Show(name, 32) }
 
 // string returns member name if it is a JSON string; null, a number or
 // anything else is not.
-func (o object) string(name string) (string, bool) {
-	raw, ok := o[name]
-	if !ok {
-		return "", false
-	}
-	s, err := stringValue(raw)
-	return s, err == nil
-}
-
-// stringValue decodes raw if it is a JSON string.
-func stringValue(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", errors.New("not a string")
-	}
-	var s string
-	err := json.Unmarshal(raw, &s)
-	return s, err
-}
+func (o object) string(name string) (string, bool) { return jwsread.Object(o).String(name) }
 
 // optionalString reads member name as a string, "" when absent; present
 // and not a string is an error that names it.
@@ -197,11 +173,30 @@ func (o object) optionalString(name string) (string, error) {
 	if !ok {
 		return "", nil
 	}
-	s, err := stringValue(raw)
+	s, err := jwsread.StringValue(raw)
 	if err != nil {
 		return "", fmt.Errorf("%q is not a string", name)
 	}
 	return s, nil
+}
+
+// member is a member's name and where [readMembers] puts its value.
+type member[T any] struct {
+	name string
+	dst  *T
+}
+
+// readMembers reads each of members with read, in order, stopping at the
+// first error: the claims and key members that one reader reads.
+func readMembers[T any](read func(name string) (T, error), members []member[T]) error {
+	for _, m := range members {
+		v, err := read(m.name)
+		if err != nil {
+			return err
+		}
+		*m.dst = v
+	}
+	return nil
 }
 
 // flag reads member name as Apple writes its flags, a JSON boolean or the

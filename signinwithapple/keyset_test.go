@@ -28,7 +28,7 @@ func TestConcurrentFirstCallsFetchTheKeySetOnce(t *testing.T) {
 	errs := make(chan error, 200)
 	for range 200 {
 		wg.Go(func() {
-			_, err := v.VerifyIDToken(bg, idToken, signinwithapple.VerifyOptions{})
+			err := verifyID(v, idToken)
 			errs <- err
 		})
 	}
@@ -51,16 +51,12 @@ func TestConcurrentFirstCallsFetchTheKeySetOnce(t *testing.T) {
 // verifies after one fetch of the set, and tokens of the old key still do.
 // Within a minute of the last fetch, a fetch is not repeated for it.
 func TestRotatedKeyVerifiesAfterOneRefetch(t *testing.T) {
-	srv, v := newFake(t)
-	_, old := srv.Authorize(signinwithappletest.Authorization{})
-	if _, err := v.VerifyIDToken(bg, old, signinwithapple.VerifyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, v, old := newFakeVerifying(t)
 	srv.RotateKeys()
 	_, rotated := srv.Authorize(signinwithappletest.Authorization{})
 
 	srv.Advance(30 * time.Second)
-	if _, err := v.VerifyIDToken(bg, rotated, signinwithapple.VerifyOptions{}); !errors.Is(err, signinwithapple.ErrInvalidToken) || !strings.Contains(err.Error(), "names no key") {
+	if err := verifyID(v, rotated); !errors.Is(err, signinwithapple.ErrInvalidToken) || !strings.Contains(err.Error(), "names no key") {
 		t.Fatalf("30 s after the last fetch: %v, want the kid refused without a fetch", err)
 	}
 	if n := srv.Stats().KeyFetches; n != 1 {
@@ -69,11 +65,11 @@ func TestRotatedKeyVerifiesAfterOneRefetch(t *testing.T) {
 
 	srv.Advance(31 * time.Second)
 	for range 3 {
-		if _, err := v.VerifyIDToken(bg, rotated, signinwithapple.VerifyOptions{}); err != nil {
+		if err := verifyID(v, rotated); err != nil {
 			t.Fatalf("the rotated key's token: %v", err)
 		}
 	}
-	if _, err := v.VerifyIDToken(bg, old, signinwithapple.VerifyOptions{}); err != nil {
+	if err := verifyID(v, old); err != nil {
 		t.Fatalf("the old key's token after the rotation: %v", err)
 	}
 	if n := srv.Stats().KeyFetches; n != 2 {
@@ -86,11 +82,7 @@ func TestRotatedKeyVerifiesAfterOneRefetch(t *testing.T) {
 // last one and one fetch in each minute after, by the Verifier's clock;
 // each is refused, and a good token still verifies.
 func TestForgedKidFloodFetchesAtMostOnceAMinute(t *testing.T) {
-	srv, v := newFake(t)
-	_, good := srv.Authorize(signinwithappletest.Authorization{})
-	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, v, good := newFakeVerifying(t)
 	attacker := testRSAKeys()[2]
 	payload := claimsJSON(t, appleClaims(srv.ClientID(), srv.Now()))
 	forged := make([]string, 1000)
@@ -104,7 +96,7 @@ func TestForgedKidFloodFetchesAtMostOnceAMinute(t *testing.T) {
 		for w := range 10 {
 			wg.Go(func() {
 				for _, tok := range forged[w*100 : (w+1)*100] {
-					if _, err := v.VerifyIDToken(bg, tok, signinwithapple.VerifyOptions{}); !errors.Is(err, signinwithapple.ErrInvalidToken) {
+					if err := verifyID(v, tok); !errors.Is(err, signinwithapple.ErrInvalidToken) {
 						t.Errorf("a forged token: %v", err)
 						return
 					}
@@ -124,7 +116,7 @@ func TestForgedKidFloodFetchesAtMostOnceAMinute(t *testing.T) {
 			t.Fatalf("after flood %d (+%s): %d fetches, want %d", minute, step, n, want)
 		}
 	}
-	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
+	if err := verifyID(v, good); err != nil {
 		t.Fatalf("the good token after the flood: %v", err)
 	}
 }
@@ -155,12 +147,12 @@ func TestKeySetKeptForItsMaxAge(t *testing.T) {
 			if tc.age != "" {
 				ks.setHeader("Age", tc.age)
 			}
-			clock := fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
+			clock := fakeclock.New(start)
 			v := verifierFor(t, ks, clock.Now, "com.example.app")
 			verify := func() {
 				t.Helper()
-				tok := signRS256(t, key, `{"kid":"kid0","alg":"RS256"}`, claimsJSON(t, appleClaims("com.example.app", clock.Now())))
-				if _, err := v.VerifyIDToken(bg, tok, signinwithapple.VerifyOptions{}); err != nil {
+				tok := appleToken(t, key, "com.example.app", clock.Now())
+				if err := verifyID(v, tok); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -186,16 +178,12 @@ func TestKeySetKeptForItsMaxAge(t *testing.T) {
 // unknown kid meanwhile is an error that is not ErrInvalidToken, since the
 // token may be good.
 func TestKeySetKeptWhenARefetchFails(t *testing.T) {
-	srv, v := newFake(t)
-	_, good := srv.Authorize(signinwithappletest.Authorization{})
-	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, v, _ := newFakeVerifying(t)
 	srv.Advance(24*time.Hour + time.Second)
 	srv.Fail(http.StatusServiceUnavailable, "", "")
-	_, good = srv.Authorize(signinwithappletest.Authorization{})
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
 	for range 5 {
-		if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
+		if err := verifyID(v, good); err != nil {
 			t.Fatalf("a token of a key held, while Apple's endpoint fails: %v", err)
 		}
 	}
@@ -205,13 +193,13 @@ func TestKeySetKeptWhenARefetchFails(t *testing.T) {
 	srv.RotateKeys()
 	_, rotated := srv.Authorize(signinwithappletest.Authorization{})
 	srv.Advance(time.Minute)
-	_, err := v.VerifyIDToken(bg, rotated, signinwithapple.VerifyOptions{})
+	err := verifyID(v, rotated)
 	if err == nil || errors.Is(err, signinwithapple.ErrInvalidToken) || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("a new kid while the endpoint fails: %v, want an error naming the 503 and not ErrInvalidToken", err)
 	}
 	srv.Recover()
 	srv.Advance(time.Minute)
-	if _, err := v.VerifyIDToken(bg, rotated, signinwithapple.VerifyOptions{}); err != nil {
+	if err := verifyID(v, rotated); err != nil {
 		t.Fatalf("once the endpoint recovers: %v", err)
 	}
 }
@@ -221,13 +209,9 @@ func TestKeySetKeptWhenARefetchFails(t *testing.T) {
 // its context and then verifies with the set held; callers whose kid is
 // held do not wait for a refresh under way at all.
 func TestARefreshUnderWayHoldsNoCallerWithAKnownKey(t *testing.T) {
-	srv, v := newFake(t)
-	_, good := srv.Authorize(signinwithappletest.Authorization{})
-	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	srv, v, _ := newFakeVerifying(t)
 	srv.Advance(24*time.Hour + time.Second)
-	_, good = srv.Authorize(signinwithappletest.Authorization{})
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
 	srv.Hang()
 	defer srv.Release()
 	ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
@@ -238,7 +222,7 @@ func TestARefreshUnderWayHoldsNoCallerWithAKnownKey(t *testing.T) {
 	waitFor(t, func() bool { return srv.Stats().Held == 1 })
 	done := make(chan error, 1)
 	go func() {
-		_, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}) // no deadline
+		err := verifyID(v, good) // no deadline
 		done <- err
 	}()
 	select {
@@ -257,18 +241,18 @@ func TestKeySetWithBadBodyKeepsTheOldOne(t *testing.T) {
 	key := testRSAKeys()[0]
 	ks := newKeyServer(t, key)
 	ks.setHeader("Cache-Control", "max-age=60")
-	clock := fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
+	clock := fakeclock.New(start)
 	v := verifierFor(t, ks, clock.Now, "com.example.app")
 	tok := func() string {
-		return signRS256(t, key, `{"kid":"kid0","alg":"RS256"}`, claimsJSON(t, appleClaims("com.example.app", clock.Now())))
+		return appleToken(t, key, "com.example.app", clock.Now())
 	}
-	if _, err := v.VerifyIDToken(bg, tok(), signinwithapple.VerifyOptions{}); err != nil {
+	if err := verifyID(v, tok()); err != nil {
 		t.Fatal(err)
 	}
 	for _, body := range []string{`<html>maintenance</html>`, `{"keys":[]}`, `{"keys":[{"kty":"RSA","kid":"kid0","n":"AA","e":"AQAB"}]}`} {
 		ks.setBody(body)
 		clock.Advance(2 * time.Minute)
-		if _, err := v.VerifyIDToken(bg, tok(), signinwithapple.VerifyOptions{}); err != nil {
+		if err := verifyID(v, tok()); err != nil {
 			t.Errorf("after a refetch answered %s: %v", body, err)
 		}
 	}
@@ -285,18 +269,18 @@ func TestFirstFetchFailureIsRetriedAfterAMinute(t *testing.T) {
 	_, good := srv.Authorize(signinwithappletest.Authorization{})
 	srv.Fail(http.StatusInternalServerError, "", "")
 	for range 10 {
-		_, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{})
+		err := verifyID(v, good)
 		if err == nil || errors.Is(err, signinwithapple.ErrInvalidToken) || !strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "no key set") {
 			t.Fatalf("%v, want an error naming the 500", err)
 		}
 	}
 	srv.Recover()
 	srv.Advance(59 * time.Second)
-	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err == nil {
+	if err := verifyID(v, good); err == nil {
 		t.Fatal("verified within a minute of the failed fetch: it was repeated")
 	}
 	srv.Advance(time.Second)
-	if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
+	if err := verifyID(v, good); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Stats().KeyFetches; n != 1 {
@@ -333,18 +317,11 @@ func TestHangingKeysEndpointIsBounded(t *testing.T) {
 	t.Run("client's timeout", func(t *testing.T) {
 		srv := signinwithappletest.NewServer()
 		defer srv.Close()
-		cfg := srv.VerifierConfig()
-		client := *srv.Client()
-		client.Timeout = 200 * time.Millisecond
-		cfg.HTTPClient = &client
-		v, err := signinwithapple.NewVerifier(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := verifierThrough(t, srv, func(c *http.Client) { c.Timeout = 200 * time.Millisecond })
 		_, good := srv.Authorize(signinwithappletest.Authorization{})
 		srv.Hang()
 		start := time.Now()
-		_, err = v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{})
+		err := verifyID(v, good)
 		if err == nil || errors.Is(err, signinwithapple.ErrInvalidToken) || time.Since(start) > 5*time.Second {
 			t.Fatalf("%v after %s, want the client's timeout", err, time.Since(start))
 		}
@@ -353,27 +330,22 @@ func TestHangingKeysEndpointIsBounded(t *testing.T) {
 	t.Run("fetch deadline", func(t *testing.T) {
 		srv := signinwithappletest.NewServer()
 		defer srv.Close()
-		cfg := srv.VerifierConfig()
 		var deadline time.Duration
 		var mu sync.Mutex
-		client := *srv.Client()
-		client.Timeout = 0
-		base := client.Transport
-		client.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			mu.Lock()
-			if d, ok := r.Context().Deadline(); ok {
-				deadline = time.Until(d)
-			}
-			mu.Unlock()
-			return base.RoundTrip(r)
+		v := verifierThrough(t, srv, func(c *http.Client) {
+			c.Timeout = 0
+			base := c.Transport
+			c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				mu.Lock()
+				if d, ok := r.Context().Deadline(); ok {
+					deadline = time.Until(d)
+				}
+				mu.Unlock()
+				return base.RoundTrip(r)
+			})
 		})
-		cfg.HTTPClient = &client
-		v, err := signinwithapple.NewVerifier(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
 		_, good := srv.Authorize(signinwithappletest.Authorization{})
-		if _, err := v.VerifyIDToken(bg, good, signinwithapple.VerifyOptions{}); err != nil {
+		if err := verifyID(v, good); err != nil {
 			t.Fatal(err)
 		}
 		mu.Lock()
@@ -392,15 +364,29 @@ func TestKeysEndpointRedirectIsNotFollowed(t *testing.T) {
 	redirect := newKeyServer(t)
 	redirect.setStatus(http.StatusFound)
 	redirect.setHeader("Location", ks.URL)
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	v := verifierFor(t, redirect, func() time.Time { return now }, "com.example.app")
-	tok := signRS256(t, key, `{"kid":"kid0","alg":"RS256"}`, claimsJSON(t, appleClaims("com.example.app", now)))
-	if _, err := v.VerifyIDToken(bg, tok, signinwithapple.VerifyOptions{}); err == nil || !strings.Contains(err.Error(), "redirect") {
+	v := verifierFor(t, redirect, func() time.Time { return start }, "com.example.app")
+	tok := appleToken(t, key, "com.example.app", start)
+	if err := verifyID(v, tok); err == nil || !strings.Contains(err.Error(), "redirect") {
 		t.Fatalf("%v, want the redirect refused", err)
 	}
 	if ks.fetches.Load() != 0 {
 		t.Error("the redirect was followed")
 	}
+}
+
+// verifierThrough is a Verifier of srv's key set that fetches it with a
+// copy of srv's client as change leaves it.
+func verifierThrough(t *testing.T, srv *signinwithappletest.Server, change func(*http.Client)) *signinwithapple.Verifier {
+	t.Helper()
+	cfg := srv.VerifierConfig()
+	client := *srv.Client()
+	change(&client)
+	cfg.HTTPClient = &client
+	v, err := signinwithapple.NewVerifier(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // waitFor yields until cond, which a server's counter makes true once a

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -109,7 +110,7 @@ func decodeEvents(raw json.RawMessage) ([]Event, error) {
 	}
 	inner := []byte(raw)
 	if raw[0] == '"' {
-		s, err := stringValue(raw)
+		s, err := jwsread.StringValue(raw)
 		if err != nil {
 			return nil, errors.New(`its "events" is not a valid JSON string`)
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -26,7 +27,7 @@ func TestClockSkewWithinAMinutePasses(t *testing.T) {
 			cfg := srv.Config()
 			cfg.Lifetime = lifetime
 			cfg.Now = func() time.Time { return serverNow.Add(tc.ahead) }
-			err := srv.VerifyClientSecret(token(t, newSource(t, cfg)).Value, cfg.ClientID)
+			err := srv.VerifyClientSecret(apitest.MustToken(t, newSource(t, cfg).Token).Value, cfg.ClientID)
 			if (err == nil) != tc.pass {
 				t.Errorf("lifetime %s, our clock %s ahead: the endpoint says %v, want pass=%v", lifetime, tc.ahead, err, tc.pass)
 			}

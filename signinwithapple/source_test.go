@@ -7,14 +7,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/gob"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -24,10 +20,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
+	"github.com/ascjwt/ascjwt/internal/fakejwt"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 )
 
@@ -39,52 +35,13 @@ const (
 
 var start = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func testConfig(t testing.TB, clock *fakeclock.Clock) signinwithapple.Config {
-	return signinwithapple.Config{KeyID: testKeyID, TeamID: testTeamID, ClientID: testClientID, PrivateKey: newKey(t), Now: clock.Now}
+	return signinwithapple.Config{KeyID: testKeyID, TeamID: testTeamID, ClientID: testClientID, PrivateKey: apitest.NewKey(t), Now: clock.Now}
 }
 
 func newSource(t testing.TB, cfg signinwithapple.Config) ascjwt.TokenSource {
 	t.Helper()
-	src, err := signinwithapple.NewClientSecretSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
-func token(t testing.TB, src ascjwt.TokenSource) *ascjwt.Token {
-	t.Helper()
-	tok, err := src.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
-// decodeSegment reads one part of a compact JWS as a JSON object, keeping
-// numbers as written.
-func decodeSegment(t *testing.T, seg string) map[string]any {
-	t.Helper()
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(seg)
-	if err != nil {
-		t.Fatalf("segment is not unpadded base64url: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return apitest.Must(t, signinwithapple.NewClientSecretSource, cfg)
 }
 
 // TestClientSecretVerifiesWithGolangJWT checks a secret with an independent
@@ -98,49 +55,20 @@ func TestClientSecretVerifiesWithGolangJWT(t *testing.T) {
 			clock := fakeclock.New(start)
 			cfg := testConfig(t, clock)
 			cfg.Lifetime = lifetime
-			tok := token(t, newSource(t, cfg))
+			tok := apitest.MustToken(t, newSource(t, cfg).Token)
 			want := lifetime
 			if want == 0 {
 				want = time.Hour
 			}
 
-			parsed, err := jwt.Parse(tok.Value, func(*jwt.Token) (any, error) { return cfg.PrivateKey.Public(), nil },
-				jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(testTeamID), jwt.WithSubject(testClientID),
-				jwt.WithAudience("https://appleid.apple.com"), jwt.WithIssuedAt(), jwt.WithExpirationRequired(),
-				jwt.WithTimeFunc(clock.Now), jwt.WithStrictDecoding())
-			if err != nil {
-				t.Fatalf("golang-jwt refuses the secret: %v", err)
-			}
-			if len(parsed.Header) != 2 || parsed.Header["alg"] != "ES256" || parsed.Header["kid"] != testKeyID {
-				t.Errorf("header %v, want exactly alg ES256 and kid %s", parsed.Header, testKeyID)
-			}
-
-			parts := strings.Split(tok.Value, ".")
-			c := decodeSegment(t, parts[1])
-			if len(c) != 5 {
-				t.Errorf("claims %v, want exactly iss, iat, exp, aud, sub", c)
-			}
-			for _, absent := range []string{"typ", "scope", "nbf", "jti", "bid"} {
-				if _, ok := c[absent]; ok {
-					t.Errorf("claims carry %q, which Apple's client secret does not", absent)
-				}
-			}
-			if h := decodeSegment(t, parts[0]); h["typ"] != nil {
-				t.Errorf("header carries typ %v", h["typ"])
-			}
-			if c["aud"] != "https://appleid.apple.com" {
-				t.Errorf("aud %#v, want the string https://appleid.apple.com", c["aud"])
-			}
-			if c["sub"] != testClientID {
-				t.Errorf("sub %v, want the client ID exactly as written, %s", c["sub"], testClientID)
-			}
-			iat, _ := c["iat"].(json.Number).Int64()
-			exp, _ := c["exp"].(json.Number).Int64()
-			if iat != start.Unix()-60 {
-				t.Errorf("iat %d, want a minute before now, %d", iat, start.Unix()-60)
-			}
-			if exp-iat != int64(want/time.Second) {
-				t.Errorf("exp - iat = %d s, want %d", exp-iat, int64(want/time.Second))
+			// Exactly these: no typ in the header; no scope, nbf, jti or bid
+			// in the claims; aud a string; sub the client ID as written.
+			iat := start.Unix() - 60
+			exp := iat + int64(want/time.Second)
+			apitest.VerifyES256(t, tok.Value, cfg.PrivateKey.Public().(*ecdsa.PublicKey), clock.Now(), map[string]any{"alg": "ES256", "kid": testKeyID},
+				map[string]any{"iss": testTeamID, "iat": float64(iat), "exp": float64(exp), "aud": "https://appleid.apple.com", "sub": testClientID})
+			if _, err := fakejwt.Split(tok.Value); err != nil {
+				t.Errorf("the secret is not three parts of strict base64url: %v", err)
 			}
 			if exp-iat > 15777000 {
 				t.Errorf("exp - iat = %d s, over Apple's 15777000", exp-iat)
@@ -156,8 +84,7 @@ func TestClientSecretVerifiesWithGolangJWT(t *testing.T) {
 // with an error that names the field, says the rule and never quotes the
 // value.
 func TestConfigLimitsRefused(t *testing.T) {
-	der, _ := x509.MarshalPKCS8PrivateKey(newKey(t))
-	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	pemKey := apitest.PEM(t, apitest.NewKey(t))
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	const uuid = "57246542-96fe-1a63-e053-0824d011072a"
 	cases := []struct {
@@ -185,28 +112,22 @@ func TestConfigLimitsRefused(t *testing.T) {
 		{"lifetime under the minimum", func(c *signinwithapple.Config) { c.Lifetime = signinwithapple.MinLifetime - time.Second }, []string{"Config.Lifetime", "too short", "at least 5m"}, ""},
 		{"lifetime over Apple's limit", func(c *signinwithapple.Config) { c.Lifetime = signinwithapple.MaxLifetime + time.Second }, []string{"Config.Lifetime", "15,777,000 s", "Creating a client secret"}, ""},
 	}
+	// Each phrase a case wants is a refusal of its own for CheckRefusals,
+	// which holds every error to the package prefix and to not quoting the
+	// value.
+	var refusals []apitest.Refusal[signinwithapple.Config]
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := testConfig(t, fakeclock.New(start))
-			tc.change(&cfg)
-			src, err := signinwithapple.NewClientSecretSource(cfg)
-			if err == nil {
-				t.Fatalf("accepted: %v", src)
-			}
-			msg := err.Error()
-			if !strings.HasPrefix(msg, "signinwithapple: ") {
-				t.Errorf("error %q lacks the package prefix", msg)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not say %q", msg, w)
-				}
-			}
-			if tc.secret != "" && strings.Contains(msg, tc.secret) {
-				t.Errorf("error quotes the refused value: %q", msg)
-			}
-		})
+		cfg := testConfig(t, fakeclock.New(start))
+		tc.change(&cfg)
+		var refused []string
+		if tc.secret != "" {
+			refused = []string{tc.secret}
+		}
+		for _, w := range tc.want {
+			refusals = append(refusals, apitest.Refusal[signinwithapple.Config]{Name: tc.name, Config: cfg, Want: w, Refused: refused})
+		}
 	}
+	apitest.CheckRefusals(t, "signinwithapple: ", signinwithapple.NewClientSecretSource, refusals...)
 	// The limits themselves are accepted.
 	for _, d := range []time.Duration{signinwithapple.MinLifetime, signinwithapple.MaxLifetime} {
 		cfg := testConfig(t, fakeclock.New(start))
@@ -217,6 +138,16 @@ func TestConfigLimitsRefused(t *testing.T) {
 	}
 }
 
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
+// LoadPrivateKey returns beside its error) or a signer whose Public() is a
+// nil key is refused with the "no private key" error, not a panic.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "signinwithapple", "NewClientSecretSource", func(key crypto.Signer) error {
+		_, err := signinwithapple.NewClientSecretSource(signinwithapple.Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", ClientID: "com.example.web", PrivateKey: key})
+		return err
+	})
+}
+
 // TestConcurrentFirstCallsMakeOneSecret: 200 goroutines asking at once, on
 // an injected clock, get one secret from one signature.
 func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
@@ -224,10 +155,12 @@ func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
 		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) {
 			clock := fakeclock.New(start)
 			cfg := testConfig(t, clock)
-			var signatures atomic.Int64
+			var signatures *atomic.Int64
 			if remote {
-				cfg.PrivateKey = countingSigner{cfg.PrivateKey, &signatures}
+				signer := &apitest.CountingSigner{Key: cfg.PrivateKey} // a key outside the process, as far as the source can tell
+				cfg.PrivateKey, signatures = signer, &signer.N
 			} else {
+				signatures = new(atomic.Int64)
 				cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(ascjwt.TokenMinted) { signatures.Add(1) }}
 			}
 			src := newSource(t, cfg)
@@ -256,20 +189,6 @@ func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
 	}
 }
 
-// countingSigner is a key outside the process, as far as the source can
-// tell (not an *ecdsa.PrivateKey), that counts its signatures.
-type countingSigner struct {
-	key crypto.Signer
-	n   *atomic.Int64
-}
-
-func (s countingSigner) Public() crypto.PublicKey { return s.key.Public() }
-
-func (s countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	s.n.Add(1)
-	return s.key.Sign(r, digest, opts)
-}
-
 // TestSecretReusedThenRefreshed: one secret for the first three quarters of
 // its lifetime; then the next call still gets it and starts one refresh in
 // the background; a secret is never handed out in its last minute.
@@ -279,16 +198,16 @@ func TestSecretReusedThenRefreshed(t *testing.T) {
 	minted := make(chan ascjwt.TokenMinted, 4)
 	cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(m ascjwt.TokenMinted) { minted <- m }}
 	src := newSource(t, cfg)
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	<-minted
 	// Fresh: iat is a minute back, so a one-hour secret has 59 minutes; a
 	// quarter of the hour before its end is 44 minutes from now.
 	clock.Advance(43 * time.Minute)
-	if tok := token(t, src); tok != first {
+	if tok := apitest.MustToken(t, src.Token); tok != first {
 		t.Fatal("a fresh secret was replaced")
 	}
 	clock.Advance(2 * time.Minute) // stale
-	if tok := token(t, src); tok != first {
+	if tok := apitest.MustToken(t, src.Token); tok != first {
 		t.Fatal("a stale secret was not handed out while its successor is made")
 	}
 	select {
@@ -300,7 +219,7 @@ func TestSecretReusedThenRefreshed(t *testing.T) {
 		t.Fatal("no background refresh")
 	}
 	signinwithapple.WaitRefresh(src)
-	second := token(t, src)
+	second := apitest.MustToken(t, src.Token)
 	if second == first || second.Value == first.Value {
 		t.Fatal("the refreshed secret is not handed out")
 	}
@@ -309,7 +228,7 @@ func TestSecretReusedThenRefreshed(t *testing.T) {
 	}
 	// In its last minute a secret is not handed out: callers wait for a new one.
 	clock.Advance(time.Hour - 2*time.Minute)
-	third := token(t, src)
+	third := apitest.MustToken(t, src.Token)
 	<-minted
 	if third == second {
 		t.Fatal("a secret in its last minute was handed out")
@@ -329,21 +248,21 @@ func TestInvalidateReplacesAtMostOncePerMinute(t *testing.T) {
 	if !ok {
 		t.Fatal("the source is not an ascjwt.Invalidator")
 	}
-	first := token(t, src)
+	first := apitest.MustToken(t, src.Token)
 	inv.InvalidateToken(first)
-	second := token(t, src)
+	second := apitest.MustToken(t, src.Token)
 	if second == first {
 		t.Fatal("an invalidated secret was handed out again")
 	}
 	clock.Advance(30 * time.Second)
 	inv.InvalidateToken(second)
 	inv.InvalidateToken(first) // no longer current: ignored
-	if tok := token(t, src); tok != second {
+	if tok := apitest.MustToken(t, src.Token); tok != second {
 		t.Fatal("a second invalidation within a minute cost a signature")
 	}
 	clock.Advance(31 * time.Second)
 	inv.InvalidateToken(second)
-	if tok := token(t, src); tok == second {
+	if tok := apitest.MustToken(t, src.Token); tok == second {
 		t.Fatal("an invalidation a minute later did not replace the secret")
 	}
 }
@@ -358,7 +277,7 @@ func TestSignerFailureIsReportedWithoutSecrets(t *testing.T) {
 			failures.Add(1)
 		}
 	}}
-	cfg.PrivateKey = failingSigner{cfg.PrivateKey}
+	cfg.PrivateKey = &apitest.CountingSigner{Key: cfg.PrivateKey, Before: func() error { return errHSM }}
 	src := newSource(t, cfg)
 	_, err := src.Token(context.Background())
 	if err == nil || !strings.HasPrefix(err.Error(), "signinwithapple: ") || !strings.Contains(err.Error(), testKeyID) {
@@ -374,20 +293,13 @@ func TestSignerFailureIsReportedWithoutSecrets(t *testing.T) {
 
 var errHSM = errors.New("HSM unreachable")
 
-type failingSigner struct{ key crypto.Signer }
-
-func (s failingSigner) Public() crypto.PublicKey { return s.key.Public() }
-func (s failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
-	return nil, errHSM
-}
-
 // TestConfigAndSourcePrintRedacted: a Config or source printed with any
 // verb, logged through slog or encoded shows no key bytes.
 func TestConfigAndSourcePrintRedacted(t *testing.T) {
 	cfg := testConfig(t, fakeclock.New(start))
 	key := cfg.PrivateKey.(*ecdsa.PrivateKey)
 	src := newSource(t, cfg)
-	tok := token(t, src)
+	tok := apitest.MustToken(t, src.Token)
 	raw, err := key.Bytes()
 	if err != nil {
 		t.Fatal(err)

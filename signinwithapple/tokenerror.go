@@ -1,7 +1,5 @@
 package signinwithapple
 
-import "strings"
-
 // TokenError is Apple's ErrorResponse from the token or revocation
 // endpoint: the error code, such as "invalid_client" or "invalid_grant",
 // and Apple's description when it sends one. Find it with [errors.As]. Its
@@ -21,19 +19,14 @@ type TokenError struct {
 
 // Error names Apple's code and what usually causes it.
 func (e *TokenError) Error() string {
-	var b strings.Builder
-	b.WriteString("signinwithapple: Apple answered ")
-	b.WriteString(e.Code)
+	msg := "signinwithapple: Apple answered " + e.Code
 	if e.Description != "" {
-		b.WriteString(" (")
-		b.WriteString(e.Description)
-		b.WriteString(")")
+		msg += " (" + e.Description + ")"
 	}
 	if cause := tokenErrorCauses[e.Code]; cause != "" {
-		b.WriteString(": ")
-		b.WriteString(cause)
+		msg += ": " + cause
 	}
-	return b.String()
+	return msg
 }
 
 // tokenErrorCauses are the usual causes of each of Apple's codes, in words

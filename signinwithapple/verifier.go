@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -84,11 +85,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	keysURL := cfg.KeysURL
-	if keysURL == "" {
-		keysURL = KeysURL
-	}
-	if err := checkURL("VerifierConfig.KeysURL", keysURL, KeysURL); err != nil {
+	keysURL, err := endpointURL("VerifierConfig.KeysURL", cfg.KeysURL, KeysURL)
+	if err != nil {
 		return nil, err
 	}
 	now := configcheck.Clock(cfg.Now)
@@ -198,7 +196,7 @@ func (v *Verifier) audience(claims object) (string, error) {
 		return "", errors.New(`it has no "aud"`)
 	}
 	var auds []string
-	if s, err := stringValue(raw); err == nil {
+	if s, err := jwsread.StringValue(raw); err == nil {
 		auds = []string{s}
 	} else if list, err := claims.stringArray("aud"); err == nil && len(list) > 0 {
 		auds = list

@@ -3,11 +3,9 @@ package xoauth2_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/xoauth2"
 )
 
@@ -24,20 +23,12 @@ import (
 func TestTokenSourceServesOAuth2NewClient(t *testing.T) {
 	srv := asctest.NewServer()
 	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, ascjwt.NewTokenSource, srv.Config())
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
 	client := oauth2.NewClient(ctx, xoauth2.TokenSource(src))
 	for range 5 {
-		resp, err := client.Get(srv.URL + "/v1/apps")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("status %d: %s", resp.StatusCode, srv.Stats().LastRejection)
+		if code := apitest.StatusOf(t, client, srv.URL+"/v1/apps"); code != 200 {
+			t.Fatalf("status %d: %s", code, srv.Stats().LastRejection)
 		}
 	}
 	if st := srv.Stats(); st.Accepted != 5 || st.Tokens != 1 {
@@ -52,39 +43,26 @@ func TestTokenSourceServesOAuth2NewClient(t *testing.T) {
 // TestFromOAuth2ServesTheTransport: an x/oauth2 source through ascjwt's
 // Transport: the token reaches the API host and not another one.
 func TestFromOAuth2ServesTheTransport(t *testing.T) {
-	var apiAuth, otherAuth atomic.Value
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		apiAuth.Store(r.Header.Get("Authorization"))
-	}))
+	var apiLog, otherLog apitest.HeaderLog
+	api := httptest.NewServer(&apiLog)
 	defer api.Close()
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		otherAuth.Store(r.Header.Get("Authorization"))
-	}))
+	other := httptest.NewServer(&otherLog)
 	defer other.Close()
 
 	ts := oauth2.ReuseTokenSource(nil, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "access-123", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}))
 	tr := &ascjwt.Transport{Source: xoauth2.FromOAuth2(ts), Hosts: []string{strings.TrimPrefix(api.URL, "http://")}}
 	client := &http.Client{Transport: tr}
 	for _, u := range []string{api.URL + "/v1", other.URL + "/upload"} {
-		resp, err := client.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		apitest.StatusOf(t, client, u)
 	}
-	if got := apiAuth.Load(); got != "Bearer access-123" {
-		t.Errorf("the API saw Authorization %q", got)
+	if h := apiLog.Headers(); len(h) != 1 || h[0].Get("Authorization") != "Bearer access-123" {
+		t.Errorf("the API saw %d requests, want one with Authorization: Bearer access-123", len(h))
 	}
-	if got := otherAuth.Load(); got != "" {
-		t.Errorf("another host saw Authorization %q, want none", got)
+	if h := otherLog.Headers(); len(h) != 1 || h[0].Get("Authorization") != "" {
+		t.Errorf("another host saw %d requests, want one without Authorization", len(h))
 	}
 	// ascjwt.NewClient serves it too.
-	resp, err := ascjwt.NewClient(nil, xoauth2.FromOAuth2(ts)).Get(api.URL + "/v2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	apitest.StatusOf(t, ascjwt.NewClient(nil, xoauth2.FromOAuth2(ts)), api.URL+"/v2")
 }
 
 // TestFromOAuth2ReusesItsConversion: a caching x/oauth2 source's token is

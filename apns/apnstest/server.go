@@ -2,16 +2,12 @@ package apnstest
 
 import (
 	"crypto/ecdsa"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
-	"encoding/pem"
 	"io"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,11 +81,7 @@ const MinTokenInterval = apns.MinTokenInterval
 // NewServer starts an HTTP/2 TLS server with one key, made afresh in
 // memory. Use srv.Config() for a token source and srv.Client() as the base
 // client.
-func NewServer() *Server {
-	s := NewUnstartedServer()
-	s.StartTLS()
-	return s
-}
+func NewServer() *Server { return fakeserver.StartedTLS(NewUnstartedServer()) }
 
 // NewUnstartedServer returns a server that is not yet listening, as
 // [httptest.NewUnstartedServer] does, with HTTP/2 enabled: call StartTLS
@@ -175,13 +167,7 @@ func (s *Server) Stats() Stats {
 
 // PEM returns the private key as the contents of an Apple .p8 file
 // (PKCS#8 PEM), to write where code under test loads its key from.
-func (k Key) PEM() []byte {
-	der, err := x509.MarshalPKCS8PrivateKey(k.PrivateKey)
-	if err != nil {
-		panic("apnstest: encode key: " + err.Error()) // a P-256 key always encodes
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-}
+func (k Key) PEM() []byte { return fakeserver.KeyPEM(k.PrivateKey) }
 
 // serve answers POST /3/device/{token} as APNs does: the path and method,
 // then the provider token, then the connection's token updates, then the
@@ -364,62 +350,4 @@ func (s *Server) deviceState(device string, now time.Time) (int, *refusal) {
 		return http.StatusGone, bad
 	}
 	return 0, nil
-}
-
-// answer writes APNs' answer: always an apns-id (the request's, or a new
-// one), and for a refusal the JSON body with its reason.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad *refusal) {
-	id := r.Header.Get("apns-id")
-	if !isUUID(id) {
-		id = newUUID()
-	}
-	w.Header().Set("apns-id", id)
-	if bad == nil {
-		w.WriteHeader(status)
-		return
-	}
-	s.mu.Lock()
-	s.stats.Refused[bad.reason]++
-	s.stats.LastReason, s.stats.LastDetail = bad.reason, bad.detail
-	if tokenReasons[bad.reason] {
-		s.stats.Rejected++
-		s.stats.LastRejection = bad.detail
-	}
-	s.mu.Unlock()
-	body, _ := json.Marshal(bad.body())
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
-// tokenReasons are the reasons that refuse the request's token, which
-// Stats.Rejected counts.
-var tokenReasons = map[string]bool{
-	ReasonMissingProviderToken: true, ReasonInvalidProviderToken: true, ReasonExpiredProviderToken: true,
-}
-
-// newUUID returns a random (version 4) UUID in upper case, as APNs writes
-// its apns-id.
-func newUUID() string { return strings.ToUpper(fakeserver.NewUUID()) }
-
-// isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -2,10 +2,6 @@ package apnstest
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -15,25 +11,25 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/apns"
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 )
 
 const device = "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
 
-// sign makes a token by hand, with crypto/ecdsa: header and claims as
-// given, a 64-byte R||S signature, unless der asks for ASN.1.
-func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims string) string {
-	t.Helper()
-	enc := base64.RawURLEncoding
-	input := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return input + "." + enc.EncodeToString(sig)
+// handMade is a token of key k made now on the server's clock, signed by
+// hand with internal/jwsforge (crypto/ecdsa, not package apns's signer), as
+// an authorization value.
+func handMade(srv *Server, k Key) string {
+	return "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+}
+
+// connection returns a client with a transport of its own, so one HTTP/2
+// connection of its own, closed when the test ends.
+func connection(t *testing.T, srv *Server) *http.Client {
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
 }
 
 // push sends one notification with a fresh connection, so that the
@@ -42,9 +38,7 @@ func sign(t *testing.T, key *ecdsa.PrivateKey, header, claims string) string {
 func push(t *testing.T, srv *Server, client *http.Client, method, path, auth string, edit func(*http.Request)) (int, string, string) {
 	t.Helper()
 	if client == nil {
-		tr := srv.Client().Transport.(*http.Transport).Clone()
-		defer tr.CloseIdleConnections()
-		client = &http.Client{Transport: tr}
+		client = connection(t, srv)
 	}
 	req, err := http.NewRequestWithContext(context.Background(), method, srv.URL+path, strings.NewReader(`{"aps":{"alert":"hi"}}`))
 	if err != nil {
@@ -89,17 +83,14 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k := srv.Key()
-	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := apitest.NewKey(t)
 	now := srv.Now().Unix()
 	head := `{"alg":"ES256","kid":"` + k.ID + `"}`
 	claims := func(iat int64) string {
 		b, _ := json.Marshal(map[string]any{"iss": k.TeamID, "iat": iat})
 		return string(b)
 	}
-	good := sign(t, k.PrivateKey, head, claims(now))
+	good := jwsforge.Sign(k.PrivateKey, head, claims(now))
 	parts := strings.Split(good, ".")
 	for _, tc := range []struct {
 		name   string
@@ -109,29 +100,29 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 	}{
 		{"Apple's token", "bearer " + good, 200, ""},
 		{"Bearer in any case", "Bearer " + good, 200, ""},
-		{"typ JWT", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","typ":"JWT"}`, claims(now)), 200, ""},
-		{"59 minutes old", "bearer " + sign(t, k.PrivateKey, head, claims(now-59*60)), 200, ""},
+		{"typ JWT", "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","typ":"JWT"}`, claims(now)), 200, ""},
+		{"59 minutes old", "bearer " + jwsforge.Sign(k.PrivateKey, head, claims(now-59*60)), 200, ""},
 		{"no authorization", "", 403, ReasonMissingProviderToken},
 		{"not bearer", "Basic " + good, 403, ReasonMissingProviderToken},
-		{"over an hour old", "bearer " + sign(t, k.PrivateKey, head, claims(now-3601)), 403, ReasonExpiredProviderToken},
-		{"iat in the future", "bearer " + sign(t, k.PrivateKey, head, claims(now+60)), 403, ReasonInvalidProviderToken},
-		{"no iat", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"`+k.TeamID+`"}`), 403, ReasonInvalidProviderToken},
-		{"iat a string", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"`+k.TeamID+`","iat":"1"}`), 403, ReasonInvalidProviderToken},
-		{"iat fractional", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"`+k.TeamID+`","iat":1.5}`), 403, ReasonInvalidProviderToken},
-		{"no iss", "bearer " + sign(t, k.PrivateKey, head, `{"iat":1}`), 403, ReasonInvalidProviderToken},
-		{"another team", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"ZZZ999ZZZZ","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
-		{"ISS spelt in upper case", "bearer " + sign(t, k.PrivateKey, head, `{"ISS":"`+k.TeamID+`","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
-		{"claim given twice", "bearer " + sign(t, k.PrivateKey, head, `{"iss":"ZZZ999ZZZZ","iss":"`+k.TeamID+`","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
-		{"alg HS256", "bearer " + sign(t, k.PrivateKey, `{"alg":"HS256","kid":"`+k.ID+`"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"over an hour old", "bearer " + jwsforge.Sign(k.PrivateKey, head, claims(now-3601)), 403, ReasonExpiredProviderToken},
+		{"iat in the future", "bearer " + jwsforge.Sign(k.PrivateKey, head, claims(now+60)), 403, ReasonInvalidProviderToken},
+		{"no iat", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"iss":"`+k.TeamID+`"}`), 403, ReasonInvalidProviderToken},
+		{"iat a string", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"iss":"`+k.TeamID+`","iat":"1"}`), 403, ReasonInvalidProviderToken},
+		{"iat fractional", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"iss":"`+k.TeamID+`","iat":1.5}`), 403, ReasonInvalidProviderToken},
+		{"no iss", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"iat":1}`), 403, ReasonInvalidProviderToken},
+		{"another team", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"iss":"ZZZ999ZZZZ","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
+		{"ISS spelt in upper case", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"ISS":"`+k.TeamID+`","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
+		{"claim given twice", "bearer " + jwsforge.Sign(k.PrivateKey, head, `{"iss":"ZZZ999ZZZZ","iss":"`+k.TeamID+`","iat":`+jsonInt(now)+`}`), 403, ReasonInvalidProviderToken},
+		{"alg HS256", "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"HS256","kid":"`+k.ID+`"}`, claims(now)), 403, ReasonInvalidProviderToken},
 		{"alg none", "bearer " + parts[0][:0] + base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"`+k.ID+`"}`)) + "." + parts[1] + ".", 403, ReasonInvalidProviderToken},
-		{"no alg", "bearer " + sign(t, k.PrivateKey, `{"kid":"`+k.ID+`"}`, claims(now)), 403, ReasonInvalidProviderToken},
-		{"no kid", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256"}`, claims(now)), 403, ReasonInvalidProviderToken},
-		{"unknown kid", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"ZZZ999ZZZZ"}`, claims(now)), 403, ReasonInvalidProviderToken},
-		{"typ other than JWT", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","typ":"at+jwt"}`, claims(now)), 403, ReasonInvalidProviderToken},
-		{"crit", "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","crit":["exp"]}`, claims(now)), 403, ReasonInvalidProviderToken},
-		{"signed by another key", "bearer " + sign(t, other, head, claims(now)), 403, ReasonInvalidProviderToken},
+		{"no alg", "bearer " + jwsforge.Sign(k.PrivateKey, `{"kid":"`+k.ID+`"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"no kid", "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"ES256"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"unknown kid", "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"ES256","kid":"ZZZ999ZZZZ"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"typ other than JWT", "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","typ":"at+jwt"}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"crit", "bearer " + jwsforge.Sign(k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`","crit":["exp"]}`, claims(now)), 403, ReasonInvalidProviderToken},
+		{"signed by another key", "bearer " + jwsforge.Sign(other, head, claims(now)), 403, ReasonInvalidProviderToken},
 		{"signature changed", "bearer " + parts[0] + "." + parts[1] + "." + flip(parts[2]), 403, ReasonInvalidProviderToken},
-		{"DER signature", "bearer " + parts[0] + "." + parts[1] + "." + der(t, k.PrivateKey, parts[0]+"."+parts[1]), 403, ReasonInvalidProviderToken},
+		{"DER signature", "bearer " + jwsforge.SignDER(k.PrivateKey, head, claims(now)), 403, ReasonInvalidProviderToken},
 		{"padded base64", "bearer " + parts[0] + "." + parts[1] + "." + parts[2] + "==", 403, ReasonInvalidProviderToken},
 		{"two parts", "bearer " + parts[0] + "." + parts[1], 403, ReasonInvalidProviderToken},
 		{"huge", "bearer " + strings.Repeat("a", 5000), 403, ReasonInvalidProviderToken},
@@ -161,17 +152,6 @@ func flip(sig string) string {
 	return "A" + sig[1:]
 }
 
-// der signs input and encodes the signature in ASN.1 DER, as a
-// crypto.Signer returns it, which JWS does not take.
-func der(t *testing.T, key *ecdsa.PrivateKey, input string) string {
-	digest := sha256.Sum256([]byte(input))
-	sig, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(sig)
-}
-
 // TestServerRefusesBadRequests: with a good token, the path, method,
 // device token, topic, apns-id and payload are checked as APNs does, and a
 // good apns-id comes back.
@@ -179,7 +159,7 @@ func TestServerRefusesBadRequests(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k := srv.Key()
-	auth := "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
+	auth := handMade(srv, k)
 	const id = messageID
 	for _, tc := range []struct {
 		name, method, path string
@@ -242,18 +222,13 @@ func payload(pushType string, n int) func(*http.Request) {
 func TestTooManyProviderTokenUpdatesCountsFromIssueTime(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
+	// A clock that stands still between steps: on the real one, a step
+	// could cross a second and make a token a second later than it says.
+	srv.SetClock(func() time.Time { return apitest.Start })
 	k := srv.Key()
-	token := func() string {
-		return "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
-	}
-	connection := func() *http.Client {
-		tr := srv.Client().Transport.(*http.Transport).Clone()
-		t.Cleanup(tr.CloseIdleConnections)
-		return &http.Client{Transport: tr} // one HTTP/2 connection for every request
-	}
-	conn := connection()
+	conn := connection(t, srv) // one HTTP/2 connection for every request
 	var late *http.Client
-	made0, sameTime := token(), token() // ECDSA signatures differ: two tokens made at once
+	made0, sameTime := handMade(srv, k), handMade(srv, k) // ECDSA signatures differ: two tokens made at once
 	var made19, made20, made39, made40 string
 	steps := []struct {
 		name    string
@@ -278,18 +253,18 @@ func TestTooManyProviderTokenUpdatesCountsFromIssueTime(t *testing.T) {
 		srv.Advance(st.advance)
 		switch {
 		case st.auth == &made19 && made19 == "":
-			made19 = token()
+			made19 = handMade(srv, k)
 		case st.auth == &made20 && made20 == "":
-			made20 = token()
+			made20 = handMade(srv, k)
 		case st.auth == &made39:
-			made39 = token()
+			made39 = handMade(srv, k)
 		case st.auth == &made40:
-			made40 = token()
+			made40 = handMade(srv, k)
 		}
 		var client *http.Client
 		if st.client != nil {
 			if *st.client == nil {
-				*st.client = connection()
+				*st.client = connection(t, srv)
 			}
 			client = *st.client
 		}
@@ -311,22 +286,14 @@ func TestTooManyProviderTokenUpdatesCountsFromIssueTime(t *testing.T) {
 func TestSourceTokensNeverRefusedOnAnyConnection(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	src, err := apns.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, apns.NewTokenSource, srv.Config())
 	conns := map[int]*http.Client{}
 	for minute := range 3 * 60 {
 		if minute == 0 || minute == 19 || minute == 39 {
-			tr := srv.Client().Transport.(*http.Transport).Clone()
-			defer tr.CloseIdleConnections()
-			conns[minute] = &http.Client{Transport: tr}
+			conns[minute] = connection(t, srv)
 		}
 		for opened, client := range conns {
-			tok, err := src.Token(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			tok := apitest.MustToken(t, src.Token)
 			if status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, "bearer "+tok.Value, nil); status != 200 {
 				t.Fatalf("minute %d, connection opened at %d: answer %d %s (%s)", minute, opened, status, reason, srv.Stats().LastDetail)
 			}
@@ -343,18 +310,10 @@ func TestSourceTokensNeverRefusedOnAnyConnection(t *testing.T) {
 func TestServerTakesAPNsTokens(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	src, err := apns.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := srv.Client().Transport.(*http.Transport).Clone()
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
+	src := apitest.Must(t, apns.NewTokenSource, srv.Config())
+	client := connection(t, srv)
 	for range 100 {
-		tok, err := src.Token(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := apitest.MustToken(t, src.Token)
 		if status, reason, _ := push(t, srv, client, "POST", "/3/device/"+device, "bearer "+tok.Value, nil); status != 200 {
 			t.Fatalf("answer %d %s: %s", status, reason, srv.Stats().LastDetail)
 		}
@@ -370,8 +329,7 @@ func TestRevokeTokensRefusesTokensSeen(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k := srv.Key()
-	head, claims := `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`
-	old := "bearer " + sign(t, k.PrivateKey, head, claims)
+	old := handMade(srv, k)
 	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, old, nil); status != 200 {
 		t.Fatalf("first answer %d", status)
 	}
@@ -379,7 +337,7 @@ func TestRevokeTokensRefusesTokensSeen(t *testing.T) {
 	if status, reason, _ := push(t, srv, nil, "POST", "/3/device/"+device, old, nil); status != 403 || reason != ReasonInvalidProviderToken {
 		t.Errorf("revoked token: answer %d %q, want 403 InvalidProviderToken", status, reason)
 	}
-	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, "bearer "+sign(t, k.PrivateKey, head, claims), nil); status != 200 {
+	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, handMade(srv, k), nil); status != 200 {
 		t.Errorf("new token: answer %d, want 200", status)
 	}
 }
@@ -412,10 +370,8 @@ func TestFailAndUnregisterAnswerAsAPNs(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k := srv.Key()
-	auth := "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
-	tr := srv.Client().Transport.(*http.Transport).Clone()
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
+	auth := handMade(srv, k)
+	client := connection(t, srv)
 	body := func(dev string) (int, map[string]any) {
 		req, err := http.NewRequest("POST", srv.URL+"/3/device/"+dev, strings.NewReader(`{"aps":{}}`))
 		if err != nil {
@@ -466,10 +422,7 @@ func TestStatsVocabularyAndRevoke(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	k, other := srv.Key(), srv.AddKey()
-	tokenOf := func(k Key) string {
-		return "bearer " + sign(t, k.PrivateKey, `{"alg":"ES256","kid":"`+k.ID+`"}`, `{"iss":"`+k.TeamID+`","iat":`+jsonInt(srv.Now().Unix())+`}`)
-	}
-	old := tokenOf(k)
+	old := handMade(srv, k)
 	for _, st := range []struct {
 		name   string
 		auth   string
@@ -488,12 +441,12 @@ func TestStatsVocabularyAndRevoke(t *testing.T) {
 		t.Errorf("stats %+v; want 1 accepted, 1 rejected for its token (the missing header), 1 token", st)
 	}
 	srv.Revoke(k.ID)
-	for _, auth := range []string{old, tokenOf(k)} {
+	for _, auth := range []string{old, handMade(srv, k)} {
 		if status, reason, _ := push(t, srv, nil, "POST", "/3/device/"+device, auth, nil); status != 403 || reason != ReasonInvalidProviderToken {
 			t.Errorf("a token of the revoked key: %d %s, want 403 InvalidProviderToken", status, reason)
 		}
 	}
-	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, tokenOf(other), nil); status != 200 {
+	if status, _, _ := push(t, srv, nil, "POST", "/3/device/"+device, handMade(srv, other), nil); status != 200 {
 		t.Errorf("another key's token: %d, want 200", status)
 	}
 	if st := srv.Stats(); st.Rejected != 3 || !strings.Contains(st.LastRejection, "revoked") {

@@ -182,11 +182,19 @@ func bashScript(specs []commandSpec) string {
 		}
 		b.WriteString("      ;;\n")
 	}
-	b.WriteString("  esac\n")
-	b.WriteString("  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n")
-	b.WriteString("  elif [[ -n $words ]]; then\n    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n")
-	b.WriteString("  else\n    COMPREPLY=($(compgen -f -- \"$cur\"))\n  fi\n")
-	b.WriteString("}\ncomplete -o filenames -F _ascjwt ascjwt\n")
+	// Not after a valued flag: a flag of the subcommand, one of its
+	// words, or a file.
+	b.WriteString(`  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+  elif [[ -n $words ]]; then
+    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -f -- "$cur"))
+  fi
+}
+complete -o filenames -F _ascjwt ascjwt
+`)
 	return b.String()
 }
 
@@ -231,10 +239,16 @@ func zshScript(specs []commandSpec) string {
 		}
 		b.WriteString("      ;;\n")
 	}
-	b.WriteString("  esac\n}\n")
 	// Sourced, the script registers itself; autoloaded from $fpath as
 	// _ascjwt, it is the completion function itself.
-	b.WriteString("if [[ $funcstack[1] == _ascjwt ]]; then\n  _ascjwt \"$@\"\nelse\n  compdef _ascjwt ascjwt\nfi\n")
+	b.WriteString(`  esac
+}
+if [[ $funcstack[1] == _ascjwt ]]; then
+  _ascjwt "$@"
+else
+  compdef _ascjwt ascjwt
+fi
+`)
 	return b.String()
 }
 

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +14,7 @@ import (
 	"github.com/ascjwt/ascjwt/asctest"
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
 	"github.com/ascjwt/ascjwt/musickit/musickittest"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
@@ -160,11 +159,7 @@ func keyPEM(key crypto.Signer) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("the fake's key is a %T, not an ECDSA key", key)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	return fakeserver.KeyPEM(k), nil
 }
 
 // logResponses wraps a fake's handler to log each response as asctest logs

@@ -2,9 +2,9 @@
 // node-apn reports as one JSON object on stdout. The Go tests of the
 // conformance module run it against apnstest on loopback:
 //
-//   node apns_push.js '{"address":"127.0.0.1","port":PORT,"caFile":"...","keyFile":"...",
-//                       "keyId":"...","teamId":"...","topic":"...","devices":["..."],
-//                       "pushType":"alert","payloadBytes":0,"rounds":1}'
+//   node apns_push.js <<< '{"address":"127.0.0.1","port":PORT,"caFile":"...","keyFile":"...",
+//                           "keyId":"...","teamId":"...","topic":"...","devices":["..."],
+//                           "pushType":"alert","payloadBytes":0,"rounds":1}'
 //
 // Each round sends one notification to every device; the output is
 // {"rounds":[{"sent":[device...],"failed":[{device,status,reason,timestamp,error}]}]}.
@@ -13,7 +13,7 @@
 const apn = require('@parse/node-apn');
 
 async function main() {
-  const opts = JSON.parse(process.argv[2]);
+  const opts = JSON.parse(require('fs').readFileSync(0, 'utf8'));
   const provider = new apn.Provider({
     token: { key: opts.keyFile, keyId: opts.keyId, teamId: opts.teamId },
     address: opts.address, // the fake's host; not Apple's, so production is false

@@ -1,9 +1,10 @@
 // Package fakejwt reads compact ES256 JSON Web Tokens strictly, for every
 // fake server of this module (asctest, apnstest, musickittest,
 // weatherkittest, mapstest, axmtest, signinwithappletest). It is
-// verification code of its own, written with crypto/ecdsa and encoding/json
-// directly, and never internal/jws, which makes the tokens: the fakes must
-// check the signing path, not repeat it.
+// verification code of its own, written with crypto/ecdsa and with
+// internal/jwsread's strict reading of the parts (which signinwithapple's
+// Verifier of Apple's tokens shares), and never internal/jws, which makes
+// the tokens: the fakes must check the signing path, not repeat it.
 //
 // A fake with Apple's usual rules (a key ID that names a key of one team,
 // iss that team) calls [Verify] and then checks its API's own claims:
@@ -35,22 +36,20 @@
 package fakejwt
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 )
 
 // Rules are what [Verify] checks that every developer token shares.
@@ -217,22 +216,9 @@ func Split(value string) (Parts, error) {
 	return p, nil
 }
 
-// errSegment is what DecodeSegment says; callers add which part it was.
-var errSegment = errors.New("not base64url without padding (RFC 7515 section 2): only A-Z a-z 0-9 - _, no '=', no line breaks, and unused trailing bits zero")
-
-// DecodeSegment decodes base64url without padding strictly: encoding/base64
-// skips line breaks and, without Strict, ignores spare bits, which would let
-// one signature travel under several spellings.
-func DecodeSegment(s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n=") {
-		return nil, errSegment
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return nil, errSegment
-	}
-	return b, nil
-}
+// DecodeSegment decodes base64url without padding strictly
+// ([jwsread.DecodeSegment]): one signature has one spelling.
+func DecodeSegment(s string) ([]byte, error) { return jwsread.DecodeSegment(s) }
 
 // VerifyES256 reports whether the parts' signature is pub's ES256 signature
 // of their header and payload ([VerifyES256]).
@@ -255,122 +241,42 @@ func VerifyES256(pub *ecdsa.PublicKey, input string, sig []byte) bool {
 
 // Object is a JSON object's members by their exact names: a JWT's names
 // are case-sensitive (RFC 7515 section 4, RFC 7519 section 4), which
-// encoding/json's Unmarshal into a struct does not respect.
+// encoding/json's Unmarshal into a struct does not respect. It is
+// [jwsread.Object] with the readers of the fakes' claims.
 type Object map[string]json.RawMessage
 
 // Problem is what [ReadObject] found wrong with a part.
-type Problem int
+type Problem = jwsread.Problem
 
 // The problems [ReadObject] reports.
 const (
-	NotUTF8      Problem = iota + 1 // the bytes are not UTF-8, which JSON requires (RFC 8259 section 8.1)
-	NotObject                       // valid JSON, or the start of it, but not an object
-	Syntax                          // not valid JSON; Offset says where
-	Truncated                       // the JSON ends early
-	Duplicate                       // a member named twice; Name says which
-	TrailingData                    // something after the object
+	NotUTF8      = jwsread.NotUTF8      // the bytes are not UTF-8, which JSON requires (RFC 8259 section 8.1)
+	NotObject    = jwsread.NotObject    // valid JSON, or the start of it, but not an object
+	Syntax       = jwsread.Syntax       // not valid JSON; Offset says where
+	Truncated    = jwsread.Truncated    // the JSON ends early
+	Duplicate    = jwsread.Duplicate    // a member named twice; Name says which
+	TrailingData = jwsread.TrailingData // something after the object
 )
 
 // ObjectError is the error of [ReadObject]: a phrase to follow "the header"
 // or "the payload", and the problem by kind for a fake that words it its
 // own way.
-type ObjectError struct {
-	Problem Problem
-	Name    string // the member named twice, for Duplicate (the sender's text: show it with DescribeName)
-	Offset  int64  // the byte where the JSON went wrong, for Syntax
-}
+type ObjectError = jwsread.ObjectError
 
-// Error is the phrase to follow "the header" or "the payload".
-func (e *ObjectError) Error() string {
-	switch e.Problem {
-	case NotUTF8:
-		return "is not UTF-8"
-	case NotObject:
-		return "is not a JSON object"
-	case Duplicate:
-		return fmt.Sprintf("names %s twice", DescribeName(e.Name))
-	case TrailingData:
-		return "has data after its JSON object"
-	default:
-		return "is not valid JSON"
-	}
-}
-
-// ReadObject reads b as one JSON object, refusing one that is not UTF-8,
-// names a member twice (which decoders resolve differently:
-// {"alg":"none","alg":"ES256"} means one thing to a verifier that keeps
-// the first and another to one that keeps the last) or is followed by
-// anything but white space. Its errors are *[ObjectError].
+// ReadObject reads b as one JSON object by [jwsread.ReadObject]'s rules: not
+// UTF-8, a member named twice and anything after the object are refused.
+// Its errors are *[ObjectError].
 func ReadObject(b []byte) (Object, error) {
-	if !utf8.Valid(b) {
-		return nil, &ObjectError{Problem: NotUTF8}
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		if err != nil {
-			return nil, jsonError(err)
-		}
-		return nil, &ObjectError{Problem: NotObject}
-	}
-	obj := make(Object)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, jsonError(err)
-		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, jsonError(err)
-		}
-		if _, dup := obj[name]; dup {
-			return nil, &ObjectError{Problem: Duplicate, Name: name}
-		}
-		obj[name] = v
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &ObjectError{Problem: TrailingData}
-	}
-	return obj, nil
-}
-
-// jsonError classifies an error of encoding/json's decoder without its
-// text, which can quote the input.
-func jsonError(err error) *ObjectError {
-	var syntax *json.SyntaxError
-	switch {
-	case errors.As(err, &syntax):
-		return &ObjectError{Problem: Syntax, Offset: syntax.Offset}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &ObjectError{Problem: Truncated}
-	default:
-		return &ObjectError{Problem: NotObject}
-	}
+	obj, err := jwsread.ReadObject(b)
+	return Object(obj), err
 }
 
 // String returns the member name if it is a JSON string; null, a number
 // or anything else is not.
-func (o Object) String(name string) (string, bool) {
-	raw, ok := o[name]
-	if !ok {
-		return "", false
-	}
-	s, err := StringValue(raw)
-	return s, err == nil
-}
+func (o Object) String(name string) (string, bool) { return jwsread.Object(o).String(name) }
 
 // StringValue decodes raw if it is a JSON string.
-func StringValue(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", errors.New("not a string")
-	}
-	var s string
-	err := json.Unmarshal(raw, &s)
-	return s, err
-}
+func StringValue(raw json.RawMessage) (string, error) { return jwsread.StringValue(raw) }
 
 // Audiences reads the member name as RFC 7519 section 4.1.3 allows aud to
 // be: one string, or an array of strings (asc-go sends
@@ -505,19 +411,6 @@ func (o Object) Times(now time.Time, leeway int64) (iat, exp int64, err error) {
 }
 
 // DescribeName shows a member name from a token quoted if it is short and
-// printable, and otherwise says only how long it is: a name is the token
-// sender's text, and may be anything.
-func DescribeName(name string) string {
-	if len(name) <= 32 {
-		printable := true
-		for i := 0; i < len(name); i++ {
-			if name[i] < ' ' || name[i] > '~' {
-				printable = false
-			}
-		}
-		if printable {
-			return strconv.Quote(name)
-		}
-	}
-	return fmt.Sprintf("a member name of %d bytes", len(name))
-}
+// printable, and otherwise says only how long it is
+// ([jwsread.DescribeName]).
+func DescribeName(name string) string { return jwsread.DescribeName(name) }

@@ -144,7 +144,7 @@ func TestFakeIdentityTokenHasApplesClaims(t *testing.T) {
 // goodSecret signs a client secret for srv by hand.
 func goodSecret(t *testing.T, srv *signinwithappletest.Server) string {
 	h, c := good(srv)
-	return secret(t, srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false)
+	return secret(srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false)
 }
 
 // TestFakeAcceptsFractionalTimes: a client secret whose iat and exp are not
@@ -159,12 +159,12 @@ func TestFakeAcceptsFractionalTimes(t *testing.T) {
 	h, c := good(srv)
 	c["iat"] = float64(fixed.Unix()) - 59.731
 	c["exp"] = float64(fixed.Unix()) + 3540.268991
-	value := secret(t, srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false)
+	value := secret(srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false)
 	if err := srv.VerifyClientSecret(value, srv.ClientID()); err != nil {
 		t.Fatalf("fractional iat and exp: %v", err)
 	}
 	c["exp"] = float64(fixed.Unix()) + 15777000.5
-	if err := srv.VerifyClientSecret(secret(t, srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false), srv.ClientID()); err == nil {
+	if err := srv.VerifyClientSecret(secret(srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false), srv.ClientID()); err == nil {
 		t.Error("half a second over Apple's limit passed")
 	}
 }
@@ -278,15 +278,7 @@ func TestFakeFailAndHang(t *testing.T) {
 func TestFakeAuthorizePageCarriesTheNonce(t *testing.T) {
 	srv := signinwithappletest.NewServer()
 	defer srv.Close()
-	client := srv.Client()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	q := url.Values{"response_type": {"code id_token"}, "client_id": {srv.ClientID()}, "redirect_uri": {"https://example.com/cb"}, "nonce": {"n-abc"}}
-	resp, err := client.Get(srv.AuthURL() + "?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	to, _ := url.Parse(resp.Header.Get("Location"))
+	_, to := authorizePage(t, srv, url.Values{"response_type": {"code id_token"}, "client_id": {srv.ClientID()}, "redirect_uri": {"https://example.com/cb"}, "nonce": {"n-abc"}})
 	_, c := verifyRS256(t, keySet(t, srv), to.Query().Get("id_token"))
 	if c["nonce"] != "n-abc" {
 		t.Errorf("claims %v", c)

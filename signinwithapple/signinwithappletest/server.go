@@ -40,7 +40,6 @@
 package signinwithappletest
 
 import (
-	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -74,9 +73,9 @@ const AccessTokenLifetime = time.Hour
 type Server struct {
 	*httptest.Server
 
-	teamID, keyID, clientID string
-	key                     *ecdsa.PrivateKey // the developer's Sign in with Apple key
-	subject                 string            // the server's user
+	dev      fakeserver.Key // the developer's Sign in with Apple key, of one team
+	clientID string
+	subject  string // the server's user
 
 	clock  fakeclock.Clock
 	faults fakeserver.Faults
@@ -144,10 +143,8 @@ func NewServer() *Server {
 // done.
 func NewUnstartedServer() *Server {
 	s := &Server{
-		teamID:   fakeserver.NewID(),
-		keyID:    fakeserver.NewID(),
+		dev:      fakeserver.NewKeys().Add(),
 		clientID: "com.example.web.signin",
-		key:      fakeserver.NewKey(),
 		subject:  newSubject(),
 		codes:    make(map[string]*authCode),
 		refresh:  make(map[string]*grant),
@@ -174,7 +171,7 @@ func (s *Server) Close() {
 // [signinwithapple.NewClientSecretSource]. This method hides the embedded
 // [httptest.Server]'s Config field; that one is srv.Server.Config.
 func (s *Server) Config() signinwithapple.Config {
-	return signinwithapple.Config{KeyID: s.keyID, TeamID: s.teamID, ClientID: s.clientID, PrivateKey: s.key, Now: s.Now}
+	return signinwithapple.Config{KeyID: s.dev.ID, TeamID: s.dev.TeamID, ClientID: s.clientID, PrivateKey: s.dev.PrivateKey, Now: s.Now}
 }
 
 // VerifierConfig returns a [signinwithapple.VerifierConfig] that trusts the
@@ -262,17 +259,11 @@ func (s *Server) RevokeTokens() {
 	}
 }
 
-// failing puts Fail and Hang in front of h.
+// failing puts Fail and Hang in front of h; a request whose client gave
+// up while held is aborted ([fakeserver.Faults.Hold]).
 func (s *Server) failing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fail, ok := s.faults.Enter(r.Context())
-		switch {
-		case !ok:
-			// The client gave up while the request was held. Abort the
-			// response rather than return from the handler, which would
-			// send an empty 200 that a client cancelling at that moment
-			// can still read as an answer.
-			panic(http.ErrAbortHandler)
+		switch fail := s.faults.Hold(r); {
 		case fail == nil:
 			h.ServeHTTP(w, r)
 		case fail.Code == "":

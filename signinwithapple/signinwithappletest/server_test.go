@@ -2,16 +2,9 @@ package signinwithappletest_test
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/asn1"
-	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,6 +14,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/ascjwt/ascjwt/internal/apitest"
+	"github.com/ascjwt/ascjwt/internal/jwsforge"
 	"github.com/ascjwt/ascjwt/signinwithapple"
 	"github.com/ascjwt/ascjwt/signinwithapple/signinwithappletest"
 )
@@ -29,26 +24,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // secret builds a client secret by hand, with the header and claims given,
 // signed with key as ES256 (R||S) or, with der, as ASN.1 DER.
-func secret(t *testing.T, key *ecdsa.PrivateKey, header, claims map[string]any, der bool) string {
-	t.Helper()
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	enc := base64.RawURLEncoding
-	input := enc.EncodeToString(h) + "." + enc.EncodeToString(c)
-	digest := sha256.Sum256([]byte(input))
-	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sig []byte
+func secret(key *ecdsa.PrivateKey, header, claims map[string]any, der bool) string {
 	if der {
-		sig, _ = asn1.Marshal(struct{ R, S *big.Int }{r, s})
-	} else {
-		sig = make([]byte, 64)
-		r.FillBytes(sig[:32])
-		s.FillBytes(sig[32:])
+		h, _ := json.Marshal(header)
+		c, _ := json.Marshal(claims)
+		return jwsforge.SignDER(key, string(h), string(c))
 	}
-	return input + "." + enc.EncodeToString(sig)
+	return jwsforge.SignJSON(key, header, claims)
 }
 
 // good returns the header and claims of a valid secret for srv at its clock.
@@ -74,6 +56,24 @@ func post(t *testing.T, srv *signinwithappletest.Server, form url.Values) (int, 
 	return resp.StatusCode, body
 }
 
+// authorizePage gets the authorization page for q without following its
+// redirect, and returns the response's status and where it redirects to.
+func authorizePage(t *testing.T, srv *signinwithappletest.Server, q url.Values) (int, *url.URL) {
+	t.Helper()
+	client := srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Get(srv.AuthURL() + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	to, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatalf("%d to %q: %v", resp.StatusCode, resp.Header.Get("Location"), err)
+	}
+	return resp.StatusCode, to
+}
+
 // TestFakeAcceptsOurSecretAndAnswersTokens: a secret from
 // NewClientSecretSource with a code Apple issued gets Apple's
 // TokenResponse; its refresh token gets another; the id_token verifies with
@@ -81,11 +81,7 @@ func post(t *testing.T, srv *signinwithappletest.Server, form url.Values) (int, 
 func TestFakeAcceptsOurSecretAndAnswersTokens(t *testing.T) {
 	srv := signinwithappletest.NewServer()
 	defer srv.Close()
-	src, err := signinwithapple.NewClientSecretSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := src.Token(context.Background())
+	tok, err := apitest.Must(t, signinwithapple.NewClientSecretSource, srv.Config()).Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,18 +90,7 @@ func TestFakeAcceptsOurSecretAndAnswersTokens(t *testing.T) {
 		t.Fatalf("%d %v, want a TokenResponse", status, body)
 	}
 	idToken, _ := body["id_token"].(string)
-	parts := strings.Split(idToken, ".")
-	if len(parts) != 3 {
-		t.Fatalf("id_token %q is not a JWS", idToken)
-	}
-	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err := rsa.VerifyPKCS1v15(srv.IDTokenKey(), crypto.SHA256, digest[:], sig); err != nil {
-		t.Fatal("id_token does not verify RS256 with IDTokenKey")
-	}
-	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	var claims map[string]any
-	_ = json.Unmarshal(raw, &claims)
+	_, claims := verifyRS256(t, map[string]*rsa.PublicKey{srv.IDTokenKeyID(): srv.IDTokenKey()}, idToken)
 	if claims["iss"] != "https://appleid.apple.com" || claims["aud"] != srv.ClientID() || claims["sub"] == "" {
 		t.Errorf("id_token claims %v", claims)
 	}
@@ -121,7 +106,7 @@ func TestFakeAcceptsOurSecretAndAnswersTokens(t *testing.T) {
 // TestFakeRefusesEachBrokenRule: each rule of Apple's broken once gets
 // Apple's ErrorResponse with status 400, and the rule named in Stats.
 func TestFakeRefusesEachBrokenRule(t *testing.T) {
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other := apitest.NewKey(t)
 	type req struct {
 		header, claims map[string]any
 		key            *ecdsa.PrivateKey // nil: the server's
@@ -199,7 +184,7 @@ func TestFakeRefusesEachBrokenRule(t *testing.T) {
 			}
 			value := r.raw
 			if value == "" {
-				value = secret(t, key, r.header, r.claims, r.der)
+				value = secret(key, r.header, r.claims, r.der)
 			}
 			form := url.Values{"client_id": {srv.ClientID()}, "client_secret": {value}, "code": {srv.IssueCode("")}, "grant_type": {"authorization_code"}}
 			if r.form != nil {
@@ -247,17 +232,9 @@ func TestFakeRefusesEachBrokenRule(t *testing.T) {
 func TestFakeAuthorizeRedirectsWithACode(t *testing.T) {
 	srv := signinwithappletest.NewServer()
 	defer srv.Close()
-	client := srv.Client()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	q := url.Values{"response_type": {"code"}, "client_id": {srv.ClientID()}, "redirect_uri": {"https://example.com/cb"}, "state": {"xyz"}}
-	resp, err := client.Get(srv.AuthURL() + "?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	to, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || err != nil || to.Host != "example.com" || to.Query().Get("state") != "xyz" || to.Query().Get("code") == "" {
-		t.Fatalf("%d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	status, to := authorizePage(t, srv, url.Values{"response_type": {"code"}, "client_id": {srv.ClientID()}, "redirect_uri": {"https://example.com/cb"}, "state": {"xyz"}})
+	if status != http.StatusFound || to.Host != "example.com" || to.Query().Get("state") != "xyz" || to.Query().Get("code") == "" {
+		t.Fatalf("%d to %q", status, to)
 	}
 	if err := srv.VerifyClientSecret("x.y.z", srv.ClientID()); err == nil {
 		t.Error("VerifyClientSecret accepted garbage")

@@ -73,10 +73,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (form url.
 		return nil, "", "", "invalid_client", "no client_id"
 	case secret == "":
 		return nil, "", "", "invalid_client", "no client_secret"
-	case clientID != s.clientID:
-		return nil, "", "", "invalid_client", "client_id is not the server's client ID (compared case by case)"
 	}
-	if err := verify(secret, s.keyID, &s.key.PublicKey, s.teamID, clientID, s.Now()); err != nil {
+	if err := s.VerifyClientSecret(secret, clientID); err != nil {
 		return nil, "", "", "invalid_client", err.Error()
 	}
 	return form, clientID, secret, "", ""

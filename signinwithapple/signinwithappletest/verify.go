@@ -1,7 +1,6 @@
 package signinwithappletest
 
 import (
-	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakejwt"
+	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
 // maxLifetimeSeconds is Apple's limit on exp, from "Creating a client
@@ -31,18 +31,18 @@ func (s *Server) VerifyClientSecret(secret, clientID string) error {
 	if clientID != s.clientID {
 		return errors.New("client_id is not the server's client ID (compared case by case)")
 	}
-	return verify(secret, s.keyID, &s.key.PublicKey, s.teamID, clientID, s.Now())
+	return verify(secret, s.dev, clientID, s.Now())
 }
 
 // verify checks a client secret by Apple's rules, reading it with
 // internal/fakejwt (strict base64url, no member named twice, nothing after
 // the JSON) and checking the signature with crypto/ecdsa: the header "alg"
-// ES256 and "kid" keyID; a 64-byte R||S signature by pub over the first
-// two parts; "iss" teamID; "sub" clientID exactly; "aud" Apple's; "iat"
-// not in the future; "exp" after now, within Apple's limit of now and of
-// iat. Times are any JSON number of seconds, fractions included, as RFC
+// ES256 and "kid" dev's ID; a 64-byte R||S signature by dev's key over the
+// first two parts; "iss" dev's Team ID; "sub" clientID exactly; "aud"
+// Apple's; "iat" not in the future; "exp" after now, within Apple's limit
+// of now and of iat. Times are any JSON number of seconds, fractions included, as RFC
 // 7519 allows and Apple's own Swift library (jwt-kit) sends them.
-func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string, now time.Time) error {
+func verify(secret string, dev fakeserver.Key, clientID string, now time.Time) error {
 	if len(secret) > maxSecret {
 		return fmt.Errorf("client_secret is %d bytes; a client secret is a few hundred", len(secret))
 	}
@@ -57,7 +57,7 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 	if alg, _ := head.String("alg"); alg != "ES256" {
 		return errors.New(`the header's "alg" is not "ES256"`)
 	}
-	if kid, _ := head.String("kid"); kid != keyID {
+	if kid, _ := head.String("kid"); kid != dev.ID {
 		return errors.New(`the header's "kid" is not the ID of the server's key`)
 	}
 	for _, name := range []string{"crit", "b64", "jku", "jwk", "x5u", "x5c"} {
@@ -68,14 +68,14 @@ func verify(secret, keyID string, pub *ecdsa.PublicKey, teamID, clientID string,
 	if n := len(parts.Raw[2]); n != fakejwt.SignatureLen {
 		return fmt.Errorf("the signature is %d bytes, not the 64 of ES256's R||S (an ASN.1 DER signature is not converted?)", n)
 	}
-	if !parts.VerifyES256(pub) {
+	if !parts.VerifyES256(&dev.PrivateKey.PublicKey) {
 		return errors.New("the signature does not verify with the key the header names")
 	}
 	c, err := fakejwt.ReadObject(parts.Raw[1])
 	if err != nil {
 		return fmt.Errorf("the payload %w", err)
 	}
-	if iss, _ := c.String("iss"); iss != teamID {
+	if iss, _ := c.String("iss"); iss != dev.TeamID {
 		return errors.New(`"iss" is not the Team ID`)
 	}
 	if sub, _ := c.String("sub"); sub != clientID {
