@@ -2,7 +2,6 @@ package ascjwt
 
 import (
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +52,12 @@ const (
 	// backdated by one minute and never used in its last minute, and needs
 	// room between the two to be refreshed in the background.
 	MinLifetime = devtoken.MinLifetime
+	// MaxLifetime is the longest lifetime [NewTokenSource] accepts at all:
+	// Apple's "six months", taken as 180 days, for a token whose every
+	// Scope entry is a GET on a resource that allows long-lived tokens. Any
+	// other token is held to [DefaultLifetime], or 60 minutes with a
+	// BundleID ("Generating Tokens for API Requests").
+	MaxLifetime = claims.MaxLongLivedLifetime
 )
 
 // Config describes an App Store Connect API key and the tokens to make with
@@ -66,31 +71,35 @@ type Config struct {
 	// the key list in App Store Connect. Empty means an individual key: the
 	// payload then carries "sub":"user" and no "iss".
 	IssuerID string
+	// BundleID is the optional "bid" claim, which the App Store Server API
+	// requires: your app's bundle ID. It needs IssuerID: the App Store
+	// Server API takes team keys (In-App Purchase keys) only.
+	BundleID string
 	// PrivateKey signs the tokens. It must be a P-256 key: the
 	// *[ecdsa.PrivateKey] from [LoadPrivateKey] or [ParsePrivateKey], or any
 	// [crypto.Signer] whose Public() is a P-256 *[ecdsa.PublicKey], such as a key
 	// held in a KMS or HSM. Required.
 	PrivateKey crypto.Signer
-	// Audience is the "aud" claim: empty for [AudienceAppStoreConnect], or
-	// [AudienceEnterprise].
-	Audience string
 	// Lifetime is exp - iat. Zero means [DefaultLifetime] (20 minutes), which
 	// is also the limit, except: 60 minutes when BundleID is set, and 180 days
 	// when every Scope entry is a GET on a resource Apple allows long-lived
 	// tokens for (Xcode Cloud, SCM, perfPowerMetrics, diagnostic logs).
 	Lifetime time.Duration
+	// Audience is the "aud" claim: empty for [AudienceAppStoreConnect], or
+	// [AudienceEnterprise].
+	Audience string
 	// Scope is the optional "scope" claim: the only requests the token may
 	// make, each "METHOD /path?query", e.g. "GET /v1/apps?filter[platform]=IOS".
 	Scope []string
-	// BundleID is the optional "bid" claim, which the App Store Server API
-	// requires: your app's bundle ID. It needs IssuerID: the App Store
-	// Server API takes team keys (In-App Purchase keys) only.
-	BundleID string
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
 	// Hooks, when set, is told of each token made and each failed attempt.
 	Hooks *Hooks
 }
+
+// Format makes every fmt verb print String: %d or %x on a struct would
+// otherwise print its fields, a key pasted into KeyID among them.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // String describes the configuration without key material, so that a [Config]
 // printed with %v or %+v in a log shows which key it uses and nothing secret.
@@ -102,7 +111,7 @@ func (c Config) String() string {
 		scope[i] = redact.Show(sc, maxScopeShown)
 	}
 	return fmt.Sprintf("ascjwt.Config{KeyID:%s IssuerID:%s PrivateKey:%s Audience:%s Lifetime:%s Scope:[%s] BundleID:%s}",
-		showField(c.KeyID, maxIDLen), showField(c.IssuerID, maxIDLen), c.keyType(), redact.Show(c.Audience, maxIDLen),
+		showField(c.KeyID, maxIDLen), showField(c.IssuerID, maxIDLen), redact.Key(c.PrivateKey), redact.Show(c.Audience, maxIDLen),
 		c.Lifetime, strings.Join(scope, " "), showField(c.BundleID, maxBundleIDLen))
 }
 
@@ -118,13 +127,6 @@ func showField(value string, max int) string {
 // maxScopeShown is the longest scope entry String shows as it is.
 const maxScopeShown = 1024
 
-func (c Config) keyType() string {
-	if c.PrivateKey == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("%T(redacted)", c.PrivateKey)
-}
-
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
 
@@ -133,7 +135,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder (slog's JSONHandler included) reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does, for the encoders
 // that take text (encoding/xml).

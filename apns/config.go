@@ -2,14 +2,15 @@ package apns
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // Base URLs of the APIs that take these tokens.
@@ -89,12 +90,12 @@ type Config struct {
 // not what it should be (a private key pasted into KeyID, say) is described,
 // not shown.
 func (c Config) String() string {
-	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.ShowKey(c.PrivateKey))
+	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey))
 }
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
-func (c Config) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // GoString is String: %#v must not dump the key either.
 func (c Config) GoString() string { return c.String() }
@@ -104,7 +105,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does (encoding/xml).
 func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
@@ -115,13 +116,16 @@ func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 403 at the first push.
-func (c Config) validate() (*jws.Signer, error) {
-	if err := configcheck.CheckID("apns", "KeyID", c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)", source); err != nil {
-		return nil, err
-	}
-	if err := configcheck.CheckID("apns", "TeamID", c.TeamID, "the 10-character team ID shown under Membership in the developer account", source); err != nil {
-		return nil, err
+func (c Config) validate() (devtoken.Spec, error) {
+	if err := configcheck.CheckIDs("apns", source,
+		c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)",
+		c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
+		return devtoken.Spec{}, err
 	}
 	// Apple's token shows a header of alg and kid only: no typ.
-	return configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
+	signer, err := configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return devtoken.Spec{}, err
+	}
+	return c.spec(signer)
 }

@@ -1,15 +1,14 @@
 package apns
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
@@ -76,12 +75,8 @@ func CheckResponse(resp *http.Response) error {
 		return nil
 	}
 	e := &Error{StatusCode: resp.StatusCode, ID: resp.Header.Get("apns-id"), UniqueID: resp.Header.Get("apns-unique-id")}
-	if resp.Body == nil || resp.Body == http.NoBody {
-		return e
-	}
-	head, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body = &replayed{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body}
-	if err != nil {
+	head, err := respbody.Peek(resp, maxErrorBody)
+	if head == nil || err != nil {
 		return e
 	}
 	e.Reason, e.Timestamp = parseErrorBody(head)

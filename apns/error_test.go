@@ -2,6 +2,7 @@ package apns_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,9 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/apns"
-	"github.com/ascjwt/ascjwt/apns/apnstest"
 )
 
 // response makes a response with status, apns-id and body.
@@ -104,13 +103,7 @@ func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 // Apple's reason and the push's apns-id; a device token given to Unregister
 // gets 410 with the time it went.
 func TestCheckResponseOnAPNsRefusals(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
-	src, err := apns.NewTokenSource(srv.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	srv, _, client := fakeAPNs(t, nil)
 	gone := srv.Now().Add(-time.Hour).Truncate(time.Millisecond)
 	const removed = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	srv.Unregister(removed, gone)
@@ -123,15 +116,7 @@ func TestCheckResponseOnAPNsRefusals(t *testing.T) {
 		{"unregistered", removed, apns.Error{StatusCode: 410, Reason: apns.ReasonUnregistered, Timestamp: gone.UTC()}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest("POST", srv.URL+"/3/device/"+tc.device, strings.NewReader(`{"aps":{"alert":"hi"}}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("apns-topic", "com.example.app")
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := push(context.Background(), t, client, srv.URL, tc.device)
 			defer resp.Body.Close()
 			var got *apns.Error
 			if !errors.As(apns.CheckResponse(resp), &got) {

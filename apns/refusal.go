@@ -141,9 +141,3 @@ func (b *aheadBody) Close() error { return b.body.Close() }
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
-// replayed is a body whose first bytes were read and are given back first.
-type replayed struct {
-	io.Reader
-	io.Closer
-}

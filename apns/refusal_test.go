@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 // answer makes a response with status, body and declared length (-1 for
@@ -192,7 +193,7 @@ func FuzzRefusedToken(f *testing.F) {
 	f.Add(403, []byte(`{"reason":`), int64(600))
 	f.Add(401, []byte(``), int64(0))
 	f.Add(403, []byte(`{"reason":"Forbidden"}`), int64(5))
-	src, err := NewTokenSource(Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: mustKey(f)})
+	src, err := NewTokenSource(Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: apitest.NewKey(f)})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
+	"github.com/ascjwt/ascjwt/internal/jws"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
@@ -27,17 +28,18 @@ import (
 // is handed out for 40 minutes and replaced in the background, used for 50
 // at most, and never replaced within [MinTokenInterval] of the last.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
-	signer, err := cfg.validate()
+	return devtoken.Checked(cfg.validate())
+}
+
+// spec says how the tokens of c, checked, are made with signer and used.
+func (c Config) spec(signer *jws.Signer) (devtoken.Spec, error) {
+	iss, err := json.Marshal(c.TeamID)
 	if err != nil {
-		return nil, err
-	}
-	iss, err := json.Marshal(cfg.TeamID)
-	if err != nil {
-		return nil, fmt.Errorf("apns: encode claims: %w", err)
+		return devtoken.Spec{}, fmt.Errorf("apns: encode claims: %w", err)
 	}
 	prefix := append(append([]byte(`{"iss":`), iss...), `,"iat":`...) // encoded once
-	return devtoken.New(devtoken.Spec{
-		Package: "apns", KeyID: cfg.KeyID, Signer: signer,
+	return devtoken.Spec{
+		Package: "apns", KeyID: c.KeyID, Signer: signer,
 		// No exp: the token's Expiry says when Apple stops taking it, and
 		// iat is not backdated (see the package doc).
 		Payload: func(iat, _ int64) ([]byte, error) {
@@ -51,8 +53,8 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		},
 		MinInterval: MinTokenInterval,
 		Hosts:       tokenHosts, Refused: refusedToken, Retry429: retry429,
-		Now: configcheck.Clock(cfg.Now), Hooks: cfg.Hooks,
-	}), nil
+		Now: configcheck.Clock(c.Now), Hooks: c.Hooks,
+	}, nil
 }
 
 // retry429 is the source's [ascjwt.RetryPolicy]: never. APNs answers 429

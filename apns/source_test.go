@@ -17,26 +17,20 @@ import (
 	"log/slog"
 	"maps"
 	"math/big"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
-
-const (
-	testKeyID  = "ABC123DEFG"
-	testTeamID = "DEF123GHIJ"
-)
-
-var epoch = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 // fixture is a source on a fake clock, with its key and a record of every
 // token minted (by the hook, on the goroutine that minted it).
@@ -49,33 +43,23 @@ type fixture struct {
 
 func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{clock: fakeclock.New(epoch), key: key, minted: make(chan time.Time, 1000)}
-	cfg := Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: key, Now: f.clock.Now, Hooks: &ascjwt.Hooks{
+	f := &fixture{clock: fakeclock.New(apitest.Start), key: apitest.NewKey(t), minted: make(chan time.Time, 1000)}
+	cfg := Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: f.key, Now: f.clock.Now, Hooks: &ascjwt.Hooks{
 		TokenMinted: func(m ascjwt.TokenMinted) { f.minted <- f.clock.Now() },
 	}}
 	if edit != nil {
 		edit(&cfg)
 	}
-	src, err := NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.src = src.(*devtoken.Source)
+	f.src = apitest.Must(t, NewTokenSource, cfg).(*devtoken.Source)
 	return f
 }
 
-// settle returns once a background refresh under way has made its token
-// (the hook has fired), so that the clock moves only after it read the
-// time. The refresh's flag clears a moment after the hook: either ends the
-// wait, which polls the two conditions rather than sleeping.
+// settle returns once a background refresh under way has ended (made its
+// token and told the hook), so that the clock moves only after it read the
+// time. It runs in a testing/synctest bubble, whose Wait returns when every
+// goroutine of the bubble, the refresh among them, is done or blocked.
 func (f *fixture) settle() {
-	for f.src.Refreshing() && len(f.minted) == 0 {
-		runtime.Gosched()
-	}
+	synctest.Wait()
 	for len(f.minted) > 0 {
 		<-f.minted
 	}
@@ -113,11 +97,11 @@ func TestTokenVerifiedByGolangJWT(t *testing.T) {
 			f.clock.Advance(1500 * time.Millisecond) // iat is whole seconds
 			tok := f.token(t)
 			parsed, err := jwt.Parse(tok.Value, func(tk *jwt.Token) (any, error) { return &f.key.PublicKey, nil },
-				jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(testTeamID), jwt.WithIssuedAt(), jwt.WithTimeFunc(f.clock.Now))
+				jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(apitest.TeamID), jwt.WithIssuedAt(), jwt.WithTimeFunc(f.clock.Now))
 			if err != nil || !parsed.Valid {
 				t.Fatalf("golang-jwt refused the token: %v", err)
 			}
-			if want := map[string]any{"alg": "ES256", "kid": testKeyID}; !maps.Equal(parsed.Header, want) {
+			if want := map[string]any{"alg": "ES256", "kid": apitest.KeyID}; !maps.Equal(parsed.Header, want) {
 				t.Errorf("header = %v, want exactly %v", parsed.Header, want)
 			}
 			claims := parsed.Claims.(jwt.MapClaims)
@@ -132,12 +116,12 @@ func TestTokenVerifiedByGolangJWT(t *testing.T) {
 			if _, ok := parsed.Header["typ"]; ok {
 				t.Error("header carries typ; Apple's token has none")
 			}
-			if claims["iss"] != testTeamID {
+			if claims["iss"] != apitest.TeamID {
 				t.Errorf("iss = %v, want the team ID", claims["iss"])
 			}
 			iat, err := claims.GetIssuedAt()
-			if err != nil || iat.Unix() != epoch.Unix()+1 {
-				t.Errorf("iat = %v (%v), want the clock's second %d, not backdated", iat, err, epoch.Unix()+1)
+			if err != nil || iat.Unix() != apitest.Start.Unix()+1 {
+				t.Errorf("iat = %v (%v), want the clock's second %d, not backdated", iat, err, apitest.Start.Unix()+1)
 			}
 			if !tok.IssuedAt.Equal(iat.Time) || !tok.Expiry.Equal(iat.Add(time.Hour)) {
 				t.Errorf("Token IssuedAt, Expiry = %v, %v; want iat and iat + 1h", tok.IssuedAt, tok.Expiry)
@@ -168,10 +152,7 @@ func TestTokenVerifiedByGolangJWT(t *testing.T) {
 // an error that names the limit and its source and describes the refused
 // value without quoting it.
 func TestBadConfigsRefused(t *testing.T) {
-	good, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := apitest.NewKey(t)
 	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -183,37 +164,33 @@ func TestBadConfigsRefused(t *testing.T) {
 		want   []string
 		secret string // must not appear in the error
 	}{
-		{"no key ID", Config{TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID is empty", "10-character key ID"}, ""},
-		{"short key ID", Config{KeyID: "ABC123DEF", TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID is 9 bytes long", "10 characters", "Establishing a token-based connection to APNs"}, "ABC123DEF"},
-		{"long key ID", Config{KeyID: "ABC123DEFGH", TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID is 11 bytes long", "10 characters"}, "ABC123DEFGH"},
-		{"lower-case key ID", Config{KeyID: "abc123defg", TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID holds a lower-case letter", "upper-case letters and digits", "Establishing a token-based connection to APNs"}, "abc123defg"},
-		{"key ID with space", Config{KeyID: "ABC123DEF ", TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID holds white space"}, "ABC123DEF"},
-		{"key ID with punctuation", Config{KeyID: "ABC-23DEFG", TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID holds a character other than A-Z and 0-9"}, "ABC-23DEFG"},
-		{"private key in key ID", Config{KeyID: pemKey, TeamID: testTeamID, PrivateKey: good}, []string{"Config.KeyID holds what looks like a private key", "Config.PrivateKey"}, "MIGTAgEAMBMGByqGSM49"},
-		{"no team ID", Config{KeyID: testKeyID, PrivateKey: good}, []string{"Config.TeamID is empty", "10-character team ID"}, ""},
-		{"UUID as team ID", Config{KeyID: testKeyID, TeamID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: good}, []string{"Config.TeamID is 36 bytes long", "10 characters"}, "57246542"},
-		{"lower-case team ID", Config{KeyID: testKeyID, TeamID: "def123ghij", PrivateKey: good}, []string{"Config.TeamID holds a lower-case letter"}, "def123ghij"},
-		{"no key", Config{KeyID: testKeyID, TeamID: testTeamID}, []string{"Config.PrivateKey", "no private key"}, ""},
-		{"P-384 key", Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: p384}, []string{"Config.PrivateKey", "P-384", "ES256 needs P-256"}, ""},
-		{"P-384 signer", Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: opaqueSigner{p384}}, []string{"Config.PrivateKey", "P-384"}, ""},
+		{"no key ID", Config{TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID is empty", "10-character key ID"}, ""},
+		{"short key ID", Config{KeyID: "ABC123DEF", TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID is 9 bytes long", "10 characters", "Establishing a token-based connection to APNs"}, "ABC123DEF"},
+		{"long key ID", Config{KeyID: "ABC123DEFGH", TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID is 11 bytes long", "10 characters"}, "ABC123DEFGH"},
+		{"lower-case key ID", Config{KeyID: "abc123defg", TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID holds a lower-case letter", "upper-case letters and digits", "Establishing a token-based connection to APNs"}, "abc123defg"},
+		{"key ID with space", Config{KeyID: "ABC123DEF ", TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID holds white space"}, "ABC123DEF"},
+		{"key ID with punctuation", Config{KeyID: "ABC-23DEFG", TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID holds a character other than A-Z and 0-9"}, "ABC-23DEFG"},
+		{"private key in key ID", Config{KeyID: pemKey, TeamID: apitest.TeamID, PrivateKey: good}, []string{"Config.KeyID holds what looks like a private key", "Config.PrivateKey"}, "MIGTAgEAMBMGByqGSM49"},
+		{"no team ID", Config{KeyID: apitest.KeyID, PrivateKey: good}, []string{"Config.TeamID is empty", "10-character team ID"}, ""},
+		{"UUID as team ID", Config{KeyID: apitest.KeyID, TeamID: "57246542-96fe-1a63-e053-0824d011072a", PrivateKey: good}, []string{"Config.TeamID is 36 bytes long", "10 characters"}, "57246542"},
+		{"lower-case team ID", Config{KeyID: apitest.KeyID, TeamID: "def123ghij", PrivateKey: good}, []string{"Config.TeamID holds a lower-case letter"}, "def123ghij"},
+		{"no key", Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID}, []string{"Config.PrivateKey", "no private key"}, ""},
+		{"P-384 key", Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: p384}, []string{"Config.PrivateKey", "P-384", "ES256 needs P-256"}, ""},
+		{"P-384 signer", Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: opaqueSigner{p384}}, []string{"Config.PrivateKey", "P-384"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := NewTokenSource(tc.cfg)
-			if err == nil || src != nil {
+			if src, err := NewTokenSource(tc.cfg); err == nil || src != nil {
 				t.Fatalf("NewTokenSource = %v, %v; want an error", src, err)
 			}
-			msg := err.Error()
-			if !strings.HasPrefix(msg, "apns: ") {
-				t.Errorf("error %q does not start with apns: ", msg)
+			var secret []string
+			if tc.secret != "" {
+				secret = []string{tc.secret}
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not say %q", msg, w)
-				}
+			refusals := make([]apitest.Refusal[Config], len(tc.want))
+			for i, w := range tc.want {
+				refusals[i] = apitest.Refusal[Config]{Name: tc.name, Config: tc.cfg, Want: w, Refused: secret}
 			}
-			if tc.secret != "" && strings.Contains(msg, tc.secret) {
-				t.Errorf("error %q quotes the refused value", msg)
-			}
+			apitest.CheckRefusals(t, "apns: ", NewTokenSource, refusals...)
 		})
 	}
 }
@@ -254,6 +231,10 @@ func TestConcurrentFirstCallsMakeOneToken(t *testing.T) {
 // that no token handed out is 50 minutes old or more (APNs refuses one
 // over 60).
 func TestTokenReplacedBetween20And60Minutes(t *testing.T) {
+	synctest.Test(t, testTokenReplacedBetween20And60Minutes)
+}
+
+func testTokenReplacedBetween20And60Minutes(t *testing.T) {
 	f := newFixture(t, nil)
 	var cur *ascjwt.Token
 	var since time.Time
@@ -334,11 +315,8 @@ func TestNoTwoTokensWithin20Minutes(t *testing.T) {
 // TestConfigPrintsRedacted: a Config prints its IDs and the key's type,
 // never the key, with every fmt verb and encoder.
 func TestConfigPrintsRedacted(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: key}
+	key := apitest.NewKey(t)
+	cfg := Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: key}
 	raw, err := key.Bytes()
 	if err != nil {
 		t.Fatal(err)
@@ -363,7 +341,7 @@ func TestConfigPrintsRedacted(t *testing.T) {
 		if slices.ContainsFunc(secrets, func(s string) bool { return strings.Contains(out, s) }) {
 			t.Errorf("output shows the private key: %.80s...", out)
 		}
-		if !strings.Contains(out, testKeyID) && !strings.Contains(out, "4142433132334445464") /* %x */ {
+		if !strings.Contains(out, apitest.KeyID) && !strings.Contains(out, "4142433132334445464") /* %x */ {
 			t.Errorf("output %q does not show the key ID", out)
 		}
 	}
@@ -391,9 +369,9 @@ func (s failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error
 // it; nothing crashes.
 func TestFailingSignerIsReported(t *testing.T) {
 	for _, panics := range []bool{false, true} {
-		key := mustKey(t)
+		key := apitest.NewKey(t)
 		var failures []error
-		src, err := NewTokenSource(Config{KeyID: testKeyID, TeamID: testTeamID, PrivateKey: failingSigner{key, panics},
+		src, err := NewTokenSource(Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: failingSigner{key, panics},
 			Hooks: &ascjwt.Hooks{RefreshFailed: func(f ascjwt.RefreshFailed) { failures = append(failures, f.Err) }}})
 		if err != nil {
 			t.Fatal(err)
@@ -402,7 +380,7 @@ func TestFailingSignerIsReported(t *testing.T) {
 		if err == nil || tok != nil {
 			t.Fatalf("Token = %v, %v; want an error", tok, err)
 		}
-		if !strings.HasPrefix(err.Error(), "apns: ") || !strings.Contains(err.Error(), testKeyID) {
+		if !strings.HasPrefix(err.Error(), "apns: ") || !strings.Contains(err.Error(), apitest.KeyID) {
 			t.Errorf("error %q does not start with apns: and name the key", err)
 		}
 		if len(failures) != 1 || failures[0] != err {

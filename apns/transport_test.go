@@ -2,9 +2,6 @@ package apns_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"errors"
 	"io"
 	"net/http"
@@ -17,27 +14,9 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/apns"
 	"github.com/ascjwt/ascjwt/apns/apnstest"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
-
-const device = "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
-
-// send posts one notification through client and returns the status.
-func send(t *testing.T, client *http.Client, url string) int {
-	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), "POST", url+"/3/device/"+device, strings.NewReader(`{"aps":{"alert":"hi"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("apns-topic", "com.example.app")
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
 
 // counting counts the tokens a source makes.
 func counting(cfg apns.Config, n *atomic.Int32) apns.Config {
@@ -49,17 +28,13 @@ func counting(cfg apns.Config, n *atomic.Int32) apns.Config {
 // an hour old while ours says 21 minutes: the 403 ExpiredProviderToken is
 // retried once, through ascjwt.NewClient, with a new token, which passes.
 func TestExpiredProviderTokenRetriedOnce(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
-	ours := fakeclock.New(srv.Now())
+	var ours *fakeclock.Clock
 	var minted atomic.Int32
-	cfg := counting(srv.Config(), &minted)
-	cfg.Now = ours.Now // a clock of our own, which will run behind the server's
-	src, err := apns.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	srv, _, client := fakeAPNs(t, func(srv *apnstest.Server, cfg *apns.Config) {
+		ours = fakeclock.New(srv.Now())
+		*cfg = counting(*cfg, &minted)
+		cfg.Now = ours.Now // a clock of our own, which will run behind the server's
+	})
 	if got := send(t, client, srv.URL); got != 200 {
 		t.Fatalf("first push: %d", got)
 	}
@@ -78,14 +53,8 @@ func TestExpiredProviderTokenRetriedOnce(t *testing.T) {
 // InvalidProviderToken) 21 minutes after it was made is replaced and the
 // request sent once more.
 func TestRevokedTokenRetriedOnce(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
 	var minted atomic.Int32
-	src, err := apns.NewTokenSource(counting(srv.Config(), &minted))
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	srv, _, client := fakeAPNs(t, func(_ *apnstest.Server, cfg *apns.Config) { *cfg = counting(*cfg, &minted) })
 	if got := send(t, client, srv.URL); got != 200 {
 		t.Fatalf("first push: %d", got)
 	}
@@ -104,20 +73,11 @@ func TestRevokedTokenRetriedOnce(t *testing.T) {
 // new token may be made); after 20 minutes it is retried once with a new
 // token, and the second refusal goes back to the caller.
 func TestRefusalRetriedOnlyOnceAndNeverWithin20Minutes(t *testing.T) {
-	srv := apnstest.NewServer()
-	defer srv.Close()
-	wrong, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var minted atomic.Int32
-	cfg := counting(srv.Config(), &minted)
-	cfg.PrivateKey = wrong // the key ID is known, the signature will not verify
-	src, err := apns.NewTokenSource(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
+	srv, _, client := fakeAPNs(t, func(_ *apnstest.Server, cfg *apns.Config) {
+		*cfg = counting(*cfg, &minted)
+		cfg.PrivateKey = apitest.NewKey(t) // the key ID is known, the signature will not verify
+	})
 	for i := range 3 {
 		if got := send(t, client, srv.URL); got != 403 {
 			t.Fatalf("push %d: %d, want 403", i, got)
@@ -149,14 +109,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // host rule, the token goes to APNs on 443 and 2197, to DeviceCheck on 443
 // and to loopback, and to no other host or port.
 func TestTokensGoOnlyToAPNsAndDeviceCheckHosts(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := apns.NewTokenSource(apns.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, apns.NewTokenSource, testConfig(t))
 	rec := &recorder{}
 	client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: rec}}
 	for url, want := range map[string]bool{
@@ -195,12 +148,7 @@ func TestTokensGoOnlyToAPNsAndDeviceCheckHosts(t *testing.T) {
 func TestAPNs429GoesBackAtOnce(t *testing.T) {
 	for _, reason := range []string{apns.ReasonTooManyRequests, apns.ReasonTooManyProviderTokenUpdates} {
 		t.Run(reason, func(t *testing.T) {
-			srv := apnstest.NewServer()
-			defer srv.Close()
-			src, err := apns.NewTokenSource(srv.Config())
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, src, _ := fakeAPNs(t, nil)
 			var waits atomic.Int32
 			client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport,
 				Hooks: &ascjwt.Hooks{RateLimitWait: func(ascjwt.RateLimitWait) { waits.Add(1) }}}}
@@ -209,15 +157,7 @@ func TestAPNs429GoesBackAtOnce(t *testing.T) {
 			// out 429s sends again within it.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			req, err := http.NewRequestWithContext(ctx, "POST", srv.URL+"/3/device/"+device, strings.NewReader(`{"aps":{"alert":"hi"}}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("apns-topic", "com.example.app")
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := push(ctx, t, client, srv.URL, device)
 			defer resp.Body.Close()
 			var e *apns.Error
 			if !errors.As(apns.CheckResponse(resp), &e) || e.StatusCode != 429 || e.Reason != reason {
@@ -233,14 +173,7 @@ func TestAPNs429GoesBackAtOnce(t *testing.T) {
 // TestSourceNeverRetries429: the source's retry policy (ascjwt.RetryPolicy)
 // says no to every 429.
 func TestSourceNeverRetries429(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := apns.NewTokenSource(apns.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := apitest.Must(t, apns.NewTokenSource, testConfig(t))
 	policy, ok := src.(interface{ Retry429(*http.Response) bool })
 	if !ok {
 		t.Fatal("the source has no Retry429")
@@ -279,10 +212,9 @@ func TestStalled403DoesNotHoldThePush(t *testing.T) {
 			defer stall.Close()
 			defer close(release)
 			clock := fakeclock.New(time.Now())
-			src, err := apns.NewTokenSource(apns.Config{KeyID: "ABC123DEFG", TeamID: "DEF123GHIJ", PrivateKey: mustKey(t), Now: clock.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := testConfig(t)
+			cfg.Now = clock.Now
+			src := apitest.Must(t, apns.NewTokenSource, cfg)
 			if _, err := src.Token(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -319,12 +251,4 @@ func TestStalled403DoesNotHoldThePush(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustKey(t *testing.T) *ecdsa.PrivateKey {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
 }

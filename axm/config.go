@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
-	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -51,9 +49,6 @@ const (
 
 // Assertion lifetimes that [NewTokenSource] accepts.
 const (
-	// MaxAssertionLifetime is the longest exp - iat Apple accepts in a client
-	// assertion: 180 days, from Apple's page.
-	MaxAssertionLifetime = 180 * 24 * time.Hour
 	// DefaultAssertionLifetime is the lifetime of an assertion when
 	// [Config].AssertionLifetime is zero. An assertion is signed for each
 	// exchange and used once, within seconds, so it needs to live only long
@@ -64,6 +59,9 @@ const (
 	// backdated by a minute, and the assertion must outlive that and the
 	// exchange.
 	MinAssertionLifetime = 2 * time.Minute
+	// MaxAssertionLifetime is the longest exp - iat Apple accepts in a client
+	// assertion: 180 days, from Apple's page.
+	MaxAssertionLifetime = 180 * 24 * time.Hour
 )
 
 // clockSkew is how far an assertion's iat is backdated, so that a token
@@ -88,6 +86,10 @@ type Config struct {
 	// [crypto.Signer] whose Public() is a P-256 *ecdsa.PublicKey, such as a
 	// key in a KMS. Required.
 	PrivateKey crypto.Signer
+	// AssertionLifetime is exp - iat of each assertion; zero means
+	// [DefaultAssertionLifetime]. It must lie between
+	// [MinAssertionLifetime] and [MaxAssertionLifetime].
+	AssertionLifetime time.Duration
 	// Scope is the scope asked for: empty means the one the client ID's
 	// prefix calls for, [ScopeBusiness] or [ScopeSchool]; any other value
 	// that does not match the prefix is refused.
@@ -98,10 +100,6 @@ type Config struct {
 	// Audience is the assertion's "aud" claim; empty means Apple's,
 	// [Audience].
 	Audience string
-	// AssertionLifetime is exp - iat of each assertion; zero means
-	// [DefaultAssertionLifetime]. It must lie between
-	// [MinAssertionLifetime] and [MaxAssertionLifetime].
-	AssertionLifetime time.Duration
 	// Client sends the exchange; nil means [http.DefaultClient]. It is used
 	// as it is, except that a redirect from the token endpoint is not
 	// followed: the assertion goes to TokenURL and nowhere else.
@@ -162,7 +160,7 @@ func showField(value string, max int) string {
 const (
 	maxKeyIDLen    = 64
 	maxClientIDLen = 128
-	maxURLLen      = 2048
+	maxURLLen      = exchange.MaxURLLen
 )
 
 // settings is a [Config] checked and with its defaults filled in.
@@ -247,26 +245,14 @@ func (c Config) validate() (*settings, error) {
 	}, nil
 }
 
-// checkTokenURL refuses a token URL the assertion must not go to: one that
-// is not absolute, one with credentials or a fragment, and plain http to
+// checkTokenURL refuses a token URL the assertion must not go to, by the
+// rule maps's TokenURL follows too ([exchange.CheckTokenURL]): one that is
+// not absolute, one with credentials or a fragment, and plain http to
 // anything but loopback, where the assertion (a credential for its whole
 // life) would cross the network in clear.
 func checkTokenURL(s string) error {
-	if len(s) > maxURLLen {
-		return fmt.Errorf("axm: Config.TokenURL is %s, longer than a URL can be here; leave it empty for Apple's token endpoint", redact.Bytes(len(s)))
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("axm: Config.TokenURL (%s) is not an absolute http or https URL; leave it empty for Apple's token endpoint, %s", redact.Describe(s), TokenURL)
-	}
-	if u.User != nil {
-		return fmt.Errorf("axm: Config.TokenURL holds a user name or password; remove them: the assertion is the credential")
-	}
-	if u.Fragment != "" || strings.Contains(s, "#") {
-		return fmt.Errorf("axm: Config.TokenURL has a fragment (#...); remove it")
-	}
-	if u.Scheme == "http" && !origin.IsLoopback(u.Hostname()) {
-		return fmt.Errorf("axm: Config.TokenURL is plain http to a host that is not loopback; use https, so that the assertion does not cross the network in clear")
+	if err := exchange.CheckTokenURL(s); err != nil {
+		return fmt.Errorf("axm: Config.TokenURL %w; leave it empty for Apple's token endpoint, %s", err, TokenURL)
 	}
 	return nil
 }

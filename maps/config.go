@@ -5,16 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/exchange"
 	"github.com/ascjwt/ascjwt/internal/jws"
-	"github.com/ascjwt/ascjwt/internal/origin"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -22,6 +18,10 @@ import (
 // the signed JWT as the bearer for an access token. An empty
 // [Config].TokenURL means this one.
 const TokenURL = "https://maps-api.apple.com/v1/token"
+
+// BaseURL is the Maps Server API, whose host is [Host]: the base of its
+// requests, e.g. BaseURL + "/v1/geocode?q=...".
+const BaseURL = "https://" + Host
 
 // Host is the host of the Maps Server API, the one host (with loopback, for
 // tests) that [ascjwt.Transport] sends the access tokens to.
@@ -70,6 +70,9 @@ type Config struct {
 	// [ascjwt.LoadPrivateKey], or any [crypto.Signer] whose Public() is a
 	// P-256 key (a KMS or HSM key).
 	PrivateKey crypto.Signer
+	// Lifetime is exp - iat of the signed JWTs; zero means
+	// [DefaultLifetime]. Between [MinLifetime] and [MaxLifetime].
+	Lifetime time.Duration
 	// TokenURL is the token endpoint; empty means [TokenURL]. Tests point
 	// it at a fake (mapstest). It must be https, or http on loopback.
 	TokenURL string
@@ -78,9 +81,6 @@ type Config struct {
 	Client *http.Client
 	// Now is the clock; nil means [time.Now]. Tests set it to move time.
 	Now func() time.Time
-	// Lifetime is exp - iat of the signed JWTs; zero means
-	// [DefaultLifetime]. Between [MinLifetime] and [MaxLifetime].
-	Lifetime time.Duration
 	// Hooks, when set, is told of each token made (TokenMinted: for
 	// [NewTokenSource], each access token exchanged) and each failed
 	// attempt (RefreshFailed). No hook sees a token's value.
@@ -93,7 +93,7 @@ type Config struct {
 // private key pasted into KeyID, say) is described, not shown.
 func (c Config) String() string {
 	return fmt.Sprintf("maps.Config{KeyID:%s TeamID:%s PrivateKey:%s TokenURL:%s Lifetime:%s}",
-		showID(c.KeyID), showID(c.TeamID), redact.Key(c.PrivateKey), redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
+		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey), redact.Show(c.TokenURL, maxURLLen), c.Lifetime)
 }
 
 // Format makes every fmt verb print String, so that no verb (%#v, %x, %d)
@@ -118,17 +118,8 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// showID shows an ID that would be accepted, and describes any other.
-func showID(v string) string {
-	if v == "" || checkID("", v, "") == nil {
-		return strconv.Quote(v)
-	}
-	return "<" + redact.Describe(v) + ">"
-}
-
-// maxURLLen bounds TokenURL: a URL this long is something else in the
-// wrong place.
-const maxURLLen = 2048
+// maxURLLen bounds the TokenURL that String shows.
+const maxURLLen = exchange.MaxURLLen
 
 // settings is a [Config] checked, with its defaults filled in.
 type settings struct {
@@ -145,10 +136,11 @@ type settings struct {
 // validate checks everything that can be known before the first token, so
 // that a mistake shows at start-up and not as a 401 at the first request.
 func (c Config) validate() (*settings, error) {
-	if err := checkID("KeyID", c.KeyID, "the 10-character ID of a key with the Maps service enabled (Certificates, Identifiers & Profiles > Keys)"); err != nil {
-		return nil, err
-	}
-	if err := checkID("TeamID", c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
+	// Apple refuses an ID that is not 10 upper-case letters and digits with
+	// a 401 that does not say why.
+	if err := configcheck.CheckIDs("maps", idSource,
+		c.KeyID, "the 10-character ID of a key with the Maps service enabled (Certificates, Identifiers & Profiles > Keys)",
+		c.TeamID, "your 10-character Team ID (Membership in your developer account)"); err != nil {
 		return nil, err
 	}
 	if err := jws.CheckKey(c.PrivateKey); err != nil {
@@ -181,38 +173,16 @@ func (c Config) validate() (*settings, error) {
 		client: exchange.NoRedirects(c.Client), now: now, lifetime: lifetime, hooks: c.Hooks}, nil
 }
 
-// checkID refuses what Apple would refuse with a 401 that does not say why:
-// anything but 10 upper-case letters and digits, described, never quoted.
-func checkID(name, v, want string) error {
-	return configcheck.CheckID("maps", name, v, want, "Creating and using tokens with Maps Server API") // "A 10-character key identifier", "a 10-character Team ID"
-}
+// idSource is the title of Apple's page that asks for "A 10-character key
+// identifier" and "a 10-character Team ID".
+const idSource = "Creating and using tokens with Maps Server API"
 
 // checkTokenURL refuses a TokenURL that would send the JWT somewhere it
-// should not go, or that no request can be made to.
+// should not go, or that no request can be made to, by the rule axm's
+// TokenURL follows too ([exchange.CheckTokenURL]).
 func checkTokenURL(s string) error {
-	const want = "leave it empty for Apple's " + TokenURL
-	if len(s) > maxURLLen {
-		return fmt.Errorf("maps: Config.TokenURL is %s, longer than a URL should be; %s", redact.Bytes(len(s)), want)
-	}
-	if redact.LooksLikeKey(s) {
-		return fmt.Errorf("maps: Config.TokenURL holds %s; %s", redact.Describe(s), want)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("maps: Config.TokenURL (%s) is not a URL; %s", redact.Describe(s), want)
-	}
-	switch {
-	case u.Host == "" || u.Opaque != "":
-		return fmt.Errorf("maps: Config.TokenURL has no host; it must be an absolute https URL, or %s", want)
-	case u.User != nil:
-		return fmt.Errorf("maps: Config.TokenURL carries a user name or password; remove them: the JWT is the only credential")
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return fmt.Errorf("maps: Config.TokenURL has a fragment (#...), which is never sent; remove it")
-	case u.Scheme == "https":
-	case u.Scheme == "http" && origin.IsLoopback(u.Hostname()):
-		// a fake on loopback, without TLS
-	default:
-		return fmt.Errorf("maps: Config.TokenURL must be https (http only on loopback): the JWT it carries is a credential; %s", want)
+	if err := exchange.CheckTokenURL(s); err != nil {
+		return fmt.Errorf("maps: Config.TokenURL %w; leave it empty for Apple's %s", err, TokenURL)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,56 +84,40 @@ type Config struct {
 }
 
 // validate checks everything [NewTokenSource] can know before the first
-// token, so that a mistake shows at start-up and not as a 401 later.
-func (c Config) validate() (*settings, error) {
-	signer, lifetime, err := configcheck.DeveloperKey{
+// token, so that a mistake shows at start-up and not as a 401 later, and
+// returns how the tokens are made.
+func (c Config) validate() (devtoken.Spec, error) {
+	return configcheck.DeveloperKey{
 		Package: "musickit", Source: source, KeyIDWant: "the 10-character ID of your MusicKit key (Certificates, Identifiers & Profiles > Keys)",
 		KeyID: c.KeyID, TeamID: c.TeamID, PrivateKey: c.PrivateKey,
 		Header:   jws.Header{}, // Apple's decoded token shows a header of alg and kid only
 		Lifetime: c.Lifetime, Lifetimes: lifetimes,
-	}.Check()
-	if err != nil {
-		return nil, err
-	}
-	origins, err := checkOrigins(c.Origins)
-	if err != nil {
-		return nil, err
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, origins: origins, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+		Also: func() error { return checkOrigins(c.Origins) },
+		// A copy, so that a change to the caller's slice does not reach the
+		// tokens.
+		Claims: devtoken.Claims{Origin: slices.Clone(c.Origins)},
+		Hosts:  hosts, Now: c.Now, Hooks: c.Hooks,
+	}.Spec()
 }
 
-// settings is a [Config] checked, with its defaults filled in.
-type settings struct {
-	keyID    string
-	teamID   string
-	origins  []string
-	lifetime time.Duration
-	now      func() time.Time
-	signer   *jws.Signer
-	hooks    *ascjwt.Hooks
-}
+// hosts are where the tokens go: Apple Music API's host.
+var hosts = []string{"api.music.apple.com"}
 
 // checkOrigins refuses an origin that no browser would send in its Origin
 // header ([origin.CheckBrowser]), since a token limited to it would be
-// refused on every page, and an origin listed twice. It returns a copy, so
-// that the caller may change its slice.
-func checkOrigins(origins []string) ([]string, error) {
-	if len(origins) == 0 {
-		return nil, nil
-	}
+// refused on every page, and an origin listed twice.
+func checkOrigins(origins []string) error {
 	seen := make(map[string]bool, len(origins))
-	out := make([]string, len(origins))
 	for i, o := range origins {
 		if err := origin.CheckBrowser(o); err != nil {
-			return nil, fmt.Errorf("musickit: Config.Origins[%d] (%s) %w; write each origin as a browser sends it, e.g. https://www.example.net or http://localhost:3000", i, redact.Describe(o), err)
+			return fmt.Errorf("musickit: Config.Origins[%d] (%s) %w; write each origin as a browser sends it, e.g. https://www.example.net or http://localhost:3000", i, redact.Describe(o), err)
 		}
 		if seen[o] {
-			return nil, fmt.Errorf("musickit: Config.Origins[%d] repeats an earlier entry; list each origin once", i)
+			return fmt.Errorf("musickit: Config.Origins[%d] repeats an earlier entry; list each origin once", i)
 		}
 		seen[o] = true
-		out[i] = o
 	}
-	return out, nil
+	return nil
 }
 
 // Format makes every fmt verb print String: %d or %x on a struct would
@@ -151,6 +136,9 @@ func (c Config) String() string {
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
+
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

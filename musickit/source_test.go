@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto"
 	"net/http"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -136,34 +134,39 @@ func TestKeysThatCannotSignES256Refused(t *testing.T) {
 	})...)
 }
 
-func TestConcurrentFirstCallsSignOnce(t *testing.T) { sources.CheckConcurrentFirstCallsSignOnce(t) }
-
-func TestTokenReplacedAtThreeQuartersAndNeverUsedInLastMinute(t *testing.T) {
-	sources.CheckRefreshSchedule(t)
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
+// LoadPrivateKey returns beside its error) or a signer whose Public() is a
+// nil key is refused with the "no private key" error, not a panic.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "musickit", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := NewTokenSource(Config{KeyID: "ABCDE12345", TeamID: "TEAM123456", PrivateKey: key})
+		return err
+	})
 }
 
-func TestHooksToldOfTokensAndFailures(t *testing.T) { sources.CheckHooksToldOfTokensAndFailures(t) }
+// TestSharedDeveloperTokenBehaviour: the behaviour every developer-token
+// source shares, as subtests (ConcurrentFirstCallsSignOnce,
+// TokenReplacedAtThreeQuartersAndNeverUsedInLastMinute,
+// HooksToldOfTokensAndFailures).
+func TestSharedDeveloperTokenBehaviour(t *testing.T) { sources.CheckSharedBehaviour(t) }
 
 func TestConfigPrintsNoKeyMaterial(t *testing.T) {
-	key := apitest.NewKey(t)
-	keyPEM := apitest.PEM(t, key)
-	cfg := Config{KeyID: apitest.KeyID, TeamID: keyPEM, PrivateKey: key, Origins: []string{"https://music.example.com"}}
-	apitest.CheckPrintsNoKey(t, key, keyPEM, cfg, &cfg)
-	if s := cfg.String(); !strings.Contains(s, apitest.KeyID) || !strings.Contains(s, "https://music.example.com") || !strings.Contains(s, "looks like a private key") {
-		t.Errorf("String() = %s: want the key ID and origin shown and the pasted key described", s)
-	}
+	apitest.CheckPastedKeyDescribed(t, func(key crypto.Signer, teamID string) Config {
+		return Config{KeyID: apitest.KeyID, TeamID: teamID, PrivateKey: key, Origins: []string{"https://music.example.com"}}
+	}, "https://music.example.com")
 }
 
 func TestTokensGoToAppleMusicAndLoopbackOnly(t *testing.T) {
-	src := apitest.Must(t, NewTokenSource, Config{KeyID: apitest.KeyID, TeamID: apitest.TeamID, PrivateKey: apitest.NewKey(t), Now: fakeclock.New(apitest.Start).Now})
-	if got := src.(ascjwt.HostScoped).TokenHosts(); !reflect.DeepEqual(got, []string{"api.music.apple.com"}) {
-		t.Fatalf("TokenHosts() = %v", got)
-	}
-	apitest.CheckBearerOnlyTo(t, func(base http.RoundTripper) http.RoundTripper { return &ascjwt.Transport{Source: src, Base: base} }, map[string]bool{
+	sources.CheckTokenHostsOnly(t, []string{"api.music.apple.com"}, transport, map[string]bool{
 		BaseURL + "/v1/catalog/us/songs/1":                     true,
 		"https://127.0.0.1:8443/v1/catalog/us/songs/1":         true,
 		"https://api.appstoreconnect.apple.com/v1/apps":        false,
 		"https://weatherkit.apple.com/api/v1/availability/1/2": false,
 		"https://music.example.com/":                           false,
 	})
+}
+
+// transport is the Transport that takes this package's tokens to requests.
+func transport(src apitest.Source[*ascjwt.Token], base http.RoundTripper) http.RoundTripper {
+	return &ascjwt.Transport{Source: src, Base: base}
 }

@@ -2,7 +2,6 @@ package signinwithapple
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -40,12 +39,6 @@ const (
 
 // Lifetime limits that [NewClientSecretSource] enforces.
 const (
-	// MaxLifetime is the longest exp - iat: Apple's "Creating a client
-	// secret" says exp "must not be greater than 15777000 (6 months in
-	// seconds)" past the server's current time. With iat a minute back, a
-	// secret of this lifetime is within Apple's limit at any server clock
-	// up to a minute behind ours.
-	MaxLifetime = 15_777_000 * time.Second
 	// DefaultLifetime is the lifetime when [Config].Lifetime is zero. The
 	// secret goes to Apple's token endpoint only, when a user signs in or a
 	// refresh token is checked, so an hour costs one signature an hour at
@@ -55,6 +48,12 @@ const (
 	// and a secret is never handed out in its last minute, so it needs room
 	// between the two to be replaced in the background.
 	MinLifetime = devtoken.MinLifetime
+	// MaxLifetime is the longest exp - iat: Apple's "Creating a client
+	// secret" says exp "must not be greater than 15777000 (6 months in
+	// seconds)" past the server's current time. With iat a minute back, a
+	// secret of this lifetime is within Apple's limit at any server clock
+	// up to a minute behind ours.
+	MaxLifetime = 15_777_000 * time.Second
 )
 
 // clockSkew is how far iat is set back, so that a server whose clock runs
@@ -113,7 +112,7 @@ type Config struct {
 func (c Config) String() string {
 	return fmt.Sprintf("signinwithapple.Config{KeyID:%s TeamID:%s ClientID:%s PrivateKey:%s Lifetime:%s}",
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID),
-		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), configcheck.ShowKey(c.PrivateKey), c.Lifetime)
+		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
 
 // GoString is String: %#v must not dump the key either.
@@ -124,7 +123,7 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON encodes the configuration as String does, so that no JSON
 // encoder (slog's JSONHandler included) reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
 
 // MarshalText encodes the configuration as String does, for the encoders
 // that take text (encoding/xml).
@@ -134,42 +133,42 @@ func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 // does not write the key.
 func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
-// settings is a [Config] checked, with its defaults filled in.
-type settings struct {
-	keyID    string
-	prefix   []byte // the static claims, encoded once
-	lifetime time.Duration
-	now      func() time.Time
-	signer   *jws.Signer
-	hooks    *ascjwt.Hooks
-}
-
 // validate checks everything that can be known before the first secret, so
-// that a mistake shows at start-up and not as Apple's "invalid_client".
-func (c Config) validate() (*settings, error) {
-	if err := configcheck.CheckID("signinwithapple", "KeyID", c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8", source); err != nil {
-		return nil, err
-	}
-	if err := configcheck.CheckID("signinwithapple", "TeamID", c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details", source); err != nil {
-		return nil, err
+// that a mistake shows at start-up and not as Apple's "invalid_client", and
+// returns how the secrets are made.
+func (c Config) validate() (devtoken.Spec, error) {
+	if err := configcheck.CheckIDs("signinwithapple", source,
+		c.KeyID, "the 10-character ID of your Sign in with Apple key, the KEYID in AuthKey_KEYID.p8",
+		c.TeamID, "your 10-character Team ID, shown in your developer account's Membership details"); err != nil {
+		return devtoken.Spec{}, err
 	}
 	if err := checkClientID(c.ClientID); err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	// Apple's header is "alg" and "kid" only: no "typ".
 	signer, err := configcheck.Signer("signinwithapple", c.PrivateKey, c.KeyID, jws.Header{})
 	if err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
 	lifetime, err := configcheck.CheckLifetime("signinwithapple", c.Lifetime, lifetimes)
 	if err != nil {
-		return nil, err
+		return devtoken.Spec{}, err
 	}
-	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix()
+	prefix, err := claims.Static{Issuer: c.TeamID, Subject: c.ClientID, Audience: Audience}.Prefix() // encoded once
 	if err != nil {
-		return nil, fmt.Errorf("signinwithapple: encode claims: %w", err)
+		return devtoken.Spec{}, fmt.Errorf("signinwithapple: encode claims: %w", err)
 	}
-	return &settings{keyID: c.KeyID, prefix: prefix, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+	return devtoken.Spec{
+		Package: "signinwithapple", KeyID: c.KeyID, Signer: signer,
+		Payload: func(iat, exp int64) ([]byte, error) {
+			return claims.AppendPayload(make([]byte, 0, len(prefix)+48), prefix, iat, exp), nil
+		},
+		Backdate: clockSkew, Lifetime: lifetime, DropInterval: dropInterval,
+		// No host: the secret goes in a form field to Apple's token
+		// endpoint, never in an Authorization header, so a Transport given
+		// this source by mistake sends it nowhere but loopback.
+		Hosts: []string{}, Now: configcheck.Clock(c.Now), Hooks: c.Hooks,
+	}, nil
 }
 
 // checkClientID checks Config.ClientID: a bundle ID or Services ID, whose

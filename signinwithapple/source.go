@@ -2,7 +2,6 @@ package signinwithapple
 
 import (
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/claims"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 )
 
@@ -22,21 +21,7 @@ import (
 // [ascjwt.Invalidator] (see the package doc for when to use it) and an
 // [ascjwt.HostScoped] that names no host: the secret is not a bearer token.
 func NewClientSecretSource(cfg Config) (ascjwt.TokenSource, error) {
-	set, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	return devtoken.New(devtoken.Spec{
-		Package: "signinwithapple", KeyID: set.keyID, Signer: set.signer,
-		Payload: func(iat, exp int64) ([]byte, error) {
-			return claims.AppendPayload(make([]byte, 0, len(set.prefix)+48), set.prefix, iat, exp), nil
-		},
-		Backdate: clockSkew, Lifetime: set.lifetime, DropInterval: dropInterval,
-		// No host: the secret goes in a form field to Apple's token
-		// endpoint, never in an Authorization header, so a Transport given
-		// this source by mistake sends it nowhere but loopback.
-		Hosts: []string{}, Now: set.now, Hooks: set.hooks,
-	}), nil
+	return devtoken.Checked(cfg.validate())
 }
 
 // dropInterval is how often InvalidateToken may drop a secret: call it with

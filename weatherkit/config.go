@@ -73,35 +73,24 @@ type Config struct {
 }
 
 // validate checks everything [NewTokenSource] can know before the first
-// token, so that a mistake shows at start-up and not as a 401 later.
-func (c Config) validate() (*settings, error) {
-	signer, lifetime, err := configcheck.DeveloperKey{
+// token, so that a mistake shows at start-up and not as a 401 later, and
+// returns how the tokens are made.
+func (c Config) validate() (devtoken.Spec, error) {
+	return configcheck.DeveloperKey{
 		Package: "weatherkit", KeyIDWant: "the 10-character ID of your WeatherKit key (Certificates, Identifiers & Profiles > Keys)",
 		KeyID: c.KeyID, TeamID: c.TeamID, PrivateKey: c.PrivateKey,
 		// Apple's header: alg, kid and id, the Team ID and Service ID
 		// joined by a period; no typ.
 		Header:   jws.Header{Extra: map[string]string{"id": c.TeamID + "." + c.ServiceID}},
 		Lifetime: c.Lifetime, Lifetimes: lifetimes,
-	}.Check()
-	if err != nil {
-		return nil, err
-	}
-	if err := checkServiceID(c.ServiceID); err != nil {
-		return nil, err
-	}
-	return &settings{keyID: c.KeyID, teamID: c.TeamID, service: c.ServiceID, lifetime: lifetime, now: configcheck.Clock(c.Now), signer: signer, hooks: c.Hooks}, nil
+		Also:   func() error { return checkServiceID(c.ServiceID) },
+		Claims: devtoken.Claims{Subject: c.ServiceID},
+		Hosts:  hosts, Now: c.Now, Hooks: c.Hooks,
+	}.Spec()
 }
 
-// settings is a [Config] checked, with its defaults filled in.
-type settings struct {
-	keyID    string
-	teamID   string
-	service  string
-	lifetime time.Duration
-	now      func() time.Time
-	signer   *jws.Signer
-	hooks    *ascjwt.Hooks
-}
+// hosts are where the tokens go: the WeatherKit REST API's host.
+var hosts = []string{"weatherkit.apple.com"}
 
 // checkServiceID refuses a Service ID that is not a reverse-DNS identifier,
 // the form Apple registers.
@@ -121,6 +110,9 @@ func (c Config) String() string {
 	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
+
+// GoString is String: %#v must not dump the key either.
+func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -1,8 +1,6 @@
 package weatherkit
 
 import (
-	"encoding/json"
-
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 )
@@ -21,35 +19,11 @@ import (
 // [ascjwt.Invalidator], so that [ascjwt.Transport] retries a 401 once with a
 // new token (at most one new token a minute for refused tokens), and an
 // [ascjwt.HostScoped] whose tokens go to [BaseURL]'s host and loopback only.
-func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
-	set, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
-	return devtoken.New(devtoken.Spec{
-		Package: "weatherkit", KeyID: set.keyID, Signer: set.signer,
-		Payload: func(iat, exp int64) ([]byte, error) {
-			return json.Marshal(payload{Issuer: set.teamID, IssuedAt: iat, Expiry: exp, Subject: set.service})
-		},
-		Backdate: clockSkew, Lifetime: set.lifetime, DropInterval: dropInterval,
-		Hosts: hosts, Now: set.now, Hooks: set.hooks,
-	}), nil
-}
-
-// hosts are where the tokens go: the WeatherKit REST API's host.
-var hosts = []string{"weatherkit.apple.com"}
-
-// dropInterval is how often a 401 may drop a token: a fresh token cures a
-// token the server stopped trusting, not a revoked key.
-const dropInterval = devtoken.DropInterval
-
-// payload is the claims of a developer token, in the order Apple's page
-// lists them, and no others. iat is backdated by clockSkew and exp is iat +
+//
+// The claims are iss, iat, exp and sub, in the order Apple's page lists
+// them, and no others; iat is backdated a minute and exp is iat + the
 // lifetime, so that a server whose clock is a minute off either way takes
 // the token.
-type payload struct {
-	Issuer   string `json:"iss"`
-	IssuedAt int64  `json:"iat"`
-	Expiry   int64  `json:"exp"`
-	Subject  string `json:"sub"`
+func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
+	return devtoken.Checked(cfg.validate())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"net/http"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -114,37 +113,41 @@ func TestKeysThatCannotSignES256Refused(t *testing.T) {
 	apitest.CheckRefusals(t, "weatherkit: Config.PrivateKey: ", NewTokenSource, apitest.BadKeys(t, config)...)
 }
 
-func TestConcurrentFirstCallsSignOnce(t *testing.T) { sources.CheckConcurrentFirstCallsSignOnce(t) }
-
-func TestTokenReplacedAtThreeQuartersAndNeverUsedInLastMinute(t *testing.T) {
-	sources.CheckRefreshSchedule(t)
+// TestNilKeyInsideTheInterfaceIsNoPrivateKey: a nil *ecdsa.PrivateKey (what
+// LoadPrivateKey returns beside its error) or a signer whose Public() is a
+// nil key is refused with the "no private key" error, not a panic.
+func TestNilKeyInsideTheInterfaceIsNoPrivateKey(t *testing.T) {
+	apitest.CheckNilKeyRefused(t, "weatherkit", "NewTokenSource", func(key crypto.Signer) error {
+		_, err := NewTokenSource(config(key))
+		return err
+	})
 }
 
-func TestHooksToldOfTokensAndFailures(t *testing.T) { sources.CheckHooksToldOfTokensAndFailures(t) }
+// TestSharedDeveloperTokenBehaviour: the behaviour every developer-token
+// source shares, as subtests (ConcurrentFirstCallsSignOnce,
+// TokenReplacedAtThreeQuartersAndNeverUsedInLastMinute,
+// HooksToldOfTokensAndFailures).
+func TestSharedDeveloperTokenBehaviour(t *testing.T) { sources.CheckSharedBehaviour(t) }
 
 func TestConfigPrintsNoKeyMaterial(t *testing.T) {
-	key := apitest.NewKey(t)
-	keyPEM := apitest.PEM(t, key)
-	cfg := config(key)
-	cfg.TeamID = keyPEM
-	apitest.CheckPrintsNoKey(t, key, keyPEM, cfg, &cfg)
-	if s := cfg.String(); !strings.Contains(s, apitest.KeyID) || !strings.Contains(s, testService) || !strings.Contains(s, "looks like a private key") {
-		t.Errorf("String() = %s: want the key ID and Service ID shown and the pasted key described", s)
-	}
+	apitest.CheckPastedKeyDescribed(t, func(key crypto.Signer, teamID string) Config {
+		cfg := config(key)
+		cfg.TeamID = teamID
+		return cfg
+	}, testService)
 }
 
 func TestTokensGoToWeatherKitAndLoopbackOnly(t *testing.T) {
-	cfg := config(apitest.NewKey(t))
-	cfg.Now = fakeclock.New(apitest.Start).Now
-	src := apitest.Must(t, NewTokenSource, cfg)
-	if got := src.(ascjwt.HostScoped).TokenHosts(); !reflect.DeepEqual(got, []string{"weatherkit.apple.com"}) {
-		t.Fatalf("TokenHosts() = %v", got)
-	}
-	apitest.CheckBearerOnlyTo(t, func(base http.RoundTripper) http.RoundTripper { return &ascjwt.Transport{Source: src, Base: base} }, map[string]bool{
+	sources.CheckTokenHostsOnly(t, []string{"weatherkit.apple.com"}, transport, map[string]bool{
 		BaseURL + "/api/v1/availability/1/2":                true,
 		"https://127.0.0.1:8443/api/v1/availability/1/2":    true,
 		"https://api.appstoreconnect.apple.com/v1/apps":     false,
 		"https://api.music.apple.com/v1/catalog/us/songs/1": false,
 		"https://weather.example.com/":                      false,
 	})
+}
+
+// transport is the Transport that takes this package's tokens to requests.
+func transport(src apitest.Source[*ascjwt.Token], base http.RoundTripper) http.RoundTripper {
+	return &ascjwt.Transport{Source: src, Base: base}
 }

@@ -1,10 +1,12 @@
-// Package configcheck checks what the constructors of the API packages (apns,
-// musickit, weatherkit, signinwithapple) share: Apple's 10-character key
-// and Team IDs, a token's lifetime between a floor and a limit, and the
-// printing of a Config that holds a private key. Each package passes its
-// name (which starts every error), what to set a field to, and the title
-// of the Apple page a limit comes from, so that the errors read as that
-// package's.
+// Package configcheck checks what the constructors of the API packages
+// (apns, maps, musickit, weatherkit, signinwithapple) share: Apple's
+// 10-character key and Team IDs, a token's lifetime between a floor and a
+// limit, and the printing of a Config that holds a private key; for the
+// developer tokens of MusicKit and WeatherKit, [DeveloperKey] turns a
+// Config, checked, into the [devtoken.Spec] of its tokens. Each package
+// passes its name (which starts every error), what to set a field to, and
+// the title of the Apple page a limit comes from, so that the errors read as
+// that package's.
 //
 // No error quotes a refused value: it may be a secret in the wrong place.
 package configcheck
@@ -57,6 +59,17 @@ func CheckID(pkg, name, value, want, source string) error {
 		}
 	}
 	return nil
+}
+
+// CheckIDs checks a developer-token Config's KeyID and then its TeamID
+// ([CheckID]), the two IDs every such Config starts with, so that a Config
+// with both wrong names its KeyID first in every package. keyWant and
+// teamWant say what to set each to; source is as for CheckID.
+func CheckIDs(pkg, source, keyID, keyWant, teamID, teamWant string) error {
+	if err := CheckID(pkg, "KeyID", keyID, keyWant, source); err != nil {
+		return err
+	}
+	return CheckID(pkg, "TeamID", teamID, teamWant, source)
 }
 
 // checkPasted refuses, in the field Config.name, the mistakes of copying an

@@ -141,3 +141,17 @@ func TestSignerRefusesKeysThatCannotSignES256(t *testing.T) {
 		t.Errorf("Clock(nil) is %s from time.Now", d)
 	}
 }
+
+func TestCheckIDsNamesTheKeyIDFirst(t *testing.T) {
+	for _, tc := range []struct{ keyID, teamID, want string }{
+		{"", "", "pkg: Config.KeyID is empty; set it to the key's ID"},
+		{"ABC123DEFG", "", "pkg: Config.TeamID is empty; set it to the team's ID"},
+		{"ABC123DEFG", "DEF123GHI", "pkg: Config.TeamID is 9 bytes long, not the 10 characters Apple's IDs have (Page)"},
+		{"ABC123DEFG", "DEF123GHIJ", ""},
+	} {
+		err := CheckIDs("pkg", "Page", tc.keyID, "the key's ID", tc.teamID, "the team's ID")
+		if got := fmt.Sprint(err); (tc.want == "" && err != nil) || (tc.want != "" && !strings.HasPrefix(got, tc.want)) {
+			t.Errorf("CheckIDs(%q, %q) = %v, want %q", tc.keyID, tc.teamID, err, tc.want)
+		}
+	}
+}

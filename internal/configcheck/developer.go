@@ -6,11 +6,13 @@ import (
 
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/token"
 )
 
-// DeveloperKey is the part of a developer-token Config that every such
-// package checks alike, with the words that make the errors read as that
-// package's.
+// DeveloperKey is a developer-token Config (MusicKit's, WeatherKit's) as
+// its package hands it over: the part every such package checks alike, with
+// the words that make the errors read as that package's, and what the
+// package adds to the tokens.
 type DeveloperKey struct {
 	// Package starts every error ("musickit").
 	Package string
@@ -27,28 +29,48 @@ type DeveloperKey struct {
 	// Lifetime is Config.Lifetime, checked against Lifetimes.
 	Lifetime  time.Duration
 	Lifetimes Lifetimes
+	// Also, when set, checks the package's own fields, after the key's.
+	Also func() error
+
+	// Claims are the tokens' claims beyond iss (TeamID), iat and exp.
+	Claims devtoken.Claims
+	// Hosts are the hosts the tokens are for.
+	Hosts []string
+	// Now is Config.Now (nil for time.Now); Hooks is Config.Hooks.
+	Now   func() time.Time
+	Hooks *token.Hooks
 }
 
-// Check checks the key ID, the Team ID, the key and the lifetime, in that
-// order, so that a Config with several mistakes names the same one first in
-// every package. It returns the signer of the tokens and their lifetime
-// (Lifetimes.Default for zero).
-func (k DeveloperKey) Check() (*jws.Signer, time.Duration, error) {
-	if err := CheckID(k.Package, "KeyID", k.KeyID, k.KeyIDWant, k.Source); err != nil {
-		return nil, 0, err
-	}
-	if err := CheckID(k.Package, "TeamID", k.TeamID, TeamIDWant, k.Source); err != nil {
-		return nil, 0, err
+// Spec checks the key ID, the Team ID, the key, the lifetime and then Also,
+// in that order, so that a Config with several mistakes names the same one
+// first in every package, and returns the [devtoken.Spec] of the tokens:
+// iat backdated by [devtoken.ClockSkew], exp iat + the lifetime
+// (Lifetimes.Default for zero), a refused token dropped at most once per
+// [devtoken.DropInterval].
+func (k DeveloperKey) Spec() (devtoken.Spec, error) {
+	if err := CheckIDs(k.Package, k.Source, k.KeyID, k.KeyIDWant, k.TeamID, TeamIDWant); err != nil {
+		return devtoken.Spec{}, err
 	}
 	signer, err := Signer(k.Package, k.PrivateKey, k.KeyID, k.Header)
 	if err != nil {
-		return nil, 0, err
+		return devtoken.Spec{}, err
 	}
 	lifetime, err := CheckLifetime(k.Package, k.Lifetime, k.Lifetimes)
 	if err != nil {
-		return nil, 0, err
+		return devtoken.Spec{}, err
 	}
-	return signer, lifetime, nil
+	if k.Also != nil {
+		if err := k.Also(); err != nil {
+			return devtoken.Spec{}, err
+		}
+	}
+	claims := k.Claims
+	claims.Issuer = k.TeamID
+	return devtoken.Spec{
+		Package: k.Package, KeyID: k.KeyID, Signer: signer, Payload: claims.Payload,
+		Backdate: devtoken.ClockSkew, Lifetime: lifetime, DropInterval: devtoken.DropInterval,
+		Hosts: k.Hosts, Now: Clock(k.Now), Hooks: k.Hooks,
+	}, nil
 }
 
 // TeamIDWant says what to set a developer-token Config's TeamID to.

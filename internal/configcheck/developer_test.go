@@ -1,6 +1,7 @@
 package configcheck
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -20,16 +21,17 @@ func TestDeveloperKeyNamesTheFirstMistakeInOneOrder(t *testing.T) {
 		{func(k *DeveloperKey) { k.TeamID, k.PrivateKey, k.Lifetime = "", nil, -1 }, "pkg: Config.TeamID is empty; set it to " + TeamIDWant},
 		{func(k *DeveloperKey) { k.PrivateKey, k.Lifetime = nil, -1 }, "pkg: Config.PrivateKey: "},
 		{func(k *DeveloperKey) { k.Lifetime = -1 }, "pkg: Config.Lifetime -1ns is negative"},
+		{func(k *DeveloperKey) { k.Also = func() error { return errors.New("pkg: Config.ServiceID is empty") } }, "pkg: Config.ServiceID is empty"},
 	} {
 		k := good
 		tc.spoil(&k)
-		if _, _, err := k.Check(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+		if _, err := k.Spec(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("error %v, want one starting %q", err, tc.want)
 		}
 	}
-	signer, lifetime, err := good.Check()
-	if err != nil || signer == nil || lifetime != DefaultLifetime {
-		t.Errorf("a good key: %v, %v, %v; want a signer and the default lifetime", signer, lifetime, err)
+	spec, err := good.Spec()
+	if err != nil || spec.Signer == nil || spec.Lifetime != DefaultLifetime {
+		t.Errorf("a good key: %v, %v, %v; want a signer and the default lifetime", spec.Signer, spec.Lifetime, err)
 	}
 }
 

@@ -91,6 +91,22 @@ type Source struct {
 	cache *tokencache.Cache[token.Token]
 }
 
+// TokenSource is ascjwt.TokenSource, which this package cannot name: a
+// value of it is one.
+type TokenSource interface {
+	Token(ctx context.Context) (*token.Token, error)
+}
+
+// Checked returns New(spec), or err alone: an API package's constructor is
+// return devtoken.Checked(cfg.validate()), so that a refused Config gives a
+// nil source and a checked one a Source.
+func Checked(spec Spec, err error) (TokenSource, error) {
+	if err != nil {
+		return nil, err
+	}
+	return New(spec), nil
+}
+
 // New returns a Source for spec, which the API package has checked. It
 // makes no token yet.
 func New(spec Spec) *Source {
@@ -145,9 +161,9 @@ func (s *Source) String() string { return s.spec.Package + ".TokenSource{kid:" +
 // GoString is String, for %#v.
 func (s *Source) GoString() string { return s.String() }
 
-// Refreshing reports whether a background refresh is under way. Tests of
-// the API packages wait on it; the root's and this module's own tests use
-// testing/synctest instead.
+// Refreshing reports whether a background refresh is under way. Only
+// signinwithapple's tests still wait on it; the others use testing/synctest,
+// and so should a new test.
 func (s *Source) Refreshing() bool { return s.cache.Refreshing() }
 
 // mint signs a token at now: iat Backdate before now, exp iat + Lifetime.

@@ -1,15 +1,14 @@
 package devtoken_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/devtoken"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 	"github.com/ascjwt/ascjwt/internal/jws"
@@ -19,15 +18,10 @@ import (
 // server accepted and then refuses is replaced at once, as the root's are,
 // even within DropInterval of the last drop.
 func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	signer, err := jws.NewSignerWith(key, "K1", jws.Header{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := fakeclock.New(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
+	clock := fakeclock.New(apitest.Start)
 	var minted int
 	src := devtoken.New(devtoken.Spec{
-		Package: "test", KeyID: "K1", Signer: signer, Backdate: time.Minute, Lifetime: time.Hour,
+		Package: "test", KeyID: "K1", Signer: newSigner(t), Backdate: time.Minute, Lifetime: time.Hour,
 		Payload:      func(iat, exp int64) ([]byte, error) { return []byte(`{"iat":1}`), nil },
 		DropInterval: time.Minute, Hosts: []string{"api.example.test"}, Now: clock.Now,
 		Hooks: &ascjwt.Hooks{TokenMinted: func(ascjwt.TokenMinted) { minted++ }},
@@ -66,3 +60,31 @@ func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestCheckedRefusedConfigGivesNilSource: a constructor that returns
+// Checked's result gives a nil ascjwt.TokenSource with the error, not a
+// typed nil that compares unequal to nil.
+func TestCheckedRefusedConfigGivesNilSource(t *testing.T) {
+	constructor := func(err error) (ascjwt.TokenSource, error) {
+		return devtoken.Checked(devtoken.Spec{Package: "test", KeyID: "K1", Signer: newSigner(t)}, err)
+	}
+	if src, err := constructor(errors.New("test: Config.KeyID is empty")); src != nil || err == nil {
+		t.Errorf("a refused Config gives %v, %v; want nil and the error", src, err)
+	}
+	if src, err := constructor(nil); err != nil {
+		t.Errorf("a checked Config: %v", err)
+	} else if _, ok := src.(*devtoken.Source); !ok {
+		t.Errorf("a checked Config gives a %T, want a *devtoken.Source", src)
+	}
+}
+
+// newSigner returns a signer of a new P-256 key with kid K1, the header
+// alg and kid only.
+func newSigner(t *testing.T) *jws.Signer {
+	t.Helper()
+	signer, err := jws.NewSignerWith(apitest.NewKey(t), "K1", jws.Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
+}

@@ -1,12 +1,11 @@
 package redact
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ascjwt/ascjwt/internal/apitest"
 )
 
 type shown struct{ secret []byte }
@@ -31,8 +30,7 @@ func TestFormatPrintsStringForEveryVerb(t *testing.T) {
 }
 
 func TestKeyNamesTheTypeOnly(t *testing.T) {
-	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if got := Key(k); got != "*ecdsa.PrivateKey(redacted)" {
+	if got := Key(apitest.NewKey(t)); got != "*ecdsa.PrivateKey(redacted)" {
 		t.Errorf("Key = %q", got)
 	}
 	if got := Key(nil); got != "<nil>" {

@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // Token is a signed token and when it was issued and expires: ascjwt.Token.
@@ -59,13 +61,7 @@ func (t Token) String() string {
 
 // Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x, %d, ...) print
 // String, so that no format of a Token shows its value.
-func (t Token) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", t.String())
-		return
-	}
-	fmt.Fprint(f, t.String())
-}
+func (t Token) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }
 
 // LogValue keeps the value out of log/slog output, whichever handler is used.
 func (t Token) LogValue() slog.Value {
