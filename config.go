@@ -99,6 +99,7 @@ type Config struct {
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, a key pasted into KeyID among them.
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
 func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // String describes the configuration without key material, so that a [Config]
@@ -126,9 +127,6 @@ func showField(value string, max int) string {
 
 // maxScopeShown is the longest scope entry String shows as it is.
 const maxScopeShown = 1024
-
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -124,10 +124,8 @@ func (c Config) String() string {
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, a signer held by value among them.
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
 func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
-
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -122,6 +122,7 @@ func checkOrigins(origins []string) error {
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
 func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // String describes the configuration without key material, so that a
@@ -136,9 +137,6 @@ func (c Config) String() string {
 	return fmt.Sprintf("musickit.Config{KeyID:%s TeamID:%s PrivateKey:%s Lifetime:%s Origins:[%s]}",
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey), c.Lifetime, strings.Join(origins, " "))
 }
-
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

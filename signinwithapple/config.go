@@ -115,9 +115,6 @@ func (c Config) String() string {
 		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
 
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
-
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 

@@ -100,6 +100,7 @@ func checkServiceID(v string) error {
 
 // Format makes every fmt verb print String: %d or %x on a struct would
 // otherwise print its fields, the private key among them.
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
 func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // String describes the configuration without key material, so that a
@@ -110,9 +111,6 @@ func (c Config) String() string {
 	return fmt.Sprintf("weatherkit.Config{KeyID:%s TeamID:%s ServiceID:%s PrivateKey:%s Lifetime:%s}",
 		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), configcheck.Show(c.ServiceID, checkServiceID(c.ServiceID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
 }
-
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
