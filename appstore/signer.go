@@ -213,11 +213,9 @@ func (c SignerConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.
 // LogValue shows the configuration to log/slog as String does.
 func (c SignerConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder reaches the private key.
-func (c SignerConfig) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
-
-// MarshalText encodes the configuration as String does (encoding/xml).
+// MarshalText encodes the configuration as String does, for every encoder
+// that takes text: encoding/json (as a JSON string), slog's handlers and
+// encoding/xml.
 func (c SignerConfig) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // GobEncode encodes the configuration as String does, so that encoding/gob

@@ -141,12 +141,9 @@ func (c Config) String() string {
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
-
-// MarshalText encodes the configuration as String does, for the encoders
-// that take text (encoding/xml).
+// MarshalText encodes the configuration as String does, for every encoder
+// that takes text: encoding/json (as a JSON string), slog's handlers and
+// encoding/xml.
 func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // GobEncode encodes the configuration as String does, so that encoding/gob
