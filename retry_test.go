@@ -19,9 +19,7 @@ import (
 func TestRetryOn401WithOneNewSignature(t *testing.T) {
 	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv)
-	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
-		t.Fatalf("first request: %d", code)
-	}
+	requireStatus(t, client, srv.URL+"/v1/apps", 200, "first request")
 	srv.RevokeTokens(srv.Key().ID) // the server stops trusting the cached token
 
 	var wg sync.WaitGroup
@@ -77,9 +75,7 @@ func TestRetryReplaysBody(t *testing.T) {
 	client, _, src := newCountingClient(t, srv)
 	apitest.MustToken(t, src.Token)
 	// Make the server see the current token, then refuse it.
-	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
-		t.Fatal(code)
-	}
+	requireStatus(t, client, srv.URL+"/v1/apps", 200, "the request")
 	srv.RevokeTokens(srv.Key().ID)
 
 	// bytes.Reader: NewRequest sets GetBody, so the request can be replayed.
@@ -118,9 +114,7 @@ func TestOutOfScope401DoesNotCostASignatureEach(t *testing.T) {
 	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
 	for range 10 {
-		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
-			t.Fatalf("out of scope: %d, want 401", code)
-		}
+		requireStatus(t, client, srv.URL+"/v1/apps/1000000001", 401, "out of scope")
 	}
 	// The first 401 drops the token and retries with a new one, which is
 	// refused too; within the minute no 401 drops another.
@@ -229,18 +223,12 @@ func TestStalledRefusedBodyOfDeclaredLengthDoesNotHoldTheRetry(t *testing.T) {
 func TestAcceptedTokenRefusedIsReplacedAtOnce(t *testing.T) {
 	srv := newFake(t)
 	client, signer, _ := newCountingClient(t, srv, func(c *ascjwt.Config) { c.Scope = []string{"GET /v1/apps"} })
-	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
-		t.Fatalf("in scope: %d", code)
-	}
-	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps/1000000001"); code != 401 {
-		t.Fatalf("out of scope: %d, want 401", code)
-	}
+	requireStatus(t, client, srv.URL+"/v1/apps", 200, "in scope")
+	requireStatus(t, client, srv.URL+"/v1/apps/1000000001", 401, "out of scope")
 	if n := signer.N.Load(); n != 2 {
 		t.Fatalf("%d signatures after the out-of-scope 401, want 2: the accepted token is replaced, the new one refused too", n)
 	}
-	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
-		t.Fatalf("in scope with the second token: %d", code)
-	}
+	requireStatus(t, client, srv.URL+"/v1/apps", 200, "in scope with the second token")
 	srv.Advance(5 * time.Second)
 	srv.RevokeTokens(srv.Key().ID)
 	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
@@ -276,9 +264,7 @@ func TestWrappedSourceKeepsThe401Retry(t *testing.T) {
 	inner, signer := newCountingSource(t, srv)
 	w := &logged{inner: inner}
 	client := ascjwt.NewClient(srv.Client(), w)
-	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
-		t.Fatal(code)
-	}
+	requireStatus(t, client, srv.URL+"/v1/apps", 200, "the request")
 	srv.RevokeTokens(srv.Key().ID)
 	if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/apps"); code != 200 {
 		t.Fatalf("after revocation through the wrapper: %d, want the retry's 200", code)

@@ -59,3 +59,12 @@ func statusWith(t *testing.T, srv *asctest.Server, cfg ascjwt.Config, path strin
 	t.Helper()
 	return apitest.StatusOfConcurrent(t, ascjwt.NewClient(srv.Client(), apitest.Must(t, ascjwt.NewTokenSource, cfg)), srv.URL+path)
 }
+
+// requireStatus sends a GET for url through client and stops the test
+// unless the response has status want; what says which request it was.
+func requireStatus(t *testing.T, client *http.Client, url string, want int, what string) {
+	t.Helper()
+	if code := apitest.StatusOfConcurrent(t, client, url); code != want {
+		t.Fatalf("%s: %d, want %d", what, code, want)
+	}
+}

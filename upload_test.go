@@ -232,9 +232,7 @@ func TestStoreServer429IsWaitedOutAtOnce(t *testing.T) {
 
 	began := time.Now()
 	for i := range 2 {
-		if code := apitest.StatusOfConcurrent(t, client, srv.URL+"/inApps/v1/history/2000000000000001"); code != 200 {
-			t.Fatalf("request %d: %d, want 200", i+1, code)
-		}
+		requireStatus(t, client, srv.URL+"/inApps/v1/history/2000000000000001", 200, fmt.Sprintf("request %d", i+1))
 	}
 	got := w.all()
 	if len(got) != 1 || got[0].Wait != 0 || got[0].Reason != "429, Retry-After" {

@@ -95,19 +95,15 @@ func (c Config) String() string {
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
 func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
-
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
-
-// MarshalText encodes the configuration as String does (encoding/xml).
+// MarshalText encodes the configuration as String does, for every encoder
+// that takes text: encoding/json (as a JSON string), slog's handlers and
+// encoding/xml.
 func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // GobEncode encodes the configuration as String does, so that encoding/gob

@@ -3,7 +3,6 @@ package appstore
 import (
 	"context"
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // SignerConfig describes the In-App Purchase key that signs what StoreKit
@@ -182,15 +182,13 @@ func (s *Signer) String() string {
 	if s == nil {
 		return "appstore.Signer(nil)"
 	}
-	return fmt.Sprintf("appstore.Signer{KeyID:%q IssuerID:%q BundleID:%q PrivateKey:%s}", s.keyID, s.issuerID, s.bundleID, configcheck.ShowKey(s.key))
+	return fmt.Sprintf("appstore.Signer{KeyID:%q IssuerID:%q BundleID:%q PrivateKey:%s}", s.keyID, s.issuerID, s.bundleID, redact.Key(s.key))
 }
 
 // Format makes every fmt verb print String, so that none falls back to
 // printing the struct's fields, the key among them.
-func (s *Signer) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, s.String()) }
-
-// GoString is String: %#v must not dump the key either.
-func (s *Signer) GoString() string { return s.String() }
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
+func (s *Signer) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String()) }
 
 // LogValue shows the signer to log/slog as String does.
 func (s *Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
@@ -204,24 +202,20 @@ func (c SignerConfig) String() string {
 	}
 	return fmt.Sprintf("appstore.SignerConfig{KeyID:%s IssuerID:%s BundleID:%s PrivateKey:%s}",
 		show("KeyID", c.KeyID, configcheck.MaxIDLen), show("IssuerID", c.IssuerID, configcheck.MaxIDLen),
-		show("BundleID", c.BundleID, configcheck.MaxBundleIDLen), configcheck.ShowKey(c.PrivateKey))
+		show("BundleID", c.BundleID, configcheck.MaxBundleIDLen), redact.Key(c.PrivateKey))
 }
 
 // Format makes every fmt verb print String, so that no verb falls back to
 // printing the struct's fields (for %d, String is not used).
-func (c SignerConfig) Format(f fmt.State, verb rune) { configcheck.Format(f, verb, c.String()) }
-
-// GoString is String: %#v must not dump the key either.
-func (c SignerConfig) GoString() string { return c.String() }
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
+func (c SignerConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // LogValue shows the configuration to log/slog as String does.
 func (c SignerConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder reaches the private key.
-func (c SignerConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
-
-// MarshalText encodes the configuration as String does (encoding/xml).
+// MarshalText encodes the configuration as String does, for every encoder
+// that takes text: encoding/json (as a JSON string), slog's handlers and
+// encoding/xml.
 func (c SignerConfig) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
 // GobEncode encodes the configuration as String does, so that encoding/gob

@@ -13,7 +13,6 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/exchange"
-	"github.com/ascjwt/ascjwt/internal/token"
 )
 
 // NewTokenSource checks cfg and returns an [ascjwt.TokenSource] of access
@@ -34,22 +33,13 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		return nil, err
 	}
 	s := &source{settings: set}
-	s.Source = exchange.New(exchange.Config[ascjwt.Token]{
-		Package:    "axm",
-		Credential: "assertion",
-		ErrorKind:  "OAuth error",
-		Client:     set.client,
-		Now:        set.now,
-		Request:    s.request,
-		Format:     exchange.OAuth,
-		Hint:       hint,
-		Make:       token.New, // the Authorization value made once
-		Value:      func(t *ascjwt.Token) string { return t.Value },
-		Minted:     token.Minted(set.hooks, set.keyID),
-		Failed:     token.Failed(set.hooks, set.keyID),
-	})
+	s.Source = exchange.NewBearer(endpoint, set.client, set.now, set.hooks, set.keyID, s.request)
 	return s, nil
 }
+
+// endpoint is Apple's token endpoint as the exchange describes it in
+// errors.
+var endpoint = exchange.Endpoint{Package: "axm", Credential: "assertion", Format: exchange.OAuth, Hint: hint}
 
 // source makes access tokens: the embedded exchange source holds and
 // replaces them, and gives the source Token and InvalidateToken.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/exchange"
-	"github.com/ascjwt/ascjwt/internal/token"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
@@ -30,22 +29,13 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 		return nil, err
 	}
 	s := &source{settings: set, jwt: newJWTCache(set, "", ScopeServerAPI)}
-	s.Source = exchange.New(exchange.Config[ascjwt.Token]{
-		Package:    "maps",
-		Credential: "JWT",
-		ErrorKind:  "error message",
-		Client:     set.client,
-		Now:        set.now,
-		Request:    s.request,
-		Format:     exchange.Maps,
-		Hint:       hint,
-		Make:       token.New, // the Authorization value made once
-		Value:      func(t *ascjwt.Token) string { return t.Value },
-		Minted:     token.Minted(set.hooks, set.keyID),
-		Failed:     token.Failed(set.hooks, set.keyID),
-	})
+	s.Source = exchange.NewBearer(endpoint, set.client, set.now, set.hooks, set.keyID, s.request)
 	return s, nil
 }
+
+// endpoint is Apple's token endpoint as the exchange describes it in
+// errors.
+var endpoint = exchange.Endpoint{Package: "maps", Credential: "JWT", Format: exchange.Maps, Hint: hint}
 
 // ScopeServerAPI is the "scope" claim of a JWT for the Maps Server API: "To
 // use Maps Server API, set the value to "server_api"" ("Creating and using

@@ -3,7 +3,6 @@ package signinwithapple
 import (
 	"crypto"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -104,34 +103,6 @@ type Config struct {
 	// failed attempt (RefreshFailed); its Transport events do not apply.
 	Hooks *ascjwt.Hooks
 }
-
-// String describes the configuration without key material, so that a
-// [Config] printed with %v or %+v in a log shows which key and client it is
-// for and nothing secret. A field that does not look like what it should
-// hold (a private key pasted into KeyID, say) is described, not shown.
-func (c Config) String() string {
-	return fmt.Sprintf("signinwithapple.Config{KeyID:%s TeamID:%s ClientID:%s PrivateKey:%s Lifetime:%s}",
-		configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID),
-		configcheck.Show(c.ClientID, checkClientID(c.ClientID) == nil), redact.Key(c.PrivateKey), c.Lifetime)
-}
-
-// GoString is String: %#v must not dump the key either.
-func (c Config) GoString() string { return c.String() }
-
-// LogValue shows the configuration to log/slog as String does.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalJSON encodes the configuration as String does, so that no JSON
-// encoder (slog's JSONHandler included) reaches the private key.
-func (c Config) MarshalJSON() ([]byte, error) { return redact.JSON(c.String()) }
-
-// MarshalText encodes the configuration as String does, for the encoders
-// that take text (encoding/xml).
-func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
-// GobEncode encodes the configuration as String does, so that encoding/gob
-// does not write the key.
-func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // validate checks everything that can be known before the first secret, so
 // that a mistake shows at start-up and not as Apple's "invalid_client", and

@@ -151,11 +151,3 @@ func Show(value string, valid bool) string {
 
 // ShowID is [Show] for a key ID or Team ID.
 func ShowID(value string) string { return Show(value, CheckID("", "", value, "", "") == nil) }
-
-// ShowKey names a private key's type and nothing of it ([redact.Key]).
-func ShowKey(k crypto.Signer) string { return redact.Key(k) }
-
-// Format prints s, a Config's String, for every fmt verb ([redact.Format]):
-// %d or %x on a struct would otherwise print its fields, the private key
-// among them.
-func Format(f fmt.State, verb rune, s string) { redact.Format(f, verb, s) }

@@ -4,15 +4,17 @@
 // Apple's token endpoint, and the access token in the response is cached
 // and handed out until shortly before it expires.
 //
-//	src := exchange.New(exchange.Config[ascjwt.Token]{Package: "maps", Request: ..., Format: exchange.Maps, ...})
+//	endpoint := exchange.Endpoint{Package: "maps", Credential: "JWT", Format: exchange.Maps}
+//	src := exchange.NewBearer(endpoint, client, time.Now, hooks, keyID, request)
 //	tok, err := src.Token(ctx)
 //
 // What is shared is here once: the bounded read of the response and its
 // parsing ([ParseResponse]), one error type with the OAuth fields ([Error]),
 // one refresh margin, one timeout ([Timeout]), the context an exchange runs
 // under, the backoff of a failing endpoint, and when a refused access token
-// is dropped. An API package says what differs in a [Config]: how the
-// request is made, the response's shape, what its errors usually mean.
+// is dropped. An API package says what differs: its [Endpoint] (the
+// response's shape, what its errors usually mean) and how the request is
+// made ([NewBearer]); a [Config] is the whole of it, for [New].
 package exchange
 
 import (

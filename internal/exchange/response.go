@@ -39,16 +39,19 @@ type Format struct {
 	DefaultLifetime time.Duration
 	// Usual says what lifetime the endpoint gives, for errors.
 	Usual string
+	// ErrorKind names the error document the endpoint sends with a
+	// refusal, for a response without one: "OAuth error", "error message".
+	ErrorKind string
 }
 
 // OAuth is RFC 6749's response (section 5.1), as the Business and School
 // Manager endpoint sends it: {"access_token":...,"token_type":"Bearer",
 // "expires_in":3600}; expires_in is optional, and Apple's page gives an hour.
-var OAuth = Format{Token: "access_token", ExpiresIn: "expires_in", TokenType: "token_type", DefaultLifetime: time.Hour, Usual: "one hour"}
+var OAuth = Format{Token: "access_token", ExpiresIn: "expires_in", TokenType: "token_type", DefaultLifetime: time.Hour, Usual: "one hour", ErrorKind: "OAuth error"}
 
 // Maps is the Maps token endpoint's response ("Generate a Maps token"):
 // {"accessToken":...,"expiresInSeconds":1800}.
-var Maps = Format{Token: "accessToken", ExpiresIn: "expiresInSeconds", Usual: "30 minutes"}
+var Maps = Format{Token: "accessToken", ExpiresIn: "expiresInSeconds", Usual: "30 minutes", ErrorKind: "error message"}
 
 // ParseResponse reads a 200 response body of format f: the access token,
 // which must be fit for an Authorization header, and its lifetime, between
