@@ -76,6 +76,17 @@ func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 	return apitest.Must(t, src.Token, context.Background())
 }
 
+// firstTokenInBubble is serveInBubble with the source's events, and the
+// source's first token once its TokenMinted has been seen.
+func firstTokenInBubble(t *testing.T) (*mapstest.Server, ascjwt.TokenSource, *events, *ascjwt.Token) {
+	t.Helper()
+	var ev *events
+	srv, src := serveInBubble(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
+	old := mustToken(t, src)
+	<-ev.minted
+	return srv, src, ev, old
+}
+
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 	srv, src := serve(t)
 	const callers = 200
@@ -92,10 +103,7 @@ func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 
 func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var ev *events
-		srv, src := serveInBubble(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
-		old := mustToken(t, src)
-		<-ev.minted
+		srv, src, ev, old := firstTokenInBubble(t)
 		if got := old.Expiry.Sub(old.IssuedAt); got != mapstest.DefaultTokenLifetime {
 			t.Fatalf("access token lives %s, want expiresInSeconds' %s", got, mapstest.DefaultTokenLifetime)
 		}
@@ -124,10 +132,7 @@ func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
 
 func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var ev *events
-		srv, src := serveInBubble(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
-		old := mustToken(t, src)
-		<-ev.minted
+		srv, src, ev, old := firstTokenInBubble(t)
 
 		srv.Advance(23 * time.Minute)
 		srv.FailExchanges(http.StatusInternalServerError)
