@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -20,17 +21,37 @@ import (
 	"github.com/ascjwt/ascjwt/axm"
 	"github.com/ascjwt/ascjwt/axm/axmtest"
 	"github.com/ascjwt/ascjwt/internal/apitest"
-	"github.com/ascjwt/ascjwt/internal/exchange"
+	"github.com/ascjwt/ascjwt/internal/exchange/exchangetest"
 )
 
 // newSource starts a fake and a source for it, both closed at the end.
 func newSource(t *testing.T, cfgs ...func(*axm.Config)) (*axmtest.Server, ascjwt.TokenSource) {
 	t.Helper()
 	srv := axmtest.NewServer()
+	return sourceOf(t, srv, srv.Config(), cfgs)
+}
+
+// newSourceInBubble is newSource for a testing/synctest bubble: the fake
+// is not started, and the source reaches its handler at Apple's token URL
+// through exchangetest.Transport, with no socket between, so that an
+// exchange it holds is durably blocked and its timeout passes in the
+// bubble's time.
+func newSourceInBubble(t *testing.T, cfgs ...func(*axm.Config)) (*axmtest.Server, ascjwt.TokenSource) {
+	t.Helper()
+	srv := axmtest.NewUnstartedServer(axm.ScopeBusiness)
+	cfg := srv.Config()
+	cfg.TokenURL = axm.TokenURL
+	cfg.Client = &http.Client{Transport: exchangetest.Transport(srv.Server.Config.Handler)}
+	return sourceOf(t, srv, cfg, cfgs)
+}
+
+// sourceOf makes a source of cfg, with cfgs' edits, for srv, on the
+// fake's clock, which moves only by Advance; srv is closed at the end.
+func sourceOf(t *testing.T, srv *axmtest.Server, cfg axm.Config, cfgs []func(*axm.Config)) (*axmtest.Server, ascjwt.TokenSource) {
+	t.Helper()
 	t.Cleanup(srv.Close)
 	t0 := time.Date(2026, 6, 9, 10, 0, 0, 0, time.UTC)
 	srv.SetClock(func() time.Time { return t0 }) // time moves only by Advance
-	cfg := srv.Config()
 	for _, f := range cfgs {
 		f(&cfg)
 	}
@@ -51,38 +72,41 @@ func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 }
 
 func TestTokenReplacedAheadOfExpiryInBackground(t *testing.T) {
-	srv, src := newSource(t)
-	ctx := context.Background()
-	first, err := src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := srv.Now().Add(time.Hour); !first.Expiry.Equal(want) {
-		t.Errorf("expiry %v, want now + expires_in (%v)", first.Expiry, want)
-	}
-	srv.Advance(44 * time.Minute) // more than a quarter of the hour left: fresh
-	if tok, err := src.Token(ctx); err != nil || tok != first || axmRefreshStarted(srv) {
-		t.Fatalf("at 44m: %v; want the first token and no exchange", err)
-	}
-	// At 46 minutes, less than a quarter is left. With the endpoint hanging,
-	// a caller that waited for the exchange would never return: returning
-	// proves the exchange runs in the background.
-	srv.Hang()
-	srv.Advance(2 * time.Minute)
-	for range 50 {
-		if tok, err := src.Token(ctx); err != nil || tok != first {
-			t.Fatalf("stale call during the exchange: %v; want the current token at once", err)
+	synctest.Test(t, func(t *testing.T) {
+		srv, src := newSourceInBubble(t)
+		ctx := context.Background()
+		first, err := src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	srv.Release()
-	exchange.WaitRefresh(src)
-	second, err := src.Token(ctx)
-	if err != nil || second.Value == first.Value {
-		t.Fatalf("after the background exchange: %v; want a new token", err)
-	}
-	if st := srv.Stats(); st.Exchanges != 2 {
-		t.Errorf("%d exchanges, want 2: one background exchange for 50 stale calls", st.Exchanges)
-	}
+		if want := srv.Now().Add(time.Hour); !first.Expiry.Equal(want) {
+			t.Errorf("expiry %v, want now + expires_in (%v)", first.Expiry, want)
+		}
+		srv.Advance(44 * time.Minute) // more than a quarter of the hour left: fresh
+		if tok, err := src.Token(ctx); err != nil || tok != first || axmRefreshStarted(srv) {
+			t.Fatalf("at 44m: %v; want the first token and no exchange", err)
+		}
+		// At 46 minutes, less than a quarter is left. With the endpoint hanging,
+		// a caller that waited for the exchange would return only at its
+		// timeout, with an error: the current token at once proves the
+		// exchange runs in the background.
+		srv.Hang()
+		srv.Advance(2 * time.Minute)
+		for range 50 {
+			if tok, err := src.Token(ctx); err != nil || tok != first {
+				t.Fatalf("stale call during the exchange: %v; want the current token at once", err)
+			}
+		}
+		srv.Release()
+		synctest.Wait() // until the background exchange has ended
+		second, err := src.Token(ctx)
+		if err != nil || second.Value == first.Value {
+			t.Fatalf("after the background exchange: %v; want a new token", err)
+		}
+		if st := srv.Stats(); st.Exchanges != 2 {
+			t.Errorf("%d exchanges, want 2: one background exchange for 50 stale calls", st.Exchanges)
+		}
+	})
 }
 
 // axmRefreshStarted reports whether an exchange beyond the first reached
@@ -93,50 +117,52 @@ func axmRefreshStarted(srv *axmtest.Server) bool {
 }
 
 func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
-	var failures atomic.Int32
-	var lastErr atomic.Value
-	srv, src := newSource(t, func(c *axm.Config) {
-		c.Hooks = &ascjwt.Hooks{RefreshFailed: func(f ascjwt.RefreshFailed) {
-			failures.Add(1)
-			lastErr.Store(f.Err)
-		}}
-	})
-	ctx := context.Background()
-	first, err := src.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Fail(http.StatusBadRequest, "temporarily_unavailable", "try later")
-	srv.Advance(50 * time.Minute)
-	for range 3 { // each stale call starts an exchange that fails; the token stays
-		if tok, err := src.Token(ctx); err != nil || tok != first {
-			t.Fatalf("stale call with the endpoint failing: %v; want the current token", err)
+	synctest.Test(t, func(t *testing.T) {
+		var failures atomic.Int32
+		var lastErr atomic.Value
+		srv, src := newSourceInBubble(t, func(c *axm.Config) {
+			c.Hooks = &ascjwt.Hooks{RefreshFailed: func(f ascjwt.RefreshFailed) {
+				failures.Add(1)
+				lastErr.Store(f.Err)
+			}}
+		})
+		ctx := context.Background()
+		first, err := src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-		exchange.WaitRefresh(src)
-	}
-	if n := failures.Load(); n != 3 {
-		t.Errorf("RefreshFailed called %d times, want 3: the next caller retries each failed exchange", n)
-	}
-	var oe *axm.OAuthError
-	if err, _ := lastErr.Load().(error); !errors.As(err, &oe) || oe.Code != "temporarily_unavailable" {
-		t.Errorf("RefreshFailed got %v; want an *axm.OAuthError", err)
-	}
-	srv.Recover()
-	if tok, err := src.Token(ctx); err != nil || tok != first {
-		t.Fatalf("stale call after recovery: %v; want the current token while the exchange runs", err)
-	}
-	exchange.WaitRefresh(src)
-	second, err := src.Token(ctx)
-	if err != nil || second.Value == first.Value {
-		t.Fatalf("after recovery: %v; want a new token", err)
-	}
-	// Past its usable life, an old token is not handed out: callers wait,
-	// and with the endpoint failing they get its error.
-	srv.Fail(http.StatusBadRequest, "invalid_client", "")
-	srv.Advance(time.Hour)
-	if tok, err := src.Token(ctx); err == nil || !errors.As(err, &oe) || oe.Code != "invalid_client" {
-		t.Fatalf("expired token and failing endpoint: %v, %v; want the OAuth error", tok, err)
-	}
+		srv.Fail(http.StatusBadRequest, "temporarily_unavailable", "try later")
+		srv.Advance(50 * time.Minute)
+		for range 3 { // each stale call starts an exchange that fails; the token stays
+			if tok, err := src.Token(ctx); err != nil || tok != first {
+				t.Fatalf("stale call with the endpoint failing: %v; want the current token", err)
+			}
+			synctest.Wait() // until the background exchange has ended
+		}
+		if n := failures.Load(); n != 3 {
+			t.Errorf("RefreshFailed called %d times, want 3: the next caller retries each failed exchange", n)
+		}
+		var oe *axm.OAuthError
+		if err, _ := lastErr.Load().(error); !errors.As(err, &oe) || oe.Code != "temporarily_unavailable" {
+			t.Errorf("RefreshFailed got %v; want an *axm.OAuthError", err)
+		}
+		srv.Recover()
+		if tok, err := src.Token(ctx); err != nil || tok != first {
+			t.Fatalf("stale call after recovery: %v; want the current token while the exchange runs", err)
+		}
+		synctest.Wait() // until the background exchange has ended
+		second, err := src.Token(ctx)
+		if err != nil || second.Value == first.Value {
+			t.Fatalf("after recovery: %v; want a new token", err)
+		}
+		// Past its usable life, an old token is not handed out: callers wait,
+		// and with the endpoint failing they get its error.
+		srv.Fail(http.StatusBadRequest, "invalid_client", "")
+		srv.Advance(time.Hour)
+		if tok, err := src.Token(ctx); err == nil || !errors.As(err, &oe) || oe.Code != "invalid_client" {
+			t.Fatalf("expired token and failing endpoint: %v, %v; want the OAuth error", tok, err)
+		}
+	})
 }
 
 func TestA401CausesOneNewExchange(t *testing.T) {
@@ -281,49 +307,34 @@ func TestSchoolClientIDAsksForSchoolScope(t *testing.T) {
 }
 
 func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
-	srv, src := newSource(t)
-	srv.Hang()
-	type timer struct {
-		d      time.Duration
-		cancel context.CancelFunc
-	}
-	timers := make(chan timer, 1)
-	exchange.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-		ctx, cancel := context.WithCancel(ctx)
-		timers <- timer{d, cancel}
-		return ctx, cancel
-	})
-	errs := make(chan error, 2)
-	for range 2 {
-		go func() {
-			_, err := src.Token(context.Background())
-			errs <- err
-		}()
-	}
-	tm := <-timers // the exchange has begun
-	if tm.d != 30*time.Second {
-		t.Errorf("exchange bounded by %v, want 30s", tm.d)
-	}
-	tm.cancel() // the timeout passes
-	// The second caller joined that exchange, or came after it ended and
-	// began another, whose timeout passes too.
-	for got := 0; got < 2; {
-		select {
-		case tm := <-timers:
-			tm.cancel()
-		case err := <-errs:
-			got++
+	synctest.Test(t, func(t *testing.T) {
+		srv, src := newSourceInBubble(t)
+		srv.Hang()
+		begun := time.Now()
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := src.Token(context.Background())
+				errs <- err
+			}()
+		}
+		// Both callers are in before the bubble's clock moves: the second
+		// joined the exchange, and both give up when its timeout passes.
+		for range 2 {
+			err := <-errs
 			if err == nil || !strings.Contains(err.Error(), "did not answer within 30s") || !strings.HasPrefix(err.Error(), "axm: ") {
 				t.Fatalf("caller of a hanging exchange: %v; want the timeout's error", err)
 			}
+			if d := time.Since(begun); d != 30*time.Second {
+				t.Errorf("exchange bounded by %v, want 30s", d)
+			}
 		}
-	}
-	// The next caller tries again, and the endpoint answers now.
-	srv.Release()
-	exchange.SetWithTimeout(src, context.WithTimeout)
-	if _, err := src.Token(context.Background()); err != nil {
-		t.Fatalf("after the endpoint recovered: %v", err)
-	}
+		// The next caller tries again, and the endpoint answers now.
+		srv.Release()
+		if _, err := src.Token(context.Background()); err != nil {
+			t.Fatalf("after the endpoint recovered: %v", err)
+		}
+	})
 }
 
 func TestImpatientCallerDoesNotCancelTheExchange(t *testing.T) {

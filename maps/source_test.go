@@ -8,11 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/apitest"
-	"github.com/ascjwt/ascjwt/internal/exchange"
+	"github.com/ascjwt/ascjwt/internal/exchange/exchangetest"
 	"github.com/ascjwt/ascjwt/maps"
 	"github.com/ascjwt/ascjwt/maps/mapstest"
 )
@@ -43,17 +44,47 @@ func newSource(t *testing.T, cfg maps.Config) ascjwt.TokenSource {
 func serve(t *testing.T, edits ...func(*maps.Config)) (*mapstest.Server, ascjwt.TokenSource) {
 	t.Helper()
 	srv := mapstest.NewServer()
-	t.Cleanup(srv.Close)
+	return srv, sourceOf(t, srv, srv.Config(), edits)
+}
+
+// serveInBubble is serve for a testing/synctest bubble: the fake is not
+// started, and the source reaches its handler at Apple's token URL through
+// exchangetest.Transport, with no socket between, so that an exchange it
+// holds is durably blocked and its timeout passes in the bubble's time.
+func serveInBubble(t *testing.T, edits ...func(*maps.Config)) (*mapstest.Server, ascjwt.TokenSource) {
+	t.Helper()
+	srv := mapstest.NewUnstartedServer()
 	cfg := srv.Config()
+	cfg.TokenURL = maps.TokenURL
+	cfg.Client = &http.Client{Transport: exchangetest.Transport(srv.Server.Config.Handler)}
+	return srv, sourceOf(t, srv, cfg, edits)
+}
+
+// sourceOf makes a source of cfg with edits made to it; srv is closed at
+// the end of t.
+func sourceOf(t *testing.T, srv *mapstest.Server, cfg maps.Config, edits []func(*maps.Config)) ascjwt.TokenSource {
+	t.Helper()
+	t.Cleanup(srv.Close)
 	for _, edit := range edits {
 		edit(&cfg)
 	}
-	return srv, newSource(t, cfg)
+	return newSource(t, cfg)
 }
 
 func mustToken(t *testing.T, src ascjwt.TokenSource) *ascjwt.Token {
 	t.Helper()
 	return apitest.Must(t, src.Token, context.Background())
+}
+
+// firstTokenInBubble is serveInBubble with the source's events, and the
+// source's first token once its TokenMinted has been seen.
+func firstTokenInBubble(t *testing.T) (*mapstest.Server, ascjwt.TokenSource, *events, *ascjwt.Token) {
+	t.Helper()
+	var ev *events
+	srv, src := serveInBubble(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
+	old := mustToken(t, src)
+	<-ev.minted
+	return srv, src, ev, old
 }
 
 func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
@@ -71,74 +102,72 @@ func TestConcurrentFirstCallsExchangeOnce(t *testing.T) {
 }
 
 func TestAccessTokenIsReplacedAheadOfExpiryInTheBackground(t *testing.T) {
-	var ev *events
-	srv, src := serve(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
-	old := mustToken(t, src)
-	<-ev.minted
-	if got := old.Expiry.Sub(old.IssuedAt); got != mapstest.DefaultTokenLifetime {
-		t.Fatalf("access token lives %s, want expiresInSeconds' %s", got, mapstest.DefaultTokenLifetime)
-	}
-
-	srv.Advance(23 * time.Minute) // past three quarters of 30 minutes
-	release := srv.HangExchanges()
-	defer release()
-	for range 3 {
-		// The exchange hangs; callers keep the old token meanwhile.
-		if tok := mustToken(t, src); tok.Value != old.Value {
-			t.Fatal("a caller got a new token before the exchange answered")
+	synctest.Test(t, func(t *testing.T) {
+		srv, src, ev, old := firstTokenInBubble(t)
+		if got := old.Expiry.Sub(old.IssuedAt); got != mapstest.DefaultTokenLifetime {
+			t.Fatalf("access token lives %s, want expiresInSeconds' %s", got, mapstest.DefaultTokenLifetime)
 		}
-	}
-	release()
-	<-ev.minted
-	exchange.WaitRefresh(src)
-	tok := mustToken(t, src)
-	if tok.Value == old.Value {
-		t.Fatal("the stale token was not replaced")
-	}
-	if st := srv.Stats(); st.Exchanges != 2 || st.JWTs != 1 {
-		t.Fatalf("%d exchanges with %d JWTs, want 2 exchanges with the one JWT (signed once for its life)", st.Exchanges, st.JWTs)
-	}
+
+		srv.Advance(23 * time.Minute) // past three quarters of 30 minutes
+		release := srv.HangExchanges()
+		defer release()
+		for range 3 {
+			// The exchange hangs; callers keep the old token meanwhile.
+			if tok := mustToken(t, src); tok.Value != old.Value {
+				t.Fatal("a caller got a new token before the exchange answered")
+			}
+		}
+		release()
+		<-ev.minted
+		synctest.Wait() // until the background exchange has ended
+		tok := mustToken(t, src)
+		if tok.Value == old.Value {
+			t.Fatal("the stale token was not replaced")
+		}
+		if st := srv.Stats(); st.Exchanges != 2 || st.JWTs != 1 {
+			t.Fatalf("%d exchanges with %d JWTs, want 2 exchanges with the one JWT (signed once for its life)", st.Exchanges, st.JWTs)
+		}
+	})
 }
 
 func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
-	var ev *events
-	srv, src := serve(t, func(c *maps.Config) { *c, ev = withEvents(*c) })
-	old := mustToken(t, src)
-	<-ev.minted
+	synctest.Test(t, func(t *testing.T) {
+		srv, src, ev, old := firstTokenInBubble(t)
 
-	srv.Advance(23 * time.Minute)
-	srv.FailExchanges(http.StatusInternalServerError)
-	for range 2 {
-		if tok := mustToken(t, src); tok.Value != old.Value {
-			t.Fatal("a failing exchange lost the usable token")
+		srv.Advance(23 * time.Minute)
+		srv.FailExchanges(http.StatusInternalServerError)
+		for range 2 {
+			if tok := mustToken(t, src); tok.Value != old.Value {
+				t.Fatal("a failing exchange lost the usable token")
+			}
+			e := <-ev.failed // each caller after a failure tries again
+			synctest.Wait()  // until the background exchange has ended
+			var xe *maps.ExchangeError
+			if !errors.As(e.Err, &xe) || xe.StatusCode != http.StatusInternalServerError {
+				t.Fatalf("refresh failed with %v, want an ExchangeError 500", e.Err)
+			}
 		}
-		e := <-ev.failed // each caller after a failure tries again
-		exchange.WaitRefresh(src)
+		srv.FailExchanges(0)
+		mustToken(t, src) // starts the exchange that now succeeds
+		<-ev.minted
+		synctest.Wait() // until the background exchange has ended
+		if tok := mustToken(t, src); tok.Value == old.Value {
+			t.Fatal("the token was not replaced once the endpoint worked")
+		}
+
+		// With no usable token left, the caller gets the endpoint's error.
+		srv.Advance(29*time.Minute + 30*time.Second)
+		srv.FailExchanges(http.StatusInternalServerError)
+		_, err := src.Token(context.Background())
+		<-ev.failed
 		var xe *maps.ExchangeError
-		if !errors.As(e.Err, &xe) || xe.StatusCode != http.StatusInternalServerError {
-			t.Fatalf("refresh failed with %v, want an ExchangeError 500", e.Err)
+		if !errors.As(err, &xe) || !strings.HasPrefix(err.Error(), "maps: ") {
+			t.Fatalf("expired token, failing endpoint: %v, want a maps: ExchangeError", err)
 		}
-	}
-	srv.FailExchanges(0)
-	mustToken(t, src) // starts the exchange that now succeeds
-	<-ev.minted
-	exchange.WaitRefresh(src)
-	if tok := mustToken(t, src); tok.Value == old.Value {
-		t.Fatal("the token was not replaced once the endpoint worked")
-	}
-
-	// With no usable token left, the caller gets the endpoint's error.
-	srv.Advance(29*time.Minute + 30*time.Second)
-	srv.FailExchanges(http.StatusInternalServerError)
-	_, err := src.Token(context.Background())
-	<-ev.failed
-	var xe *maps.ExchangeError
-	if !errors.As(err, &xe) || !strings.HasPrefix(err.Error(), "maps: ") {
-		t.Fatalf("expired token, failing endpoint: %v, want a maps: ExchangeError", err)
-	}
-	if st := srv.Stats(); st.Exchanges != 2 || st.ExchangeFailures != 3 {
-		t.Fatalf("stats %+v, want 2 exchanges and 3 failures", st)
-	}
+		if st := srv.Stats(); st.Exchanges != 2 || st.ExchangeFailures != 3 {
+			t.Fatalf("stats %+v, want 2 exchanges and 3 failures", st)
+		}
+	})
 }
 
 func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
@@ -192,39 +221,23 @@ func TestTokenEndpoint401DropsTheJWTAndNamesTheCause(t *testing.T) {
 }
 
 func TestHangingTokenEndpointIsBounded(t *testing.T) {
-	srv, src := serve(t)
-	started := make(chan time.Duration, 1)
-	var cancelMu sync.Mutex
-	var cancel context.CancelFunc
-	exchange.SetWithTimeout(src, func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-		ctx, c := context.WithCancel(ctx)
-		cancelMu.Lock()
-		cancel = c
-		cancelMu.Unlock()
-		started <- d
-		return ctx, c
-	})
-	release := srv.HangExchanges()
-	defer release()
-	errc := make(chan error, 1)
-	go func() {
+	synctest.Test(t, func(t *testing.T) {
+		srv, src := serveInBubble(t)
+		release := srv.HangExchanges()
+		defer release()
+		begun := time.Now()
 		_, err := src.Token(context.Background())
-		errc <- err
-	}()
-	if d := <-started; d != maps.ExchangeTimeout {
-		t.Fatalf("exchange bounded by %s, want %s", d, maps.ExchangeTimeout)
-	}
-	cancelMu.Lock()
-	cancel() // the 30 seconds are up
-	cancelMu.Unlock()
-	err := <-errc
-	if err == nil || !strings.Contains(err.Error(), "maps: the token endpoint did not answer within 30s") {
-		t.Fatalf("got %v, want the exchange timed out", err)
-	}
-	release()
-	if tok := mustToken(t, src); tok.Value == "" {
-		t.Fatal("no token after the endpoint recovered")
-	}
+		if err == nil || !strings.Contains(err.Error(), "maps: the token endpoint did not answer within 30s") {
+			t.Fatalf("got %v, want the exchange timed out", err)
+		}
+		if d := time.Since(begun); d != maps.ExchangeTimeout {
+			t.Fatalf("exchange bounded by %s, want %s", d, maps.ExchangeTimeout)
+		}
+		release()
+		if tok := mustToken(t, src); tok.Value == "" {
+			t.Fatal("no token after the endpoint recovered")
+		}
+	})
 }
 
 func TestTransportSendsAccessTokensToMapsHostOnly(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
@@ -193,49 +194,54 @@ func TestConcurrentFirstCallsMakeOneSecret(t *testing.T) {
 // its lifetime; then the next call still gets it and starts one refresh in
 // the background; a secret is never handed out in its last minute.
 func TestSecretReusedThenRefreshed(t *testing.T) {
-	clock := fakeclock.New(start)
-	cfg := testConfig(t, clock)
-	minted := make(chan ascjwt.TokenMinted, 4)
-	cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(m ascjwt.TokenMinted) { minted <- m }}
-	src := newSource(t, cfg)
-	first := apitest.MustToken(t, src.Token)
-	<-minted
-	// Fresh: iat is a minute back, so a one-hour secret has 59 minutes; a
-	// quarter of the hour before its end is 44 minutes from now.
-	clock.Advance(43 * time.Minute)
-	if tok := apitest.MustToken(t, src.Token); tok != first {
-		t.Fatal("a fresh secret was replaced")
-	}
-	clock.Advance(2 * time.Minute) // stale
-	if tok := apitest.MustToken(t, src.Token); tok != first {
-		t.Fatal("a stale secret was not handed out while its successor is made")
-	}
-	select {
-	case m := <-minted:
-		if m.KeyID != testKeyID || !m.Expiry.Equal(clock.Now().Add(-time.Minute).Add(time.Hour).Truncate(time.Second)) {
-			t.Errorf("TokenMinted %+v", m)
+	synctest.Test(t, func(t *testing.T) {
+		clock := fakeclock.New(start)
+		cfg := testConfig(t, clock)
+		minted := make(chan ascjwt.TokenMinted, 4)
+		cfg.Hooks = &ascjwt.Hooks{TokenMinted: func(m ascjwt.TokenMinted) { minted <- m }}
+		src := newSource(t, cfg)
+		first := apitest.MustToken(t, src.Token)
+		<-minted
+		// Fresh: iat is a minute back, so a one-hour secret has 59 minutes; a
+		// quarter of the hour before its end is 44 minutes from now.
+		clock.Advance(43 * time.Minute)
+		if tok := apitest.MustToken(t, src.Token); tok != first {
+			t.Fatal("a fresh secret was replaced")
 		}
-	case <-time.After(10 * time.Second): // a bound on failure, not a wait for success
-		t.Fatal("no background refresh")
-	}
-	signinwithapple.WaitRefresh(src)
-	second := apitest.MustToken(t, src.Token)
-	if second == first || second.Value == first.Value {
-		t.Fatal("the refreshed secret is not handed out")
-	}
-	if !second.IssuedAt.After(first.IssuedAt) {
-		t.Errorf("refreshed secret issued at %s, first at %s", second.IssuedAt, first.IssuedAt)
-	}
-	// In its last minute a secret is not handed out: callers wait for a new one.
-	clock.Advance(time.Hour - 2*time.Minute)
-	third := apitest.MustToken(t, src.Token)
-	<-minted
-	if third == second {
-		t.Fatal("a secret in its last minute was handed out")
-	}
-	if left := third.Expiry.Sub(clock.Now()); left < 58*time.Minute {
-		t.Errorf("new secret has %s left", left)
-	}
+		clock.Advance(2 * time.Minute) // stale
+		if tok := apitest.MustToken(t, src.Token); tok != first {
+			t.Fatal("a stale secret was not handed out while its successor is made")
+		}
+		// Until the background refresh has ended: it has left singleflight,
+		// so that the next caller cannot join it and get its (by then old)
+		// secret.
+		synctest.Wait()
+		select {
+		case m := <-minted:
+			if m.KeyID != testKeyID || !m.Expiry.Equal(clock.Now().Add(-time.Minute).Add(time.Hour).Truncate(time.Second)) {
+				t.Errorf("TokenMinted %+v", m)
+			}
+		default:
+			t.Fatal("no background refresh")
+		}
+		second := apitest.MustToken(t, src.Token)
+		if second == first || second.Value == first.Value {
+			t.Fatal("the refreshed secret is not handed out")
+		}
+		if !second.IssuedAt.After(first.IssuedAt) {
+			t.Errorf("refreshed secret issued at %s, first at %s", second.IssuedAt, first.IssuedAt)
+		}
+		// In its last minute a secret is not handed out: callers wait for a new one.
+		clock.Advance(time.Hour - 2*time.Minute)
+		third := apitest.MustToken(t, src.Token)
+		<-minted
+		if third == second {
+			t.Fatal("a secret in its last minute was handed out")
+		}
+		if left := third.Expiry.Sub(clock.Now()); left < 58*time.Minute {
+			t.Errorf("new secret has %s left", left)
+		}
+	})
 }
 
 // TestInvalidateReplacesAtMostOncePerMinute: a secret Apple refused is

@@ -161,11 +161,6 @@ func (s *Source) String() string { return s.spec.Package + ".TokenSource{kid:" +
 // GoString is String, for %#v.
 func (s *Source) GoString() string { return s.String() }
 
-// Refreshing reports whether a background refresh is under way. Only
-// signinwithapple's tests still wait on it; the others use testing/synctest,
-// and so should a new test.
-func (s *Source) Refreshing() bool { return s.cache.Refreshing() }
-
 // mint signs a token at now: iat Backdate before now, exp iat + Lifetime.
 func (s *Source) mint(ctx context.Context, now time.Time) (token.Token, tokencache.Lifetimes, error) {
 	iat := now.Unix() - int64(s.spec.Backdate/time.Second)

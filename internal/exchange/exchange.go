@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,37 +168,6 @@ func (s *Source[T]) Token(ctx context.Context) (*T, error) {
 		}
 		return tok, err
 	}
-}
-
-// testHooks are a Source's hooks for tests, as unexported methods, so that
-// an API package's source, which embeds a *Source, has them promoted while
-// its users can call none of them.
-type testHooks interface {
-	refreshing() bool
-	setWithTimeout(func(context.Context, time.Duration) (context.Context, context.CancelFunc))
-}
-
-func (s *Source[T]) refreshing() bool { return s.cache.Refreshing() }
-
-func (s *Source[T]) setWithTimeout(f func(context.Context, time.Duration) (context.Context, context.CancelFunc)) {
-	s.cache.WithTimeout = f
-}
-
-// WaitRefresh returns when the background exchange of src under way, if
-// any, has ended: its flag clears only after it has left singleflight, and
-// its hooks fire before that. src is a *Source or an API package's token
-// source that embeds one; the tests of maps and axm call it on theirs.
-func WaitRefresh(src any) {
-	for src.(testHooks).refreshing() {
-		runtime.Gosched()
-	}
-}
-
-// SetWithTimeout replaces the context.WithTimeout that bounds each exchange
-// of src (a *Source, or a source that embeds one), so that a test ends an
-// exchange's time when it chooses.
-func SetWithTimeout(src any, f func(context.Context, time.Duration) (context.Context, context.CancelFunc)) {
-	src.(testHooks).setWithTimeout(f)
 }
 
 // mint is the cache's Mint: one exchange at now, unless the endpoint is

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/exchange/exchangetest"
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
 
@@ -24,23 +26,43 @@ type tok struct {
 }
 
 // endpoint is a token endpoint for tests: it answers with what respond
-// returns, and counts the requests it saw.
+// returns, and counts the requests it saw. Its requests go to URL through
+// client.
 type endpoint struct {
-	*httptest.Server
+	URL      string
+	client   *http.Client
 	requests atomic.Int32
 	arrived  chan struct{} // one for each request, as it arrives
 }
 
+// newEndpoint serves respond on loopback, closed at the end of t.
 func newEndpoint(t *testing.T, respond func(w http.ResponseWriter, r *http.Request)) *endpoint {
 	t.Helper()
+	e, h := counting(respond)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	e.URL, e.client = srv.URL, srv.Client()
+	return e
+}
+
+// newEndpointInBubble is newEndpoint for a synctest bubble: respond runs on
+// the goroutine of the exchange, with no socket between, so that an
+// exchange it holds is durably blocked.
+func newEndpointInBubble(respond func(w http.ResponseWriter, r *http.Request)) *endpoint {
+	e, h := counting(respond)
+	e.URL, e.client = "https://token.test/", &http.Client{Transport: exchangetest.Transport(h)}
+	return e
+}
+
+// counting returns an endpoint and the handler that counts its requests
+// and answers them with respond.
+func counting(respond func(w http.ResponseWriter, r *http.Request)) (*endpoint, http.Handler) {
 	e := &endpoint{arrived: make(chan struct{}, 100)}
-	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return e, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.requests.Add(1)
 		e.arrived <- struct{}{}
 		respond(w, r)
-	}))
-	t.Cleanup(e.Close)
-	return e
+	})
 }
 
 // wantExchanges fails t unless the endpoint has had want exchanges; when
@@ -78,7 +100,7 @@ func newSource(t *testing.T, e *endpoint, clock *fakeclock.Clock) (*Source[tok],
 	ctxs := make(chan context.Context, 100)
 	s := New(Config[tok]{
 		Package: "test", Credential: "assertion", ErrorKind: "OAuth error",
-		Client: NoRedirects(e.Client()), Now: clock.Now, Format: OAuth,
+		Client: NoRedirects(e.client), Now: clock.Now, Format: OAuth,
 		Request: func(ctx context.Context, now time.Time) (Attempt, error) {
 			ctxs <- ctx
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, strings.NewReader("grant_type=client_credentials"))
@@ -201,33 +223,35 @@ func TestExchangeGoesOnWhileAnotherCallerWaits(t *testing.T) {
 }
 
 func TestBackgroundExchangeOutlivesTheCallerThatStartedIt(t *testing.T) {
-	clock := fakeclock.New(t0)
-	release := make(chan struct{})
-	var n atomic.Int32
-	e := newEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 2 {
-			<-release
+	synctest.Test(t, func(t *testing.T) {
+		clock := fakeclock.New(t0)
+		release := make(chan struct{})
+		var n atomic.Int32
+		e := newEndpointInBubble(func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 2 {
+				<-release
+			}
+			fmt.Fprintf(w, `{"access_token":"token-%d","expires_in":3600}`, n.Load())
+		})
+		s, _ := newSource(t, e, clock)
+		first, err := s.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
 		}
-		fmt.Fprintf(w, `{"access_token":"token-%d","expires_in":3600}`, n.Load())
+		clock.Advance(50 * time.Minute) // stale: replaced in the background
+		ctx, cancel := context.WithCancel(context.Background())
+		if v, err := s.Token(ctx); err != nil || v != first {
+			t.Fatalf("stale call: %v, want the current token at once", err)
+		}
+		cancel() // the request that started the exchange is over
+		within(t, e.arrived, "the first exchange")
+		within(t, e.arrived, "the background exchange's request")
+		close(release)
+		synctest.Wait() // until the background exchange has ended
+		if v, err := s.Token(context.Background()); err != nil || v.value != "token-2" {
+			t.Fatalf("after the background exchange: %v, %v; want token-2", v, err)
+		}
 	})
-	s, _ := newSource(t, e, clock)
-	first, err := s.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(50 * time.Minute) // stale: replaced in the background
-	ctx, cancel := context.WithCancel(context.Background())
-	if v, err := s.Token(ctx); err != nil || v != first {
-		t.Fatalf("stale call: %v, want the current token at once", err)
-	}
-	cancel() // the request that started the exchange is over
-	within(t, e.arrived, "the first exchange")
-	within(t, e.arrived, "the background exchange's request")
-	close(release)
-	WaitRefresh(s) // until the background exchange has ended
-	if v, err := s.Token(context.Background()); err != nil || v.value != "token-2" {
-		t.Fatalf("after the background exchange: %v, %v; want token-2", v, err)
-	}
 }
 
 func TestPermanentFailureIsRetriedOnceThenBackedOff(t *testing.T) {
@@ -266,7 +290,7 @@ func withFailedHook(t *testing.T, e *endpoint, clock *fakeclock.Clock, n *atomic
 	t.Helper()
 	return New(Config[tok]{
 		Package: "test", Credential: "assertion", ErrorKind: "OAuth error",
-		Client: NoRedirects(e.Client()), Now: clock.Now, Format: OAuth,
+		Client: NoRedirects(e.client), Now: clock.Now, Format: OAuth,
 		Request: func(ctx context.Context, now time.Time) (Attempt, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, nil)
 			return Attempt{Request: req}, err

@@ -70,15 +70,11 @@ type Cache[T any] struct {
 	lastDrop   atomic.Int64             // when Invalidate last dropped a token, Unix ns
 	lastMint   atomic.Int64             // when the last token was made, Unix ns
 	flight     singleflight.Group
-
-	// WithTimeout is context.WithTimeout; tests replace it to end a Mint's
-	// time when they choose, not when a timer does.
-	WithTimeout func(context.Context, time.Duration) (context.Context, context.CancelFunc)
 }
 
 // New returns a Cache that makes its tokens as cfg says. It makes none yet.
 func New[T any](cfg Config[T]) *Cache[T] {
-	c := &Cache[T]{cfg: cfg, WithTimeout: context.WithTimeout}
+	c := &Cache[T]{cfg: cfg}
 	c.refreshLocal = func() (any, error) { return c.refresh(context.Background()) }
 	return c
 }
@@ -138,10 +134,6 @@ func (c *Cache[T]) refreshInBackground(ctx context.Context) {
 		c.flight.Do(refreshKey, c.refreshFunc(ctx))
 	}()
 }
-
-// Refreshing reports whether a background refresh is under way; tests wait
-// on it.
-func (c *Cache[T]) Refreshing() bool { return c.refreshing.Load() }
 
 // await waits for a refresh (its own or one under way) or for ctx to end.
 func (c *Cache[T]) await(ctx context.Context) (*T, error) {
@@ -279,7 +271,7 @@ func (c *Cache[T]) mintSafely(ctx context.Context, now time.Time) (e *entry[T], 
 // goroutine ends when Mint returns; Mint is told to stop, through its
 // context, when d has passed.
 func (c *Cache[T]) mintWithin(ctx context.Context, now time.Time, d time.Duration) (*entry[T], error) {
-	ctx, cancel := c.WithTimeout(ctx, d)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	type result struct {
 		e   *entry[T]
