@@ -410,12 +410,7 @@ func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 func TestTenAllowedAndTenForbiddenRequestsCostTwoExchanges(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
-	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/orgDevices", srv.Advance)
-	// The first refusal of an accepted token costs one exchange; its
-	// replacement refused too shows that new tokens cure nothing here.
-	if st := srv.Stats(); st.Exchanges != 2 {
-		t.Fatalf("%d exchanges for ten allowed and ten forbidden requests within a minute, want 2", st.Exchanges)
-	}
+	apitest.AllowedAndForbiddenCostTwoExchanges(t, client, srv.URL, "/v1/orgDevices", srv.Advance, func() int { return srv.Stats().Exchanges })
 }
 
 func TestRevokedKeyIsNotExchangedOnEveryCall(t *testing.T) {
@@ -424,21 +419,20 @@ func TestRevokedKeyIsNotExchangedOnEveryCall(t *testing.T) {
 		c.Hooks = &ascjwt.Hooks{RefreshFailed: func(ascjwt.RefreshFailed) { failures.Add(1) }}
 	})
 	srv.Fail(http.StatusUnauthorized, "invalid_client", "the key was revoked")
-	for i := range 10 {
-		_, err := src.Token(context.Background())
+	token := func() error { _, err := src.Token(context.Background()); return err }
+	invalidClient := func(err error) bool {
 		var oe *axm.OAuthError
-		if !errors.As(err, &oe) || oe.Code != "invalid_client" || oe.Temporary() {
-			t.Fatalf("call %d: %v, want the last invalid_client", i+1, err)
+		return errors.As(err, &oe) && oe.Code == "invalid_client" && !oe.Temporary()
+	}
+	// Each refused exchange is told to RefreshFailed.
+	refusals := func() int {
+		n := srv.Stats().Refusals
+		if f := failures.Load(); int(f) != n {
+			t.Errorf("%d RefreshFailed for %d refused exchanges, want one each", f, n)
 		}
+		return n
 	}
-	if st := srv.Stats(); st.Refusals != 2 || failures.Load() != 2 {
-		t.Fatalf("%d exchanges (%d RefreshFailed) for 10 calls with a revoked key, want 2: one retry at once, then a wait", st.Refusals, failures.Load())
-	}
-	srv.Advance(30 * time.Second)
-	src.Token(context.Background())
-	if st := srv.Stats(); st.Refusals != 3 {
-		t.Fatalf("%d exchanges after the wait, want 3", st.Refusals)
-	}
+	apitest.RefusedExchangeRetriedOnceThenWaits(t, token, invalidClient, "the last invalid_client", refusals, srv.Advance)
 }
 
 func TestClientTraceNeverSeesTheAssertion(t *testing.T) {
