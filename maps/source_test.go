@@ -172,28 +172,10 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 
 func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
 	srv, src := serve(t)
-	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/geocode?q=Apple+Park") }
-	if code := get(); code != http.StatusOK {
-		t.Fatalf("first request: %d", code)
-	}
-	srv.ExpireAccessTokens() // every request now meets a 401 with the token it has
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if code := get(); code != http.StatusOK {
-				t.Errorf("after the 401 retry: %d", code)
-			}
-		}()
-	}
-	wg.Wait()
-	st := srv.Stats()
-	if st.Exchanges != 2 {
-		t.Fatalf("%d exchanges, want 2: one 401 drops the token once however many requests it refused", st.Exchanges)
-	}
-	if st.APIRefusals == 0 || st.APICalls != 51 {
+	get := apitest.AcceptedGet(t, ascjwt.NewClient(srv.Client(), src), srv.URL+"/v1/geocode?q=Apple+Park")
+	// ExpireAccessTokens: every request now meets a 401 with the token it has.
+	apitest.ConcurrentRefusalsCostOneExchange(t, get, srv.ExpireAccessTokens, func() int { return srv.Stats().Exchanges }, 2)
+	if st := srv.Stats(); st.APIRefusals == 0 || st.APICalls != 51 {
 		t.Fatalf("stats %+v, want 51 accepted calls after some refusals", st)
 	}
 }

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 )
@@ -45,5 +46,41 @@ func RefusedExchangeRetriedOnceThenWaits(t testing.TB, token func() error, perma
 	token()
 	if n := refusals(); n != 3 {
 		t.Fatalf("%d exchanges after the wait, want 3", n)
+	}
+}
+
+// AcceptedGet sends a first GET for url through client, which must get 200
+// (the source's first token, accepted), and returns get, which sends the
+// next ones with [StatusOfConcurrent], so that it may be called from
+// goroutines the test starts.
+func AcceptedGet(t testing.TB, client *http.Client, url string) (get func() int) {
+	t.Helper()
+	get = func() int { return StatusOfConcurrent(t, client, url) }
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first request: %d", code)
+	}
+	return get
+}
+
+// ConcurrentRefusalsCostOneExchange calls refuse, after which the API
+// refuses the token the source holds, then sends 50 requests at once with
+// get, each of which must get 200 after its retry, and fails t unless
+// exchanges, the fake's count of access tokens issued, is then want: one
+// more than before, since one 401 drops the token once however many
+// requests it refused.
+func ConcurrentRefusalsCostOneExchange(t testing.TB, get func() int, refuse func(), exchanges func() int, want int) {
+	t.Helper()
+	refuse()
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			if code := get(); code != http.StatusOK {
+				t.Errorf("request %d after the 401 retry: %d; want 200", i, code)
+			}
+		})
+	}
+	wg.Wait()
+	if n := exchanges(); n != want {
+		t.Fatalf("%d exchanges after 50 concurrent requests on a refused token; want %d (one more)", n, want)
 	}
 }
