@@ -81,7 +81,7 @@ func ExampleTransport() {
 	// Output: 200 OK Example App 1
 }
 
-// CheckResponse turns an error answer into an *APIError, whatever the API:
+// CheckResponse turns an error response into an *APIError, whatever the API:
 // its Error is one line for a log, and its fields are there to branch on.
 func ExampleCheckResponse() {
 	srv, src := fakeAPI()
