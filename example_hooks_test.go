@@ -1,7 +1,6 @@
 package ascjwt_test
 
 import (
-	"errors"
 	"expvar"
 	"fmt"
 	"log"
@@ -39,13 +38,7 @@ func ExampleHooks_slog() {
 		},
 		RateLimit: func(rl ascjwt.RateLimit) { logger.Info("rate limit", "limit", rl.Limit, "remaining", rl.Remaining) },
 	}
-	cfg := srv.Config()
-	cfg.Hooks = hooks
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport, Hooks: hooks}}
+	client := hookedClient(srv, hooks)
 	resp, err := client.Get(srv.URL + "/v1/apps")
 	if err != nil {
 		log.Fatal(err)
@@ -76,13 +69,7 @@ func ExampleHooks_counters() {
 		RateLimitWait: func(w ascjwt.RateLimitWait) { waits.Add(1); waited.Add(w.Wait.Seconds()) },
 		RateLimit:     func(rl ascjwt.RateLimit) { left.Set(int64(rl.Remaining)) },
 	}
-	cfg := srv.Config()
-	cfg.Hooks = hooks
-	src, err := ascjwt.NewTokenSource(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	client := &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport, Hooks: hooks}}
+	client := hookedClient(srv, hooks)
 	for range 3 {
 		resp, err := client.Get(srv.URL + "/v1/apps")
 		if err != nil {
@@ -100,28 +87,16 @@ func ExampleHooks_counters() {
 	// Output: tokens: 2 401 retries: 1 waits: 0 budget left: 3496
 }
 
-// CheckResponse turns an error answer into an *APIError, whatever the API:
-// its Error is one line for a log, and its fields are there to branch on.
-func ExampleCheckResponse() {
-	srv := asctest.NewServer()
-	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
+// hookedClient hands one *Hooks to both places that fire its events: the
+// Config, whose source reports tokens made and refreshes that failed, and
+// the Transport, which reports 401 retries, waits and rate limits. In your
+// code the base transport is http.DefaultTransport.
+func hookedClient(srv *asctest.Server, hooks *ascjwt.Hooks) *http.Client {
+	cfg := srv.Config()
+	cfg.Hooks = hooks
+	src, err := ascjwt.NewTokenSource(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
-	client := ascjwt.NewClient(srv.Client(), src)
-	resp, err := client.Get(srv.URL + "/v1/nothingHere")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	err = ascjwt.CheckResponse(resp)
-	fmt.Println(err)
-	var apiErr *ascjwt.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
-		fmt.Println("code:", apiErr.Errors[0].Code)
-	}
-	// Output:
-	// ascjwt: the API answered 404 Not Found to GET /v1/nothingHere: NOT_FOUND: The specified resource does not exist: The path provided does not match a defined resource type: GET /v1/nothingHere
-	// code: NOT_FOUND
+	return &http.Client{Transport: &ascjwt.Transport{Source: src, Base: srv.Client().Transport, Hooks: hooks}}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -52,12 +53,8 @@ func Example() {
 // A Transport inside an http.Client of your own, with its own timeouts and
 // base transport.
 func ExampleTransport() {
-	srv := asctest.NewServer()
+	srv, src := fakeAPI()
 	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
 
 	// For Apple: http.DefaultTransport.(*http.Transport).Clone(). This one
 	// also trusts the test server's certificate.
@@ -82,6 +79,28 @@ func ExampleTransport() {
 	json.NewDecoder(resp.Body).Decode(&app)
 	fmt.Println(resp.Status, app.Data.Attributes.Name)
 	// Output: 200 OK Example App 1
+}
+
+// CheckResponse turns an error response into an *APIError, whatever the API:
+// its Error is one line for a log, and its fields are there to branch on.
+func ExampleCheckResponse() {
+	srv, src := fakeAPI()
+	defer srv.Close()
+	client := ascjwt.NewClient(srv.Client(), src)
+	resp, err := client.Get(srv.URL + "/v1/nothingHere")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	err = ascjwt.CheckResponse(resp)
+	fmt.Println(err)
+	var apiErr *ascjwt.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+		fmt.Println("code:", apiErr.Errors[0].Code)
+	}
+	// Output:
+	// ascjwt: the API answered 404 Not Found to GET /v1/nothingHere: NOT_FOUND: The specified resource does not exist: The path provided does not match a defined resource type: GET /v1/nothingHere
+	// code: NOT_FOUND
 }
 
 // Stand-ins for the code oapi-codegen generates: its clients call an
@@ -141,12 +160,8 @@ func (a *APIClient) AppsGetInstance(ctx context.Context, id string) (*http.Respo
 // Generated API clients take the client NewClient returns: oapi-codegen's
 // WithHTTPClient option, and openapi-generator's Configuration.HTTPClient.
 func ExampleNewClient_generatedClients() {
-	srv := asctest.NewServer()
+	srv, src := fakeAPI()
 	defer srv.Close()
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
 	httpClient := ascjwt.NewClient(srv.Client(), src) // for Apple: NewClient(nil, src)
 	ctx := context.Background()
 
@@ -323,4 +338,16 @@ func writeKeyFile(k asctest.Key) string {
 		log.Fatal(err)
 	}
 	return path
+}
+
+// fakeAPI starts asctest's fake App Store Connect API and makes a token
+// source for its key, as Example does with your key for Apple; the caller
+// closes the server.
+func fakeAPI() (*asctest.Server, ascjwt.TokenSource) {
+	srv := asctest.NewServer()
+	src, err := ascjwt.NewTokenSource(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, src
 }

@@ -1,6 +1,7 @@
 package apns_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -13,30 +14,21 @@ import (
 	"github.com/ascjwt/ascjwt/apns/apnstest"
 )
 
-// Sending a push. The example talks to apnstest, a fake APNs that checks
-// tokens by Apple's rules over HTTP/2, so that it runs offline; in your code
-// the Config holds your key ID, team ID and the .p8 key
-// (ascjwt.LoadPrivateKey), the base client is http.DefaultClient, and the
-// URL is apns.ProductionURL or apns.SandboxURL.
+// The examples talk to apnstest, a fake APNs that checks tokens by Apple's
+// rules over HTTP/2, so that they run offline.
+
+// deviceToken is the token of the device a push goes to, as the app
+// received it from APNs.
+const deviceToken = "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
+
+// Sending pushes: one token serves them all.
 func Example() {
 	srv := apnstest.NewServer()
 	defer srv.Close()
+	client := newPushClient(srv)
 
-	src, err := apns.NewTokenSource(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
-
-	const deviceToken = "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
 	for range 3 {
-		req, err := http.NewRequest("POST", srv.URL+"/3/device/"+deviceToken, strings.NewReader(`{"aps":{"alert":"Hello"}}`))
-		if err != nil {
-			log.Fatal(err)
-		}
-		req.Header.Set("apns-topic", "com.example.app") // your app's bundle ID
-		req.Header.Set("apns-push-type", "alert")
-		resp, err := client.Do(req)
+		resp, err := pushAlert(context.Background(), client, srv.URL, deviceToken)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -54,24 +46,13 @@ func Example() {
 
 // Reading APNs' refusal: CheckResponse gives an *apns.Error with Apple's
 // reason, the apns-id and, for a device token that is gone, since when. The
-// fake unregisters one device token to show it.
+// fake unregisters the device token to show it.
 func ExampleCheckResponse() {
 	srv := apnstest.NewServer()
 	defer srv.Close()
-	const deviceToken = "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad"
 	srv.Unregister(deviceToken, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 
-	src, err := apns.NewTokenSource(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	client := ascjwt.NewClient(srv.Client(), src)
-	req, err := http.NewRequest("POST", srv.URL+"/3/device/"+deviceToken, strings.NewReader(`{"aps":{"alert":"Hello"}}`))
-	if err != nil {
-		log.Fatal(err)
-	}
-	req.Header.Set("apns-topic", "com.example.app")
-	resp, err := client.Do(req)
+	resp, err := pushAlert(context.Background(), newPushClient(srv), srv.URL, deviceToken)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,4 +64,28 @@ func ExampleCheckResponse() {
 	}
 	// Output:
 	// 410 Unregistered since 2026-01-02 - forget the device token
+}
+
+// newPushClient makes the client that pushes with tokens: in your code the
+// Config holds your key ID, team ID and the .p8 key (ascjwt.LoadPrivateKey),
+// and the base client is http.DefaultClient; here both are the fake's.
+func newPushClient(srv *apnstest.Server) *http.Client {
+	src, err := apns.NewTokenSource(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return ascjwt.NewClient(srv.Client(), src)
+}
+
+// pushAlert sends an alert notification to deviceToken through client. In
+// your code url is apns.ProductionURL or apns.SandboxURL, and the topic is
+// your app's bundle ID.
+func pushAlert(ctx context.Context, client *http.Client, url, deviceToken string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", url+"/3/device/"+deviceToken, strings.NewReader(`{"aps":{"alert":"Hello"}}`))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("apns-topic", "com.example.app")
+	req.Header.Set("apns-push-type", "alert")
+	return client.Do(req)
 }

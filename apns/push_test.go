@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/ascjwt/ascjwt"
@@ -36,16 +35,11 @@ func fakeAPNs(t *testing.T, edit func(srv *apnstest.Server, cfg *apns.Config)) (
 	return srv, src, ascjwt.NewClient(srv.Client(), src)
 }
 
-// push posts a notification to deviceToken at url through client and
-// returns the response, whose body the caller closes.
+// push sends the examples' alert to deviceToken at url through client
+// and returns the response, whose body the caller closes.
 func push(ctx context.Context, t *testing.T, client *http.Client, url, deviceToken string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, "POST", url+"/3/device/"+deviceToken, strings.NewReader(`{"aps":{"alert":"hi"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("apns-topic", "com.example.app")
-	resp, err := client.Do(req)
+	resp, err := pushAlert(ctx, client, url, deviceToken)
 	if err != nil {
 		t.Fatal(err)
 	}

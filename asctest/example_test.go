@@ -12,18 +12,14 @@ import (
 )
 
 // A test of your own code: a fake App Store Connect API with a fresh key,
-// the code under test handed a client built the way production code builds
-// it, and the server's counters to assert that a hundred requests shared
-// one token.
+// the code under test handed the fake's Config and base client in place of
+// production's, so that it builds its client as in production, and the
+// server's counters to assert that a hundred requests shared one token.
 func Example() {
 	srv := asctest.NewServer()
 	defer srv.Close()
 
-	src, err := ascjwt.NewTokenSource(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := fetchApps(ascjwt.NewClient(srv.Client(), src), srv.URL, 100); err != nil {
+	if err := fetchApps(srv.Config(), srv.Client(), srv.URL, 100); err != nil {
 		log.Fatal(err)
 	}
 
@@ -33,10 +29,15 @@ func Example() {
 }
 
 // fetchApps stands for the code under test: n concurrent requests for the
-// apps of the App Store Connect API at baseURL, through client. In
-// production, client is ascjwt.NewClient(http.DefaultClient, src) and
-// baseURL https://api.appstoreconnect.apple.com.
-func fetchApps(client *http.Client, baseURL string, n int) error {
+// apps of the App Store Connect API at baseURL, with tokens for cfg, through
+// base. In production, cfg holds your key, base is http.DefaultClient and
+// baseURL is ascjwt.AppStoreConnectURL.
+func fetchApps(cfg ascjwt.Config, base *http.Client, baseURL string, n int) error {
+	src, err := ascjwt.NewTokenSource(cfg)
+	if err != nil {
+		return err
+	}
+	client := ascjwt.NewClient(base, src)
 	var g errgroup.Group
 	for range n {
 		g.Go(func() error {

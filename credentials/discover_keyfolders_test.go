@@ -211,20 +211,7 @@ func TestKeyIDAndKeyFileForAnotherKeyAreRefused(t *testing.T) {
 			}
 			w.env["ASC_ISSUER_ID"] = credIssuer
 			tc.set(w, credWrite(t, t.TempDir(), "AuthKey_BBBBBBBBBB.p8", p8))
-			cfg, notices, err := w.load()
-			if err == nil {
-				t.Fatalf("loaded %v: key ID AAAAAAAAAA with the key of BBBBBBBBBB", cfg)
-			}
-			if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
-				t.Errorf("err %v: want ErrConflict and not ErrNotFound", err)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("err = %s\nwant it to say %q", err, tc.want)
-			}
-			if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
-				t.Errorf("notices %q, config %v; want neither", notices, cfg)
-			}
-			credAssertClean(t, err.Error(), secrets, "")
+			credExpectConflict(t, w, secrets, tc.want)
 		})
 	}
 
@@ -289,22 +276,7 @@ func TestKeyIDForAnotherKeyThanTheKeysOwnSourceIsRefused(t *testing.T) {
 				w.flagNames = commandFlags
 			}
 			tc.set(w, t.TempDir())
-			cfg, notices, err := w.load()
-			if err == nil {
-				t.Fatalf("loaded %v: key ID AAAAAAAAAA with the key of BBBBBBBBBB", cfg)
-			}
-			if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
-				t.Errorf("err %v: want ErrConflict and not ErrNotFound", err)
-			}
-			for _, want := range tc.want {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("err = %s\nwant it to say %q", err, want)
-				}
-			}
-			if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
-				t.Errorf("notices %q, config %v; want neither", notices, cfg)
-			}
-			credAssertClean(t, err.Error(), secrets, "")
+			credExpectConflict(t, w, secrets, tc.want...)
 		})
 	}
 
@@ -386,4 +358,28 @@ func TestMissingKeyFileIsReportedAsMissing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// credExpectConflict loads w and checks that it is refused for a key ID
+// that names another key than the key's (AAAAAAAAAA against BBBBBBBBBB):
+// ErrConflict, each of want in the error, no notice and no config, and
+// none of secrets in the message.
+func credExpectConflict(t *testing.T, w *credWorld, secrets []string, want ...string) {
+	t.Helper()
+	cfg, notices, err := w.load()
+	if err == nil {
+		t.Fatalf("loaded %v: key ID AAAAAAAAAA with the key of BBBBBBBBBB", cfg)
+	}
+	if !errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+		t.Errorf("err %v: want ErrConflict and not ErrNotFound", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("err = %s\nwant it to say %q", err, w)
+		}
+	}
+	if len(notices) != 0 || !reflect.ValueOf(cfg).IsZero() {
+		t.Errorf("notices %q, config %v; want neither", notices, cfg)
+	}
+	credAssertClean(t, err.Error(), secrets, "")
 }
