@@ -167,36 +167,15 @@ func TestFailedExchangeKeepsTheOldToken(t *testing.T) {
 
 func TestA401CausesOneNewExchange(t *testing.T) {
 	srv, src := newSource(t)
-	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/orgDevices") }
-	if code := get(); code != http.StatusOK {
-		t.Fatalf("first request: %d", code)
-	}
-	srv.RevokeTokens()
-	if code := get(); code != http.StatusOK {
-		t.Fatalf("request after revocation: %d; want 200 after one retry with a new token", code)
-	}
+	get := apitest.AcceptedGet(t, ascjwt.NewClient(srv.Client(), src), srv.URL+"/v1/orgDevices")
+	revokedAndCured(t, srv, get, "request after revocation")
 	if st := srv.Stats(); st.Exchanges != 2 || st.Rejected != 1 || st.Accepted != 2 {
 		t.Fatalf("stats %+v; want 2 exchanges, 1 rejected, 2 accepted", st)
 	}
 
 	// Many requests refused with one token cause one exchange.
 	srv.Advance(2 * time.Minute) // past the bound of one drop a minute
-	srv.RevokeTokens()
-	var wg sync.WaitGroup
-	codes := make([]int, 50)
-	for i := range codes {
-		wg.Go(func() { codes[i] = get() })
-	}
-	wg.Wait()
-	for i, c := range codes {
-		if c != http.StatusOK {
-			t.Fatalf("request %d: %d; want 200", i, c)
-		}
-	}
-	if st := srv.Stats(); st.Exchanges != 3 {
-		t.Errorf("%d exchanges after 50 concurrent requests on a revoked token; want 3 (one more)", st.Exchanges)
-	}
+	apitest.ConcurrentRefusalsCostOneExchange(t, get, srv.RevokeTokens, func() int { return srv.Stats().Exchanges }, 3)
 }
 
 // recorder keeps the forms posted through it.
@@ -384,24 +363,27 @@ func TestHooksSeeEachExchange(t *testing.T) {
 	}
 }
 
-func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
-	srv, src := newSource(t)
-	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/orgDevices") }
-	get()
+// revokedAndCured revokes srv's access tokens and fails t unless the next
+// request, sent with get, gets 200 all the same: the 401 on an accepted
+// token costs one retry with a new exchange.
+func revokedAndCured(t *testing.T, srv *axmtest.Server, get func() int, when string) {
+	t.Helper()
 	srv.RevokeTokens()
 	if code := get(); code != http.StatusOK {
-		t.Fatalf("first revocation: %d; want a new exchange and 200", code)
+		t.Fatalf("%s: %d; want a new exchange and 200", when, code)
 	}
+}
+
+func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
+	srv, src := newSource(t)
+	get := apitest.AcceptedGet(t, ascjwt.NewClient(srv.Client(), src), srv.URL+"/v1/orgDevices")
+	revokedAndCured(t, srv, get, "first revocation")
 	// The new token was accepted; refused 30 s later, it was revoked, and
 	// a new exchange cures it at once, as the core does for any token a
 	// server accepted. (A token never accepted is dropped at most once a
 	// minute: the core's TestOutOfScope401DoesNotCostASignatureEach.)
 	srv.Advance(30 * time.Second)
-	srv.RevokeTokens()
-	if code := get(); code != http.StatusOK {
-		t.Fatalf("second revocation within a minute: %d; want a new exchange and 200", code)
-	}
+	revokedAndCured(t, srv, get, "second revocation within a minute")
 	if st := srv.Stats(); st.Exchanges != 3 {
 		t.Fatalf("%d exchanges; want 3", st.Exchanges)
 	}
@@ -410,12 +392,7 @@ func TestA401OnAnAcceptedTokenIsCuredAtOnce(t *testing.T) {
 func TestTenAllowedAndTenForbiddenRequestsCostTwoExchanges(t *testing.T) {
 	srv, src := newSource(t)
 	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
-	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/orgDevices", srv.Advance)
-	// The first refusal of an accepted token costs one exchange; its
-	// replacement refused too shows that new tokens cure nothing here.
-	if st := srv.Stats(); st.Exchanges != 2 {
-		t.Fatalf("%d exchanges for ten allowed and ten forbidden requests within a minute, want 2", st.Exchanges)
-	}
+	apitest.AllowedAndForbiddenCostTwoExchanges(t, client, srv.URL, "/v1/orgDevices", srv.Advance, func() int { return srv.Stats().Exchanges })
 }
 
 func TestRevokedKeyIsNotExchangedOnEveryCall(t *testing.T) {
@@ -424,21 +401,20 @@ func TestRevokedKeyIsNotExchangedOnEveryCall(t *testing.T) {
 		c.Hooks = &ascjwt.Hooks{RefreshFailed: func(ascjwt.RefreshFailed) { failures.Add(1) }}
 	})
 	srv.Fail(http.StatusUnauthorized, "invalid_client", "the key was revoked")
-	for i := range 10 {
-		_, err := src.Token(context.Background())
+	token := func() error { _, err := src.Token(context.Background()); return err }
+	invalidClient := func(err error) bool {
 		var oe *axm.OAuthError
-		if !errors.As(err, &oe) || oe.Code != "invalid_client" || oe.Temporary() {
-			t.Fatalf("call %d: %v, want the last invalid_client", i+1, err)
+		return errors.As(err, &oe) && oe.Code == "invalid_client" && !oe.Temporary()
+	}
+	// Each refused exchange is told to RefreshFailed.
+	refusals := func() int {
+		n := srv.Stats().Refusals
+		if f := failures.Load(); int(f) != n {
+			t.Errorf("%d RefreshFailed for %d refused exchanges, want one each", f, n)
 		}
+		return n
 	}
-	if st := srv.Stats(); st.Refusals != 2 || failures.Load() != 2 {
-		t.Fatalf("%d exchanges (%d RefreshFailed) for 10 calls with a revoked key, want 2: one retry at once, then a wait", st.Refusals, failures.Load())
-	}
-	srv.Advance(30 * time.Second)
-	src.Token(context.Background())
-	if st := srv.Stats(); st.Refusals != 3 {
-		t.Fatalf("%d exchanges after the wait, want 3", st.Refusals)
-	}
+	apitest.RefusedExchangeRetriedOnceThenWaits(t, token, invalidClient, "the last invalid_client", refusals, srv.Advance)
 }
 
 func TestClientTraceNeverSeesTheAssertion(t *testing.T) {

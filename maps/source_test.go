@@ -172,28 +172,10 @@ func TestFailedExchangeKeepsTheOldTokenAndIsRetried(t *testing.T) {
 
 func TestAPI401CausesExactlyOneNewExchange(t *testing.T) {
 	srv, src := serve(t)
-	client := ascjwt.NewClient(srv.Client(), src)
-	get := func() int { return apitest.StatusOfConcurrent(t, client, srv.URL+"/v1/geocode?q=Apple+Park") }
-	if code := get(); code != http.StatusOK {
-		t.Fatalf("first request: %d", code)
-	}
-	srv.ExpireAccessTokens() // every request now meets a 401 with the token it has
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if code := get(); code != http.StatusOK {
-				t.Errorf("after the 401 retry: %d", code)
-			}
-		}()
-	}
-	wg.Wait()
-	st := srv.Stats()
-	if st.Exchanges != 2 {
-		t.Fatalf("%d exchanges, want 2: one 401 drops the token once however many requests it refused", st.Exchanges)
-	}
-	if st.APIRefusals == 0 || st.APICalls != 51 {
+	get := apitest.AcceptedGet(t, ascjwt.NewClient(srv.Client(), src), srv.URL+"/v1/geocode?q=Apple+Park")
+	// ExpireAccessTokens: every request now meets a 401 with the token it has.
+	apitest.ConcurrentRefusalsCostOneExchange(t, get, srv.ExpireAccessTokens, func() int { return srv.Stats().Exchanges }, 2)
+	if st := srv.Stats(); st.APIRefusals == 0 || st.APICalls != 51 {
 		t.Fatalf("stats %+v, want 51 accepted calls after some refusals", st)
 	}
 }
@@ -302,10 +284,7 @@ func TestClientTraceNeverSeesTheServerJWT(t *testing.T) {
 func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T) {
 	srv, src := serve(t)
 	client := ascjwt.NewClient(&http.Client{Transport: apitest.Refusing(srv.Client().Transport)}, src)
-	apitest.AllowedAndForbidden(t, client, srv.URL, "/v1/geocode?q=Apple+Park", srv.Advance)
-	if st := srv.Stats(); st.Exchanges != 2 {
-		t.Fatalf("%d exchanges for ten allowed and ten refused requests within a minute, want 2", st.Exchanges)
-	}
+	apitest.AllowedAndForbiddenCostTwoExchanges(t, client, srv.URL, "/v1/geocode?q=Apple+Park", srv.Advance, func() int { return srv.Stats().Exchanges })
 	srv.Advance(15 * time.Second) // past the drop interval
 	apitest.StatusOf(t, client, srv.URL+apitest.ForbiddenPath)
 	if st := srv.Stats(); st.Exchanges != 3 {
@@ -315,19 +294,10 @@ func TestRefusalsAFreshTokenDoesNotCureCostOneExchangeADropInterval(t *testing.T
 
 func TestRefusedJWTIsNotExchangedOnEveryCall(t *testing.T) {
 	srv, src := serve(t, func(c *maps.Config) { c.TeamID = "ZZZZZZZZZZ" }) // not the server's team: every JWT is refused
-	for range 10 {
-		_, err := src.Token(context.Background())
+	token := func() error { _, err := src.Token(context.Background()); return err }
+	permanent401 := func(err error) bool {
 		var xe *maps.ExchangeError
-		if !errors.As(err, &xe) || xe.StatusCode != http.StatusUnauthorized || xe.Temporary() {
-			t.Fatalf("got %v, want the endpoint's permanent 401", err)
-		}
+		return errors.As(err, &xe) && xe.StatusCode == http.StatusUnauthorized && !xe.Temporary()
 	}
-	if st := srv.Stats(); st.ExchangeRefusals != 2 {
-		t.Fatalf("%d exchanges for 10 calls with a refused key, want 2: one retry with a new JWT, then a wait", st.ExchangeRefusals)
-	}
-	srv.Advance(30 * time.Second)
-	src.Token(context.Background())
-	if st := srv.Stats(); st.ExchangeRefusals != 3 {
-		t.Fatalf("%d exchanges after the wait, want 3", st.ExchangeRefusals)
-	}
+	apitest.RefusedExchangeRetriedOnceThenWaits(t, token, permanent401, "the endpoint's permanent 401", func() int { return srv.Stats().ExchangeRefusals }, srv.Advance)
 }

@@ -3,7 +3,6 @@ package musickit
 import (
 	"context"
 	"crypto"
-	"net/http"
 	"testing"
 	"time"
 
@@ -157,16 +156,6 @@ func TestConfigPrintsNoKeyMaterial(t *testing.T) {
 }
 
 func TestTokensGoToAppleMusicAndLoopbackOnly(t *testing.T) {
-	sources.CheckTokenHostsOnly(t, []string{"api.music.apple.com"}, transport, map[string]bool{
-		BaseURL + "/v1/catalog/us/songs/1":                     true,
-		"https://127.0.0.1:8443/v1/catalog/us/songs/1":         true,
-		"https://api.appstoreconnect.apple.com/v1/apps":        false,
-		"https://weatherkit.apple.com/api/v1/availability/1/2": false,
-		"https://music.example.com/":                           false,
-	})
-}
-
-// transport is the Transport that takes this package's tokens to requests.
-func transport(src apitest.Source[*ascjwt.Token], base http.RoundTripper) http.RoundTripper {
-	return &ascjwt.Transport{Source: src, Base: base}
+	apitest.CheckTokensGoToHostAndLoopbackOnly(t, sources, ascjwt.NewClient, "api.music.apple.com", BaseURL+"/v1/catalog/us/songs/1",
+		"https://api.appstoreconnect.apple.com/v1/apps", "https://weatherkit.apple.com/api/v1/availability/1/2", "https://music.example.com/")
 }

@@ -3,7 +3,6 @@ package weatherkit
 import (
 	"context"
 	"crypto"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -138,16 +137,6 @@ func TestConfigPrintsNoKeyMaterial(t *testing.T) {
 }
 
 func TestTokensGoToWeatherKitAndLoopbackOnly(t *testing.T) {
-	sources.CheckTokenHostsOnly(t, []string{"weatherkit.apple.com"}, transport, map[string]bool{
-		BaseURL + "/api/v1/availability/1/2":                true,
-		"https://127.0.0.1:8443/api/v1/availability/1/2":    true,
-		"https://api.appstoreconnect.apple.com/v1/apps":     false,
-		"https://api.music.apple.com/v1/catalog/us/songs/1": false,
-		"https://weather.example.com/":                      false,
-	})
-}
-
-// transport is the Transport that takes this package's tokens to requests.
-func transport(src apitest.Source[*ascjwt.Token], base http.RoundTripper) http.RoundTripper {
-	return &ascjwt.Transport{Source: src, Base: base}
+	apitest.CheckTokensGoToHostAndLoopbackOnly(t, sources, ascjwt.NewClient, "weatherkit.apple.com", BaseURL+"/api/v1/availability/1/2",
+		"https://api.appstoreconnect.apple.com/v1/apps", "https://api.music.apple.com/v1/catalog/us/songs/1", "https://weather.example.com/")
 }

@@ -14,14 +14,6 @@ import (
 	"github.com/ascjwt/ascjwt/musickit"
 )
 
-// serve starts a server, closed when the test ends, and returns it with a
-// client of a token source for its Config.
-func serve(t *testing.T) (*Server, *http.Client) {
-	srv := NewServer()
-	t.Cleanup(srv.Close)
-	return srv, ascjwt.NewClient(srv.Client(), apitest.Must(t, musickit.NewTokenSource, srv.Config()))
-}
-
 // songPath is a song the catalog serves, behind the token check.
 const songPath = "/v1/catalog/us/songs/1"
 
@@ -49,7 +41,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 }
 
 func TestServerAcceptsSourceTokensAndServesSongs(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, musickit.NewTokenSource, ascjwt.NewClient)
 	resp := faketest.Get(t, client, srv.URL+"/v1/catalog/gb/songs/203709340", nil)
 	defer resp.Body.Close()
 	var doc struct {
@@ -94,22 +86,22 @@ func TestServerClockExpiresTokensAndSourceFollows(t *testing.T) {
 	srv.Advance(time.Hour)
 	faketest.ExpectBare401(t, "an hour-old token", srv.Client(), srv.URL+songPath, faketest.Bearer(tok.Value), srv.Stats, "expired")
 	// The source reads the same clock, so a client gets a new token.
-	if code := apitest.StatusOf(t, ascjwt.NewClient(srv.Client(), src), srv.URL+songPath); code != 200 {
+	if code := faketest.Status(t, ascjwt.NewClient(srv.Client(), src), srv.URL+songPath, nil); code != 200 {
 		t.Fatalf("after Advance: %d (%s)", code, srv.Stats().LastRejection)
 	}
 }
 
 func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, musickit.NewTokenSource, ascjwt.NewClient)
 	faketest.RevokedKeyRetriedOnceThenRefused(t, client, srv.URL+songPath, func() { srv.Revoke(srv.Key().ID) }, srv.Stats)
 }
 
 func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, musickit.NewTokenSource, ascjwt.NewClient)
 	srv.Handle("GET /v1/me/library/songs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"data":[]}`)
 	}))
-	if code := apitest.StatusOf(t, srv.Client(), srv.URL+"/v1/me/library/songs"); code != 401 {
+	if code := faketest.Status(t, srv.Client(), srv.URL+"/v1/me/library/songs", nil); code != 401 {
 		t.Fatalf("without a token: %d", code)
 	}
 	resp := faketest.Get(t, client, srv.URL+"/v1/me/library/songs", nil)
@@ -124,9 +116,9 @@ func TestHandleAddsRoutesBehindTheTokenCheck(t *testing.T) {
 // server accepted gets 401 and the client's one retry with a fresh token
 // passes, as with asctest's RevokeTokens.
 func TestRevokeTokensMakesTheClientSignAnew(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, musickit.NewTokenSource, ascjwt.NewClient)
 	for i := range 2 {
-		if code := apitest.StatusOf(t, client, srv.URL+songPath); code != 200 {
+		if code := faketest.Status(t, client, srv.URL+songPath, nil); code != 200 {
 			t.Fatalf("request %d: %d", i+1, code)
 		}
 		srv.RevokeTokens(srv.Key().ID)

@@ -8,18 +8,9 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/apitest"
 	"github.com/ascjwt/ascjwt/internal/faketest"
 	"github.com/ascjwt/ascjwt/weatherkit"
 )
-
-// serve starts a server, closed when the test ends, and returns it with a
-// client of a token source for its Config.
-func serve(t *testing.T) (*Server, *http.Client) {
-	srv := NewServer()
-	t.Cleanup(srv.Close)
-	return srv, ascjwt.NewClient(srv.Client(), apitest.Must(t, weatherkit.NewTokenSource, srv.Config()))
-}
 
 const weatherPath = "/api/v1/weather/en/51.5/-0.12?dataSets=currentWeather"
 
@@ -63,7 +54,7 @@ func TestServerRefusesEachBrokenRule(t *testing.T) {
 }
 
 func TestServerServesWeatherToSourceTokens(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, weatherkit.NewTokenSource, ascjwt.NewClient)
 	resp := faketest.Get(t, client, srv.URL+"/api/v1/weather/en-GB/51.5/-0.12?dataSets=currentWeather,forecastDaily", nil)
 	var w struct {
 		CurrentWeather *struct {
@@ -98,7 +89,7 @@ func TestServerServesWeatherToSourceTokens(t *testing.T) {
 		"/api/v1/weather/en/0/0":                                      200,
 		"/api/v1/weather/zh-Hant/-33.86/151.2?dataSets=forecastDaily": 200,
 	} {
-		if code := apitest.StatusOf(t, client, srv.URL+path); code != want {
+		if code := faketest.Status(t, client, srv.URL+path, nil); code != want {
 			t.Errorf("%s: %d, want %d", path, code, want)
 		}
 	}
@@ -108,9 +99,9 @@ func TestServerServesWeatherToSourceTokens(t *testing.T) {
 }
 
 func TestServerClockExpiresTokensAndSourceFollows(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, weatherkit.NewTokenSource, ascjwt.NewClient)
 	for range 2 {
-		if code := apitest.StatusOf(t, client, srv.URL+weatherPath); code != 200 {
+		if code := faketest.Status(t, client, srv.URL+weatherPath, nil); code != 200 {
 			t.Fatalf("%d (%s)", code, srv.Stats().LastRejection)
 		}
 		srv.Advance(2 * time.Hour) // past the first token's exp
@@ -121,6 +112,6 @@ func TestServerClockExpiresTokensAndSourceFollows(t *testing.T) {
 }
 
 func TestRevokedKeyRetriedOnceThenRefused(t *testing.T) {
-	srv, client := serve(t)
+	srv, client := faketest.Serve(t, NewServer, weatherkit.NewTokenSource, ascjwt.NewClient)
 	faketest.RevokedKeyRetriedOnceThenRefused(t, client, srv.URL+weatherPath, func() { srv.Revoke(srv.Key().ID) }, srv.Stats)
 }
