@@ -57,6 +57,8 @@ func (t *Transaction) UnmarshalJSON(b []byte) error { return unmarshalApple(b, t
 // Transaction can be signed as test data.
 func (t Transaction) MarshalJSON() ([]byte, error) { return marshalApple(&t) }
 
+// claims name the app by its bundle ID alone: a transaction carries no
+// appAppleId.
 func (t *Transaction) claims() payloadClaims {
 	return payloadClaims{signedAt: t.SignedDate, bundleID: &t.BundleID, env: t.Environment}
 }

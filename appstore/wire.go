@@ -15,7 +15,9 @@ import (
 // once, by reflection: a struct type with the same fields, names and tags,
 // each time.Time replaced by appleDate. encoding/json then matches names
 // and reports errors as it would for the type itself, and no decoded type
-// repeats its dates in a shadow of its own.
+// repeats its dates in a shadow of its own. A decoded type's fields are
+// exported and none is embedded: the form copies names, types and tags
+// only, and reflect.StructOf panics on an unexported field.
 type appleForm struct {
 	typ reflect.Type
 	// field[i] is the decoded type's field that the form's field i holds:

@@ -40,7 +40,7 @@ func quoteIfNeeded(s string) string {
 }
 
 // SetRequestLog calls log once for every request the server answers, after
-// the answer is written, from the goroutine that served it (so log must be
+// the response is written, from the goroutine that served it (so log must be
 // safe for concurrent use); nil stops it. It is the hook for a server run on
 // its own, which logs a line per request.
 func (s *Server) SetRequestLog(log func(RequestLog)) {

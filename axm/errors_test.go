@@ -60,7 +60,8 @@ func oauthEndpoint(t *testing.T, status int, body func(r *http.Request) string) 
 	return ts, &n
 }
 
-func sourceFor(t *testing.T, ts *httptest.Server) func(*axm.Config) {
+// sourceFor points a Config at the token endpoint of ts.
+func sourceFor(ts *httptest.Server) func(*axm.Config) {
 	return func(c *axm.Config) {
 		c.TokenURL = ts.URL + "/token"
 		c.Client = ts.Client()
@@ -79,7 +80,7 @@ func TestServerTextIsEscapedAndTheAssertionCutOut(t *testing.T) {
 		})
 		return string(b)
 	})
-	_, src := newSource(t, sourceFor(t, ts))
+	_, src := newSource(t, sourceFor(ts))
 	_, err := src.Token(context.Background())
 	if err == nil {
 		t.Fatal("want an error")
@@ -119,7 +120,7 @@ func TestAnswersThatAreNoTokenAreRefusedWithoutQuotingThem(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ts, _ := oauthEndpoint(t, c.status, func(*http.Request) string { return c.body })
-			_, src := newSource(t, sourceFor(t, ts))
+			_, src := newSource(t, sourceFor(ts))
 			_, err := src.Token(context.Background())
 			if err == nil || !strings.HasPrefix(err.Error(), "axm: ") || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v; want an error saying %q", err, c.want)
@@ -133,7 +134,7 @@ func TestAnswersThatAreNoTokenAreRefusedWithoutQuotingThem(t *testing.T) {
 
 func TestMissingExpiresInMeansApplesHour(t *testing.T) {
 	ts, _ := oauthEndpoint(t, 200, func(*http.Request) string { return `{"access_token":"abc.DEF-123_~+/=","token_type":"bearer"}` })
-	srv, src := newSource(t, sourceFor(t, ts))
+	srv, src := newSource(t, sourceFor(ts))
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +173,7 @@ func TestEchoedAssertionPartsAreCutOut(t *testing.T) {
 			b, _ := json.Marshal(map[string]string{"error": "invalid_grant", "error_description": "refused " + strings.Split(a, ".")[part]})
 			return string(b)
 		})
-		_, src := newSource(t, sourceFor(t, ts))
+		_, src := newSource(t, sourceFor(ts))
 		_, err := src.Token(context.Background())
 		a, _ := sent.Load().(string)
 		if err == nil || a == "" {

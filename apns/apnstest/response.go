@@ -9,7 +9,7 @@ import (
 	"github.com/ascjwt/ascjwt/internal/fakeserver"
 )
 
-// answer writes APNs' answer: always an apns-id (the request's, or a new
+// answer writes APNs' response: always an apns-id (the request's, or a new
 // one), and for a refusal the JSON body with its reason.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, bad *refusal) {
 	id := r.Header.Get("apns-id")

@@ -200,7 +200,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, r, http.StatusForbidden, bad)
 		return
 	}
-	if bad := s.useOnConnection(r.RemoteAddr, v, now); bad != nil {
+	if bad := s.useOnConnection(r.RemoteAddr, v); bad != nil {
 		s.answer(w, r, http.StatusTooManyRequests, bad)
 		return
 	}
@@ -277,7 +277,7 @@ func (s *Server) checkBanned(v verified) *refusal {
 // older than the connection's (a step back) is a change too soon, and so is
 // another key's token made at about the same time (two keys sharing a
 // connection).
-func (s *Server) useOnConnection(addr string, v verified, now time.Time) *refusal {
+func (s *Server) useOnConnection(addr string, v verified) *refusal {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.conns[addr]

@@ -133,7 +133,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"payload not JSON", []string{b64(`{"alg":"ES256"}`) + "." + b64("nope") + ".AA"}, "", exitFail, []string{"malformed token", "payload"}},
 		{"payload an array", []string{b64(`{"alg":"ES256"}`) + "." + b64("[1]") + ".AA"}, "", exitFail, []string{"malformed token"}},
 		{"empty stdin", nil, "", exitFail, []string{"no token"}},
-		{"huge stdin", []string{"-"}, strings.Repeat("a", maxTokenInput+10), exitFail, []string{"over 65536 bytes"}},
+		{"huge stdin", []string{"-"}, strings.Repeat("a", maxTokenInput+10), exitFail, []string{"over 65536 bytes", "a token is well under 8 KiB"}},
 		{"two tokens", []string{tok, tok}, "", exitUsage, []string{"want one token"}},
 		{"key missing", []string{"--key", "/nonexistent.p8", tok}, "", exitFail, []string{"--key", "/nonexistent.p8"}},
 		{"P-384 private key", []string{"--key", p384Path, tok}, "", exitFail, []string{"P-384"}},

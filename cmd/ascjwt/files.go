@@ -38,10 +38,16 @@ func readLimited(r io.Reader, limit int) ([]byte, error) {
 		return nil, withoutPath(err)
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("it holds over %d bytes", limit)
+		return nil, overLimit(limit)
 	}
 	return data, nil
 }
+
+// overLimit is readLimited's error for an input over its limit, which a
+// caller may follow with why the limit is enough.
+type overLimit int
+
+func (n overLimit) Error() string { return fmt.Sprintf("it holds over %d bytes", int(n)) }
 
 // withoutPath is err without the path an *fs.PathError adds.
 func withoutPath(err error) error {

@@ -1,12 +1,15 @@
 package main
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // parseArgOrStdin parses the flags of decode or verify and returns what
 // they read: their one argument, or stdin when the argument is "-" or
 // absent, of at most limit bytes, so that a mistake such as piping a whole
-// file fails at once. what names the input in errors and tooLarge says why
-// the limit is enough.
+// file fails at once. what names the input in errors and tooLarge, added
+// to the error of an input over the limit, says why the limit is enough.
 func (c *cmd) parseArgOrStdin(fs *flags, args []string, what string, limit int, tooLarge string) (string, error) {
 	args, err := fs.parse(args)
 	if err != nil {
@@ -19,8 +22,11 @@ func (c *cmd) parseArgOrStdin(fs *flags, args []string, what string, limit int, 
 		return args[0], nil
 	}
 	data, err := readLimited(c.stdin, limit)
-	if err != nil {
+	if errors.As(err, new(overLimit)) {
 		return "", fmt.Errorf("read the %s from stdin: %w; %s", what, err, tooLarge)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the %s from stdin: %w", what, err)
 	}
 	return string(data), nil
 }

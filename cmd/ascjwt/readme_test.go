@@ -63,7 +63,7 @@ func TestReadmeCommandExamplesRunAsPasted(t *testing.T) {
 	srv := asctest.NewUnstartedServer()
 	srv.Start() // plain HTTP: curl and the binary reach it without a CA file
 	t.Cleanup(srv.Close)
-	routeReadmeExamples(t, srv)
+	routeReadmeExamples(srv)
 
 	k := srv.Key()
 	downloads := filepath.Join(b.home, "Downloads")
@@ -129,7 +129,7 @@ func runReadmeLines(t *testing.T, bash string, b *bin, paste *strings.Replacer) 
 // routeReadmeExamples adds what the examples call and asctest does not
 // serve by default: builds with their apps, a PATCH of an app, and the App
 // Store Server API's transaction history.
-func routeReadmeExamples(t *testing.T, srv *asctest.Server) {
+func routeReadmeExamples(srv *asctest.Server) {
 	srv.Handle("GET /v1/builds", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("include") != "app" {
 			http.Error(w, "want include=app", http.StatusBadRequest)

@@ -7,9 +7,9 @@ import (
 
 // CheckText fails t unless check accepts each of ok and refuses each key of
 // bad with an error that holds the phrase bad maps it to and does not quote
-// the value: a refused value
-// may be a secret in the wrong place. Values of 8 bytes or fewer may be
-// quoted, since they are words any sentence may hold ("null", "*").
+// the value: a refused value may be a secret in the wrong place. Values of
+// 8 bytes or fewer may be quoted, since they are words any sentence may
+// hold ("null", "*").
 func CheckText(t *testing.T, check func(string) error, ok []string, bad map[string]string) {
 	t.Helper()
 	for _, s := range ok {

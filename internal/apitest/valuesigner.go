@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// ValueSignerSecret is what the signer [CheckPrintsNoSignerHeldByValue]
-// puts in a Config holds: bytes that must never be printed.
+// ValueSignerSecret is held by the signer that
+// [CheckPrintsNoSignerHeldByValue] puts in a Config: bytes that must never
+// be printed.
 var ValueSignerSecret = [4]byte{201, 202, 203, 204}
 
 // valueSigner is a crypto.Signer held by value, as a KMS client's handle

@@ -27,7 +27,6 @@ func NewBearer(e Endpoint, client *http.Client, now func() time.Time, hooks *tok
 	return New(Config[token.Token]{
 		Package:    e.Package,
 		Credential: e.Credential,
-		ErrorKind:  e.Format.ErrorKind,
 		Format:     e.Format,
 		Hint:       e.Hint,
 		Client:     client,

@@ -45,9 +45,6 @@ type Config[T any] struct {
 	// Credential names what the request carries, for errors and for the
 	// marker that replaces it in echoed text: "JWT", "assertion".
 	Credential string
-	// ErrorKind names the error document the endpoint sends, for a
-	// response without one: "OAuth error", "error message".
-	ErrorKind string
 	// Client sends the requests. Use [NoRedirects] on the caller's client:
 	// the credential goes to the token endpoint and nowhere else.
 	Client *http.Client
@@ -55,7 +52,8 @@ type Config[T any] struct {
 	Now func() time.Time
 	// Request makes the request of one exchange at now.
 	Request func(ctx context.Context, now time.Time) (Attempt, error)
-	// Format is the shape of the 200 response.
+	// Format is the shape of the 200 response, and names the error
+	// document a refusal carries (Format.ErrorKind).
 	Format Format
 	// Hint, when set, says what a status or OAuth code usually means at
 	// this endpoint and what to check; an empty result falls back to what
@@ -123,7 +121,7 @@ type minted struct {
 
 // New returns a Source that exchanges as cfg says. It makes no exchange yet.
 func New[T any](cfg Config[T]) *Source[T] {
-	s := &Source[T]{cfg: cfg, errs: config{pkg: cfg.Package, marker: "<the " + cfg.Credential + ">", errorKind: cfg.ErrorKind, hint: cfg.Hint}}
+	s := &Source[T]{cfg: cfg, errs: config{pkg: cfg.Package, marker: "<the " + cfg.Credential + ">", errorKind: cfg.Format.ErrorKind, hint: cfg.Hint}}
 	failed := cfg.Failed
 	if failed != nil {
 		failed = func(err error) {

@@ -99,7 +99,7 @@ func newSource(t *testing.T, e *endpoint, clock *fakeclock.Clock) (*Source[tok],
 	t.Helper()
 	ctxs := make(chan context.Context, 100)
 	s := New(Config[tok]{
-		Package: "test", Credential: "assertion", ErrorKind: "OAuth error",
+		Package: "test", Credential: "assertion",
 		Client: NoRedirects(e.client), Now: clock.Now, Format: OAuth,
 		Request: func(ctx context.Context, now time.Time) (Attempt, error) {
 			ctxs <- ctx
@@ -289,7 +289,7 @@ func TestPermanentFailureIsRetriedOnceThenBackedOff(t *testing.T) {
 func withFailedHook(t *testing.T, e *endpoint, clock *fakeclock.Clock, n *atomic.Int32) *Source[tok] {
 	t.Helper()
 	return New(Config[tok]{
-		Package: "test", Credential: "assertion", ErrorKind: "OAuth error",
+		Package: "test", Credential: "assertion",
 		Client: NoRedirects(e.client), Now: clock.Now, Format: OAuth,
 		Request: func(ctx context.Context, now time.Time) (Attempt, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, nil)

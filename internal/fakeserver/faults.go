@@ -113,7 +113,7 @@ func (f *Faults) Enter(ctx context.Context) (fail *Failure, ok bool) {
 // Hold is [Faults.Enter] for a handler serving r. A request whose client
 // gave up while it was held is aborted with [http.ErrAbortHandler], which
 // sends no response: returning from the handler would send an empty 200
-// that a client cancelling at that moment can still read as an answer.
+// that a client cancelling at that moment can still read as a response.
 func (f *Faults) Hold(r *http.Request) (fail *Failure) {
 	fail, ok := f.Enter(r.Context())
 	if !ok {

@@ -111,9 +111,9 @@ func WaitHeld(t testing.TB, held func() int, n int) {
 // hang, sends requests of method for url through client, gives each up
 // once the fake holds it (held counts the held requests), and checks that
 // none gets a response: the fake must abort a held request whose client
-// gave up, not answer it, since a client cancelling at that moment can
-// still read an answer. It tries many times, because a fake that answers
-// is caught only when the answer beats the cancel.
+// gave up, not respond to it, since a client cancelling at that moment can
+// still read the response. It tries many times, because a fake that
+// responds is caught only when its response beats the cancel.
 func ExpectGivenUpRequestsGetNoResponse(t *testing.T, e *fakeserver.Endpoint, client *http.Client, method, url string, held func() int) {
 	t.Helper()
 	e.Hang()

@@ -2,7 +2,6 @@ package redact
 
 import (
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -10,9 +9,10 @@ import (
 // The API packages' Configs hold a private key, and the Token they make is a
 // credential. Each prints through one String that shows what identifies it
 // and describes the rest, and routes every other way of printing or
-// encoding to that String with the helpers below: fmt's verbs (Format, so
-// that %d or %x does not walk into a signer held by value), log/slog
-// (LogValue), encoding/json, encoding/xml and encoding/gob.
+// encoding to that String: fmt's verbs through [Format] below (so that %d
+// or %x does not walk into a signer held by value), and log/slog
+// (LogValue), encoding/json and encoding/xml (MarshalText) and
+// encoding/gob (GobEncode) through one-line methods of its own.
 
 // Format prints s, a value's String, for every fmt verb: %d, %x or %#v on a
 // struct would otherwise print its fields, a private key among them. %q
@@ -24,9 +24,6 @@ func Format(f fmt.State, verb rune, s string) {
 	}
 	fmt.Fprint(f, s)
 }
-
-// JSON encodes s, a value's String, as a JSON string, for MarshalJSON.
-func JSON(s string) ([]byte, error) { return json.Marshal(s) }
 
 // Key names a private key's type and nothing of it: "<nil>", or
 // "*ecdsa.PrivateKey(redacted)".

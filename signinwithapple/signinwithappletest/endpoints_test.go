@@ -114,7 +114,7 @@ func TestFakeIdentityTokenHasApplesClaims(t *testing.T) {
 	fixed := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	srv.SetClock(func() time.Time { return fixed })
 	code, appToken := srv.Authorize(signinwithappletest.Authorization{Email: "a@example.com", Nonce: "n1", RealUserStatus: 2})
-	status, body := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {goodSecret(t, srv)}, "code": {code}, "grant_type": {"authorization_code"}})
+	status, body := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {goodSecret(srv)}, "code": {code}, "grant_type": {"authorization_code"}})
 	if status != 200 {
 		t.Fatalf("%d %v", status, body)
 	}
@@ -142,7 +142,7 @@ func TestFakeIdentityTokenHasApplesClaims(t *testing.T) {
 }
 
 // goodSecret signs a client secret for srv by hand.
-func goodSecret(t *testing.T, srv *signinwithappletest.Server) string {
+func goodSecret(srv *signinwithappletest.Server) string {
 	h, c := good(srv)
 	return secret(srv.Config().PrivateKey.(*ecdsa.PrivateKey), h, c, false)
 }
@@ -176,7 +176,7 @@ func TestFakeAcceptsFractionalTimes(t *testing.T) {
 func TestFakeRevokeEndpoint(t *testing.T) {
 	srv := signinwithappletest.NewServer()
 	defer srv.Close()
-	sec := goodSecret(t, srv)
+	sec := goodSecret(srv)
 	_, body := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {sec}, "code": {srv.IssueCode("")}, "grant_type": {"authorization_code"}})
 	refresh, _ := body["refresh_token"].(string)
 	revoke := func(form url.Values) (int, map[string]any) {
@@ -218,7 +218,7 @@ func TestFakeRevokeEndpoint(t *testing.T) {
 func TestFakeRevokeTokensEndsEveryAuthorization(t *testing.T) {
 	srv := signinwithappletest.NewServer()
 	defer srv.Close()
-	sec := goodSecret(t, srv)
+	sec := goodSecret(srv)
 	_, body := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {sec}, "code": {srv.IssueCode("")}, "grant_type": {"authorization_code"}})
 	srv.RevokeTokens()
 	if status, b := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {sec}, "refresh_token": {body["refresh_token"].(string)}, "grant_type": {"refresh_token"}}); status != 400 || b["error"] != "invalid_grant" {
@@ -283,7 +283,7 @@ func TestFakeAuthorizePageCarriesTheNonce(t *testing.T) {
 	if c["nonce"] != "n-abc" {
 		t.Errorf("claims %v", c)
 	}
-	status, body := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {goodSecret(t, srv)}, "code": {to.Query().Get("code")}, "redirect_uri": {"https://example.com/cb"}, "grant_type": {"authorization_code"}})
+	status, body := post(t, srv, url.Values{"client_id": {srv.ClientID()}, "client_secret": {goodSecret(srv)}, "code": {to.Query().Get("code")}, "redirect_uri": {"https://example.com/cb"}, "grant_type": {"authorization_code"}})
 	if status != 200 {
 		t.Fatalf("%d %v", status, body)
 	}
