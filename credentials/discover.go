@@ -3,11 +3,13 @@ package credentials
 import (
 	"crypto/ecdsa"
 	"fmt"
-	"github.com/ascjwt/ascjwt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
 // The loader behind Load: it collects what every source says, then
@@ -162,7 +164,7 @@ func (l *loader) resolve() (ascjwt.Config, error) {
 		return ascjwt.Config{}, err
 	}
 	keyID, haveKeyID := first(l.keyIDs)
-	fileID, named := keyIDFromFileName(key.path)
+	fileID, named := keyparse.KeyIDOfFile(key.path)
 	switch {
 	case haveKeyID && named && fileID != keyID.v:
 		// Signing with one key under another's ID makes tokens Apple
@@ -189,7 +191,7 @@ func (l *loader) resolve() (ascjwt.Config, error) {
 		if err != nil {
 			return ascjwt.Config{}, err
 		}
-		cfg.KeyID, _ = keyIDFromFileName(found.path)
+		cfg.KeyID, _ = keyparse.KeyIDOfFile(found.path)
 		key = found
 	}
 	l.tellJSON()

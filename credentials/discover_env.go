@@ -9,6 +9,7 @@ import (
 
 	"github.com/ascjwt/ascjwt/internal/fastlane"
 	"github.com/ascjwt/ascjwt/internal/fileread"
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -311,7 +312,7 @@ func checkID(source string, kind idKind, v string) error {
 	}
 	if strings.HasSuffix(v, ".p8") {
 		hint := ""
-		if id, ok := keyIDFromFileName(v); ok {
+		if id, ok := keyparse.KeyIDOfFile(v); ok {
 			hint = "; this file's key ID is " + id // letters and digits: an ID, fine to print
 		}
 		return fmt.Errorf("credentials: %s holds a file name, not %s (%s); name the key file where a key file goes%s", source, kind.name, kind.want, hint)
@@ -400,7 +401,7 @@ func checkNotReference(source, v, want string) error {
 // is described as what it is, with the key ID the file's name gives, if any.
 func keyFileAsID(name string, kind idKind, path string) error {
 	hint := ""
-	if id, ok := keyIDFromFileName(path); ok && kind == keyIDKind {
+	if id, ok := keyparse.KeyIDOfFile(path); ok && kind == keyIDKind {
 		hint = fmt.Sprintf(", such as %s, which this file's name gives", id) // letters and digits: an ID, fine to print
 	}
 	return fmt.Errorf("credentials: %s is a file reference, @file:%s, and that file holds a private key, not %s (%s); point it at a file that holds %s alone, or set it to %s itself%s",

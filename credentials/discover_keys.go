@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 
@@ -102,25 +101,6 @@ func looksLikePath(data []byte) bool {
 	return len(s) < 4096 && !strings.ContainsAny(s, "\n") && strings.HasSuffix(s, ".p8")
 }
 
-var authKeyName = regexp.MustCompile(`^AuthKey_([A-Za-z0-9]+)\.p8$`)
-
-// keyIDFromFileName reads the key ID from an App Store Connect download's
-// name, AuthKey_<KEYID>.p8.
-func keyIDFromFileName(path string) (string, bool) {
-	if path == "" {
-		return "", false
-	}
-	m := authKeyName.FindStringSubmatch(filepath.Base(path))
-	if m == nil {
-		return "", false
-	}
-	return m[1], true
-}
-
-// safeKeyID keeps a key ID that came from outside from naming a file outside
-// the key folders.
-var safeKeyID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-
 // keyDirs lists the folders searched for AuthKey_<KEYID>.p8, in altool's
 // order, for the search and for the error that names them.
 func (l *loader) keyDirs() []setting[string] {
@@ -149,12 +129,12 @@ func (l *loader) keyDirs() []setting[string] {
 }
 
 func (l *loader) searchKeyDirs(keyID string) (keySource, error) {
-	if !safeKeyID.MatchString(keyID) {
+	if !keyparse.FileKeyID(keyID) {
 		// Not ErrNotFound: the key ID is set, and wrong. Apple's key
 		// IDs are letters and digits only.
 		return keySource{}, fmt.Errorf("credentials: key ID %s holds '-', '_' or '.', which Apple's key IDs do not, so no AuthKey file is looked for; check the key ID, or %s", keyID, setOr(l.opts.FlagNames.KeyFile, []string{"ASC_PRIVATE_KEY_PATH"}))
 	}
-	name := "AuthKey_" + keyID + ".p8"
+	name := keyparse.FileName(keyID)
 	for _, dir := range l.keyDirs() {
 		p := filepath.Join(dir.v, name)
 		_, err := os.Stat(p)
@@ -196,7 +176,7 @@ func (l *loader) onlyKeyFile() (keySource, error) {
 			return keySource{}, fmt.Errorf("credentials: key folder %s: %w", dir.v, err)
 		}
 		for _, e := range entries { // sorted by name
-			id, ok := keyIDFromFileName(e.Name())
+			id, ok := keyparse.KeyIDOfFile(e.Name())
 			if !ok || e.IsDir() {
 				continue
 			}

@@ -11,7 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
+
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
 func (c *cmd) keygen(args []string) error {
@@ -28,7 +29,7 @@ it does not exist) and never over an existing file. Stdout gets the key ID on th
 	id := *keyID
 	if id == "" {
 		id = randomKeyID()
-	} else if !keyIDPattern.MatchString(id) {
+	} else if len(id) > 64 || !keyparse.FileKeyID(id) {
 		// The ID becomes part of a file name: no separators, no dots.
 		return usagef("--key-id %s: want 1 to 64 letters and digits, like Apple's 2X9R4HXF34", describeArg(id))
 	}
@@ -51,7 +52,7 @@ it does not exist) and never over an existing file. Stdout gets the key ID on th
 	if err := os.MkdirAll(folder, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", folder, err)
 	}
-	path := filepath.Join(folder, "AuthKey_"+id+".p8")
+	path := filepath.Join(folder, keyparse.FileName(id))
 	if err := writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
 		return err
 	}
@@ -60,8 +61,6 @@ it does not exist) and never over an existing file. Stdout gets the key ID on th
 	_, err = c.stdout.Write(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
 	return err
 }
-
-var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
 
 // randomKeyID makes an ID of Apple's form: ten capital letters and digits.
 func randomKeyID() string {

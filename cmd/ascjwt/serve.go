@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/asctest"
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
@@ -190,7 +191,7 @@ names only 127.0.0.1 and ::1.`)
 	if err != nil {
 		return err
 	}
-	keyPath := filepath.Join(folder, "AuthKey_"+creds.keyID+".p8")
+	keyPath := filepath.Join(folder, keyparse.FileName(creds.keyID))
 	if err := writeNew(keyPath, keyData); err != nil {
 		return err
 	}
