@@ -4,9 +4,6 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/claims"
@@ -96,49 +93,6 @@ type Config struct {
 	// Hooks, when set, is told of each token made and each failed attempt.
 	Hooks *Hooks
 }
-
-// Format makes every fmt verb print String: %d or %x on a struct would
-// otherwise print its fields, a key pasted into KeyID among them.
-// It serves %#v too: fmt asks a Formatter before a GoStringer.
-func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
-
-// String describes the configuration without key material, so that a [Config]
-// printed with %v or %+v in a log shows which key it uses and nothing secret.
-// A field that does not look like what it should hold (a private key pasted
-// into KeyID, say) is described, not shown.
-func (c Config) String() string {
-	scope := make([]string, len(c.Scope))
-	for i, sc := range c.Scope {
-		scope[i] = redact.Show(sc, maxScopeShown)
-	}
-	return fmt.Sprintf("ascjwt.Config{KeyID:%s IssuerID:%s PrivateKey:%s Audience:%s Lifetime:%s Scope:[%s] BundleID:%s}",
-		showField(c.KeyID, maxIDLen), showField(c.IssuerID, maxIDLen), redact.Key(c.PrivateKey), redact.Show(c.Audience, maxIDLen),
-		c.Lifetime, strings.Join(scope, " "), showField(c.BundleID, maxBundleIDLen))
-}
-
-// showField shows an ID that [NewTokenSource] would accept, and describes
-// any other.
-func showField(value string, max int) string {
-	if value == "" || checkField("", value, max, "") == nil {
-		return strconv.Quote(value)
-	}
-	return "<" + redact.Describe(value) + ">"
-}
-
-// maxScopeShown is the longest scope entry String shows as it is.
-const maxScopeShown = 1024
-
-// LogValue shows the configuration to log/slog as String does.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalText encodes the configuration as String does, for every encoder
-// that takes text: encoding/json (as a JSON string), slog's handlers and
-// encoding/xml.
-func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
-// GobEncode encodes the configuration as String does, so that encoding/gob
-// does not write the key.
-func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
 
 // settings is a [Config] checked and with its defaults filled in.
 type settings struct {

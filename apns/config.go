@@ -2,15 +2,9 @@ package apns
 
 import (
 	"crypto"
-	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/ascjwt/ascjwt"
-	"github.com/ascjwt/ascjwt/internal/configcheck"
-	"github.com/ascjwt/ascjwt/internal/devtoken"
-	"github.com/ascjwt/ascjwt/internal/jws"
-	"github.com/ascjwt/ascjwt/internal/redact"
 )
 
 // Base URLs of the APIs that take these tokens.
@@ -59,10 +53,6 @@ const (
 	expireAfter  = 50 * time.Minute
 )
 
-// source is the title of Apple's page that asks for "A 10-character string
-// with the Key ID", and an iss of "your 10-character Team ID".
-const source = "Establishing a token-based connection to APNs"
-
 // Config describes an APNs key and the tokens to make with it. Pass it to
 // [NewTokenSource]; KeyID, TeamID and PrivateKey are required.
 //
@@ -84,44 +74,4 @@ type Config struct {
 	// Hooks, when set, is told of each token made (TokenMinted) and each
 	// failed attempt (RefreshFailed).
 	Hooks *ascjwt.Hooks
-}
-
-// String describes the configuration without key material. An ID that is
-// not what it should be (a private key pasted into KeyID, say) is described,
-// not shown.
-func (c Config) String() string {
-	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey))
-}
-
-// Format makes every fmt verb print String, so that no verb falls back to
-// printing the struct's fields (for %d, String is not used).
-// It serves %#v too: fmt asks a Formatter before a GoStringer.
-func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
-
-// LogValue shows the configuration to log/slog as String does.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// MarshalText encodes the configuration as String does, for every encoder
-// that takes text: encoding/json (as a JSON string), slog's handlers and
-// encoding/xml.
-func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
-// GobEncode encodes the configuration as String does, so that encoding/gob
-// does not write the key.
-func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
-
-// validate checks everything that can be known before the first token, so
-// that a mistake shows at start-up and not as a 403 at the first push.
-func (c Config) validate() (devtoken.Spec, error) {
-	if err := configcheck.CheckIDs("apns", source,
-		c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)",
-		c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
-		return devtoken.Spec{}, err
-	}
-	// Apple's token shows a header of alg and kid only: no typ.
-	signer, err := configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
-	if err != nil {
-		return devtoken.Spec{}, err
-	}
-	return c.spec(signer)
 }

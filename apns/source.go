@@ -31,6 +31,26 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 	return devtoken.Checked(cfg.validate())
 }
 
+// source is the title of Apple's page that asks for "A 10-character string
+// with the Key ID", and an iss of "your 10-character Team ID".
+const source = "Establishing a token-based connection to APNs"
+
+// validate checks everything that can be known before the first token, so
+// that a mistake shows at start-up and not as a 403 at the first push.
+func (c Config) validate() (devtoken.Spec, error) {
+	if err := configcheck.CheckIDs("apns", source,
+		c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)",
+		c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
+		return devtoken.Spec{}, err
+	}
+	// Apple's token shows a header of alg and kid only: no typ.
+	signer, err := configcheck.Signer("apns", c.PrivateKey, c.KeyID, jws.Header{})
+	if err != nil {
+		return devtoken.Spec{}, err
+	}
+	return c.spec(signer)
+}
+
 // spec says how the tokens of c, checked, are made with signer and used.
 func (c Config) spec(signer *jws.Signer) (devtoken.Spec, error) {
 	iss, err := json.Marshal(c.TeamID)

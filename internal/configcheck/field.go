@@ -43,3 +43,9 @@ func CheckField(pkg, config, name, value string, max int, want string) error {
 	}
 	return nil
 }
+
+// ShowField is [Show] for a field [CheckField] checks: the value quoted
+// when CheckField would take it (or it is empty), described otherwise.
+func ShowField(value string, max int) string {
+	return Show(value, CheckField("", "", "", value, max, "") == nil)
+}

@@ -33,3 +33,18 @@ func TestCheckFieldNamesEachMistakeWithoutQuotingIt(t *testing.T) {
 		t.Errorf("a key in an ID does not point at the key's field: %v", err)
 	}
 }
+
+// TestShowFieldDescribesWhatCheckFieldRefuses: a Config prints an ID that
+// CheckField would take as it is, and only a description of any other.
+func TestShowFieldDescribesWhatCheckFieldRefuses(t *testing.T) {
+	for _, tc := range []struct{ value, want string }{
+		{"2X9R4HXF34", `"2X9R4HXF34"`},
+		{"", `""`},
+		{" 2X9R4HXF34", "<"},
+		{pemKey, "<what looks like a private key"},
+	} {
+		if got := ShowField(tc.value, MaxIDLen); !strings.HasPrefix(got, tc.want) || strings.Contains(got, "MIG") {
+			t.Errorf("ShowField(%.12q) = %s, want it to start %s", tc.value, got, tc.want)
+		}
+	}
+}

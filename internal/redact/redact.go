@@ -66,6 +66,16 @@ func Show(s string, max int) string {
 	return "<" + Describe(s) + ">"
 }
 
+// ShowList is [Show] for each entry of a list (a Config's scope, its
+// origins), in brackets and apart by spaces, as fmt prints a slice.
+func ShowList(list []string, max int) string {
+	shown := make([]string, len(list))
+	for i, s := range list {
+		shown[i] = Show(s, max)
+	}
+	return "[" + strings.Join(shown, " ") + "]"
+}
+
 func printable(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < ' ' || s[i] > '~' {

@@ -45,6 +45,24 @@ func TestShowQuotesOnlyHarmlessValues(t *testing.T) {
 	}
 }
 
+// TestShowListShowsEachEntryAsShowDoes: a list prints as fmt prints a
+// slice, each entry quoted or described on its own, so that one pasted key
+// among good entries is described and the others still show.
+func TestShowListShowsEachEntryAsShowDoes(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, "[]"},
+		{[]string{"GET /v1/apps"}, `["GET /v1/apps"]`},
+		{[]string{"https://a.example", pem}, `["https://a.example" <` + Describe(pem) + `>]`},
+	} {
+		if got := ShowList(tc.in, 64); got != tc.want {
+			t.Errorf("ShowList(%d entries) = %s, want %s", len(tc.in), got, tc.want)
+		}
+	}
+}
+
 func TestThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 4096: "4,096", 1234567: "1,234,567", -4096: "-4,096"} {
 		if got := Thousands(n); got != want {

@@ -1,0 +1,36 @@
+package apns
+
+// How a Config prints: which key and team it is for, and nothing of the key,
+// under every formatter and encoder that may reach it.
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/ascjwt/ascjwt/internal/configcheck"
+	"github.com/ascjwt/ascjwt/internal/redact"
+)
+
+// String describes the configuration without key material. An ID that is
+// not what it should be (a private key pasted into KeyID, say) is described,
+// not shown.
+func (c Config) String() string {
+	return fmt.Sprintf("apns.Config{KeyID:%s TeamID:%s PrivateKey:%s}", configcheck.ShowID(c.KeyID), configcheck.ShowID(c.TeamID), redact.Key(c.PrivateKey))
+}
+
+// Format makes every fmt verb print String, so that no verb falls back to
+// printing the struct's fields (for %d, String is not used).
+// It serves %#v too: fmt asks a Formatter before a GoStringer.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// LogValue shows the configuration to log/slog as String does.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalText encodes the configuration as String does, for every encoder
+// that takes text: encoding/json (as a JSON string), slog's handlers and
+// encoding/xml.
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// GobEncode encodes the configuration as String does, so that encoding/gob
+// does not write the key.
+func (c Config) GobEncode() ([]byte, error) { return []byte(c.String()), nil }
