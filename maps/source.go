@@ -24,13 +24,14 @@ import (
 // and an [ascjwt.HostScoped] for [Host]: the Transport sends its tokens
 // there (and to loopback, for tests) and to no other host.
 func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
-	set, err := cfg.validate()
-	if err != nil {
-		return nil, err
-	}
+	return exchange.Checked(cfg.validate, newSource)
+}
+
+// newSource makes the source of checked settings.
+func newSource(set *settings) *source {
 	s := &source{settings: set, jwt: newJWTCache(set, "", ScopeServerAPI)}
 	s.Source = exchange.NewBearer(endpoint, set.client, set.now, set.hooks, set.keyID, s.request)
-	return s, nil
+	return s
 }
 
 // endpoint is Apple's token endpoint as the exchange describes it in

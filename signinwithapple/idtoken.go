@@ -92,23 +92,34 @@ func (t IDToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.Strin
 // LogValue shows the token to log/slog as String does.
 func (t IDToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
-// MarshalJSON encodes the claims that String shows, under Apple's names,
-// with the nonce redacted and without Raw: an IDToken logged as JSON, or
-// sent back to a browser, carries no nonce. Read Raw for the payload as
-// Apple signed it.
+// MarshalJSON encodes the claims that String shows, under Apple's names
+// and with its times as the token has them (NumericDate: whole seconds
+// since 1970), with the nonce redacted and without Raw: an IDToken logged
+// as JSON, or sent back to a browser, carries no nonce. Read Raw for the
+// payload as Apple signed it.
 func (t IDToken) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Subject         string    `json:"sub"`
-		Audience        string    `json:"aud"`
-		Email           string    `json:"email,omitempty"`
-		EmailVerified   bool      `json:"email_verified"`
-		IsPrivateEmail  bool      `json:"is_private_email"`
-		RealUserStatus  int       `json:"real_user_status"`
-		TransferSubject string    `json:"transfer_sub,omitempty"`
-		Nonce           string    `json:"nonce"`
-		NonceSupported  bool      `json:"nonce_supported"`
-		IssuedAt        time.Time `json:"iat"`
-		Expiry          time.Time `json:"exp"`
-		AuthTime        time.Time `json:"auth_time,omitzero"`
-	}{t.Subject, t.Audience, t.Email, t.EmailVerified, t.IsPrivateEmail, t.RealUserStatus, t.TransferSubject, t.nonceShown(), t.NonceSupported, t.IssuedAt, t.Expiry, t.AuthTime})
+		Subject         string `json:"sub"`
+		Audience        string `json:"aud"`
+		Email           string `json:"email,omitempty"`
+		EmailVerified   bool   `json:"email_verified"`
+		IsPrivateEmail  bool   `json:"is_private_email"`
+		RealUserStatus  int    `json:"real_user_status"`
+		TransferSubject string `json:"transfer_sub,omitempty"`
+		Nonce           string `json:"nonce"`
+		NonceSupported  bool   `json:"nonce_supported"`
+		IssuedAt        int64  `json:"iat"`
+		Expiry          int64  `json:"exp"`
+		AuthTime        int64  `json:"auth_time,omitempty"`
+	}{t.Subject, t.Audience, t.Email, t.EmailVerified, t.IsPrivateEmail, t.RealUserStatus, t.TransferSubject, t.nonceShown(), t.NonceSupported,
+		numericDate(t.IssuedAt), numericDate(t.Expiry), numericDate(t.AuthTime)})
+}
+
+// numericDate is t as a JWT claim holds it, whole seconds since 1970, and
+// 0 for the zero time (a claim the token did not have).
+func numericDate(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }

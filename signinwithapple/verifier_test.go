@@ -234,6 +234,37 @@ func TestIDTokenPrintsNoNonce(t *testing.T) {
 	}
 }
 
+// TestIDTokenJSONHasTheTokensTimes: an IDToken encoded as JSON carries
+// iat and exp as the token itself does, whole seconds since 1970, so that
+// a reader of Apple's claim names gets Apple's form.
+func TestIDTokenJSONHasTheTokensTimes(t *testing.T) {
+	srv, v := newFake(t)
+	_, idToken := srv.Authorize(signinwithappletest.Authorization{Nonce: "n-1"})
+	id, err := v.VerifyIDToken(bg, idToken, signinwithapple.VerifyOptions{Nonce: "n-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var encoded, signed map[string]any
+	if err := json.Unmarshal(js, &encoded); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(id.Raw, &signed); err != nil {
+		t.Fatal(err)
+	}
+	for _, claim := range []string{"iat", "exp", "sub", "aud"} {
+		if encoded[claim] == nil || encoded[claim] != signed[claim] {
+			t.Errorf("%s: encoded %v, the token has %v", claim, encoded[claim], signed[claim])
+		}
+	}
+	if _, ok := encoded["auth_time"]; ok && signed["auth_time"] == nil {
+		t.Errorf("auth_time encoded (%v) for a token without one", encoded["auth_time"])
+	}
+}
+
 // TestNewVerifierRefusesBadConfig: no client IDs, a malformed one, and a
 // keys URL a token's keys must not come from are refused up front.
 func TestNewVerifierRefusesBadConfig(t *testing.T) {

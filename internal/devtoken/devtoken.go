@@ -91,16 +91,10 @@ type Source struct {
 	cache *tokencache.Cache[token.Token]
 }
 
-// TokenSource is ascjwt.TokenSource, which this package cannot name: a
-// value of it is one.
-type TokenSource interface {
-	Token(ctx context.Context) (*token.Token, error)
-}
-
 // Checked returns New(spec), or err alone: an API package's constructor is
 // return devtoken.Checked(cfg.validate()), so that a refused Config gives a
 // nil source and a checked one a Source.
-func Checked(spec Spec, err error) (TokenSource, error) {
+func Checked(spec Spec, err error) (token.Source, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -38,3 +38,19 @@ func NewBearer(e Endpoint, client *http.Client, now func() time.Time, hooks *tok
 		Failed:     token.Failed(hooks, keyID),
 	})
 }
+
+// Checked returns make's source for the settings check returns, or check's
+// error alone, so that an API package's constructor of exchanged tokens is
+// one line, as devtoken.Checked makes one of developer tokens:
+//
+//	return exchange.Checked(cfg.validate, newSource)
+//
+// A refused Config gives a nil source, never a nil pointer inside a
+// non-nil interface.
+func Checked[S any, T token.Source](check func() (S, error), make func(S) T) (token.Source, error) {
+	set, err := check()
+	if err != nil {
+		return nil, err
+	}
+	return make(set), nil
+}

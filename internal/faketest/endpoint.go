@@ -1,7 +1,6 @@
 package faketest
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -19,17 +18,11 @@ func Status(t testing.TB, client *http.Client, url string, header http.Header) i
 	return resp.StatusCode
 }
 
-// TokenSource is a token source of the root package (ascjwt.TokenSource),
-// which this package, like all of internal/, does not import.
-type TokenSource interface {
-	Token(context.Context) (*token.Token, error)
-}
-
 // TokenOfLifetime sets the access tokens of e, a token endpoint fake's, to
 // live d, gets a token from src, a token source of that fake, and checks
 // that the token lives d: the lifetime the endpoint gave, not one the
 // source assumed.
-func TokenOfLifetime(t testing.TB, e *fakeserver.Endpoint, src TokenSource, d time.Duration) *token.Token {
+func TokenOfLifetime(t testing.TB, e *fakeserver.Endpoint, src token.Source, d time.Duration) *token.Token {
 	t.Helper()
 	e.SetTokenLifetime(d)
 	tok, err := src.Token(t.Context())
@@ -45,7 +38,7 @@ func TokenOfLifetime(t testing.TB, e *fakeserver.Endpoint, src TokenSource, d ti
 // ExpectHeldUntilRelease makes e, a token endpoint fake's, hang, has src
 // ask for a token meanwhile, and checks that the exchange waits, counted by
 // held, until Release, and then succeeds.
-func ExpectHeldUntilRelease(t testing.TB, e *fakeserver.Endpoint, src TokenSource, held func() int) {
+func ExpectHeldUntilRelease(t testing.TB, e *fakeserver.Endpoint, src token.Source, held func() int) {
 	t.Helper()
 	e.Hang()
 	done := make(chan error, 1)

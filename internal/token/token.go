@@ -8,6 +8,7 @@
 package token
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -32,6 +33,13 @@ type Token struct {
 	// that a request does not build it again; empty for a Token made
 	// otherwise.
 	authorization string
+}
+
+// Source is ascjwt.TokenSource, which no internal package can name: every
+// token source of the module is one, and a value of it is one to the
+// Transport.
+type Source interface {
+	Token(ctx context.Context) (*Token, error)
 }
 
 // bearer starts an Authorization header's value.
