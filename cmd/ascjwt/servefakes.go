@@ -104,25 +104,44 @@ func newASCFake(log func(string)) *fakeServer {
 
 func newAPNsFake(func(string)) *fakeServer {
 	srv := apnstest.NewUnstartedServer()
-	return &fakeServer{srv: srv.Server, close: srv.Close, creds: func() fakeCreds {
-		cfg := srv.Config()
-		return fakeCreds{keyID: cfg.KeyID, key: cfg.PrivateKey, vars: [][2]string{{"TEAM_ID", cfg.TeamID}}}
-	}}
+	return newTeamFake(srv.Server, srv)
 }
 
 func newMusicKitFake(func(string)) *fakeServer {
 	srv := musickittest.NewUnstartedServer()
-	return &fakeServer{srv: srv.Server, close: srv.Close, creds: func() fakeCreds {
-		cfg := srv.Config()
-		return fakeCreds{keyID: cfg.KeyID, key: cfg.PrivateKey, vars: [][2]string{{"TEAM_ID", cfg.TeamID}}}
-	}}
+	return newTeamFake(srv.Server, srv)
 }
 
 func newWeatherKitFake(func(string)) *fakeServer {
 	srv := weatherkittest.NewUnstartedServer()
-	return &fakeServer{srv: srv.Server, close: srv.Close, creds: func() fakeCreds {
-		cfg := srv.Config()
-		return fakeCreds{keyID: cfg.KeyID, key: cfg.PrivateKey, vars: [][2]string{{"TEAM_ID", cfg.TeamID}, {"SERVICE_ID", cfg.ServiceID}}}
+	return newTeamFake(srv.Server, srv, [2]string{"SERVICE_ID", weatherkittest.DefaultServiceID})
+}
+
+// teamFake is a fake whose client needs nothing but the fake's first key
+// and that key's Team ID, besides fixed variables (APNs, MusicKit,
+// WeatherKit): its Key is the key its Config signs with.
+type teamFake[K teamKey] interface {
+	Key() K
+	Close()
+}
+
+// teamKey is each such fake's Key type: fakeserver.Key's fields, in its
+// order.
+type teamKey interface {
+	~struct {
+		ID         string
+		TeamID     string
+		PrivateKey *ecdsa.PrivateKey
+	}
+}
+
+// newTeamFake is fake, made by its package's NewUnstartedServer, as serve
+// runs it on srv, the httptest.Server it embeds: a client gets the key and
+// TEAM_ID of fake.Key, then vars.
+func newTeamFake[K teamKey](srv *httptest.Server, fake teamFake[K], vars ...[2]string) *fakeServer {
+	return &fakeServer{srv: srv, close: fake.Close, creds: func() fakeCreds {
+		k := fakeserver.Key(fake.Key())
+		return fakeCreds{keyID: k.ID, key: k.PrivateKey, vars: append([][2]string{{"TEAM_ID", k.TeamID}}, vars...)}
 	}}
 }
 

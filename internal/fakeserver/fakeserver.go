@@ -4,8 +4,9 @@
 // one vocabulary, asctest's:
 //
 //   - [NewUnstarted]: the [httptest.Server] a fake embeds, as quiet as a
-//     test wants it. Each fake offers NewServer (started with TLS),
-//     NewUnstartedServer, URL, Client and Close, as net/http/httptest does.
+//     test wants it. Each fake offers NewServer (its NewUnstartedServer
+//     started with TLS, through [StartedTLS]), NewUnstartedServer, URL,
+//     Client and Close, as net/http/httptest does.
 //   - [fakeclock.Clock]: the fake's clock, which its configs share; Now,
 //     Advance and SetClock.
 //   - [Keys]: the registry of the keys a fake knows, of one team (and of

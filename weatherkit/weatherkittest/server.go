@@ -57,11 +57,7 @@ type Stats = fakeserver.Stats
 
 // NewServer starts a TLS server with one key, made afresh in memory. Use
 // srv.Config() for a token source and srv.Client() as the base client.
-func NewServer() *Server {
-	s := NewUnstartedServer()
-	s.StartTLS()
-	return s
-}
+func NewServer() *Server { return fakeserver.StartedTLS(NewUnstartedServer()) }
 
 // NewUnstartedServer returns a server that is not yet listening, as
 // [httptest.NewUnstartedServer] does: call Start for plain HTTP or
