@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -106,10 +105,7 @@ const maxErrorText = 200
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("ascjwt: the API answered ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteString(" " + t)
-	}
+	b.WriteString(respbody.Status(e.StatusCode))
 	if e.request != "" {
 		b.WriteString(" to " + safetext.Line(e.request, maxErrorText))
 	}

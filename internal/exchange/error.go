@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/redact"
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
@@ -59,7 +60,7 @@ func (e *Error) Error() string {
 	if e.Code != "" {
 		s = fmt.Sprintf("%s: the token endpoint refused the exchange (%d, %s%s)", e.pkg, e.StatusCode, e.Code, around(": ", e.Description, ""))
 	} else {
-		s = fmt.Sprintf("%s: the token endpoint answered %s%s", e.pkg, statusText(e.StatusCode), around(" with ", e.body, ""))
+		s = fmt.Sprintf("%s: the token endpoint answered %s%s", e.pkg, respbody.Status(e.StatusCode), around(" with ", e.body, ""))
 	}
 	return s + around(": ", e.hint, "") + around(" (Apple says: ", e.Message, ")")
 }

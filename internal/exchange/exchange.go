@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"github.com/ascjwt/ascjwt/internal/tokencache"
 )
 
@@ -239,7 +240,7 @@ func (s *Source[T]) exchange(ctx context.Context, now time.Time) (string, time.D
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		resp.Body.Close()
-		return "", 0, fmt.Errorf("%s: the token endpoint answered %s, a redirect, which is not followed so that the %s goes nowhere else; set Config.TokenURL to the endpoint itself", pkg, statusText(resp.StatusCode), s.cfg.Credential)
+		return "", 0, fmt.Errorf("%s: the token endpoint answered %s, a redirect, which is not followed so that the %s goes nowhere else; set Config.TokenURL to the endpoint itself", pkg, respbody.Status(resp.StatusCode), s.cfg.Credential)
 	}
 	body, err := readBody(pkg, resp)
 	if err != nil {

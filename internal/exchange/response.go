@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/redact"
+	"github.com/ascjwt/ascjwt/internal/respbody"
 )
 
 // Limits on the token endpoint's response. Apple's are a few hundred bytes
@@ -121,18 +122,9 @@ func readBody(pkg string, resp *http.Response) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("%s: read the token endpoint's response (%s): %w", pkg, statusText(resp.StatusCode), err)
+		return nil, fmt.Errorf("%s: read the token endpoint's response (%s): %w", pkg, respbody.Status(resp.StatusCode), err)
 	case len(body) > MaxResponse:
-		return nil, fmt.Errorf("%s: the token endpoint answered %s with more than %s; that is no token response: check Config.TokenURL", pkg, statusText(resp.StatusCode), redact.Bytes(MaxResponse))
+		return nil, fmt.Errorf("%s: the token endpoint answered %s with more than %s; that is no token response: check Config.TokenURL", pkg, respbody.Status(resp.StatusCode), redact.Bytes(MaxResponse))
 	}
 	return body, nil
-}
-
-// statusText is a status code and Go's text for it, never the server's own
-// reason phrase.
-func statusText(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return strconv.Itoa(code) + " " + t
-	}
-	return strconv.Itoa(code)
 }

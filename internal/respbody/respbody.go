@@ -1,13 +1,15 @@
 // Package respbody reads the start of an error response's body for a
 // CheckResponse (the root's, apns's) and gives it back to the caller: the
 // error is parsed from a bounded read, and the caller can still print or
-// decode the whole body from its first byte.
+// decode the whole body from its first byte. [Status] names the response's
+// status in those errors, and in the token exchange's.
 package respbody
 
 import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // Peek reads at most limit bytes of resp's body and puts them back in front
@@ -28,4 +30,14 @@ func Peek(resp *http.Response, limit int64) ([]byte, error) {
 type reread struct {
 	io.Reader
 	io.Closer
+}
+
+// Status is a status code and Go's text for it ("429 Too Many Requests"),
+// or the code alone for one Go has no text for: never the server's own
+// reason phrase, which an error must not echo.
+func Status(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
 }

@@ -38,3 +38,13 @@ func TestPeekLeavesAResponseWithoutBodyAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusNamesTheCodeInGosWords: a known status gets Go's text, an
+// unknown one its code alone.
+func TestStatusNamesTheCodeInGosWords(t *testing.T) {
+	for code, want := range map[int]string{429: "429 Too Many Requests", 404: "404 Not Found", 599: "599"} {
+		if got := Status(code); got != want {
+			t.Errorf("Status(%d) = %q, want %q", code, got, want)
+		}
+	}
+}
