@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/big"
 	"strings"
 
-	"github.com/ascjwt/ascjwt/internal/jws"
+	"github.com/ascjwt/ascjwt/internal/jwsread"
 )
 
 // maxSigned bounds the signed string a Verify method reads: Apple's
@@ -92,7 +89,7 @@ func split(what, signed string) (header, payload, signature string, err error) {
 
 // decodePayload decodes the payload segment into out and keeps it as Raw.
 func decodePayload(what, segment string, out payload) error {
-	b, err := jws.DecodeSegment(segment)
+	b, err := jwsread.DecodeSegment(segment)
 	if err != nil {
 		return refuseWith(StatusInvalidFormat, "the "+what+"'s payload is not base64url", err)
 	}
@@ -164,7 +161,7 @@ type header struct {
 // decodeHeader reads a header segment. Its names are matched exactly, as
 // Apple's libraries read them (encoding/json would take "X5C" for "x5c").
 func decodeHeader(segment string) (*header, error) {
-	b, err := jws.DecodeSegment(segment)
+	b, err := jwsread.DecodeSegment(segment)
 	if err != nil {
 		return nil, refuseWith(StatusInvalidFormat, "its header is not base64url", err)
 	}
@@ -192,15 +189,11 @@ func (ch *verifiedChain) verifySignature(signingInput, segment string) error {
 	if !ok || key.Curve != elliptic.P256() {
 		return refuse(StatusVerificationFailure, "its leaf certificate has no ECDSA P-256 key, which ES256 needs")
 	}
-	sig, err := jws.DecodeSegment(segment)
-	if err != nil || len(sig) != jws.SignatureSize {
+	sig, err := jwsread.DecodeSegment(segment)
+	if err != nil || len(sig) != jwsread.SignatureLen {
 		return refuse(StatusVerificationFailure, "its signature is not an ES256 signature: 64 bytes of base64url")
 	}
-	h := sha256.New()
-	io.WriteString(h, signingInput)
-	r := new(big.Int).SetBytes(sig[:32])
-	s := new(big.Int).SetBytes(sig[32:])
-	if !ecdsa.Verify(key, h.Sum(nil), r, s) {
+	if !jwsread.VerifyES256(key, signingInput, sig) {
 		return refuse(StatusVerificationFailure, "its signature does not verify with its leaf certificate's key; it was changed or not signed by the App Store")
 	}
 	return nil

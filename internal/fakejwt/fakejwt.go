@@ -38,7 +38,6 @@ package fakejwt
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,9 +177,9 @@ const (
 	MaxDeveloperTokenLen = 16 << 10
 )
 
-// SignatureLen is the length of an ES256 signature in a JWS: R and S, 32
-// bytes each (RFC 7518 section 3.4).
-const SignatureLen = 64
+// SignatureLen is the length of an ES256 signature in a JWS
+// ([jwsread.SignatureLen]).
+const SignatureLen = jwsread.SignatureLen
 
 // Parts is a compact JWS split at its periods, each part decoded.
 type Parts struct {
@@ -226,17 +225,10 @@ func (p Parts) VerifyES256(pub *ecdsa.PublicKey) bool {
 	return VerifyES256(pub, p.SigningInput(), p.Raw[2])
 }
 
-// VerifyES256 reports whether sig is pub's ES256 signature of input, the
-// JWS signing input: SHA-256, then a 64-byte R||S. A signature of any other
-// length (an ASN.1 DER one, say) does not verify; callers that name that
-// mistake check [SignatureLen] first.
+// VerifyES256 reports whether sig is pub's ES256 signature of input
+// ([jwsread.VerifyES256]).
 func VerifyES256(pub *ecdsa.PublicKey, input string, sig []byte) bool {
-	if pub == nil || len(sig) != SignatureLen {
-		return false
-	}
-	digest := sha256.Sum256([]byte(input))
-	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	return ecdsa.Verify(pub, digest[:], r, s)
+	return jwsread.VerifyES256(pub, input, sig)
 }
 
 // Object is a JSON object's members by their exact names: a JWT's names

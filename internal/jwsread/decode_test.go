@@ -1,4 +1,4 @@
-package jws
+package jwsread
 
 import (
 	"encoding/base64"

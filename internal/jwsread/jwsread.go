@@ -1,6 +1,7 @@
-// Package jwsread reads the parts of a compact JWS strictly, for the code of
-// this module that verifies tokens: signinwithapple's Verifier (Apple's
-// identity tokens, notifications and key set) and internal/fakejwt (the
+// Package jwsread reads the parts of a compact JWS strictly and checks an
+// ES256 signature, for the code of this module that verifies tokens:
+// signinwithapple's Verifier (Apple's identity tokens, notifications and
+// key set), appstore's (what the App Store signs) and internal/fakejwt (the
 // fakes' reading of the tokens this module signs). It is written with
 // encoding/base64 and encoding/json directly and shares nothing with
 // internal/jws, which signs: what checks the signing path must not repeat
@@ -19,11 +20,14 @@ package jwsread
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -44,6 +48,23 @@ func DecodeSegment(s string) ([]byte, error) {
 		return nil, errSegment
 	}
 	return b, nil
+}
+
+// SignatureLen is the length of an ES256 signature in a JWS: R and S, 32
+// bytes each (RFC 7518 section 3.4).
+const SignatureLen = 64
+
+// VerifyES256 reports whether sig is pub's ES256 signature of input, the
+// JWS signing input: SHA-256, then a 64-byte R||S. A signature of any other
+// length (an ASN.1 DER one, say) does not verify; callers that name that
+// mistake check [SignatureLen] first.
+func VerifyES256(pub *ecdsa.PublicKey, input string, sig []byte) bool {
+	if pub == nil || len(sig) != SignatureLen {
+		return false
+	}
+	digest := sha256.Sum256([]byte(input))
+	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+	return ecdsa.Verify(pub, digest[:], r, s)
 }
 
 // Object is a JSON object's members by their exact names: a JWT's names
