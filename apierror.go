@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/respbody"
+	"github.com/ascjwt/ascjwt/internal/retryafter"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
@@ -77,7 +78,7 @@ func CheckResponse(resp *http.Response) error {
 	if r := resp.Request; r != nil && r.URL != nil {
 		e.request = r.Method + " " + r.URL.Path
 	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+	if d, ok := retryafter.Parse(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
 	e.withheld = withheldFrom(resp)

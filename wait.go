@@ -6,9 +6,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/ascjwt/ascjwt/internal/retryafter"
 )
 
 // Waiting on a 429 ("Identifying Rate Limits" in the App Store Connect API
@@ -99,7 +99,7 @@ func (t *Transport) waitLeft(waited time.Duration) time.Duration {
 
 // retryWait is how long to wait after the attempt-th 429 with header h.
 func (t *Transport) retryWait(h http.Header, attempt int) (time.Duration, string) {
-	if d, ok := parseRetryAfter(h.Get("Retry-After"), t.clock()); ok {
+	if d, ok := retryafter.Parse(h.Get("Retry-After"), t.clock()); ok {
 		return d, WaitRetryAfter
 	}
 	ceiling := min(firstBackoff<<(attempt-1), maxBackoff)
@@ -114,39 +114,6 @@ func (t *Transport) jitter(ceiling time.Duration) time.Duration {
 	}
 	return rand.N(ceiling + 1)
 }
-
-// parseRetryAfter reads a Retry-After value: delta seconds or an HTTP date
-// (RFC 9110 10.2.3), or UNIX time in milliseconds, the form the App Store
-// Server API uses. A moment already past means no wait.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		switch {
-		case n < 0:
-			return 0, false
-		case n >= epochMillisFloor:
-			return max(time.UnixMilli(n).Sub(now), 0), true
-		default:
-			return time.Duration(min(n, maxDeltaSeconds)) * time.Second, true
-		}
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-const (
-	// epochMillisFloor tells UNIX milliseconds from delta seconds: 10^12 ms
-	// is September 2001, and 10^12 s is over 30,000 years.
-	epochMillisFloor = 1_000_000_000_000
-	// maxDeltaSeconds keeps a huge delta from overflowing a Duration; any
-	// wait this long is past every MaxRetryWait anyway.
-	maxDeltaSeconds = 1 << 32
-)
 
 // pastDeadline reports whether waiting d would take a request past its
 // context's deadline, which is on the real clock whatever Transport.now is.

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ascjwt/ascjwt/internal/redact"
 	"github.com/ascjwt/ascjwt/internal/respbody"
+	"github.com/ascjwt/ascjwt/internal/retryafter"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
@@ -36,7 +36,8 @@ type Error struct {
 	// when the response had none.
 	Message string
 	// RetryAfter is the wait a 429 or 503 response asked for in its
-	// Retry-After header (in seconds); zero when it asked for none.
+	// Retry-After header (seconds or an HTTP date), at most a day; zero
+	// when it asked for none.
 	RetryAfter time.Duration
 
 	pkg  string // "maps", "axm"
@@ -93,8 +94,8 @@ func (e *Error) Temporary() bool {
 // newError reads the error in a response other than 200: an OAuth error,
 // Apple's ErrorResponse, or neither, described by its size and content type.
 // Server text has secret cut out of it (marked as marker) and is escaped.
-func newError(c *config, resp *http.Response, body []byte, secret string) *Error {
-	e := &Error{StatusCode: resp.StatusCode, pkg: c.pkg, RetryAfter: retryAfter(resp)}
+func newError(c *config, resp *http.Response, body []byte, secret string, now time.Time) *Error {
+	e := &Error{StatusCode: resp.StatusCode, pkg: c.pkg, RetryAfter: retryAfter(resp, now)}
 	text := func(s string, max int) string { return safetext.Line(redact.Cut(s, secret, c.marker), max) }
 	var doc struct {
 		Error       json.RawMessage `json:"error"`
@@ -157,12 +158,9 @@ func describeBody(resp *http.Response, body []byte) string {
 	return redact.Bytes(len(body)) + " of " + kind
 }
 
-// retryAfter reads a Retry-After header given in seconds (the form token
-// endpoints use), bounded by a day; zero for none or another form.
-func retryAfter(resp *http.Response) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After")))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return min(time.Duration(n)*time.Second, maxRetryAfter)
+// retryAfter reads resp's Retry-After header at now ([retryafter.Parse]),
+// bounded by a day; zero for none.
+func retryAfter(resp *http.Response, now time.Time) time.Duration {
+	d, _ := retryafter.Parse(resp.Header.Get("Retry-After"), now)
+	return min(d, maxRetryAfter)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ascjwt/ascjwt/internal/fakeclock"
 )
@@ -78,6 +79,23 @@ func TestErrorReadsBothErrorDocuments(t *testing.T) {
 	quota := errorFor(t, 429, http.Header{"Retry-After": {"120"}}, ``)
 	if quota.RetryAfter.Seconds() != 120 || !quota.Temporary() {
 		t.Errorf("429 read as %+v", *quota)
+	}
+}
+
+// TestErrorReadsRetryAfterInEveryForm: a token endpoint's Retry-After is
+// read as the Transport reads one, an HTTP date too, at the source's clock,
+// and bounded by a day.
+func TestErrorReadsRetryAfterInEveryForm(t *testing.T) {
+	for value, want := range map[string]time.Duration{
+		"120": 120 * time.Second,
+		t0.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
+		"31536000": 24 * time.Hour, // a year asked, a day at most
+		"-5":       0,
+		"soon":     0,
+	} {
+		if got := errorFor(t, 429, http.Header{"Retry-After": {value}}, ``).RetryAfter; got != want {
+			t.Errorf("Retry-After %q read as %s, want %s", value, got, want)
+		}
 	}
 }
 

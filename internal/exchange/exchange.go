@@ -250,7 +250,7 @@ func (s *Source[T]) exchange(ctx context.Context, now time.Time) (string, time.D
 		if resp.StatusCode == http.StatusUnauthorized && a.Refused != nil {
 			a.Refused()
 		}
-		return "", 0, newError(&s.errs, resp, body, a.Secret)
+		return "", 0, newError(&s.errs, resp, body, a.Secret, now)
 	}
 	return ParseResponse(pkg, s.cfg.Format, body)
 }
