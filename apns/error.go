@@ -114,12 +114,10 @@ func parseErrorBody(body []byte) (reason string, at time.Time) {
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("apns: push refused with ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	switch {
-	case e.Reason != "":
-		b.WriteString(" " + safetext.Line(e.Reason, maxReasonText))
-	case http.StatusText(e.StatusCode) != "":
-		b.WriteString(" " + http.StatusText(e.StatusCode))
+	if e.Reason != "" {
+		b.WriteString(strconv.Itoa(e.StatusCode) + " " + safetext.Line(e.Reason, maxReasonText))
+	} else {
+		b.WriteString(respbody.Status(e.StatusCode))
 	}
 	if hint := reasonHints[e.Reason]; hint != "" {
 		b.WriteString(": " + hint)

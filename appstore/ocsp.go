@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"golang.org/x/crypto/ocsp"
 	"golang.org/x/sync/errgroup"
 )
@@ -60,7 +61,7 @@ func (v *Verifier) checkOCSP(ctx context.Context, name string, cert, issuer *x50
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return refuse(StatusRetryable, fmt.Sprintf("its %s certificate's OCSP responder answered %s; try again later", name, resp.Status))
+		return refuse(StatusRetryable, fmt.Sprintf("its %s certificate's OCSP responder answered %s; try again later", name, respbody.Status(resp.StatusCode)))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxOCSPResponse+1))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/ascjwt/ascjwt"
 	"github.com/ascjwt/ascjwt/internal/jwsread"
 	"github.com/ascjwt/ascjwt/internal/redact"
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"github.com/ascjwt/ascjwt/internal/safetext"
 )
 
@@ -309,7 +310,7 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values, sen
 		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &er) != nil || er.Error == "" || !isJSON(resp.Header) {
-		return nil, fmt.Errorf("signinwithapple: POST %s: Apple answered %s without an ErrorResponse", endpoint, resp.Status)
+		return nil, fmt.Errorf("signinwithapple: POST %s: Apple answered %s without an ErrorResponse", endpoint, respbody.Status(resp.StatusCode))
 	}
 	te := &TokenError{Code: safetext.Line(redactIn(er.Error, secret.Value, sent), 64), Description: safetext.Line(redactIn(er.Description, secret.Value, sent), 300)}
 	if te.Code == "invalid_client" {

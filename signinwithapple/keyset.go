@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ascjwt/ascjwt/internal/respbody"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -142,7 +143,7 @@ func (k *keySet) get() (map[string]*rsa.PublicKey, time.Duration, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, 0, fmt.Errorf("fetch Apple's key set: GET %s answered %s", k.url, resp.Status)
+		return nil, 0, fmt.Errorf("fetch Apple's key set: GET %s answered %s", k.url, respbody.Status(resp.StatusCode))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxKeySetBytes+1))
 	if err != nil {

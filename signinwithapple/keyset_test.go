@@ -401,3 +401,22 @@ func waitFor(t *testing.T, cond func() bool) {
 		runtime.Gosched()
 	}
 }
+
+// TestKeySetErrorNamesTheStatusInGosWords: a key set response's status is
+// named by its code and Go's text; the server's own reason phrase, which
+// could carry anything, is not echoed.
+func TestKeySetErrorNamesTheStatusInGosWords(t *testing.T) {
+	srv := signinwithappletest.NewServer()
+	defer srv.Close()
+	v := verifierThrough(t, srv, func(c *http.Client) {
+		c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 \x1b[2Jcall +1-555-0100",
+				Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+		})
+	})
+	_, good := srv.Authorize(signinwithappletest.Authorization{})
+	err := verifyID(v, good)
+	if err == nil || !strings.Contains(err.Error(), "503 Service Unavailable") || strings.Contains(err.Error(), "555-0100") {
+		t.Fatalf("error %q, want the status in Go's words and nothing of the server's phrase", err)
+	}
+}

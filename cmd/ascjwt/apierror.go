@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ascjwt/ascjwt"
+	"github.com/ascjwt/ascjwt/internal/respbody"
 )
 
 // reportAPIError handles a non-2xx answer: the body goes to stdout as
@@ -42,7 +43,7 @@ func summarize(checked error, resp *http.Response, waits *waitReporter) string {
 	var ae *ascjwt.APIError
 	if !errors.As(checked, &ae) {
 		// Not an error answer after all; say what came back.
-		return "the API answered " + resp.Status
+		return "the API answered " + respbody.Status(resp.StatusCode)
 	}
 	line := strings.TrimPrefix(ae.Error(), "ascjwt: ")
 	if len(ae.Errors) > 1 {
