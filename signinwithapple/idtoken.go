@@ -93,10 +93,11 @@ func (t IDToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.Strin
 func (t IDToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // MarshalJSON encodes the claims that String shows, under Apple's names
-// and with its times as the token has them (NumericDate: whole seconds
-// since 1970), with the nonce redacted and without Raw: an IDToken logged
-// as JSON, or sent back to a browser, carries no nonce. Read Raw for the
-// payload as Apple signed it.
+// and with its times in the token's form (NumericDate, whole seconds since
+// 1970: Apple's tokens have no fractions), with the nonce redacted and
+// without Raw: an IDToken logged as JSON, or sent back to a browser,
+// carries no nonce. auth_time is left out when the token had none. Read Raw
+// for the payload as Apple signed it.
 func (t IDToken) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Subject         string `json:"sub"`
@@ -110,9 +111,9 @@ func (t IDToken) MarshalJSON() ([]byte, error) {
 		NonceSupported  bool   `json:"nonce_supported"`
 		IssuedAt        int64  `json:"iat"`
 		Expiry          int64  `json:"exp"`
-		AuthTime        int64  `json:"auth_time,omitempty"`
+		AuthTime        *int64 `json:"auth_time,omitempty"`
 	}{t.Subject, t.Audience, t.Email, t.EmailVerified, t.IsPrivateEmail, t.RealUserStatus, t.TransferSubject, t.nonceShown(), t.NonceSupported,
-		numericDate(t.IssuedAt), numericDate(t.Expiry), numericDate(t.AuthTime)})
+		numericDate(t.IssuedAt), numericDate(t.Expiry), optionalDate(t.AuthTime)})
 }
 
 // numericDate is t as a JWT claim holds it, whole seconds since 1970, and
@@ -122,4 +123,14 @@ func numericDate(t time.Time) int64 {
 		return 0
 	}
 	return t.Unix()
+}
+
+// optionalDate is numericDate for a claim that may be absent: nil for the
+// zero time, so that a token without it encodes without it.
+func optionalDate(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	n := t.Unix()
+	return &n
 }
