@@ -169,9 +169,13 @@ func (l *loader) resolve() (ascjwt.Config, error) {
 	case haveKeyID && named && fileID != keyID.v:
 		// Signing with one key under another's ID makes tokens Apple
 		// refuses with a bare 401; a warning scrolls by in CI logs.
+		orFile := "" // only a key ID of letters and digits names a key file
+		if keyparse.FileKeyID(keyID.v) {
+			orFile = ", or use the file " + keyparse.FileName(keyID.v)
+		}
 		return ascjwt.Config{}, &sentinelError{ErrConflict, fmt.Sprintf(
-			"credentials: key ID %s from %s and the key file %s from %s name different keys; Apple would refuse the tokens. Make them agree: %s, or use the file AuthKey_%s.p8",
-			keyID.v, keyID.source, filepath.Base(key.path), key.source, l.fixKeyID(keyID.source, fileID), keyID.v)}
+			"credentials: key ID %s from %s and the key file %s from %s name different keys; Apple would refuse the tokens. Make them agree: %s%s",
+			keyID.v, keyID.source, filepath.Base(key.path), key.source, l.fixKeyID(keyID.source, fileID), orFile)}
 	case haveKeyID && key.keyID.source != "" && key.keyID.v != keyID.v:
 		// The same for a key whose own source names its key ID: a
 		// fastlane JSON, or a tool's variables, for another key.

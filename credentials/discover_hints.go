@@ -3,6 +3,8 @@ package credentials
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
 // The messages that say where a value was looked for.
@@ -36,8 +38,8 @@ func (l *loader) keyHint(keyID string) string {
 	if l.keysDir.source == "" {
 		dirs = append([]string{"$" + keysDirVar + " (unset)"}, dirs...)
 	}
-	return fmt.Sprintf("%s, key or filepath in %s, or put AuthKey_%s.p8 in one of %s",
-		setOr(l.opts.FlagNames.KeyFile, vars), l.jsonHint(), keyID, strings.Join(dirs, ", "))
+	return fmt.Sprintf("%s, key or filepath in %s, or put %s in one of %s",
+		setOr(l.opts.FlagNames.KeyFile, vars), l.jsonHint(), keyparse.FileName(keyID), strings.Join(dirs, ", "))
 }
 
 // places names where a value was looked for, for a notice.

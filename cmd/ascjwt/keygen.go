@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ascjwt/ascjwt/internal/configcheck"
 	"github.com/ascjwt/ascjwt/internal/keyparse"
 )
 
@@ -29,7 +30,7 @@ it does not exist) and never over an existing file. Stdout gets the key ID on th
 	id := *keyID
 	if id == "" {
 		id = randomKeyID()
-	} else if len(id) > 64 || !keyparse.FileKeyID(id) {
+	} else if len(id) > configcheck.MaxIDLen || !keyparse.FileKeyID(id) {
 		// The ID becomes part of a file name: no separators, no dots.
 		return usagef("--key-id %s: want 1 to 64 letters and digits, like Apple's 2X9R4HXF34", describeArg(id))
 	}

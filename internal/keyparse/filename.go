@@ -20,7 +20,10 @@ func KeyIDOfFile(path string) (string, bool) {
 		return "", false
 	}
 	id := name[len(prefix) : len(name)-len(suffix)]
-	return id, FileKeyID(id)
+	if !FileKeyID(id) {
+		return "", false
+	}
+	return id, true
 }
 
 // FileKeyID reports whether keyID is letters and digits only, as Apple's

@@ -22,7 +22,7 @@ func TestKeyIDOfFileReadsAppleDownloadsOnly(t *testing.T) {
 		{"", "", false},
 	} {
 		id, ok := KeyIDOfFile(tc.path)
-		if ok != tc.ok || (ok && id != tc.id) {
+		if ok != tc.ok || id != tc.id {
 			t.Errorf("KeyIDOfFile(%q) = %q, %t; want %q, %t", tc.path, id, ok, tc.id, tc.ok)
 		}
 	}
@@ -43,4 +43,20 @@ func FuzzKeyIDOfFile(f *testing.F) {
 			t.Fatalf("KeyIDOfFile(%q) = %q, which does not name the same file", path, id)
 		}
 	})
+}
+
+// TestFileKeyIDTakesLettersAndDigitsOnly: only a key ID that names a file
+// inside its folder, as Apple's do, goes into FileName.
+func TestFileKeyIDTakesLettersAndDigitsOnly(t *testing.T) {
+	for id, want := range map[string]bool{
+		"2X9R4HXF34": true, "abc123": true,
+		"": false, "2X9R-4HXF": false, "a_b": false, "a.b": false, "../x": false, "a/b": false, "a b": false, "é": false,
+	} {
+		if got := FileKeyID(id); got != want {
+			t.Errorf("FileKeyID(%q) = %t, want %t", id, got, want)
+		}
+	}
+	if got := FileName("2X9R4HXF34"); got != "AuthKey_2X9R4HXF34.p8" {
+		t.Errorf("FileName = %q", got)
+	}
 }

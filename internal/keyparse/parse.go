@@ -1,5 +1,7 @@
 // Package keyparse turns the many shapes in which people store an App Store
-// Connect private key into an *ecdsa.PrivateKey on curve P-256.
+// Connect private key into an *ecdsa.PrivateKey on curve P-256, and holds
+// the name of Apple's key download, AuthKey_<KEYID>.p8 ([FileName],
+// [KeyIDOfFile]).
 //
 // Keys arrive as Apple's .p8 file (PKCS#8 PEM), as OpenSSL's SEC1 "EC PRIVATE
 // KEY" PEM, as the bare base64 body pasted into a CI secret, as base64 of the
