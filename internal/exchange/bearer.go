@@ -39,7 +39,7 @@ func NewBearer(e Endpoint, client *http.Client, now func() time.Time, hooks *tok
 	})
 }
 
-// Checked returns make's source for the settings check returns, or check's
+// Checked returns build's source for the settings check returns, or check's
 // error alone, so that an API package's constructor of exchanged tokens is
 // one line, as devtoken.Checked makes one of developer tokens:
 //
@@ -47,10 +47,10 @@ func NewBearer(e Endpoint, client *http.Client, now func() time.Time, hooks *tok
 //
 // A refused Config gives a nil source, never a nil pointer inside a
 // non-nil interface.
-func Checked[S any, T token.Source](check func() (S, error), make func(S) T) (token.Source, error) {
+func Checked[S any, T token.Source](check func() (S, error), build func(S) T) (token.Source, error) {
 	set, err := check()
 	if err != nil {
 		return nil, err
 	}
-	return make(set), nil
+	return build(set), nil
 }

@@ -35,9 +35,10 @@ type Error struct {
 	// Message is Apple's error message and its details, shortened; empty
 	// when the response had none.
 	Message string
-	// RetryAfter is the wait a 429 or 503 response asked for in its
-	// Retry-After header (seconds or an HTTP date), at most a day; zero
-	// when it asked for none.
+	// RetryAfter is the wait the response asked for in its Retry-After
+	// header (usually with a 429 or 503), read as the Transport reads one:
+	// delta seconds, an HTTP date or UNIX milliseconds, measured from
+	// Config.Now; at most a day, and zero when it asked for none.
 	RetryAfter time.Duration
 
 	pkg  string // "maps", "axm"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,18 +84,22 @@ func TestErrorReadsBothErrorDocuments(t *testing.T) {
 }
 
 // TestErrorReadsRetryAfterInEveryForm: a token endpoint's Retry-After is
-// read as the Transport reads one, an HTTP date too, at the source's clock,
-// and bounded by a day.
+// read as the Transport reads one, an HTTP date and UNIX milliseconds too,
+// at the source's clock, and bounded by a day.
 func TestErrorReadsRetryAfterInEveryForm(t *testing.T) {
-	for value, want := range map[string]time.Duration{
-		"120": 120 * time.Second,
-		t0.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
-		"31536000": 24 * time.Hour, // a year asked, a day at most
-		"-5":       0,
-		"soon":     0,
+	for _, tc := range []struct {
+		value string
+		want  time.Duration
+	}{
+		{"120", 120 * time.Second},
+		{t0.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{strconv.FormatInt(t0.Add(time.Minute).UnixMilli(), 10), time.Minute}, // UNIX milliseconds
+		{"31536000", 24 * time.Hour},                                          // a year asked, a day at most
+		{"-5", 0},
+		{"soon", 0},
 	} {
-		if got := errorFor(t, 429, http.Header{"Retry-After": {value}}, ``).RetryAfter; got != want {
-			t.Errorf("Retry-After %q read as %s, want %s", value, got, want)
+		if got := errorFor(t, 429, http.Header{"Retry-After": {tc.value}}, ``).RetryAfter; got != tc.want {
+			t.Errorf("Retry-After %q read as %s, want %s", tc.value, got, tc.want)
 		}
 	}
 }

@@ -1,10 +1,10 @@
 // Package fakejwt reads compact ES256 JSON Web Tokens strictly, for every
 // fake server of this module (asctest, apnstest, musickittest,
-// weatherkittest, mapstest, axmtest, signinwithappletest). It is
-// verification code of its own, written with crypto/ecdsa and with
-// internal/jwsread's strict reading of the parts (which signinwithapple's
-// Verifier of Apple's tokens shares), and never internal/jws, which makes
-// the tokens: the fakes must check the signing path, not repeat it.
+// weatherkittest, mapstest, axmtest, signinwithappletest). It is built on
+// internal/jwsread's strict reading of the parts and its ES256 check (which
+// the verifiers of what Apple signs, in signinwithapple and appstore,
+// share), never on internal/jws, which makes the tokens: the fakes must
+// check the signing path, not repeat it.
 //
 // A fake with Apple's usual rules (a key ID that names a key of one team,
 // iss that team) calls [Verify] and then checks its API's own claims:

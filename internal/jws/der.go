@@ -2,9 +2,9 @@ package jws
 
 import "errors"
 
-// SignatureSize is the length of an ES256 signature in JWS: R and S as 32-byte
+// signatureSize is the length of an ES256 signature in JWS: R and S as 32-byte
 // big-endian integers.
-const SignatureSize = 64
+const signatureSize = 64
 
 var errDER = errors.New("the signer returned a signature that is neither ASN.1 DER (ECDSA-Sig-Value) nor 64-byte R||S")
 
@@ -15,12 +15,12 @@ var errDER = errors.New("the signer returned a signature that is neither ASN.1 D
 func RawSignature(sig []byte) ([]byte, error) {
 	r, s, ok := parseDER(sig)
 	if !ok {
-		if len(sig) == SignatureSize {
+		if len(sig) == signatureSize {
 			return sig, nil
 		}
 		return nil, errDER
 	}
-	out := make([]byte, SignatureSize)
+	out := make([]byte, signatureSize)
 	copy(out[32-len(r):32], r)
 	copy(out[64-len(s):], s)
 	return out, nil

@@ -1,11 +1,11 @@
-// Package jwsread reads the parts of a compact JWS strictly and checks an
-// ES256 signature, for the code of this module that verifies tokens:
-// signinwithapple's Verifier (Apple's identity tokens, notifications and
-// key set), appstore's (what the App Store signs) and internal/fakejwt (the
-// fakes' reading of the tokens this module signs). It is written with
-// encoding/base64 and encoding/json directly and shares nothing with
-// internal/jws, which signs: what checks the signing path must not repeat
-// it.
+// Package jwsread reads the parts of a compact JWS strictly, for the code of
+// this module that verifies tokens: signinwithapple's Verifier (Apple's
+// identity tokens, notifications and key set), appstore's (what the App
+// Store signs) and internal/fakejwt (the fakes' reading of the tokens this
+// module signs); [VerifyES256] is the one ES256 check of appstore and the
+// fakes (signinwithapple's tokens are RS256). It is written with the
+// standard library directly and shares nothing with internal/jws, which
+// signs: what checks the signing path must not repeat it.
 //
 // Strict means what a lax reader would let through is refused: base64url
 // with padding, line breaks or spare bits (one signature under several

@@ -4,7 +4,8 @@
 // Retry401, RateLimitWait and RateLimit are aliases of these, so that the
 // shared source (internal/devtoken) makes ascjwt's tokens and calls
 // ascjwt's hooks without importing the root package. Their documentation
-// for users is on the aliases.
+// for users is on the aliases. Source is the root's TokenSource as the
+// internal packages see it.
 package token
 
 import (
@@ -35,9 +36,9 @@ type Token struct {
 	authorization string
 }
 
-// Source is ascjwt.TokenSource, which no internal package can name: every
-// token source of the module is one, and a value of it is one to the
-// Transport.
+// Source has ascjwt.TokenSource's one method, for the internal packages,
+// which cannot name the root's interface: every token source of the module
+// is one, and a value of either is a value of the other.
 type Source interface {
 	Token(ctx context.Context) (*Token, error)
 }
