@@ -31,14 +31,16 @@ func NewTokenSource(cfg Config) (ascjwt.TokenSource, error) {
 	return devtoken.Checked(cfg.validate())
 }
 
-// source is the title of Apple's page that asks for "A 10-character string
-// with the Key ID", and an iss of "your 10-character Team ID".
-const source = "Establishing a token-based connection to APNs"
+// idSource is the title of Apple's page that asks for "A 10-character
+// string with the Key ID", and an iss of "your 10-character Team ID".
+const idSource = "Establishing a token-based connection to APNs"
 
 // validate checks everything that can be known before the first token, so
-// that a mistake shows at start-up and not as a 403 at the first push.
+// that a mistake shows at start-up and not as a 403 at the first push. It
+// is here beside spec, not in config.go as in the other packages, since
+// APNs' tokens are not [configcheck.DeveloperKey]'s: no lifetime, no exp.
 func (c Config) validate() (devtoken.Spec, error) {
-	if err := configcheck.CheckIDs("apns", source,
+	if err := configcheck.CheckIDs("apns", idSource,
 		c.KeyID, "the 10-character key ID shown next to the key in the developer account (Certificates, Identifiers & Profiles > Keys)",
 		c.TeamID, "the 10-character team ID shown under Membership in the developer account"); err != nil {
 		return devtoken.Spec{}, err

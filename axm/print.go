@@ -22,7 +22,8 @@ func (c Config) String() string {
 }
 
 // showField shows an ID that [NewTokenSource] would accept, and describes
-// any other.
+// any other. It is axm's own, not [configcheck.ShowField], since axm's
+// checkField also refuses a space inside a value.
 func showField(value string, max int) string {
 	return configcheck.Show(value, checkField("", value, max, "") == nil)
 }

@@ -104,43 +104,26 @@ func newASCFake(log func(string)) *fakeServer {
 
 func newAPNsFake(func(string)) *fakeServer {
 	srv := apnstest.NewUnstartedServer()
-	return newTeamFake(srv.Server, srv)
+	return newTeamFake(srv.Server, srv.Close, func() fakeserver.Key { return fakeserver.Key(srv.Key()) })
 }
 
 func newMusicKitFake(func(string)) *fakeServer {
 	srv := musickittest.NewUnstartedServer()
-	return newTeamFake(srv.Server, srv)
+	return newTeamFake(srv.Server, srv.Close, srv.Key)
 }
 
 func newWeatherKitFake(func(string)) *fakeServer {
 	srv := weatherkittest.NewUnstartedServer()
-	return newTeamFake(srv.Server, srv, [2]string{"SERVICE_ID", weatherkittest.DefaultServiceID})
+	return newTeamFake(srv.Server, srv.Close, srv.Key, [2]string{"SERVICE_ID", srv.Config().ServiceID})
 }
 
-// teamFake is a fake whose client needs nothing but the fake's first key
-// and that key's Team ID, besides fixed variables (APNs, MusicKit,
-// WeatherKit): its Key is the key its Config signs with.
-type teamFake[K teamKey] interface {
-	Key() K
-	Close()
-}
-
-// teamKey is each such fake's Key type: fakeserver.Key's fields, in its
-// order.
-type teamKey interface {
-	~struct {
-		ID         string
-		TeamID     string
-		PrivateKey *ecdsa.PrivateKey
-	}
-}
-
-// newTeamFake is fake, made by its package's NewUnstartedServer, as serve
-// runs it on srv, the httptest.Server it embeds: a client gets the key and
-// TEAM_ID of fake.Key, then vars.
-func newTeamFake[K teamKey](srv *httptest.Server, fake teamFake[K], vars ...[2]string) *fakeServer {
-	return &fakeServer{srv: srv, close: fake.Close, creds: func() fakeCreds {
-		k := fakeserver.Key(fake.Key())
+// newTeamFake is a fake whose client needs nothing but the key its Config
+// signs with (key, the fake's first) and that key's Team ID, then vars
+// (APNs, MusicKit, WeatherKit): serve runs it on srv and stops it with
+// close.
+func newTeamFake(srv *httptest.Server, close func(), key func() fakeserver.Key, vars ...[2]string) *fakeServer {
+	return &fakeServer{srv: srv, close: close, creds: func() fakeCreds {
+		k := key()
 		return fakeCreds{keyID: k.ID, key: k.PrivateKey, vars: append([][2]string{{"TEAM_ID", k.TeamID}}, vars...)}
 	}}
 }
