@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -316,34 +315,40 @@ func TestHangingEndpointIsBoundedByTheTimeout(t *testing.T) {
 	})
 }
 
+// TestImpatientCallerDoesNotCancelTheExchange: a caller that gives up
+// leaves the exchange it began to the callers still waiting for it.
 func TestImpatientCallerDoesNotCancelTheExchange(t *testing.T) {
-	srv, src := newSource(t)
-	srv.Hang()
-	ctx, cancel := context.WithCancel(context.Background())
-	impatient := make(chan error, 1)
-	go func() {
-		_, err := src.Token(ctx)
-		impatient <- err
-	}()
-	for srv.Stats().Held == 0 {
-		runtime.Gosched()
-	}
-	patient := make(chan error, 1)
-	go func() {
-		_, err := src.Token(context.Background())
-		patient <- err
-	}()
-	cancel()
-	if err := <-impatient; !errors.Is(err, context.Canceled) {
-		t.Fatalf("impatient caller: %v; want its context's error", err)
-	}
-	srv.Release()
-	if err := <-patient; err != nil {
-		t.Fatalf("patient caller: %v; want the token of the exchange the impatient one began", err)
-	}
-	if st := srv.Stats(); st.Exchanges != 1 {
-		t.Errorf("%d exchanges; want 1, not cancelled by the caller who gave up", st.Exchanges)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv, src := newSourceInBubble(t)
+		srv.Hang()
+		ctx, cancel := context.WithCancel(context.Background())
+		impatient := make(chan error, 1)
+		go func() {
+			_, err := src.Token(ctx)
+			impatient <- err
+		}()
+		synctest.Wait() // the impatient caller's exchange is held at the endpoint
+		if held := srv.Stats().Held; held != 1 {
+			t.Fatalf("%d exchanges held; want the impatient caller's", held)
+		}
+		patient := make(chan error, 1)
+		go func() {
+			_, err := src.Token(context.Background())
+			patient <- err
+		}()
+		synctest.Wait() // the patient caller has joined it
+		cancel()
+		if err := <-impatient; !errors.Is(err, context.Canceled) {
+			t.Fatalf("impatient caller: %v; want its context's error", err)
+		}
+		srv.Release()
+		if err := <-patient; err != nil {
+			t.Fatalf("patient caller: %v; want the token of the exchange the impatient one began", err)
+		}
+		if st := srv.Stats(); st.Exchanges != 1 {
+			t.Errorf("%d exchanges; want 1, not cancelled by the caller who gave up", st.Exchanges)
+		}
+	})
 }
 
 func TestHooksSeeEachExchange(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -188,38 +187,38 @@ func TestExchangeEndsAtItsOnlyCallersDeadline(t *testing.T) {
 }
 
 func TestExchangeGoesOnWhileAnotherCallerWaits(t *testing.T) {
-	var release = make(chan struct{})
-	e := newEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
-		<-release
-		fmt.Fprint(w, `{"access_token":"the-token","expires_in":3600}`)
-	})
-	s, _ := newSource(t, e, fakeclock.New(t0))
-	impatient, cancel := context.WithCancel(context.Background())
-	errs := make(chan error, 2)
-	go func() { _, err := s.Token(impatient); errs <- err }()
-	within(t, e.arrived, "the exchange's request")
-	patient := make(chan *tok, 1)
-	go func() {
-		v, err := s.Token(context.Background())
-		if err != nil {
-			errs <- err
+	synctest.Test(t, func(t *testing.T) {
+		var release = make(chan struct{})
+		e := newEndpointInBubble(func(w http.ResponseWriter, r *http.Request) {
+			<-release
+			fmt.Fprint(w, `{"access_token":"the-token","expires_in":3600}`)
+		})
+		s, _ := newSource(t, e, fakeclock.New(t0))
+		impatient, cancel := context.WithCancel(context.Background())
+		errs := make(chan error, 2)
+		go func() { _, err := s.Token(impatient); errs <- err }()
+		within(t, e.arrived, "the exchange's request")
+		patient := make(chan *tok, 1)
+		go func() {
+			v, err := s.Token(context.Background())
+			if err != nil {
+				errs <- err
+			}
+			patient <- v
+		}()
+		synctest.Wait() // the patient caller is inside Token, waiting
+		cancel()
+		if err := within(t, errs, "the impatient caller's return"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("impatient caller: %v", err)
 		}
-		patient <- v
-	}()
-	for s.inside.Load() < 2 {
-		runtime.Gosched() // until the patient caller is inside Token
-	}
-	cancel()
-	if err := within(t, errs, "the impatient caller's return"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("impatient caller: %v", err)
-	}
-	close(release)
-	if v := within(t, patient, "the patient caller's token"); v == nil || v.value != "the-token" {
-		t.Fatalf("patient caller got %v", v)
-	}
-	if n := e.requests.Load(); n != 1 {
-		t.Errorf("%d exchanges, want 1: the impatient caller's giving up did not end it", n)
-	}
+		close(release)
+		if v := within(t, patient, "the patient caller's token"); v == nil || v.value != "the-token" {
+			t.Fatalf("patient caller got %v", v)
+		}
+		if n := e.requests.Load(); n != 1 {
+			t.Errorf("%d exchanges, want 1: the impatient caller's giving up did not end it", n)
+		}
+	})
 }
 
 func TestBackgroundExchangeOutlivesTheCallerThatStartedIt(t *testing.T) {
@@ -437,32 +436,32 @@ func TestUnacceptedTokenIsDroppedOnceAnInterval(t *testing.T) {
 }
 
 func TestCallerComingJustAfterTheLastGaveUpJoinsTheExchange(t *testing.T) {
-	release := make(chan struct{})
-	e := newEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		select {
-		case <-release:
-			fmt.Fprint(w, `{"access_token":"the-token","expires_in":3600}`)
-		case <-r.Context().Done():
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		e := newEndpointInBubble(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			select {
+			case <-release:
+				fmt.Fprint(w, `{"access_token":"the-token","expires_in":3600}`)
+			case <-r.Context().Done():
+			}
+		})
+		s, _ := newSource(t, e, fakeclock.New(t0))
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { _, err := s.Token(ctx); errc <- err }()
+		within(t, e.arrived, "the exchange's request")
+		cancel()
+		within(t, errc, "the impatient caller's return")
+		got := make(chan *tok, 1)
+		go func() { v, _ := s.Token(context.Background()); got <- v }()
+		synctest.Wait() // the next caller is inside Token, waiting
+		close(release)
+		if v := within(t, got, "the next caller's token"); v == nil || v.value != "the-token" {
+			t.Fatalf("the next caller got %v, want the token of the exchange it joined", v)
+		}
+		if n := e.requests.Load(); n != 1 {
+			t.Errorf("%d exchanges, want 1", n)
 		}
 	})
-	s, _ := newSource(t, e, fakeclock.New(t0))
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { _, err := s.Token(ctx); errc <- err }()
-	within(t, e.arrived, "the exchange's request")
-	cancel()
-	within(t, errc, "the impatient caller's return")
-	got := make(chan *tok, 1)
-	go func() { v, _ := s.Token(context.Background()); got <- v }()
-	for s.inside.Load() == 0 {
-		runtime.Gosched() // until the next caller is inside Token
-	}
-	close(release)
-	if v := within(t, got, "the next caller's token"); v == nil || v.value != "the-token" {
-		t.Fatalf("the next caller got %v, want the token of the exchange it joined", v)
-	}
-	if n := e.requests.Load(); n != 1 {
-		t.Errorf("%d exchanges, want 1", n)
-	}
 }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -14,39 +14,42 @@ import (
 // the endpoint hangs waits until Release and is counted as held meanwhile;
 // a cancelled one gives up; Fail's answer comes back until Recover.
 func TestFaultsHoldUntilReleaseAndFailUntilRecover(t *testing.T) {
-	var f Faults
-	if fail, ok := f.Enter(t.Context()); fail != nil || !ok {
-		t.Fatalf("the zero Faults: %+v, %v", fail, ok)
-	}
-	f.Hang()
-	done := make(chan bool)
-	go func() {
-		_, ok := f.Enter(context.Background())
-		done <- ok
-	}()
-	for f.Held() == 0 {
-		runtime.Gosched()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, ok := f.Enter(ctx); ok {
-		t.Fatal("a cancelled exchange went on while hung")
-	}
-	f.Release()
-	if !<-done {
-		t.Fatal("the held exchange did not go on after Release")
-	}
-	if n := f.Held(); n != 0 {
-		t.Fatalf("%d held after Release", n)
-	}
-	f.Fail(Failure{Status: 503, Code: "temporarily_unavailable"})
-	if fail, _ := f.Enter(t.Context()); fail == nil || fail.Status != 503 {
-		t.Fatalf("failing: %+v", fail)
-	}
-	f.Recover()
-	if fail, _ := f.Enter(t.Context()); fail != nil {
-		t.Fatalf("recovered: %+v", fail)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var f Faults
+		if fail, ok := f.Enter(t.Context()); fail != nil || !ok {
+			t.Fatalf("the zero Faults: %+v, %v", fail, ok)
+		}
+		f.Hang()
+		done := make(chan bool)
+		go func() {
+			_, ok := f.Enter(context.Background())
+			done <- ok
+		}()
+		synctest.Wait() // the exchange is inside Enter, held
+		if n := f.Held(); n != 1 {
+			t.Fatalf("%d held while hung, want the one inside", n)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, ok := f.Enter(ctx); ok {
+			t.Fatal("a cancelled exchange went on while hung")
+		}
+		f.Release()
+		if !<-done {
+			t.Fatal("the held exchange did not go on after Release")
+		}
+		if n := f.Held(); n != 0 {
+			t.Fatalf("%d held after Release", n)
+		}
+		f.Fail(Failure{Status: 503, Code: "temporarily_unavailable"})
+		if fail, _ := f.Enter(t.Context()); fail == nil || fail.Status != 503 {
+			t.Fatalf("failing: %+v", fail)
+		}
+		f.Recover()
+		if fail, _ := f.Enter(t.Context()); fail != nil {
+			t.Fatalf("recovered: %+v", fail)
+		}
+	})
 }
 
 // TestHoldAbortsARequestWhoseClientGaveUp: a handler's request given up
